@@ -1,0 +1,143 @@
+"""Server settings: ``PROCTOR_*`` environment variables, optionally a TOML file.
+
+Precedence (highest first): explicit arguments, environment, ``PROCTOR_CONFIG_FILE`` (TOML),
+defaults. Settings are built by :func:`load_settings`, never at import time, so tests and
+the CLI can construct their own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from proctor.rtc.h264 import EncoderSettings
+from proctor.rtc.ice import IceServer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSECURE_DEFAULT_SECRET = "changethis"
+
+
+def _split_list(value: Any) -> Any:
+    """Accept ``a,b`` as well as a JSON list for list settings given as strings."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            import json
+
+            return json.loads(value)
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PROCTOR_", extra="forbid")
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses insecure defaults (secret key, plain cookies)",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(INSECURE_DEFAULT_SECRET),
+        description="server secret; generate with `openssl rand -hex 32`",
+    )
+    data_dir: Path = Field(default=REPO_ROOT / "var", description="local state (SQLite, logs)")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; default SQLite file in data_dir"
+    )
+    host: str = Field(default="127.0.0.1", description="HTTP bind address")
+    port: int = Field(default=8000, ge=1, le=65535, description="HTTP port")
+    web_dir: Path = Field(default=REPO_ROOT / "web", description="console templates and assets")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: Literal["console", "json"] = Field(default="console", description="log style")
+
+    session_ttl_hours: float = Field(default=12, gt=0, description="console login lifetime")
+    cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="bearer token for /metrics; unset means admins only"
+    )
+
+    ice_servers: list[IceServer] = Field(
+        default_factory=list, description="STUN/TURN servers as a JSON list; default none"
+    )
+    ice_host_addresses: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="pin host ICE candidates to these addresses (e.g. 127.0.0.1); default all",
+    )
+    ice_transport_policy: Literal["all", "relay"] = Field(
+        default="all", description="relay forces every peer through TURN"
+    )
+
+    max_sdp_bytes: int = Field(default=64 * 1024, gt=0, description="largest accepted SDP offer")
+    playback_preset: str = Field(default="ultrafast", description="libx264 preset for WHEP")
+    playback_bitrate_kbps: int = Field(default=2500, gt=0, description="WHEP video bitrate")
+    playback_gop_seconds: float = Field(default=1.0, gt=0, description="WHEP keyframe interval")
+    camera_offline_after_s: float = Field(
+        default=3.0, gt=0, description="a camera with no frame for this long is shown offline"
+    )
+
+    @field_validator("ice_host_addresses", mode="before")
+    @classmethod
+    def _parse_addresses(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @model_validator(mode="after")
+    def _fill_defaults_and_refuse_insecure(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'proctor.db'}"
+        if self.environment == "production":
+            refuse_insecure_production_settings(self)
+        return self
+
+    @property
+    def playback_encoder(self) -> EncoderSettings:
+        """Encoder settings for the shared WHEP encoders."""
+        return EncoderSettings(
+            preset=self.playback_preset,
+            bitrate_kbps=self.playback_bitrate_kbps,
+            gop_seconds=self.playback_gop_seconds,
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("PROCTOR_CONFIG_FILE")
+        if config_file:
+            if not Path(config_file).is_file():
+                raise FileNotFoundError(
+                    f"PROCTOR_CONFIG_FILE={config_file} does not exist; "
+                    "create it or unset the variable"
+                )
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def refuse_insecure_production_settings(settings: Settings) -> None:
+    """Production must not run with the development secret or cookies sent over plain HTTP."""
+    if settings.secret_key.get_secret_value() in ("", INSECURE_DEFAULT_SECRET):
+        raise ValueError("PROCTOR_SECRET_KEY must be set in production (openssl rand -hex 32)")
+    if not settings.cookie_secure:
+        raise ValueError("PROCTOR_COOKIE_SECURE must be true in production (serve over HTTPS)")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, the optional TOML file and ``overrides``."""
+    return Settings(**overrides)

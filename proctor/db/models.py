@@ -1,0 +1,147 @@
+"""The directory of the service: sites, rooms, cameras, edge devices, users and their scope."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from proctor.db.base import Base, UtcDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    """What a user does in the service; see :mod:`proctor.auth.policy` for what each may do."""
+
+    ADMIN = "admin"  # centre administrator: plans batches, registers sites, devices, users
+    SUPERVISOR = "supervisor"  # quality supervisor: watches rooms live, signs reports
+    ORG_OPERATOR = "org_operator"  # the assessment organisation's own operator
+    COMPLAINT_OFFICER = "complaint_officer"  # investigates complaints from archived footage
+    AUDITOR = "auditor"  # read-only oversight of records and audit log
+
+
+class Site(Base):
+    """An assessment site (考点) run by an organisation."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    rooms: Mapped[list[Room]] = relationship(back_populates="site", cascade="all, delete-orphan")
+    devices: Mapped[list[Device]] = relationship(back_populates="site")
+
+
+class Room(Base):
+    """An exam room (考场) at a site."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="rooms")
+    cameras: Mapped[list[Camera]] = relationship(back_populates="room")
+
+
+class Device(Base):
+    """An edge agent installed at a site. Authenticates with a token stored only as a hash."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(128))
+    token_issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="devices")
+    cameras: Mapped[list[Camera]] = relationship(back_populates="device")
+
+
+class Camera(Base):
+    """A camera in a room, published by exactly one edge device."""
+
+    __tablename__ = "cameras"
+    __table_args__ = (UniqueConstraint("room_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    room: Mapped[Room] = relationship(back_populates="cameras")
+    device: Mapped[Device | None] = relationship(back_populates="cameras")
+
+
+class User(Base):
+    """A person who logs in to the console or uses the API."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=32))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    site_grants: Mapped[list[SiteGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class SiteGrant(Base):
+    """Gives a non-admin user access to one site's rooms and cameras."""
+
+    __tablename__ = "site_grants"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    user: Mapped[User] = relationship(back_populates="site_grants")
+
+
+class UserSession(Base):
+    """A console login. The bearer/cookie token is stored only as its SHA-256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(Base):
+    """An append-only record of a security-relevant action (who, what, on what, when)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""WebRTC core shared by the server and the edge agent (imports only aiortc and PyAV)."""

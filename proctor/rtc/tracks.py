@@ -1,0 +1,52 @@
+"""Media tracks that hand ready-made H.264 packets to aiortc senders."""
+
+from __future__ import annotations
+
+import asyncio
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+
+class PacketTrack(MediaStreamTrack):
+    """A video track fed with encoded packets by a producer (an encoder or a camera source).
+
+    The queue is bounded: a consumer that falls behind loses the backlog, and
+    :attr:`needs_keyframe` tells the producer to send a keyframe so the peer can resync.
+    """
+
+    kind = "video"
+
+    def __init__(self, max_queue: int = 30) -> None:
+        super().__init__()
+        self._queue: asyncio.Queue[av.Packet | None] = asyncio.Queue(maxsize=max_queue)
+        self.needs_keyframe = True
+
+    def push(self, packet: av.Packet) -> None:
+        """Queue a packet without blocking; on overflow drop the backlog and ask for a keyframe."""
+        if self.readyState != "live":
+            return
+        if self._queue.full():
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self.needs_keyframe = True
+        self._queue.put_nowait(packet)
+
+    async def recv(self) -> av.Packet:  # type: ignore[override]
+        """Return the next packet; raises :class:`MediaStreamError` once the track has ended."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        packet = await self._queue.get()
+        if packet is None:
+            raise MediaStreamError
+        return packet
+
+    def stop(self) -> None:
+        """End the track and wake a pending :meth:`recv`."""
+        if self.readyState == "live":
+            super().stop()
+            try:
+                self._queue.put_nowait(None)
+            except asyncio.QueueFull:
+                self._queue.get_nowait()
+                self._queue.put_nowait(None)
