@@ -1,0 +1,43 @@
+"""What the console needs to show live video: visible cameras and the ICE configuration."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from proctor.api.deps import CurrentUser, MediaDep, SessionDep, SettingsDep
+from proctor.api.schemas import CameraView, IceConfig, LiveStatus
+from proctor.auth.policy import visible_cameras_query
+
+router = APIRouter(prefix="/api", tags=["live"])
+
+
+@router.get("/cameras")
+def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep) -> list[CameraView]:
+    """The cameras the user may see, with their live status."""
+    views = []
+    for camera in db.scalars(visible_cameras_query(user)):
+        status = media.status(camera.id)
+        views.append(
+            CameraView(
+                id=camera.id,
+                name=camera.name,
+                room=camera.room.name,
+                site=camera.room.site.name,
+                live=LiveStatus(
+                    online=status.online,
+                    width=status.width,
+                    height=status.height,
+                    fps=status.fps,
+                    viewers=media.playback.viewer_count(camera.id),
+                ),
+            )
+        )
+    return views
+
+
+@router.get("/ice-config")
+def ice_config(user: CurrentUser, settings: SettingsDep) -> IceConfig:
+    """ICE servers for the browser's peer connection (TURN credentials for logged-in users)."""
+    return IceConfig(
+        ice_servers=settings.ice_servers, ice_transport_policy=settings.ice_transport_policy
+    )

@@ -1,0 +1,101 @@
+"""Request dependencies: settings, database session, media service and the caller's identity.
+
+Identity dependencies are plain functions, so FastAPI runs their database look-ups in its
+thread pool and async WebRTC handlers never block the event loop on the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from proctor.auth.policy import Permission, has_permission
+from proctor.auth.sessions import device_for_token, user_for_session_token
+from proctor.config import Settings
+from proctor.db.models import Device, User
+from proctor.media.service import MediaService
+
+SESSION_COOKIE = "proctor_session"
+
+
+def get_settings(request: Request) -> Settings:
+    """The running server's settings."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A database session committed when the request succeeds."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_media(request: Request) -> MediaService:
+    """The live media service."""
+    return request.app.state.media  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_db)]
+MediaDep = Annotated[MediaService, Depends(get_media)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token in ``Authorization: Bearer ...``, if any."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_current_user(request: Request, db: SessionDep) -> User:
+    """The logged-in user (session cookie or ``Bearer pst_...``); 401 otherwise."""
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise _unauthorized("log in first: no session cookie or bearer token was sent")
+    user = user_for_session_token(db, token)
+    if user is None:
+        raise _unauthorized("session expired or invalid: log in again")
+    return user
+
+
+def get_current_device(request: Request, db: SessionDep) -> Device:
+    """The edge device presenting ``Bearer pdt_...``; 401 otherwise."""
+    token = bearer_token(request)
+    if token is None:
+        raise _unauthorized("missing device token: send 'Authorization: Bearer <device token>'")
+    device = device_for_token(db, token)
+    if device is None:
+        raise _unauthorized("device token not valid: re-enroll the device or rotate its token")
+    return device
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentDevice = Annotated[Device, Depends(get_current_device)]
+
+
+def require_permission(permission: Permission) -> Callable[[User], User]:
+    """A route dependency refusing users whose role lacks ``permission`` (403)."""
+
+    def check(user: CurrentUser) -> User:
+        if not has_permission(user, permission):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"role '{user.role.value}' may not {permission.value.replace('_', ' ')}",
+            )
+        return user
+
+    return check

@@ -1,0 +1,109 @@
+"""Administration of sites, rooms, devices, cameras and users (admin role only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, status
+from sqlalchemy import select
+
+from proctor import directory
+from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.schemas import (
+    CameraCreate,
+    CameraPublic,
+    DeviceCreate,
+    DeviceEnrolled,
+    DevicePublic,
+    RoomCreate,
+    RoomPublic,
+    SiteCreate,
+    SitePublic,
+    UserCreate,
+    UserPublic,
+)
+from proctor.auth.policy import Permission
+from proctor.db.models import Camera, Device, Room, Site, User
+
+router = APIRouter(
+    prefix="/api",
+    tags=["directory"],
+    dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))],
+)
+CREATED = status.HTTP_201_CREATED
+
+
+def _actor(user: User) -> str:
+    return f"user:{user.id}"
+
+
+@router.post("/sites", status_code=CREATED)
+def create_site(body: SiteCreate, db: SessionDep, user: CurrentUser) -> SitePublic:
+    """Register an assessment site."""
+    site = directory.create_site(db, _actor(user), body.name, body.organisation, body.address)
+    return SitePublic.model_validate(site)
+
+
+@router.get("/sites")
+def list_sites(db: SessionDep) -> list[SitePublic]:
+    """All sites."""
+    return [SitePublic.model_validate(s) for s in db.scalars(select(Site).order_by(Site.id))]
+
+
+@router.post("/rooms", status_code=CREATED)
+def create_room(body: RoomCreate, db: SessionDep, user: CurrentUser) -> RoomPublic:
+    """Add an exam room to a site."""
+    return RoomPublic.model_validate(directory.create_room(db, _actor(user), body.site_id, body.name))
+
+
+@router.get("/rooms")
+def list_rooms(db: SessionDep) -> list[RoomPublic]:
+    """All rooms."""
+    return [RoomPublic.model_validate(r) for r in db.scalars(select(Room).order_by(Room.id))]
+
+
+@router.post("/devices", status_code=CREATED)
+def enroll_device(body: DeviceCreate, db: SessionDep, user: CurrentUser) -> DeviceEnrolled:
+    """Enroll an edge device; the response holds its token, shown only this once."""
+    device, token = directory.create_device(db, _actor(user), body.site_id, body.name)
+    return DeviceEnrolled(device=DevicePublic.model_validate(device), token=token)
+
+
+@router.post("/devices/{device_id}/rotate-token")
+def rotate_device_token(device_id: int, db: SessionDep, user: CurrentUser) -> DeviceEnrolled:
+    """Replace a device's token; the old one stops working at once."""
+    token = directory.rotate_device_token(db, _actor(user), device_id)
+    device = directory.get_or_404(db, Device, device_id)
+    return DeviceEnrolled(device=DevicePublic.model_validate(device), token=token)
+
+
+@router.get("/devices")
+def list_devices(db: SessionDep) -> list[DevicePublic]:
+    """All devices (never their tokens)."""
+    return [DevicePublic.model_validate(d) for d in db.scalars(select(Device).order_by(Device.id))]
+
+
+@router.post("/cameras", status_code=CREATED)
+def create_camera(body: CameraCreate, db: SessionDep, user: CurrentUser) -> CameraPublic:
+    """Add a camera to a room, assigned to the device that publishes it."""
+    camera = directory.create_camera(db, _actor(user), body.room_id, body.name, body.device_id)
+    return CameraPublic.model_validate(camera)
+
+
+@router.get("/cameras/all")
+def list_all_cameras(db: SessionDep) -> list[CameraPublic]:
+    """Every camera with its device assignment."""
+    return [CameraPublic.model_validate(c) for c in db.scalars(select(Camera).order_by(Camera.id))]
+
+
+@router.post("/users", status_code=CREATED)
+def create_user(body: UserCreate, db: SessionDep, user: CurrentUser) -> UserPublic:
+    """Create a user with a role and the sites they may see."""
+    created = directory.create_user(
+        db, _actor(user), body.username, body.password, body.role, body.display_name, body.site_ids
+    )
+    return UserPublic.model_validate(created)
+
+
+@router.get("/users")
+def list_users(db: SessionDep) -> list[UserPublic]:
+    """All users."""
+    return [UserPublic.model_validate(u) for u in db.scalars(select(User).order_by(User.id))]

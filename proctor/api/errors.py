@@ -1,0 +1,29 @@
+"""Map domain errors to HTTP responses with the error's own message."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from proctor.errors import Conflict, InvalidInput, NotFound, ProctorError
+from proctor.media.sdp import OfferTooLarge
+
+STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
+    (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (InvalidInput, status.HTTP_400_BAD_REQUEST),
+]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handler for :class:`ProctorError` and its subclasses."""
+
+    async def handle(_request: Request, error: Exception) -> JSONResponse:
+        code = next(
+            (c for kind, c in STATUS_BY_ERROR if isinstance(error, kind)),
+            status.HTTP_400_BAD_REQUEST,
+        )
+        return JSONResponse({"detail": str(error)}, status_code=code)
+
+    app.add_exception_handler(ProctorError, handle)

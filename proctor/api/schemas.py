@@ -1,0 +1,122 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proctor.db.models import Role
+from proctor.rtc.ice import IceServer
+
+
+class _FromOrm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SiteCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=500)
+
+
+class SitePublic(_FromOrm):
+    id: int
+    name: str
+    organisation: str
+    address: str
+
+
+class RoomCreate(BaseModel):
+    site_id: int
+    name: str = Field(min_length=1, max_length=200)
+
+
+class RoomPublic(_FromOrm):
+    id: int
+    site_id: int
+    name: str
+
+
+class DeviceCreate(BaseModel):
+    site_id: int
+    name: str = Field(min_length=1, max_length=200)
+
+
+class DevicePublic(_FromOrm):
+    id: int
+    site_id: int
+    name: str
+    is_active: bool
+    last_seen_at: datetime | None
+
+
+class DeviceEnrolled(BaseModel):
+    """Returned once at enrollment or rotation: the token is never shown again."""
+
+    device: DevicePublic
+    token: str
+
+
+class CameraCreate(BaseModel):
+    room_id: int
+    name: str = Field(min_length=1, max_length=200)
+    device_id: int | None = None
+
+
+class CameraPublic(_FromOrm):
+    id: int
+    room_id: int
+    device_id: int | None
+    name: str
+
+
+class LiveStatus(BaseModel):
+    online: bool
+    width: int | None
+    height: int | None
+    fps: float
+    viewers: int
+
+
+class CameraView(BaseModel):
+    """A camera as the console lists it, with where it is and whether it is live."""
+
+    id: int
+    name: str
+    room: str
+    site: str
+    live: LiveStatus
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    display_name: str = ""
+    site_ids: list[int] = Field(default_factory=list)
+
+
+class UserPublic(_FromOrm):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    is_active: bool
+
+
+class LoginRequest(BaseModel):
+    username: str
+    password: str
+
+
+class LoginResponse(BaseModel):
+    token: str
+    user: UserPublic
+
+
+class IceConfig(BaseModel):
+    """What a browser passes to ``new RTCPeerConnection({iceServers})``."""
+
+    ice_servers: list[IceServer]
+    ice_transport_policy: str

@@ -1,0 +1,45 @@
+"""The console's pages and assets (from ``settings.web_dir``) and the metrics endpoint."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from proctor.api.deps import SessionDep, SettingsDep, bearer_token, get_current_user
+from proctor.auth.policy import Permission, has_permission
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    """The console starts at the live page."""
+    return RedirectResponse("/live", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login")
+def login_page(settings: SettingsDep) -> FileResponse:
+    """The login form."""
+    return FileResponse(settings.web_dir / "login.html")
+
+
+@router.get("/live")
+def live_page(settings: SettingsDep) -> FileResponse:
+    """Live view of the cameras the user may see (the page itself redirects to log in)."""
+    return FileResponse(settings.web_dir / "live.html")
+
+
+@router.get("/metrics")
+def metrics(request: Request, settings: SettingsDep, db: SessionDep) -> Response:
+    """Prometheus metrics: the metrics token, or an administrator's session."""
+    presented = bearer_token(request)
+    expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    if not (expected and presented and hmac.compare_digest(presented, expected)):
+        user = get_current_user(request, db)
+        if not has_permission(user, Permission.READ_AUDIT_LOG):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="metrics are for administrators")
+    registry = request.app.state.metrics_registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,65 @@
+"""WHIP ingest (RFC 9725): edge devices publish their own cameras."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+
+from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
+from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
+from proctor.db.models import Camera
+from proctor.media.sessions import SessionKind
+
+router = APIRouter(tags=["whip"])
+
+
+def publishable_camera(camera_id: int, device: CurrentDevice, db: SessionDep) -> Camera:
+    """The camera, if it exists (404) and belongs to the calling device (403)."""
+    camera = db.get(Camera, camera_id)
+    if camera is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"camera {camera_id} does not exist")
+    if camera.device_id != device.id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"device {device.id} may not publish camera {camera_id}: "
+            "it is assigned to another device (see `proctor admin camera list`)",
+        )
+    return camera
+
+
+PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
+
+
+@router.post("/whip/{camera_id}", status_code=status.HTTP_201_CREATED)
+async def whip_publish(
+    camera: PublishableCamera, device: CurrentDevice, request: Request,
+    media: MediaDep, settings: SettingsDep,
+) -> Response:
+    """Publish a camera: ``application/sdp`` offer in, SDP answer and ``Location`` out.
+
+    A second publisher for a camera that is live replaces the first one (the usual case is
+    an agent that restarted before its old session timed out).
+    """
+    body = await read_sdp_offer(request, settings)
+    session, answer = await media.publish(camera.id, f"device:{device.id}", body)
+    return sdp_answer_response(session, answer, settings)
+
+
+@router.delete("/whip/{camera_id}/sessions/{session_id}")
+async def whip_end(
+    camera: PublishableCamera, session_id: str, device: CurrentDevice, media: MediaDep
+) -> Response:
+    """End a publishing session."""
+    await media.end(SessionKind.WHIP, camera.id, session_id, f"device:{device.id}")
+    return Response(status_code=status.HTTP_200_OK)
+
+
+@router.patch("/whip/{camera_id}/sessions/{session_id}")
+async def whip_trickle(camera_id: int, session_id: str) -> Response:
+    """Trickle ICE is not supported: offers must carry all candidates (RFC 9725 4.3.1)."""
+    return Response(
+        status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+        headers={"Allow": "DELETE"},
+        content="trickle ICE is not supported; send a complete offer",
+    )

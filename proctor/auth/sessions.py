@@ -1,0 +1,58 @@
+"""Logging users in and out, and resolving presented user and device credentials."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from proctor import audit
+from proctor.auth.secrets import DeviceToken, hash_token, new_session_token, verify_password
+from proctor.db.base import utcnow
+from proctor.db.models import Device, User, UserSession
+from proctor.directory import find_user
+
+
+def login(session: Session, username: str, password: str, ttl_hours: float) -> str | None:
+    """Check credentials and open a session; returns its token, or ``None`` if refused."""
+    user = find_user(session, username)
+    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+        audit.record(session, f"user:{username}", "auth.login_failed")
+        return None
+    token = new_session_token()
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(hours=ttl_hours),
+        )
+    )
+    session.execute(delete(UserSession).where(UserSession.expires_at < utcnow()))
+    audit.record(session, f"user:{user.id}", "auth.login", username=username)
+    return token
+
+
+def logout(session: Session, token: str) -> None:
+    """End the session behind ``token`` (no error if it is already gone)."""
+    session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+
+
+def user_for_session_token(session: Session, token: str) -> User | None:
+    """The active user behind a live session token, or ``None``."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.is_active:
+        return None
+    return row.user
+
+
+def device_for_token(session: Session, presented: str) -> Device | None:
+    """The active device that owns ``presented``, or ``None``; records when it was last seen."""
+    token = DeviceToken.parse(presented)
+    if token is None:
+        return None
+    device = session.get(Device, token.device_id)
+    if device is None or not device.is_active or not token.matches(device.token_hash):
+        return None
+    device.last_seen_at = utcnow()
+    return device

@@ -1,0 +1,36 @@
+"""Helpers shared by CLI commands: settings, a migrated database session, error output."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from sqlalchemy.orm import Session
+
+from proctor.config import Settings, load_settings
+from proctor.db.migrate import upgrade_database
+from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor.errors import ProctorError
+
+
+def cli_actor() -> str:
+    """How CLI actions appear in the audit log."""
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def database(settings: Settings | None = None) -> Iterator[Session]:
+    """A session on the migrated database; domain errors become a clean exit with a message."""
+    settings = settings or load_settings()
+    upgrade_database(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with session_scope(create_session_factory(engine)) as session:
+            yield session
+    except ProctorError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
+    finally:
+        engine.dispose()

@@ -1,0 +1,59 @@
+"""``proctor``: run the server, manage the directory, migrate the database, benchmark."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from proctor.cli import admin
+
+app = typer.Typer(help="Remote video invigilation server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(admin.app, name="admin")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (PROCTOR_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (PROCTOR_PORT)")] = None,
+) -> None:
+    """Run the server (migrates the database first)."""
+    import uvicorn
+
+    from proctor.app import create_app
+    from proctor.config import load_settings
+    from proctor.logging_setup import configure_logging
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = load_settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port,
+        log_config=None, access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION."""
+    from proctor.config import load_settings
+    from proctor.db.migrate import upgrade_database
+
+    upgrade_database(load_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+def main() -> None:
+    """Console-script entry point; explains a missing server install instead of a traceback."""
+    try:
+        import fastapi  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError as error:
+        typer.secho(
+            f"the server is not installed ({error.name} missing): pip install 'proctor[server]'",
+            fg=typer.colors.RED, err=True,
+        )
+        raise SystemExit(2) from error
+    app()

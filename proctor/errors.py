@@ -1,0 +1,19 @@
+"""Domain errors, mapped to HTTP status codes in one place (:mod:`proctor.api.errors`)."""
+
+from __future__ import annotations
+
+
+class ProctorError(Exception):
+    """Base class; ``str(error)`` says what is wrong and what to do about it."""
+
+
+class NotFound(ProctorError):
+    """The named thing does not exist."""
+
+
+class Conflict(ProctorError):
+    """The request clashes with existing state (a duplicate name, say)."""
+
+
+class InvalidInput(ProctorError):
+    """The request is malformed."""

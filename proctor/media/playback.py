@@ -1,0 +1,126 @@
+"""Shared playback encoders: one H.264 encoder per watched camera, fanned out to all viewers.
+
+The encoder starts with the first viewer and stops after the last. A joining viewer forces
+a keyframe (aiortc ignores a viewer's PLI when it sends pre-encoded packets), and the GOP is
+short so a viewer that loses packets recovers quickly. Encoding runs on a worker thread of
+its own, so several cameras use several cores and the event loop stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from proctor.media.feed import CameraFeed, FeedRegistry
+from proctor.rtc.h264 import EncoderSettings, H264Encoder
+from proctor.rtc.tracks import PacketTrack
+
+logger = logging.getLogger(__name__)
+
+
+class SharedEncoder:
+    """Encodes one camera's feed once and pushes the packets to every viewer's track."""
+
+    def __init__(self, feed: CameraFeed, settings: EncoderSettings) -> None:
+        self.feed = feed
+        self.viewers: set[PacketTrack] = set()
+        self.frames_encoded = 0
+        self._encoder = H264Encoder(settings)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"enc-{feed.camera_id}")
+        self._task: asyncio.Task[None] | None = None
+
+    def add_viewer(self) -> PacketTrack:
+        """A new viewer track; the next frame sent is a keyframe."""
+        track = PacketTrack()
+        self.viewers.add(track)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"encode-{self.feed.camera_id}")
+            logger.info("playback encoder started", extra={"camera": self.feed.camera_id})
+        return track
+
+    def remove_viewer(self, track: PacketTrack) -> None:
+        """Forget a viewer (idempotent)."""
+        track.stop()
+        self.viewers.discard(track)
+
+    @property
+    def idle(self) -> bool:
+        """No viewer left."""
+        return not self.viewers
+
+    async def close(self) -> None:
+        """Stop encoding and end every viewer track."""
+        for track in list(self.viewers):
+            self.remove_viewer(track)
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._executor.shutdown(wait=False)
+        logger.info("playback encoder stopped", extra={"camera": self.feed.camera_id})
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        subscription = self.feed.subscribe()
+        try:
+            while True:
+                frame = await subscription.next_frame()
+                waiting = {track for track in self.viewers if track.needs_keyframe}
+                packets = await loop.run_in_executor(
+                    self._executor, self._encoder.encode, frame, bool(waiting)
+                )
+                self.frames_encoded += 1
+                is_keyframe = any(packet.is_keyframe for packet in packets)
+                for track in list(self.viewers):
+                    if track.needs_keyframe and not (is_keyframe and track in waiting):
+                        continue  # joined mid-encode: wait for the keyframe forced next
+                    track.needs_keyframe = False
+                    for packet in packets:
+                        track.push(packet)
+        finally:
+            subscription.close()
+
+
+class PlaybackHub:
+    """Owns the shared encoders, keyed by camera."""
+
+    def __init__(self, feeds: FeedRegistry, settings: EncoderSettings) -> None:
+        self._feeds = feeds
+        self._settings = settings
+        self._encoders: dict[int, SharedEncoder] = {}
+
+    def watch(self, camera_id: int) -> PacketTrack:
+        """A track carrying the camera's live video, starting the encoder if needed."""
+        encoder = self._encoders.get(camera_id)
+        if encoder is None:
+            encoder = SharedEncoder(self._feeds.get(camera_id), self._settings)
+            self._encoders[camera_id] = encoder
+        return encoder.add_viewer()
+
+    async def unwatch(self, camera_id: int, track: PacketTrack) -> None:
+        """Release a viewer's track; the encoder stops with its last viewer."""
+        encoder = self._encoders.get(camera_id)
+        if encoder is None:
+            return
+        encoder.remove_viewer(track)
+        if encoder.idle:
+            del self._encoders[camera_id]
+            await encoder.close()
+
+    def encoder_count(self) -> int:
+        """How many cameras are being encoded for playback."""
+        return len(self._encoders)
+
+    def viewer_count(self, camera_id: int) -> int:
+        """How many viewers watch the camera."""
+        encoder = self._encoders.get(camera_id)
+        return len(encoder.viewers) if encoder else 0
+
+    async def close(self) -> None:
+        """Stop every encoder."""
+        for encoder in list(self._encoders.values()):
+            await encoder.close()
+        self._encoders.clear()

@@ -1,0 +1,117 @@
+"""The live media service: WHIP publishing into camera feeds, WHEP viewing from them."""
+
+from __future__ import annotations
+
+import logging
+
+from proctor.config import Settings
+from proctor.errors import InvalidInput, NotFound
+from proctor.media.feed import FeedRegistry, FeedStatus
+from proctor.media.peer import apply_offer, create_answer, new_peer_connection
+from proctor.media.playback import PlaybackHub
+from proctor.media.sdp import parse_offer
+from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
+from proctor.rtc.h264 import offers_h264, prefer_h264
+
+logger = logging.getLogger(__name__)
+
+
+class MediaService:
+    """Owns feeds, playback encoders and sessions for the lifetime of the server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.feeds = FeedRegistry(settings.camera_offline_after_s)
+        self.playback = PlaybackHub(self.feeds, settings.playback_encoder)
+        self.sessions = SessionRegistry()
+
+    def _new_session(self, kind: SessionKind, camera_id: int, owner: str) -> RtcSession:
+        pc = new_peer_connection(self.settings.ice_servers, self.settings.ice_transport_policy)
+        session = RtcSession(kind=kind, camera_id=camera_id, owner=owner, pc=pc)
+        self.sessions.add(session)
+        return session
+
+    async def _answer(self, session: RtcSession) -> str:
+        """Finish negotiation; on any error the half-built session is torn down."""
+        try:
+            return await create_answer(session.pc)
+        except BaseException:
+            await self.sessions.close(session.id)
+            raise
+
+    async def publish(self, camera_id: int, owner: str, body: bytes) -> tuple[RtcSession, str]:
+        """Accept a WHIP offer. A new publisher replaces the camera's current one."""
+        offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="send")
+        for previous in self.sessions.find(SessionKind.WHIP, camera_id):
+            logger.warning(
+                "new publisher replaces the current one",
+                extra={"camera": camera_id, "replaced_session": previous.id},
+            )
+            await self.sessions.close(previous.id)
+        session = self._new_session(SessionKind.WHIP, camera_id, owner)
+        feed = self.feeds.get(camera_id)
+
+        @session.pc.on("track")
+        def _on_track(track) -> None:  # type: ignore[no-untyped-def]
+            if track.kind == "video":
+                feed.attach(track)
+
+                async def _detach() -> None:
+                    feed.detach(track)
+
+                session.on_close.append(_detach)
+
+        try:
+            await apply_offer(session.pc, offer)
+            for transceiver in session.pc.getTransceivers():
+                if transceiver.kind != "video":
+                    transceiver.direction = "inactive"  # audio is not recorded (yet)
+        except BaseException:
+            await self.sessions.close(session.id)
+            raise
+        answer = await self._answer(session)
+        logger.info("publisher connected", extra={"camera": camera_id, "session": session.id})
+        return session, answer
+
+    async def play(self, camera_id: int, owner: str, body: bytes) -> tuple[RtcSession, str]:
+        """Accept a WHEP offer: the viewer gets the camera's shared H.264 stream."""
+        offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
+        if not offers_h264(offer):
+            raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
+        session = self._new_session(SessionKind.WHEP, camera_id, owner)
+        try:
+            await apply_offer(session.pc, offer)
+            transceiver = next(t for t in session.pc.getTransceivers() if t.kind == "video")
+            prefer_h264(transceiver)
+            track = self.playback.watch(camera_id)
+
+            async def _unwatch() -> None:
+                await self.playback.unwatch(camera_id, track)
+
+            session.on_close.append(_unwatch)
+            session.pc.addTrack(track)
+        except BaseException:
+            await self.sessions.close(session.id)
+            raise
+        answer = await self._answer(session)
+        logger.info("viewer connected", extra={"camera": camera_id, "session": session.id})
+        return session, answer
+
+    async def end(self, kind: SessionKind, camera_id: int, session_id: str, owner: str) -> None:
+        """End a session on its owner's request (WHIP/WHEP ``DELETE``)."""
+        session = self.sessions.get(session_id)
+        if session is None or session.kind is not kind or session.camera_id != camera_id:
+            raise NotFound(f"{kind.value} session {session_id} does not exist or has ended")
+        if session.owner != owner:
+            raise NotFound(f"{kind.value} session {session_id} does not exist or has ended")
+        await self.sessions.close(session_id)
+
+    def status(self, camera_id: int) -> FeedStatus:
+        """The camera's live feed status."""
+        return self.feeds.get(camera_id).status()
+
+    async def close(self) -> None:
+        """Shut everything down (server stop)."""
+        await self.sessions.close_all()
+        await self.playback.close()
+        await self.feeds.close()

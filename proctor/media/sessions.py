@@ -1,0 +1,90 @@
+"""The live WebRTC sessions (WHIP publishers and WHEP viewers) and their teardown."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiortc import RTCPeerConnection
+
+logger = logging.getLogger(__name__)
+
+
+class SessionKind(str, enum.Enum):
+    """Which protocol created the session."""
+
+    WHIP = "whip"
+    WHEP = "whep"
+
+
+@dataclass(eq=False)
+class RtcSession:
+    """One peer connection and what to do when it ends."""
+
+    kind: SessionKind
+    camera_id: int
+    owner: str
+    pc: RTCPeerConnection
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    started_at: float = field(default_factory=time.time)
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def resource_path(self) -> str:
+        """The session URL returned in the ``Location`` header."""
+        return f"/{self.kind.value}/{self.camera_id}/sessions/{self.id}"
+
+
+class SessionRegistry:
+    """Tracks sessions by id; closes a session when its connection fails or is closed."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, RtcSession] = {}
+
+    def add(self, session: RtcSession) -> None:
+        """Register a session and close it automatically once its connection fails."""
+        self._sessions[session.id] = session
+
+        @session.pc.on("connectionstatechange")
+        async def _on_state() -> None:
+            state = session.pc.connectionState
+            logger.info(
+                "%s session %s", session.kind.value, state,
+                extra={"camera": session.camera_id, "session": session.id},
+            )
+            if state in ("failed", "closed"):
+                await self.close(session.id)
+
+    def get(self, session_id: str) -> RtcSession | None:
+        """A live session by id."""
+        return self._sessions.get(session_id)
+
+    def find(self, kind: SessionKind, camera_id: int) -> list[RtcSession]:
+        """The live sessions of one kind for a camera."""
+        return [s for s in self._sessions.values() if s.kind is kind and s.camera_id == camera_id]
+
+    def count(self, kind: SessionKind) -> int:
+        """How many sessions of a kind are live."""
+        return sum(1 for s in self._sessions.values() if s.kind is kind)
+
+    async def close(self, session_id: str) -> bool:
+        """End a session (idempotent); returns whether it was live."""
+        session = self._sessions.pop(session_id, None)
+        if session is None:
+            return False
+        for callback in session.on_close:
+            try:
+                await callback()
+            except Exception:
+                logger.exception("session close callback failed", extra={"session": session_id})
+        await session.pc.close()
+        return True
+
+    async def close_all(self) -> None:
+        """End every session (server shutdown)."""
+        await asyncio.gather(*(self.close(sid) for sid in list(self._sessions)))
