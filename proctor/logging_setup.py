@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 
-_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, object]:

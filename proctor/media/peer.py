@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.exceptions import InvalidAccessError, OperationError
 
 from proctor.errors import InvalidInput
 from proctor.rtc.ice import IceServer, build_rtc_configuration, host_addresses_pinned, strip_mdns_candidates
@@ -24,7 +25,7 @@ async def apply_offer(pc: RTCPeerConnection, offer_sdp: str) -> None:
         offer_sdp = strip_mdns_candidates(offer_sdp)
     try:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-    except (ValueError, KeyError, AssertionError) as error:
+    except (ValueError, KeyError, AssertionError, OperationError, InvalidAccessError) as error:
         raise InvalidInput(f"SDP offer not usable: {error}") from error
 
 

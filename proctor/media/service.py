@@ -80,16 +80,15 @@ class MediaService:
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
         session = self._new_session(SessionKind.WHEP, camera_id, owner)
         try:
-            await apply_offer(session.pc, offer)
-            transceiver = next(t for t in session.pc.getTransceivers() if t.kind == "video")
-            prefer_h264(transceiver)
             track = self.playback.watch(camera_id)
 
             async def _unwatch() -> None:
                 await self.playback.unwatch(camera_id, track)
 
             session.on_close.append(_unwatch)
-            session.pc.addTrack(track)
+            # Codecs are fixed when the offer is applied, so restrict them beforehand.
+            prefer_h264(session.pc.addTransceiver(track, direction="sendonly"))
+            await apply_offer(session.pc, offer)
         except BaseException:
             await self.sessions.close(session.id)
             raise

@@ -1,0 +1,99 @@
+"""One camera's pipeline: read the source on a worker thread, encode raw frames once, and
+hand H.264 packets to whatever is attached (the live WHIP track now, the recorder later).
+
+The source keeps running while no publisher is attached, so a reconnect starts from live
+video instead of re-opening the camera.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import av
+
+from edge_agent.config import CameraConfig
+from edge_agent.sources import SourceError, VideoSource, open_source
+from proctor.rtc.h264 import EncoderSettings, H264Encoder
+from proctor.rtc.tracks import PacketTrack
+
+logger = logging.getLogger(__name__)
+
+SOURCE_RETRY_MAX_S = 10.0
+
+
+class CameraPipeline:
+    """Owns the source thread of one camera and the currently attached live track."""
+
+    def __init__(self, camera: CameraConfig, loop: asyncio.AbstractEventLoop) -> None:
+        self.camera = camera
+        self.packets_sent = 0
+        self.source_errors = 0
+        self._loop = loop
+        self._track: PacketTrack | None = None
+        self._stop = threading.Event()
+        self._encoder = H264Encoder(
+            EncoderSettings(preset="veryfast", bitrate_kbps=camera.bitrate_kbps,
+                            gop_seconds=camera.gop_seconds)
+        )
+        self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
+
+    def start(self) -> None:
+        """Start reading the camera."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop reading (the thread ends after its current read)."""
+        self._stop.set()
+
+    def attach(self, track: PacketTrack | None) -> None:
+        """Send packets to ``track`` from its first keyframe on (``None`` detaches)."""
+        self._track = track
+
+    def _run(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                source = open_source(self.camera)
+                self._pump(source)
+                delay = 1.0
+                if not self.camera.loop:
+                    logger.info("source ended", extra={"camera": self.camera.id})
+                    return
+            except SourceError as error:
+                self.source_errors += 1
+                logger.error("camera source failed, retrying in %.0f s: %s", delay, error,
+                             extra={"camera": self.camera.id})
+                self._stop.wait(delay)
+                delay = min(delay * 2, SOURCE_RETRY_MAX_S)
+
+    def _pump(self, source: VideoSource) -> None:
+        try:
+            for item in source.items():
+                if self._stop.is_set():
+                    return
+                if isinstance(item, av.VideoFrame):
+                    self._encode_and_send(item)
+                else:
+                    self._send(item)
+        finally:
+            source.close()
+
+    def _encode_and_send(self, frame: av.VideoFrame) -> None:
+        track = self._track
+        force = track is not None and track.needs_keyframe
+        for packet in self._encoder.encode(frame, force_keyframe=force):
+            self._send(packet)
+
+    def _send(self, packet: av.Packet) -> None:
+        track = self._track
+        if track is None or track.readyState != "live":
+            return
+        if track.needs_keyframe:
+            if not packet.is_keyframe:
+                return  # a new viewer of a pass-through camera waits for the camera's keyframe
+            track.needs_keyframe = False
+        self.packets_sent += 1
+        self._loop.call_soon_threadsafe(track.push, packet)
+

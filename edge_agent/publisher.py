@@ -1,0 +1,142 @@
+"""Keeps one camera published over WHIP, reconnecting by itself whenever the link breaks.
+
+The server going away is noticed by the absence of RTCP receiver reports (every WebRTC
+receiver sends them about once a second), which takes a few seconds instead of the 30 s
+ICE consent timeout. Retries back off from ``initial_delay_s`` to ``max_delay_s``, so
+video resumes within a couple of seconds of the server's return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+
+from edge_agent.config import AgentConfig, CameraConfig
+from edge_agent.pipeline import CameraPipeline
+from edge_agent.whip_client import WhipClient, WhipError
+from proctor.rtc.h264 import prefer_h264
+from proctor.rtc.ice import build_rtc_configuration
+from proctor.rtc.tracks import PacketTrack
+
+logger = logging.getLogger(__name__)
+
+STABLE_SESSION_S = 10.0
+WATCH_INTERVAL_S = 0.5
+
+
+class PublisherState(str, enum.Enum):
+    """Where the publisher is in its cycle."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RETRYING = "retrying"
+
+
+class SessionLost(Exception):
+    """The live session stopped working; the message says how we noticed."""
+
+
+class CameraPublisher:
+    """Publishes one camera's pipeline, forever, until cancelled."""
+
+    def __init__(self, camera: CameraConfig, pipeline: CameraPipeline,
+                 client: WhipClient, config: AgentConfig) -> None:
+        self.camera = camera
+        self.pipeline = pipeline
+        self.state = PublisherState.CONNECTING
+        self.sessions_started = 0
+        self._client = client
+        self._config = config
+        self._retry = config.reconnect
+
+    async def run(self) -> None:
+        """Publish, and on any failure wait and publish again."""
+        delay = self._retry.initial_delay_s
+        while True:
+            self.state = PublisherState.CONNECTING
+            started = time.monotonic()
+            try:
+                await self._publish_once()
+                reason = "session ended"
+            except WhipError as error:
+                reason = str(error)
+                if not error.retryable:
+                    delay = self._retry.refused_delay_s
+            except SessionLost as error:
+                reason = str(error)
+            if time.monotonic() - started > STABLE_SESSION_S:
+                delay = self._retry.initial_delay_s
+            self.state = PublisherState.RETRYING
+            logger.warning("camera %s not published: %s; retrying in %.1f s",
+                           self.camera.id, reason, delay, extra={"camera": self.camera.id})
+            await asyncio.sleep(delay)
+            if delay < self._retry.max_delay_s:
+                delay = min(delay * 2, self._retry.max_delay_s)
+
+    async def _publish_once(self) -> None:
+        track = PacketTrack()
+        pc = RTCPeerConnection(
+            build_rtc_configuration(self._config.ice_servers, self._config.ice_transport_policy)
+        )
+        try:
+            transceiver = pc.addTransceiver(track, direction="sendonly")
+            prefer_h264(transceiver)
+            await pc.setLocalDescription(await pc.createOffer())
+            session = await self._client.publish(self.camera.id, pc.localDescription.sdp)
+            try:
+                await pc.setRemoteDescription(
+                    RTCSessionDescription(sdp=session.answer_sdp, type="answer")
+                )
+                self.pipeline.attach(track)
+                await self._wait_connected(pc)
+                self.state = PublisherState.LIVE
+                self.sessions_started += 1
+                logger.info("camera %s live", self.camera.id, extra={"camera": self.camera.id})
+                await self._watch(pc, transceiver.sender)
+            finally:
+                self.pipeline.attach(None)
+                await self._client.end(session)
+        finally:
+            track.stop()
+            await pc.close()
+
+    async def _wait_connected(self, pc: RTCPeerConnection) -> None:
+        connected = asyncio.Event()
+
+        @pc.on("connectionstatechange")
+        def _changed() -> None:
+            if pc.connectionState in ("connected", "failed", "closed"):
+                connected.set()
+
+        try:
+            await asyncio.wait_for(connected.wait(), self._retry.connect_timeout_s)
+        except TimeoutError as error:
+            raise SessionLost(f"ICE/DTLS did not connect within "
+                              f"{self._retry.connect_timeout_s:.0f} s") from error
+        if pc.connectionState != "connected":
+            raise SessionLost(f"connection {pc.connectionState} while connecting")
+
+    async def _watch(self, pc: RTCPeerConnection, sender: RTCRtpSender) -> None:
+        """Return only by raising :class:`SessionLost` when the session stops working."""
+        live_since = time.monotonic()
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            if pc.connectionState != "connected":
+                raise SessionLost(f"connection {pc.connectionState}")
+            age = await _receiver_report_age(sender)
+            silent_for = age if age is not None else time.monotonic() - live_since
+            if silent_for > self._retry.rtcp_timeout_s:
+                raise SessionLost(f"no receiver report from the server for {silent_for:.1f} s")
+
+
+async def _receiver_report_age(sender: RTCRtpSender) -> float | None:
+    """Seconds since the last RTCP receiver report for this sender, if one arrived."""
+    report = await sender.getStats()
+    stamps = [s.timestamp for s in report.values() if s.type == "remote-inbound-rtp"]
+    if not stamps:
+        return None
+    return time.time() - max(stamps).timestamp()

@@ -1,0 +1,1 @@
+"""Benchmarks (``proctor bench ...``) and the headless viewer they use."""

@@ -1,0 +1,89 @@
+"""A headless WHEP viewer: receives one camera, counts frames, reads latency stamps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpx
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from edge_agent.testsrc import frame_luma, now_millis, read_stamp
+from proctor.rtc.ice import build_rtc_configuration
+
+
+@dataclass
+class ViewerStats:
+    """What a viewer saw."""
+
+    frames: int = 0
+    width: int = 0
+    height: int = 0
+    first_frame_s: float | None = None
+    latencies_ms: list[float] = field(default_factory=list)
+    frame_times: list[float] = field(default_factory=list)
+
+
+class WhepViewer:
+    """Watches ``camera_id`` on ``base_url`` with a console session token."""
+
+    def __init__(self, base_url: str, camera_id: int, session_token: str,
+                 read_stamps: bool = False) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.camera_id = camera_id
+        self.stats = ViewerStats()
+        self._token = session_token
+        self._read_stamps = read_stamps
+        self._pc = RTCPeerConnection(build_rtc_configuration([]))
+        self._location: str | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._started = 0.0
+
+    async def start(self) -> None:
+        """Negotiate over WHEP; raises ``httpx.HTTPStatusError`` if the server refuses."""
+        self._started = time.monotonic()
+        self._pc.addTransceiver("video", direction="recvonly")
+
+        @self._pc.on("track")
+        def _on_track(track: MediaStreamTrack) -> None:
+            self._reader = asyncio.create_task(self._read(track))
+
+        await self._pc.setLocalDescription(await self._pc.createOffer())
+        url = urljoin(self.base_url, f"whep/{self.camera_id}")
+        async with httpx.AsyncClient(timeout=15) as http:
+            response = await http.post(
+                url, content=self._pc.localDescription.sdp,
+                headers={"Content-Type": "application/sdp",
+                         "Authorization": f"Bearer {self._token}"},
+            )
+        response.raise_for_status()
+        self._location = urljoin(url, response.headers["location"])
+        await self._pc.setRemoteDescription(RTCSessionDescription(response.text, "answer"))
+
+    async def _read(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                now = time.monotonic()
+                stats = self.stats
+                if stats.first_frame_s is None:
+                    stats.first_frame_s = now - self._started
+                stats.frames += 1
+                stats.width, stats.height = frame.width, frame.height
+                stats.frame_times.append(now)
+                if self._read_stamps:
+                    stats.latencies_ms.append(now_millis() - read_stamp(frame_luma(frame)))
+
+    async def stop(self) -> None:
+        """End the session (DELETE) and close the connection."""
+        if self._location:
+            async with httpx.AsyncClient(timeout=5) as http:
+                with contextlib.suppress(httpx.HTTPError):
+                    await http.delete(self._location, headers={"Authorization": f"Bearer {self._token}"})
+        if self._reader:
+            self._reader.cancel()
+        await self._pc.close()
