@@ -35,6 +35,23 @@ def serve(
     )
 
 
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="console port")] = 8000,
+    fresh: Annotated[bool, typer.Option(help="start from an empty state folder")] = False,
+    ice_host: Annotated[list[str] | None, typer.Option(
+        help="host ICE address to offer (repeat); default 127.0.0.1, this machine only")] = None,
+) -> None:
+    """Run the product locally: server on embedded defaults plus an agent with two cameras."""
+    from proctor.config import REPO_ROOT
+    from proctor.demo import run_demo
+    from proctor.logging_setup import configure_logging
+
+    configure_logging()
+    run_demo(REPO_ROOT / "var" / "demo", REPO_ROOT / "var" / "media", port, fresh,
+             ice_host or ["127.0.0.1"])
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION."""

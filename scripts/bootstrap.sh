@@ -1,0 +1,38 @@
+# Sourced by scripts/demo and scripts/test: create .venv and install the project into it.
+# Re-runs only when pyproject.toml changed. Needs Python 3.11+ with venv and pip.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_venv() {
+  local extras="$1" stamp="$VENV/.installed-$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtual environment in .venv"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local want
+  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing proctor[$extras] into .venv (first run takes a few minutes)"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+# Debian packages the product or its tests use; installed only when missing.
+ensure_debian_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

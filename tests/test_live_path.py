@@ -1,0 +1,139 @@
+"""End to end on loopback: a real proctor-edge publishes real footage, the server decodes it,
+aiortc WHEP viewers receive the shared re-encoded stream."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from proctor.bench.viewer import WhepViewer
+from stack import Stack, sdp_offer, wait_until
+
+FOOTAGE_FPS = 10  # vtest.avi
+
+
+def metric(stack: Stack, token: str, name: str) -> float:
+    text = httpx.get(f"{stack.url}/metrics", headers={"Authorization": f"Bearer {token}"}).text
+    match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    assert match, f"{name} not in metrics"
+    return float(match.group(1))
+
+
+async def test_real_footage_reaches_several_viewers(
+    stack: Stack, h264_footage: Path, raw_footage: Path
+) -> None:
+    cam_h264, cam_raw = stack.site_a.camera_ids
+    stack.start_agent({cam_h264: h264_footage.as_uri(), cam_raw: raw_footage.as_uri()})
+    admin = stack.login("admin")
+    assert await wait_until(lambda: stack.camera_status(admin, cam_raw)["online"], 15)
+
+    supervisor = stack.login("sup_a")
+    viewers = [WhepViewer(stack.url, cam_h264, supervisor), WhepViewer(stack.url, cam_h264, admin),
+               WhepViewer(stack.url, cam_raw, supervisor)]
+    for viewer in viewers:
+        await viewer.start()
+    await asyncio.sleep(6)
+    try:
+        for viewer in viewers:
+            stats = viewer.stats
+            assert (stats.width, stats.height) == (768, 576)
+            assert stats.frames >= 0.7 * FOOTAGE_FPS * 5, f"camera {viewer.camera_id}: {stats.frames}"
+        # one shared encoder per watched camera, whatever the number of viewers
+        assert metric(stack, admin, "proctor_playback_encoders") == 2
+        assert metric(stack, admin, 'proctor_webrtc_sessions{kind="whep"}') == 3
+        assert metric(stack, admin, 'proctor_webrtc_sessions{kind="whip"}') == 2
+        status = stack.camera_status(admin, cam_h264)
+        assert status["online"] and status["width"] == 768 and status["viewers"] == 2
+    finally:
+        for viewer in viewers:
+            await viewer.stop()
+    assert await wait_until(lambda: metric(stack, admin, "proctor_playback_encoders") == 0, 5)
+
+
+async def test_late_viewer_gets_a_keyframe_quickly(stack: Stack, h264_footage: Path) -> None:
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: h264_footage.as_uri()})
+    token = stack.login("admin")
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15)
+    first = WhepViewer(stack.url, camera, token)
+    await first.start()
+    await asyncio.sleep(3)
+    late = WhepViewer(stack.url, camera, token)
+    await late.start()
+    try:
+        assert await wait_until(lambda: late.stats.frames > 0, 3)
+        # the joining viewer forced a keyframe instead of waiting for the next GOP
+        assert late.stats.first_frame_s is not None and late.stats.first_frame_s < 2.0
+    finally:
+        await first.stop()
+        await late.stop()
+
+
+@pytest.mark.parametrize(
+    ("user", "camera_index", "status", "message"),
+    [
+        ("sup_b", 0, 403, "may not watch camera"),
+        ("officer", 0, 403, "may not watch camera"),
+        (None, 0, 401, "log in first"),
+    ],
+)
+async def test_viewer_authorisation(shared_stack: Stack, user: str | None, camera_index: int,
+                                    status: int, message: str) -> None:
+    offer = await sdp_offer("recvonly")
+    headers = {"Content-Type": "application/sdp"}
+    if user:
+        headers["Authorization"] = f"Bearer {shared_stack.login(user)}"
+    camera = shared_stack.site_a.camera_ids[camera_index]
+    response = httpx.post(f"{shared_stack.url}/whep/{camera}", content=offer, headers=headers)
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+
+
+async def test_viewer_errors(shared_stack: Stack) -> None:
+    token = shared_stack.login("sup_a")
+    auth = {"Authorization": f"Bearer {token}"}
+    offer = await sdp_offer("recvonly")
+    unknown = httpx.post(f"{shared_stack.url}/whep/999", content=offer,
+                         headers={**auth, "Content-Type": "application/sdp"})
+    assert unknown.status_code == 404
+    vp8_only = offer.replace("H264/90000", "X-NONE/90000")
+    refused = httpx.post(f"{shared_stack.url}/whep/1", content=vp8_only,
+                         headers={**auth, "Content-Type": "application/sdp"})
+    assert refused.status_code == 400
+    assert "H.264" in refused.json()["detail"]
+    wrong_type = httpx.post(f"{shared_stack.url}/whep/1", content=offer,
+                            headers={**auth, "Content-Type": "text/plain"})
+    assert wrong_type.status_code == 415
+
+
+async def test_agent_reconnects_by_itself_after_server_restart(
+    stack: Stack, h264_footage: Path
+) -> None:
+    camera = stack.site_a.camera_ids[0]
+    agent = stack.start_agent({camera: h264_footage.as_uri()})
+    token = stack.login("admin")
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15)
+
+    stack.stop_server()
+    await asyncio.sleep(8)  # the agent notices (no RTCP) and retries with backoff
+    assert agent.running()
+    stack.start_server()
+    back_at = time.monotonic()
+    token = stack.login("admin")  # sessions live in the database: still valid, but log in anew
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 5), (
+        "live video did not resume within 5 s of the server's return"
+    )
+    viewer = WhepViewer(stack.url, camera, token)
+    await viewer.start()
+    try:
+        assert await wait_until(lambda: viewer.stats.frames >= 5, 5)
+    finally:
+        await viewer.stop()
+    assert time.monotonic() - back_at < 10
+    log = (stack.data_dir / "agent.log").read_text()
+    assert "server unreachable" in log or "no receiver report" in log
