@@ -1,0 +1,138 @@
+"""``proctor bench live``: cameras → edge → server → viewers on loopback, measured.
+
+The edge agent publishes synthetic cameras whose frames carry their send time in the
+pixels; every viewer decodes the server's stream and reads the stamps back, so latency is
+glass to glass (edge encode, WebRTC, server decode and re-encode, viewer decode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from proctor import directory
+from proctor.bench.cpu import CpuMeter
+from proctor.bench.viewer import WhepViewer
+from proctor.db.migrate import upgrade_database
+from proctor.db.models import Role
+from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor.processes import agent_process, free_port, server_process, wait_http_ready
+from proctor.provision import provision_site, write_agent_config
+from proctor.rtc.ice import pin_host_addresses
+
+BENCH_PASSWORD = "bench-password-0"
+
+
+@dataclass
+class LiveBenchResult:
+    """The figures ``proctor bench live`` prints as its last line."""
+
+    cameras: int
+    viewers: int
+    resolution: str
+    fps_target: float
+    fps_sent: float
+    fps_received: float
+    latency_ms_p50: float
+    latency_ms_p95: float
+    first_frame_s_max: float
+    server_cpu_pct: float
+    edge_cpu_pct: float
+    viewers_cpu_pct: float
+    seconds: float
+    cpu_cores: int
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 1)
+
+
+def _provision(data_dir: Path, cameras: int) -> tuple[str, list[int]]:
+    database_url = f"sqlite:///{data_dir / 'proctor.db'}"
+    upgrade_database(database_url)
+    engine = create_db_engine(database_url)
+    with session_scope(create_session_factory(engine)) as db:
+        site = provision_site(db, "bench", "Bench site", "Bench room",
+                              [f"cam{i}" for i in range(cameras)])
+        directory.create_user(db, "bench", "bench", BENCH_PASSWORD, Role.ADMIN)
+    engine.dispose()
+    return site.device_token, site.camera_ids
+
+
+async def _frames_ingested(url: str, token: str) -> float:
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("proctor_camera_frames_received_total{"))
+
+
+async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int = 1280,
+                         height: int = 720, fps: float = 15, warmup_s: float = 4.0,
+                         log=print) -> LiveBenchResult:  # type: ignore[no-untyped-def]
+    """Run the benchmark and return its figures."""
+    pin_host_addresses(["127.0.0.1"])
+    with tempfile.TemporaryDirectory(prefix="proctor-bench-") as tmp:
+        data_dir = Path(tmp)
+        token, camera_ids = _provision(data_dir, cameras)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        source = f"testsrc://stamp?width={width}&height={height}&fps={fps}"
+        write_agent_config(data_dir / "agent.toml", url, token,
+                           {cid: source for cid in camera_ids}, ["127.0.0.1"])
+        server = server_process(data_dir, port, log_path=data_dir / "server.log").start()
+        agent = None
+        watchers: list[WhepViewer] = []
+        try:
+            wait_http_ready(f"{url}/api/auth/me", server)
+            agent = agent_process(data_dir / "agent.toml", log_path=data_dir / "agent.log").start()
+            session = httpx.post(f"{url}/api/auth/login",
+                                 json={"username": "bench", "password": BENCH_PASSWORD}).json()["token"]
+            log(f"publishing {cameras} camera(s) {width}x{height}@{fps:g}, {viewers} viewer(s) each")
+            watchers = [WhepViewer(url, cid, session, read_stamps=True)
+                        for cid in camera_ids for _ in range(viewers)]
+            for watcher in watchers:
+                await watcher.start()
+            await asyncio.sleep(warmup_s)
+            meters = [CpuMeter(server.pid), CpuMeter(agent.pid), CpuMeter(os.getpid())]
+            for meter in meters:
+                meter.start()
+            ingested0 = await _frames_ingested(url, session)
+            frames0 = [w.stats.frames for w in watchers]
+            lat0 = [len(w.stats.latencies_ms) for w in watchers]
+            started = time.monotonic()
+            await asyncio.sleep(seconds)
+            elapsed = time.monotonic() - started
+            server_cpu, edge_cpu, viewers_cpu = (round(m.percent(), 1) for m in meters)
+            ingested = await _frames_ingested(url, session) - ingested0
+            received = [(w.stats.frames - f0) / elapsed for w, f0 in zip(watchers, frames0, strict=True)]
+            latencies = [x for w, n in zip(watchers, lat0, strict=True) for x in w.stats.latencies_ms[n:]]
+            first = [w.stats.first_frame_s or float("inf") for w in watchers]
+        finally:
+            for watcher in watchers:
+                await watcher.stop()
+            if agent is not None:
+                agent.stop()
+            server.stop()
+    return LiveBenchResult(
+        cameras=cameras, viewers=viewers, resolution=f"{width}x{height}", fps_target=fps,
+        fps_sent=round(ingested / elapsed / cameras, 2),
+        fps_received=round(statistics.fmean(received), 2) if received else 0.0,
+        latency_ms_p50=_percentile(latencies, 50), latency_ms_p95=_percentile(latencies, 95),
+        first_frame_s_max=round(max(first), 2) if first else float("nan"),
+        server_cpu_pct=server_cpu, edge_cpu_pct=edge_cpu, viewers_cpu_pct=viewers_cpu,
+        seconds=round(elapsed, 1), cpu_cores=os.cpu_count() or 0,
+    )
+
+
+def result_line(result: LiveBenchResult) -> dict[str, object]:
+    """The JSON object printed last."""
+    return asdict(result)

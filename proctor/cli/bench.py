@@ -1,0 +1,32 @@
+"""``proctor bench ...``: benchmarks that print figures, the last line one JSON object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Benchmarks (loopback only).", no_args_is_help=True)
+
+
+@app.command()
+def live(
+    cameras: Annotated[int, typer.Option(min=1, help="synthetic cameras")] = 1,
+    viewers: Annotated[int, typer.Option(min=1, help="WHEP viewers per camera")] = 1,
+    seconds: Annotated[float, typer.Option(min=1, help="measurement window")] = 20,
+    width: int = 1280,
+    height: int = 720,
+    fps: float = 15,
+) -> None:
+    """Edge → WHIP → server → WHEP viewers: frame rates, glass-to-glass latency, CPU."""
+    from proctor.bench.live import result_line, run_live_bench
+    from proctor.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_live_bench(cameras, viewers, seconds, width, height, fps,
+                                        log=lambda m: typer.echo(m, err=True)))
+    for key, value in result_line(result).items():
+        typer.echo(f"  {key:<18} {value}", err=True)
+    typer.echo(json.dumps(result_line(result)))
