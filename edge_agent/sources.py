@@ -55,6 +55,15 @@ class _PacedClock:
             time.sleep(delay)
 
 
+def redact_url(url: str) -> str:
+    """The URL without its password, fit for logs and error messages."""
+    parts = urlparse(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _is_avcc(stream: av.video.stream.VideoStream) -> bool:
     extradata = stream.codec_context.extradata
     return bool(extradata) and extradata[0] == 1
@@ -80,7 +89,8 @@ class ContainerSource(VideoSource):
         try:
             self._container = av.open(self.url, format=self._format, options=self._options, timeout=10)
         except (av.FFmpegError, OSError) as error:
-            raise SourceError(f"cannot open {self.label}: {error}") from error
+            reason = str(error).replace(self.url, redact_url(self.url))
+            raise SourceError(f"cannot open {self.label}: {reason}") from error
         if not self._container.streams.video:
             raise SourceError(f"{self.label} has no video stream")
         stream = self._container.streams.video[0]
@@ -158,7 +168,7 @@ class TestPatternSource(VideoSource):
 def open_source(camera: CameraConfig) -> VideoSource:
     """Build the source named by ``camera.source``."""
     url = urlparse(camera.source)
-    label = f"camera {camera.id} ({camera.source.split('@')[-1]})"  # never log credentials
+    label = f"camera {camera.id} ({redact_url(camera.source)})"
     if url.scheme == "file":
         path = Path(unquote(url.netloc + url.path))
         if not path.is_file():

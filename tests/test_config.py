@@ -1,0 +1,68 @@
+"""Server settings: environment, TOML file, list parsing, production refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from proctor.config import load_settings
+
+
+def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'proctor.db'}"
+    assert settings.ice_servers == []  # never a public STUN server by default
+    assert settings.ice_host_addresses == []
+    assert settings.host == "127.0.0.1"
+
+
+def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCTOR_ICE_HOST_ADDRESSES", "127.0.0.1, ::1")
+    monkeypatch.setenv("PROCTOR_ICE_SERVERS",
+                       '[{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "p"}]')
+    monkeypatch.setenv("PROCTOR_PORT", "9001")
+    settings = load_settings()
+    assert settings.ice_host_addresses == ["127.0.0.1", "::1"]
+    assert settings.ice_servers[0].urls == ["turn:turn.example.org:3478"]
+    assert settings.port == 9001
+
+
+def test_toml_config_file_below_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "proctor.toml"
+    config.write_text('port = 8100\nhost = "0.0.0.0"\nice_host_addresses = ["10.1.2.3"]\n')
+    monkeypatch.setenv("PROCTOR_CONFIG_FILE", str(config))
+    monkeypatch.setenv("PROCTOR_PORT", "8200")
+    settings = load_settings()
+    assert settings.host == "0.0.0.0"
+    assert settings.port == 8200
+    assert settings.ice_host_addresses == ["10.1.2.3"]
+
+
+def test_missing_config_file_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCTOR_CONFIG_FILE", "/nonexistent/proctor.toml")
+    with pytest.raises(FileNotFoundError, match="/nonexistent/proctor.toml does not exist"):
+        load_settings()
+
+
+def test_unknown_setting_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        load_settings(no_such_setting=1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "PROCTOR_SECRET_KEY must be set"),
+        ({"secret_key": "a" * 64}, "PROCTOR_COOKIE_SECURE must be true"),
+    ],
+)
+def test_production_refuses_insecure_defaults(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        load_settings(environment="production", **overrides)
+
+
+def test_production_accepts_hardened_settings() -> None:
+    settings = load_settings(environment="production", secret_key="a" * 64, cookie_secure=True)
+    assert settings.environment == "production"
