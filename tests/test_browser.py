@@ -1,0 +1,90 @@
+"""A real browser: the live page plays real footage over WHEP; Chromium publishes over WHIP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from browser import chromium
+from stack import PASSWORD, Stack
+
+pytestmark = pytest.mark.browser
+
+PUBLISH_JS = """
+async ([cameraId, token]) => {
+  const stream = await navigator.mediaDevices.getUserMedia(
+      {video: {width: 1280, height: 720, frameRate: 15}});
+  const pc = new RTCPeerConnection({iceServers: []});
+  const transceiver = pc.addTransceiver(stream.getVideoTracks()[0], {direction: 'sendonly'});
+  const params = transceiver.sender.getParameters();
+  params.degradationPreference = 'maintain-resolution';
+  await transceiver.sender.setParameters(params);
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise(resolve => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange',
+        () => pc.iceGatheringState === 'complete' && resolve());
+  });
+  const response = await fetch(`/whip/${cameraId}`, {method: 'POST', body: pc.localDescription.sdp,
+      headers: {'Content-Type': 'application/sdp', 'Authorization': `Bearer ${token}`}});
+  if (response.status !== 201) return `refused ${response.status}: ${await response.text()}`;
+  await pc.setRemoteDescription({type: 'answer', sdp: await response.text()});
+  window.publisher = pc;
+  return response.headers.get('Location');
+}
+"""
+
+VIDEO_STATE_JS = """
+(id) => { const v = document.getElementById(`video-${id}`);
+          return v ? {w: v.videoWidth, h: v.videoHeight, t: v.currentTime} : null; }
+"""
+
+
+def test_supervisor_logs_in_and_watches_live(stack: Stack, h264_footage: Path, raw_footage: Path,
+                                             tmp_path: Path) -> None:
+    cam_a, cam_b = stack.site_a.camera_ids
+    stack.start_agent({cam_a: h264_footage.as_uri(), cam_b: raw_footage.as_uri()})
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        page.goto(f"{stack.url}/live")
+        page.wait_for_url("**/login**")  # not logged in: sent to the login form
+        page.fill("#username", "sup_a")
+        page.fill("#password", "wrong password")
+        page.click("#login-button")
+        page.wait_for_selector("#login-error:has-text('wrong username or password')")
+        page.fill("#password", PASSWORD)
+        page.click("#login-button")
+        page.wait_for_url("**/live")
+        cards = page.locator(".camera-card")
+        cards.first.wait_for()
+        # sup_a sees only site A's two cameras, not site B's
+        assert sorted(int(c) for c in cards.evaluate_all(
+            "els => els.map(e => e.dataset.cameraId)")) == sorted([cam_a, cam_b])
+        for camera in (cam_a, cam_b):
+            page.wait_for_function(f"document.getElementById('video-{camera}')?.videoWidth > 0",
+                                   timeout=20_000)
+            first = page.evaluate(VIDEO_STATE_JS, camera)
+            time.sleep(1.5)
+            later = page.evaluate(VIDEO_STATE_JS, camera)
+            assert (first["w"], first["h"]) == (768, 576)
+            assert later["t"] > first["t"] + 0.5, "video is not playing"
+
+
+def test_chromium_publishes_its_fake_camera_over_whip(stack: Stack, tmp_path: Path) -> None:
+    camera = stack.site_a.camera_ids[0]
+    admin = stack.login("admin")
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        page.goto(f"{stack.url}/login")  # any page of the server's origin
+        location = page.evaluate(PUBLISH_JS, [camera, stack.site_a.device_token])
+        assert location.startswith(f"/whip/{camera}/sessions/"), location
+        deadline = time.monotonic() + 20
+        status = stack.camera_status(admin, camera)
+        while time.monotonic() < deadline and not (status["online"] and status["fps"] >= 10):
+            time.sleep(0.5)
+            status = stack.camera_status(admin, camera)
+        assert status["online"], "server decoded no frame from Chromium"
+        assert status["fps"] >= 10
+        assert status["width"] >= 640
