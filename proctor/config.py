@@ -76,7 +76,12 @@ class Settings(BaseSettings):
         description="pin host ICE candidates to these addresses (e.g. 127.0.0.1); default all",
     )
     ice_transport_policy: Literal["all", "relay"] = Field(
-        default="all", description="relay forces every peer through TURN"
+        default="all", description="relay forces the server's own peers through TURN"
+    )
+    browser_ice_transport_policy: Literal["all", "relay"] = Field(
+        default="all",
+        description="policy handed to browsers; keep 'all' when the server relays, so the "
+        "browser's own candidates can reach the server's relay address",
     )
 
     max_sdp_bytes: int = Field(default=64 * 1024, gt=0, description="largest accepted SDP offer")

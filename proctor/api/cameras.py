@@ -39,5 +39,6 @@ def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep) -> 
 def ice_config(user: CurrentUser, settings: SettingsDep) -> IceConfig:
     """ICE servers for the browser's peer connection (TURN credentials for logged-in users)."""
     return IceConfig(
-        ice_servers=settings.ice_servers, ice_transport_policy=settings.ice_transport_policy
+        ice_servers=settings.ice_servers,
+        ice_transport_policy=settings.browser_ice_transport_policy,
     )

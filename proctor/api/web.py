@@ -32,6 +32,12 @@ def live_page(settings: SettingsDep) -> FileResponse:
     return FileResponse(settings.web_dir / "live.html")
 
 
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness for orchestrators: unauthenticated, and says nothing but that we are up."""
+    return {"status": "ok"}
+
+
 @router.get("/metrics")
 def metrics(request: Request, settings: SettingsDep, db: SessionDep) -> Response:
     """Prometheus metrics: the metrics token, or an administrator's session."""
