@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def session_key(self) -> bytes:
+        """The key console session tokens are hashed with (changing it logs everyone out)."""
+        return self.secret_key.get_secret_value().encode()
+
+    @property
     def playback_encoder(self) -> EncoderSettings:
         """Encoder settings for the shared WHEP encoders."""
         return EncoderSettings(

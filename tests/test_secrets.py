@@ -32,3 +32,12 @@ def test_device_token_format_and_match() -> None:
 def test_device_token_parse_rejects_malformed() -> None:
     for text in ["", "pdt", "pdt_x_" + "a" * 43, "pst_1_" + "a" * 43, "pdt_1_short"]:
         assert DeviceToken.parse(text) is None
+
+
+def test_session_token_hash_is_keyed_by_the_server_secret() -> None:
+    from proctor.auth.secrets import hash_session_token
+
+    token = "pst_example"
+    assert hash_session_token(token, b"key one") == hash_session_token(token, b"key one")
+    assert hash_session_token(token, b"key one") != hash_session_token(token, b"key two")
+    assert hash_session_token(token, b"key one") != hash_token(token)  # not a bare SHA-256

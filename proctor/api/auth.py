@@ -13,9 +13,13 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/login")
-def login(body: LoginRequest, response: Response, db: SessionDep, settings: SettingsDep) -> LoginResponse:
+def login(
+    body: LoginRequest, response: Response, db: SessionDep, settings: SettingsDep
+) -> LoginResponse:
     """Check username and password; sets an HttpOnly session cookie and returns the token."""
-    token = sessions.login(db, body.username, body.password, settings.session_ttl_hours)
+    token = sessions.login(
+        db, body.username, body.password, settings.session_ttl_hours, settings.session_key
+    )
     if token is None:
         db.commit()  # keep the audit entry of the failed attempt
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
@@ -32,11 +36,14 @@ def login(body: LoginRequest, response: Response, db: SessionDep, settings: Sett
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(request: Request, response: Response, db: SessionDep, user: CurrentUser) -> None:
+def logout(
+    request: Request, response: Response, db: SessionDep, user: CurrentUser,
+    settings: SettingsDep,
+) -> None:
     """End the current session."""
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if token:
-        sessions.logout(db, token)
+        sessions.logout(db, token, settings.session_key)
     response.delete_cookie(SESSION_COOKIE)
 
 

@@ -61,12 +61,12 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
-def get_current_user(request: Request, db: SessionDep) -> User:
+def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:
     """The logged-in user (session cookie or ``Bearer pst_...``); 401 otherwise."""
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise _unauthorized("log in first: no session cookie or bearer token was sent")
-    user = user_for_session_token(db, token)
+    user = user_for_session_token(db, token, settings.session_key)
     if user is None:
         raise _unauthorized("session expired or invalid: log in again")
     return user

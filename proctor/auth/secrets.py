@@ -47,6 +47,12 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def hash_session_token(token: str, key: bytes) -> str:
+    """HMAC-SHA256 of a session token under the server secret: a leaked database (or backup)
+    does not let anyone forge or replay console sessions without the key as well."""
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
 def new_session_token() -> str:
     """A fresh console session token."""
     return f"{SESSION_TOKEN_PREFIX}_{secrets.token_urlsafe(32)}"

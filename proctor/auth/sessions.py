@@ -8,14 +8,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from proctor import audit
-from proctor.auth.secrets import DeviceToken, hash_token, new_session_token, verify_password
+from proctor.auth.secrets import DeviceToken, hash_session_token, new_session_token, verify_password
 from proctor.db.base import utcnow
 from proctor.db.models import Device, User, UserSession
 from proctor.directory import find_user
 
 
-def login(session: Session, username: str, password: str, ttl_hours: float) -> str | None:
-    """Check credentials and open a session; returns its token, or ``None`` if refused."""
+def login(
+    session: Session, username: str, password: str, ttl_hours: float, key: bytes
+) -> str | None:
+    """Check credentials and open a session; returns its token, or ``None`` if refused.
+
+    ``key`` is the server secret the stored token hash is keyed with.
+    """
     user = find_user(session, username)
     if user is None or not user.is_active or not verify_password(password, user.password_hash):
         audit.record(session, f"user:{username}", "auth.login_failed")
@@ -24,7 +29,7 @@ def login(session: Session, username: str, password: str, ttl_hours: float) -> s
     session.add(
         UserSession(
             user_id=user.id,
-            token_hash=hash_token(token),
+            token_hash=hash_session_token(token, key),
             expires_at=utcnow() + timedelta(hours=ttl_hours),
         )
     )
@@ -33,14 +38,15 @@ def login(session: Session, username: str, password: str, ttl_hours: float) -> s
     return token
 
 
-def logout(session: Session, token: str) -> None:
+def logout(session: Session, token: str, key: bytes) -> None:
     """End the session behind ``token`` (no error if it is already gone)."""
-    session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+    session.execute(delete(UserSession).where(UserSession.token_hash == hash_session_token(token, key)))
 
 
-def user_for_session_token(session: Session, token: str) -> User | None:
+def user_for_session_token(session: Session, token: str, key: bytes) -> User | None:
     """The active user behind a live session token, or ``None``."""
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    token_hash = hash_session_token(token, key)
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
     if row is None or row.expires_at < utcnow() or not row.user.is_active:
         return None
     return row.user
