@@ -134,3 +134,4 @@ def test_audit_log_records_directory_changes(client: TestClient) -> None:
     with session_scope(client.app.state.session_factory) as db:
         actions = db.scalars(select(AuditEntry.action)).all()
     assert {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"} <= set(actions)
+

@@ -45,7 +45,9 @@ def get_media(request: Request) -> MediaService:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response is sent, so a client acting on the response
+# (e.g. right after login) always sees the committed rows.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 MediaDep = Annotated[MediaService, Depends(get_media)]
 
 
