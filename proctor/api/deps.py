@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from proctor.auth.policy import Permission, has_permission
 from proctor.auth.sessions import device_for_token, user_for_session_token
 from proctor.config import Settings
+from proctor.db.session import session_scope
 from proctor.db.models import Device, User
 from proctor.media.service import MediaService
 
@@ -28,15 +29,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_db(request: Request) -> Iterator[Session]:
     """A database session committed when the request succeeds."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_media(request: Request) -> MediaService:
