@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from proctor.recording.retention import MIN_RETENTION_YEARS
 from proctor.rtc.h264 import EncoderSettings
 from proctor.rtc.ice import IceServer
 
@@ -90,6 +91,20 @@ class Settings(BaseSettings):
     playback_gop_seconds: float = Field(default=1.0, gt=0, description="WHEP keyframe interval")
     camera_offline_after_s: float = Field(
         default=3.0, gt=0, description="a camera with no frame for this long is shown offline"
+    )
+
+    s3_endpoint: str = Field(
+        default="", description="host:port of the S3 store; empty runs without recording"
+    )
+    s3_access_key: str = Field(default="", description="S3 access key of the server")
+    s3_secret_key: SecretStr = Field(default=SecretStr(""), description="S3 secret key")
+    s3_bucket: str = Field(default="proctor-footage", description="bucket (Object Lock enabled)")
+    s3_secure: bool = Field(default=False, description="use HTTPS to reach the store")
+    s3_region: str = Field(default="us-east-1", description="S3 region name")
+    retention_years: int = Field(
+        default=MIN_RETENTION_YEARS,
+        ge=MIN_RETENTION_YEARS,
+        description=f"COMPLIANCE retention of footage; at least {MIN_RETENTION_YEARS} years",
     )
 
     @field_validator("ice_host_addresses", mode="before")

@@ -1,0 +1,24 @@
+"""How long footage is kept: never less than the 5 years the operating rules require."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+MIN_RETENTION_YEARS = 5
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    """``moment`` plus calendar years; 29 February becomes 1 March in a non-leap year."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, month=3, day=1)
+
+
+def retain_until(recorded_at: datetime, years: int = MIN_RETENTION_YEARS) -> datetime:
+    """The retain-until date for footage recorded at ``recorded_at``; refuses less than 5 years."""
+    if years < MIN_RETENTION_YEARS:
+        raise ValueError(f"retention must be at least {MIN_RETENTION_YEARS} years, not {years}")
+    if recorded_at.tzinfo is None:
+        raise ValueError("recorded_at must be timezone-aware")
+    return add_years(recorded_at, years)

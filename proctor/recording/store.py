@@ -1,0 +1,122 @@
+"""The object store: a thin adapter over the ``minio`` SDK for a bucket under Object Lock.
+
+Retention is enforced by the store (COMPLIANCE mode), never by this code: nobody, our own
+administrators included, can shorten it or delete a locked version before it expires.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from minio import Minio
+from minio.commonconfig import COMPLIANCE, ENABLED
+from minio.error import S3Error
+from minio.retention import Retention
+from minio.versioningconfig import VersioningConfig
+
+from proctor.config import Settings
+
+
+class StorageError(Exception):
+    """The object store refused or failed; the message says what to check."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """Where an upload landed."""
+
+    key: str
+    version_id: str
+    etag: str
+
+
+def sha256_checksum_header(data: bytes) -> dict[str, str]:
+    """``x-amz-checksum-sha256``: the store verifies the body, and Object Lock PUTs need it."""
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    return {"x-amz-checksum-sha256": digest, "x-amz-sdk-checksum-algorithm": "SHA256"}
+
+
+class ObjectStore:
+    """One bucket on any S3 store with Object Lock."""
+
+    def __init__(self, client: Minio, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ObjectStore:
+        """Connect with the server's S3 settings."""
+        if not settings.s3_endpoint:
+            raise StorageError("no object store configured: set PROCTOR_S3_ENDPOINT and keys")
+        client = Minio(
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+        return cls(client, settings.s3_bucket)
+
+    def ensure_bucket(self) -> bool:
+        """Create the bucket with Object Lock (and so versioning); ``True`` if it was created.
+
+        An existing bucket must already have Object Lock: it cannot be added afterwards.
+        """
+        try:
+            if not self.client.bucket_exists(self.bucket):
+                self.client.make_bucket(self.bucket, object_lock=True)
+                self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
+                return True
+            self.client.get_object_lock_config(self.bucket)
+        except S3Error as error:
+            if error.code == "ObjectLockConfigurationNotFoundError":
+                raise StorageError(
+                    f"bucket {self.bucket!r} exists without Object Lock, which cannot be "
+                    "enabled later: use a new bucket name (PROCTOR_S3_BUCKET)"
+                ) from error
+            raise StorageError(f"object store refused: {error.code}: {error.message}") from error
+        return False
+
+    def put_locked(self, key: str, data: bytes, retain_until: datetime,
+                   content_type: str = "application/octet-stream") -> StoredObject:
+        """Store ``data`` under COMPLIANCE retention until ``retain_until``."""
+        try:
+            result = self.client.put_object(
+                self.bucket, key, io.BytesIO(data), len(data), content_type=content_type,
+                metadata=sha256_checksum_header(data),
+                retention=Retention(COMPLIANCE, retain_until),
+            )
+        except S3Error as error:
+            raise StorageError(f"storing {key} failed: {error.code}: {error.message}") from error
+        if not result.version_id:
+            raise StorageError(f"store returned no version id for {key}: is versioning on?")
+        return StoredObject(key=key, version_id=result.version_id, etag=result.etag)
+
+    def read(self, key: str, version_id: str) -> bytes:
+        """The bytes of one object version."""
+        response = self.client.get_object(self.bucket, key, version_id=version_id)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def retention(self, key: str, version_id: str) -> tuple[str, datetime]:
+        """The version's retention mode and retain-until date, as the store reports them."""
+        config = self.client.get_object_retention(self.bucket, key, version_id=version_id)
+        return config.mode, config.retain_until_date
+
+    def set_legal_hold(self, key: str, version_id: str, on: bool) -> None:
+        """Place or lift a legal hold on one version."""
+        if on:
+            self.client.enable_object_legal_hold(self.bucket, key, version_id=version_id)
+        else:
+            self.client.disable_object_legal_hold(self.bucket, key, version_id=version_id)
+
+    def legal_hold(self, key: str, version_id: str) -> bool:
+        """Whether the version is under legal hold."""
+        return self.client.is_object_legal_hold_enabled(self.bucket, key, version_id=version_id)
