@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     s3_bucket: str = Field(default="proctor-footage", description="bucket (Object Lock enabled)")
     s3_secure: bool = Field(default=False, description="use HTTPS to reach the store")
     s3_region: str = Field(default="us-east-1", description="S3 region name")
+    max_segment_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, description="largest accepted recording segment upload"
+    )
     retention_years: int = Field(
         default=MIN_RETENTION_YEARS,
         ge=MIN_RETENTION_YEARS,

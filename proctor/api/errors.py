@@ -7,9 +7,11 @@ from fastapi.responses import JSONResponse
 
 from proctor.errors import Conflict, InvalidInput, NotFound, ProctorError
 from proctor.media.sdp import OfferTooLarge
+from proctor.recording.store import StorageError
 
 STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
     (InvalidInput, status.HTTP_400_BAD_REQUEST),

@@ -120,3 +120,48 @@ class IceConfig(BaseModel):
 
     ice_servers: list[IceServer]
     ice_transport_policy: str
+
+
+class SegmentPublic(_FromOrm):
+    """An indexed segment (server-clock times)."""
+
+    camera_id: int
+    start_ms: int
+    end_ms: int
+    size: int
+    sha256: str
+    object_key: str
+    version_id: str
+    retain_until: datetime
+    prev_hash: str
+    chain_hash: str
+
+
+class ServerTime(BaseModel):
+    server_time_ms: float
+
+
+class CameraRecordingStatus(BaseModel):
+    recording: bool
+    publishing: bool
+
+
+class DeviceStatus(BaseModel):
+    """What an edge agent reports about itself every 30 s."""
+
+    spool_bytes: int = Field(ge=0)
+    spool_max_bytes: int = Field(ge=0)
+    pending_segments: int = Field(ge=0)
+    oldest_pending_start_ms: int | None = None
+    alarm: str | None = Field(default=None, max_length=2000)
+    cameras: dict[str, CameraRecordingStatus] = Field(default_factory=dict)
+
+
+class CoverageReport(BaseModel):
+    camera_id: int
+    start_ms: int
+    end_ms: int
+    complete: bool
+    recorded_ms: int
+    intervals: list[tuple[int, int]]
+    gaps: list[tuple[int, int]]

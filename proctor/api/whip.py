@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response, status
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-
-from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
+from proctor.api.camera_access import PublishableCamera
+from proctor.api.deps import CurrentDevice, MediaDep, SettingsDep
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
-from proctor.db.models import Camera
 from proctor.media.sessions import SessionKind
 
 router = APIRouter(tags=["whip"])
-
-
-def publishable_camera(camera_id: int, device: CurrentDevice, db: SessionDep) -> Camera:
-    """The camera, if it exists (404) and belongs to the calling device (403)."""
-    camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"camera {camera_id} does not exist")
-    if camera.device_id != device.id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=f"device {device.id} may not publish camera {camera_id}: "
-            "it is assigned to another device (see `proctor admin camera list`)",
-        )
-    return camera
-
-
-PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
 
 
 @router.post("/whip/{camera_id}", status_code=status.HTTP_201_CREATED)

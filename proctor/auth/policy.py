@@ -18,15 +18,16 @@ class Permission(str, enum.Enum):
 
     MANAGE_DIRECTORY = "manage_directory"  # sites, rooms, cameras, devices, users
     WATCH_LIVE = "watch_live"
+    VIEW_ARCHIVE = "view_archive"  # coverage, and later clips and evidence
     READ_AUDIT_LOG = "read_audit_log"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SUPERVISOR: frozenset({Permission.WATCH_LIVE}),
+    Role.SUPERVISOR: frozenset({Permission.WATCH_LIVE, Permission.VIEW_ARCHIVE}),
     Role.ORG_OPERATOR: frozenset({Permission.WATCH_LIVE}),
-    Role.COMPLAINT_OFFICER: frozenset(),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT_LOG}),
+    Role.COMPLAINT_OFFICER: frozenset({Permission.VIEW_ARCHIVE}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT_LOG, Permission.VIEW_ARCHIVE}),
 }
 
 
@@ -44,10 +45,15 @@ def visible_cameras_query(user: User) -> Select[tuple[Camera]]:
     return query.where(Room.site_id.in_(granted))
 
 
-def can_watch_camera(user: User, camera: Camera) -> bool:
-    """Whether the user may watch this camera live."""
-    if not has_permission(user, Permission.WATCH_LIVE):
+def can_access_camera(user: User, camera: Camera, permission: Permission) -> bool:
+    """Whether the user's role grants ``permission`` and the camera is in the user's scope."""
+    if not has_permission(user, permission):
         return False
     if user.role is Role.ADMIN:
         return True
     return any(grant.site_id == camera.room.site_id for grant in user.site_grants)
+
+
+def can_watch_camera(user: User, camera: Camera) -> bool:
+    """Whether the user may watch this camera live."""
+    return can_access_camera(user, camera, Permission.WATCH_LIVE)

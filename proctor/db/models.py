@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from proctor.db.base import Base, UtcDateTime, utcnow
@@ -63,6 +63,8 @@ class Device(Base):
     token_issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    status: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    status_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     site: Mapped[Site] = relationship(back_populates="devices")
@@ -145,3 +147,33 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(100), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Segment(Base):
+    """One recorded segment of a camera, stored under Object Lock, linked into a hash chain.
+
+    Times are epoch milliseconds on the server's clock (the agent's clock plus its measured
+    offset, which is kept too). ``chain_hash`` covers this record and ``prev_hash``, so
+    altering, removing or reordering any row breaks every later link of the camera.
+    """
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("camera_id", "agent_start_ms"),  # what makes re-uploads idempotent
+        UniqueConstraint("camera_id", "prev_hash"),  # a chain cannot fork
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    start_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    agent_start_ms: Mapped[int] = mapped_column(BigInteger)
+    clock_offset_ms: Mapped[float] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(300))
+    version_id: Mapped[str] = mapped_column(String(200))
+    retain_until: Mapped[datetime] = mapped_column(UtcDateTime())
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

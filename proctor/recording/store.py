@@ -19,9 +19,10 @@ from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
 from proctor.config import Settings
+from proctor.errors import ProctorError
 
 
-class StorageError(Exception):
+class StorageError(ProctorError):
     """The object store refused or failed; the message says what to check."""
 
 

@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_rooms_site_id_sites'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rooms')),
-    sa.UniqueConstraint('site_id', 'name', name=op.f('uq_rooms_site_id'))
+    sa.UniqueConstraint('site_id', 'name', name=op.f('uq_rooms_site_id_name'))
     )
     with op.batch_alter_table('rooms', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rooms_site_id'), ['site_id'], unique=False)
@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_cameras_device_id_devices'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_cameras_room_id_rooms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cameras')),
-    sa.UniqueConstraint('room_id', 'name', name=op.f('uq_cameras_room_id'))
+    sa.UniqueConstraint('room_id', 'name', name=op.f('uq_cameras_room_id_name'))
     )
     with op.batch_alter_table('cameras', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cameras_device_id'), ['device_id'], unique=False)

@@ -1,0 +1,121 @@
+"""Recording endpoints: segment upload and device status (edge agents), coverage (users)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from proctor.api.camera_access import ArchiveCamera, PublishableCamera
+from proctor.api.deps import CurrentDevice, SessionDep, SettingsDep
+from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
+from proctor.db.base import utcnow
+from proctor.db.models import Segment
+from proctor.recording.coverage import coverage
+from proctor.recording.ingest import SegmentIngest, SegmentUpload
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["recording"])
+SEGMENT_MEDIA_TYPE = "video/mp2t"
+_SHA256_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/=]+):")
+
+
+def get_ingest(request: Request) -> SegmentIngest:
+    """The ingest service; 503 when no object store is configured."""
+    ingest: SegmentIngest | None = request.app.state.ingest
+    if ingest is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
+    return ingest
+
+
+def declared_sha256(repr_digest: str | None) -> str:
+    """The hex SHA-256 in an RFC 9530 ``Repr-Digest`` header; 400 when absent or malformed."""
+    match = _SHA256_DIGEST.search(repr_digest or "")
+    try:
+        raw = base64.b64decode(match.group(1), validate=True) if match else b""
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            detail="send the segment's SHA-256 as 'Repr-Digest: sha-256=:<base64>:'")
+    return raw.hex()
+
+
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """The body, refusing one without a length (411) or over ``limit`` bytes (413)."""
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        raise HTTPException(status.HTTP_411_LENGTH_REQUIRED, detail="Content-Length is required")
+    if int(declared) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            detail=f"segment is {declared} bytes; the limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                                detail=f"segment exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.put("/cameras/{camera_id}/segments/{start_ms}")
+async def upload_segment(
+    camera: PublishableCamera, start_ms: int, request: Request, settings: SettingsDep,
+    ingest: Annotated[SegmentIngest, Depends(get_ingest)],
+    end_ms: Annotated[int, Header(alias="X-Segment-End-Ms")],
+    clock_offset_ms: Annotated[float, Header(alias="X-Clock-Offset-Ms")] = 0.0,
+    repr_digest: Annotated[str | None, Header(alias="Repr-Digest")] = None,
+) -> JSONResponse:
+    """Store one recorded segment (idempotent: re-sending the same bytes answers 200)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != SEGMENT_MEDIA_TYPE:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                            detail=f"send segments as Content-Type: {SEGMENT_MEDIA_TYPE}")
+    sha256 = declared_sha256(repr_digest)
+    data = await read_body_limited(request, settings.max_segment_bytes)
+    upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
+    segment, created = await run_in_threadpool(ingest.ingest, upload)
+    body = SegmentPublic.model_validate(segment).model_dump(mode="json")
+    return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@router.get("/time")
+def server_time(device: CurrentDevice) -> ServerTime:
+    """The server's clock, for the agent's offset measurement."""
+    return ServerTime(server_time_ms=time.time() * 1000)
+
+
+@router.post("/devices/me/status", status_code=status.HTTP_204_NO_CONTENT)
+def report_status(body: DeviceStatus, device: CurrentDevice, db: SessionDep) -> None:
+    """An agent's periodic report; a spool alarm is logged loudly."""
+    if body.alarm:
+        logger.error("edge device alarm: %s", body.alarm, extra={"device": device.id})
+    device.status = body.model_dump(mode="json")
+    device.status_at = utcnow()
+
+
+@router.get("/cameras/{camera_id}/coverage")
+def camera_coverage(
+    camera: ArchiveCamera, db: SessionDep,
+    start_ms: Annotated[int, Query(alias="from", description="window start, epoch ms")],
+    end_ms: Annotated[int, Query(alias="to", description="window end, epoch ms")],
+) -> CoverageReport:
+    """Recorded intervals and gaps of the camera within the window."""
+    if end_ms <= start_ms:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="'to' must be after 'from'")
+    spans = db.execute(select(Segment.start_ms, Segment.end_ms).where(
+        Segment.camera_id == camera.id, Segment.end_ms > start_ms, Segment.start_ms < end_ms)).all()
+    report = coverage([(a, b) for a, b in spans], start_ms, end_ms)
+    return CoverageReport(camera_id=camera.id, start_ms=start_ms, end_ms=end_ms,
+                          complete=report.complete, recorded_ms=report.recorded_ms,
+                          intervals=report.intervals, gaps=report.gaps)

@@ -1,0 +1,53 @@
+"""Which parts of a time window are recorded, and where the gaps are (pure functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Segments are cut at keyframes and stamped from two clocks; a hole shorter than this
+# between consecutive segments is timestamp jitter, not missing footage.
+DEFAULT_TOLERANCE_MS = 1000
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Recorded intervals and gaps within ``[start_ms, end_ms)``."""
+
+    start_ms: int
+    end_ms: int
+    intervals: list[tuple[int, int]]
+    gaps: list[tuple[int, int]]
+
+    @property
+    def complete(self) -> bool:
+        """The whole window is recorded."""
+        return not self.gaps
+
+    @property
+    def recorded_ms(self) -> int:
+        """Milliseconds of the window covered by footage."""
+        return sum(end - start for start, end in self.intervals)
+
+
+def coverage(spans: Iterable[tuple[int, int]], start_ms: int, end_ms: int,
+             tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> Coverage:
+    """Merge segment ``(start, end)`` spans and list what is covered and missing in the window."""
+    merged: list[list[int]] = []
+    for span_start, span_end in sorted(spans):
+        span_start, span_end = max(span_start, start_ms), min(span_end, end_ms)
+        if span_end <= span_start:
+            continue
+        if merged and span_start - merged[-1][1] <= tolerance_ms:
+            merged[-1][1] = max(merged[-1][1], span_end)
+        else:
+            merged.append([span_start, span_end])
+    intervals = [(a, b) for a, b in merged]
+    gaps, cursor = [], start_ms
+    for a, b in intervals:
+        if a - cursor > tolerance_ms:
+            gaps.append((cursor, a))
+        cursor = b
+    if end_ms - cursor > tolerance_ms:
+        gaps.append((cursor, end_ms))
+    return Coverage(start_ms, end_ms, intervals, gaps)
