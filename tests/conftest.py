@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from proctor.config import REPO_ROOT
+from proctor.recording.seaweed import EmbeddedSeaweedFS
 from proctor.rtc.ice import pin_host_addresses
 from proctor.samples import h264_sample, raw_sample
 from stack import Stack
@@ -33,8 +35,24 @@ def raw_footage() -> Path:
     return raw_sample(MEDIA_DIR)
 
 
-def _stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+_buckets = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSeaweedFS]:
+    """One real S3 server with Object Lock (SeaweedFS ``weed mini``) for the whole session."""
+    server = EmbeddedSeaweedFS(tmp_path_factory.mktemp("seaweed")).start()
+    yield server
+    server.stop()
+
+
+def _stack(tmp_path_factory: pytest.TempPathFactory,
+           seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
     stack = Stack(tmp_path_factory.mktemp("stack"))
+    stack.server_env = {
+        "PROCTOR_S3_ENDPOINT": seaweed.endpoint, "PROCTOR_S3_ACCESS_KEY": seaweed.access_key,
+        "PROCTOR_S3_SECRET_KEY": seaweed.secret_key, "PROCTOR_S3_BUCKET": f"footage-{next(_buckets)}",
+    }
     stack.provision()
     stack.start_server()
     try:
@@ -44,12 +62,13 @@ def _stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A fresh server with sites A and B, stopped after the test."""
-    yield from _stack(tmp_path_factory)
+def stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
+    """A fresh server (own database and bucket) with sites A and B, stopped after the test."""
+    yield from _stack(tmp_path_factory, seaweed)
 
 
 @pytest.fixture(scope="module")
-def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def shared_stack(tmp_path_factory: pytest.TempPathFactory,
+                 seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
     """One server for a whole module of tests that do not change its state much."""
-    yield from _stack(tmp_path_factory)
+    yield from _stack(tmp_path_factory, seaweed)

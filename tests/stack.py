@@ -30,6 +30,7 @@ class Stack:
     site_a: ProvisionedSite | None = None
     site_b: ProvisionedSite | None = None
     agents: list[ManagedProcess] = field(default_factory=list)
+    server_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -53,7 +54,7 @@ class Stack:
         engine.dispose()
 
     def start_server(self) -> None:
-        self.server = server_process(self.data_dir, self.port,
+        self.server = server_process(self.data_dir, self.port, extra_env=self.server_env,
                                      log_path=self.data_dir / "server.log").start()
         wait_http_ready(f"{self.url}/api/auth/me", self.server)
 

@@ -6,7 +6,6 @@ Refusals are proven with plain S3 calls through the minio client, not through ou
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from proctor.config import load_settings
 from proctor.recording.retention import retain_until
 from proctor.recording.seaweed import EmbeddedSeaweedFS
 from proctor.recording.store import ObjectStore, StorageError
-
-
-@pytest.fixture(scope="module")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSeaweedFS]:
-    server = EmbeddedSeaweedFS(tmp_path_factory.mktemp("seaweed")).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +95,8 @@ def test_retention_policy() -> None:
     recorded = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)
     assert retain_until(recorded) == datetime(2033, 3, 1, 9, 0, tzinfo=UTC)
     assert retain_until(recorded, 7).year == 2035
+    fractional = datetime(2026, 1, 1, 0, 0, 0, 250_000, tzinfo=UTC)
+    assert retain_until(fractional) == datetime(2031, 1, 1, 0, 0, 1, tzinfo=UTC)  # rounded up
     with pytest.raises(ValueError, match="at least 5 years"):
         retain_until(recorded, 4)
     with pytest.raises(ValidationError):

@@ -101,7 +101,7 @@ def report_status(body: DeviceStatus, device: CurrentDevice, db: SessionDep) -> 
     if body.alarm:
         logger.error("edge device alarm: %s", body.alarm, extra={"device": device.id})
     device.status = body.model_dump(mode="json")
-    device.status_at = utcnow()
+    device.status_at = device.last_seen_at = utcnow()
 
 
 @router.get("/cameras/{camera_id}/coverage")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
-from proctor.api.deps import CurrentDevice, MediaDep, SettingsDep
+from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
+from proctor.db.base import utcnow
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.media.sessions import SessionKind
 
@@ -15,7 +16,7 @@ router = APIRouter(tags=["whip"])
 @router.post("/whip/{camera_id}", status_code=status.HTTP_201_CREATED)
 async def whip_publish(
     camera: PublishableCamera, device: CurrentDevice, request: Request,
-    media: MediaDep, settings: SettingsDep,
+    media: MediaDep, settings: SettingsDep, db: SessionDep,
 ) -> Response:
     """Publish a camera: ``application/sdp`` offer in, SDP answer and ``Location`` out.
 
@@ -24,6 +25,7 @@ async def whip_publish(
     """
     body = await read_sdp_offer(request, settings)
     session, answer = await media.publish(camera.id, f"device:{device.id}", body)
+    device.last_seen_at = utcnow()
     return sdp_answer_response(session, answer, settings)
 
 

@@ -53,12 +53,11 @@ def user_for_session_token(session: Session, token: str, key: bytes) -> User | N
 
 
 def device_for_token(session: Session, presented: str) -> Device | None:
-    """The active device that owns ``presented``, or ``None``; records when it was last seen."""
+    """The active device that owns ``presented``, or ``None`` (a pure read: no write lock)."""
     token = DeviceToken.parse(presented)
     if token is None:
         return None
     device = session.get(Device, token.device_id)
     if device is None or not device.is_active or not token.matches(device.token_hash):
         return None
-    device.last_seen_at = utcnow()
     return device

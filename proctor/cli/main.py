@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from proctor.cli import admin, bench, storage
+from proctor.cli import admin, archive, bench, storage
 
 app = typer.Typer(help="Remote video invigilation server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -14,6 +14,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(db_app, name="db")
 app.add_typer(bench.app, name="bench")
 app.add_typer(storage.app, name="storage")
+app.add_typer(archive.app, name="archive")
 
 
 @app.command()

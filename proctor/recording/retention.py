@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 MIN_RETENTION_YEARS = 5
 
@@ -16,9 +16,16 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 
 def retain_until(recorded_at: datetime, years: int = MIN_RETENTION_YEARS) -> datetime:
-    """The retain-until date for footage recorded at ``recorded_at``; refuses less than 5 years."""
+    """The retain-until date for footage recorded at ``recorded_at``; refuses less than 5 years.
+
+    Rounded up to a whole second: S3 stores retention dates to the second, and truncating
+    would keep footage a fraction of a second less than the rules require.
+    """
     if years < MIN_RETENTION_YEARS:
         raise ValueError(f"retention must be at least {MIN_RETENTION_YEARS} years, not {years}")
     if recorded_at.tzinfo is None:
         raise ValueError("recorded_at must be timezone-aware")
-    return add_years(recorded_at, years)
+    until = add_years(recorded_at, years)
+    if until.microsecond:
+        until = until.replace(microsecond=0) + timedelta(seconds=1)
+    return until
