@@ -9,17 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session, sessionmaker
 from prometheus_client import CollectorRegistry
 
 from proctor import __version__
-from proctor.api import auth, cameras, directory, recording, web, whep, whip
+from proctor.api import archive, auth, cameras, directory, recording, web, whep, whip
 from proctor.api.errors import install_error_handlers
 from proctor.config import Settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.media.service import MediaService
 from proctor.metrics import MediaCollector
+from proctor.recording.archive import Archive
 from proctor.recording.ingest import SegmentIngest
 from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
@@ -31,15 +31,15 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def _segment_ingest(settings: Settings, session_factory: sessionmaker[Session]) -> SegmentIngest | None:
-    """The ingest service, with its bucket ensured; ``None`` (live only) without a store."""
+def _object_store(settings: Settings) -> ObjectStore | None:
+    """The store, with its bucket ensured; ``None`` (live only) when none is configured."""
     if not settings.s3_endpoint:
         logger.warning("no object store configured (PROCTOR_S3_ENDPOINT): recording is off")
         return None
     store = ObjectStore.from_settings(settings)
     store.ensure_bucket()
     logger.info("recording to %s bucket %s", settings.s3_endpoint, settings.s3_bucket)
-    return SegmentIngest(store, session_factory, settings.retention_years)
+    return store
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -53,7 +53,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.session_factory = create_session_factory(engine)
         app.state.media = MediaService(settings)
-        app.state.ingest = _segment_ingest(settings, app.state.session_factory)
+        store = _object_store(settings)
+        app.state.ingest = store and SegmentIngest(store, app.state.session_factory,
+                                                   settings.retention_years)
+        app.state.archive = store and Archive(store, settings.data_dir / "clips")
         app.state.metrics_registry = CollectorRegistry()
         app.state.metrics_registry.register(MediaCollector(app.state.media))
         logger.info("proctor server ready", extra={"version": __version__})
@@ -71,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     for router in (auth.router, directory.router, cameras.router, recording.router,
-                   whip.router, whep.router):
+                   archive.router, whip.router, whep.router):
         app.include_router(router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

@@ -1,0 +1,61 @@
+"""Archived footage for people allowed to see it: clips and thumbnails, every access audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from proctor import audit
+from proctor.api.camera_access import ArchiveCamera
+from proctor.api.deps import CurrentUser, SessionDep
+from proctor.recording.archive import Archive
+
+router = APIRouter(prefix="/api", tags=["archive"])
+MAX_ROLL_S = 300
+MAX_CLIP_MS = 4 * 3600 * 1000
+
+
+def get_archive(request: Request) -> Archive:
+    """The archive reader; 503 when no object store is configured."""
+    archive: Archive | None = request.app.state.archive
+    if archive is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
+    return archive
+
+
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+
+@router.get("/cameras/{camera_id}/clip.mp4")
+async def clip(
+    camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
+    start_ms: Annotated[int, Query(alias="from", description="epoch ms")],
+    end_ms: Annotated[int, Query(alias="to", description="epoch ms")],
+    pre_s: Annotated[float, Query(alias="pre", ge=0, le=MAX_ROLL_S, description="pre-roll")] = 0,
+    post_s: Annotated[float, Query(alias="post", ge=0, le=MAX_ROLL_S, description="post-roll")] = 0,
+) -> FileResponse:
+    """An MP4 of the window (plus rolls), remuxed from the stored segments; supports Range."""
+    start, end = start_ms - round(pre_s * 1000), end_ms + round(post_s * 1000)
+    if not 0 < end - start <= MAX_CLIP_MS:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            detail=f"'to' must be after 'from', and a clip at most {MAX_CLIP_MS // 3_600_000} h")
+    path = await run_in_threadpool(archive.clip, db, camera.id, start, end)
+    audit.record(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
+                 from_ms=start, to_ms=end)
+    return FileResponse(path, media_type="video/mp4",
+                        filename=f"camera{camera.id}-{start}-{end}.mp4")
+
+
+@router.get("/cameras/{camera_id}/thumbnail.jpg")
+async def thumbnail(
+    camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
+    at_ms: Annotated[int, Query(alias="at", description="epoch ms")],
+) -> Response:
+    """A JPEG of the camera at an instant."""
+    jpeg = await run_in_threadpool(archive.thumbnail, db, camera.id, at_ms)
+    audit.record(db, f"user:{user.id}", "archive.thumbnail", f"camera:{camera.id}", at_ms=at_ms)
+    return Response(jpeg, media_type="image/jpeg")
