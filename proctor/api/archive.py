@@ -9,9 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
 from proctor import audit
-from proctor.api.camera_access import ArchiveCamera
+from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
+from proctor.api.schemas import EvidenceRequest
 from proctor.api.deps import CurrentUser, SessionDep
 from proctor.recording.archive import Archive
+from proctor.recording.evidence import ExportRequest, build_package
 
 router = APIRouter(prefix="/api", tags=["archive"])
 MAX_ROLL_S = 300
@@ -30,6 +32,15 @@ def get_archive(request: Request) -> Archive:
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
+def rolled_window(start_ms: int, end_ms: int, pre_s: float, post_s: float) -> tuple[int, int]:
+    """The window widened by pre- and post-roll; 400 if empty or longer than allowed."""
+    start, end = start_ms - round(pre_s * 1000), end_ms + round(post_s * 1000)
+    if not 0 < end - start <= MAX_CLIP_MS:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="'to' must be after 'from', "
+                            f"and a clip at most {MAX_CLIP_MS // 3_600_000} h long")
+    return start, end
+
+
 @router.get("/cameras/{camera_id}/clip.mp4")
 async def clip(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
@@ -39,10 +50,7 @@ async def clip(
     post_s: Annotated[float, Query(alias="post", ge=0, le=MAX_ROLL_S, description="post-roll")] = 0,
 ) -> FileResponse:
     """An MP4 of the window (plus rolls), remuxed from the stored segments; supports Range."""
-    start, end = start_ms - round(pre_s * 1000), end_ms + round(post_s * 1000)
-    if not 0 < end - start <= MAX_CLIP_MS:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            detail=f"'to' must be after 'from', and a clip at most {MAX_CLIP_MS // 3_600_000} h")
+    start, end = rolled_window(start_ms, end_ms, pre_s, post_s)
     path = await run_in_threadpool(archive.clip, db, camera.id, start, end)
     audit.record(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
                  from_ms=start, to_ms=end)
@@ -59,3 +67,17 @@ async def thumbnail(
     jpeg = await run_in_threadpool(archive.thumbnail, db, camera.id, at_ms)
     audit.record(db, f"user:{user.id}", "archive.thumbnail", f"camera:{camera.id}", at_ms=at_ms)
     return Response(jpeg, media_type="image/jpeg")
+
+
+@router.post("/cameras/{camera_id}/evidence")
+async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: CurrentUser,
+                          db: SessionDep, archive: ArchiveDep) -> Response:
+    """A verifiable evidence package (zip) of the window; the export is audited with its reason."""
+    start, end = rolled_window(body.from_ms, body.to_ms, body.pre_s, body.post_s)
+    request = ExportRequest(camera, start, end, f"{user.username} (user {user.id})", body.reason)
+    package = await run_in_threadpool(build_package, db, archive, request)
+    audit.record(db, f"user:{user.id}", "archive.export", f"camera:{camera.id}",
+                 from_ms=start, to_ms=end, reason=body.reason)
+    filename = f"evidence-camera{camera.id}-{start}-{end}.zip"
+    return Response(package, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

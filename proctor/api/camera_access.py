@@ -44,17 +44,21 @@ def watchable_camera(camera_id: int, user: CurrentUser, db: SessionDep) -> Camer
 WatchableCamera = Annotated[Camera, Depends(watchable_camera)]
 
 
-def archive_camera(camera_id: int, user: CurrentUser, db: SessionDep) -> Camera:
-    """The camera, if it exists (404) and the user may look at its recordings (403)."""
-    camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"camera {camera_id} does not exist")
-    if not can_access_camera(user, camera, Permission.VIEW_ARCHIVE):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=f"user '{user.username}' may not view recordings of camera {camera_id}",
-        )
-    return camera
+def _camera_for(permission: Permission, action: str):  # type: ignore[no-untyped-def]
+    def dependency(camera_id: int, user: CurrentUser, db: SessionDep) -> Camera:
+        camera = db.get(Camera, camera_id)
+        if camera is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND,
+                                detail=f"camera {camera_id} does not exist")
+        if not can_access_camera(user, camera, permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail=f"user '{user.username}' may not {action} of camera {camera_id}")
+        return camera
+
+    return dependency
 
 
-ArchiveCamera = Annotated[Camera, Depends(archive_camera)]
+ArchiveCamera = Annotated[Camera, Depends(_camera_for(Permission.VIEW_ARCHIVE, "view recordings"))]
+EvidenceCamera = Annotated[
+    Camera, Depends(_camera_for(Permission.EXPORT_EVIDENCE, "export or hold recordings"))
+]

@@ -165,3 +165,13 @@ class CoverageReport(BaseModel):
     recorded_ms: int
     intervals: list[tuple[int, int]]
     gaps: list[tuple[int, int]]
+
+
+class EvidenceRequest(BaseModel):
+    """The window to export and why (the reason goes into the package and the audit log)."""
+
+    from_ms: int
+    to_ms: int
+    pre_s: float = Field(default=0, ge=0, le=300)
+    post_s: float = Field(default=0, ge=0, le=300)
+    reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")

@@ -18,7 +18,8 @@ class Permission(str, enum.Enum):
 
     MANAGE_DIRECTORY = "manage_directory"  # sites, rooms, cameras, devices, users
     WATCH_LIVE = "watch_live"
-    VIEW_ARCHIVE = "view_archive"  # coverage, and later clips and evidence
+    VIEW_ARCHIVE = "view_archive"  # coverage, clips, thumbnails
+    EXPORT_EVIDENCE = "export_evidence"  # evidence packages, legal holds
     READ_AUDIT_LOG = "read_audit_log"
 
 
@@ -26,7 +27,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset({Permission.WATCH_LIVE, Permission.VIEW_ARCHIVE}),
     Role.ORG_OPERATOR: frozenset({Permission.WATCH_LIVE}),
-    Role.COMPLAINT_OFFICER: frozenset({Permission.VIEW_ARCHIVE}),
+    Role.COMPLAINT_OFFICER: frozenset({Permission.VIEW_ARCHIVE, Permission.EXPORT_EVIDENCE}),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT_LOG, Permission.VIEW_ARCHIVE}),
 }
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 
-from proctor.cli.context import database
+from proctor.cli.context import cli_actor, database
 
 app = typer.Typer(help="Recorded footage: integrity and coverage.", no_args_is_help=True)
 
@@ -83,3 +84,51 @@ def coverage(
                f"{report.recorded_ms / 1000:.0f} s of {(end_ms - start_ms) / 1000:.0f} s recorded")
     for gap_start, gap_end in report.gaps:
         typer.echo(f"  gap {fmt(gap_start)} → {fmt(gap_end)} ({(gap_end - gap_start) / 1000:.0f} s)")
+
+
+@app.command()
+def export(
+    camera: Annotated[int, typer.Option("--camera", help="camera id")],
+    start: Annotated[str, typer.Option("--from", help="ISO time with zone, or epoch ms")],
+    end: Annotated[str, typer.Option("--to", help="ISO time with zone, or epoch ms")],
+    out: Annotated[Path, typer.Option("--out", help="zip file to write")],
+    reason: Annotated[str, typer.Option(help="why (e.g. complaint number); recorded")],
+    by: Annotated[str, typer.Option(help="who exports (recorded)")] = "",
+) -> None:
+    """Write a verifiable evidence package of a camera's window (audited)."""
+    from proctor import audit
+    from proctor.config import load_settings
+    from proctor.db.models import Camera
+    from proctor.recording.archive import Archive
+    from proctor.recording.evidence import ExportRequest, build_package, write_package
+    from proctor.recording.store import ObjectStore
+
+    settings = load_settings()
+    archive = Archive(ObjectStore.from_settings(settings), settings.data_dir / "clips")
+    start_ms, end_ms = parse_time(start), parse_time(end)
+    assert start_ms is not None and end_ms is not None
+    exporter = by or cli_actor()
+    with database(settings) as db:
+        row = db.get(Camera, camera)
+        if row is None:
+            raise typer.BadParameter(f"camera {camera} does not exist")
+        package = build_package(db, archive, ExportRequest(row, start_ms, end_ms, exporter, reason))
+        write_package(out, package)
+        audit.record(db, cli_actor(), "archive.export", f"camera:{camera}", from_ms=start_ms,
+                     to_ms=end_ms, reason=reason, file=str(out))
+    typer.echo(f"wrote {out} ({len(package) / 1e6:.1f} MB)")
+
+
+@app.command("verify-evidence")
+def verify_evidence_command(package: Path) -> None:
+    """Verify an evidence package offline: exit 0 if intact, 1 with the reason if not."""
+    from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
+
+    try:
+        summary = verify_evidence(package)
+    except (EvidenceInvalid, OSError, KeyError, ValueError) as error:
+        typer.secho(f"NOT INTACT: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"intact: {summary.camera}, {summary.segments} segments, "
+               f"{summary.from_ms}-{summary.to_ms}, exported by {summary.exported_by} "
+               f"at {summary.exported_at}")
