@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from proctor import __version__
-from proctor.api import archive, auth, cameras, directory, recording, web, whep, whip
+from proctor.api import (
+    archive, auth, cameras, directory, legal_holds, recording, web, whep, whip,
+)
 from proctor.api.errors import install_error_handlers
 from proctor.config import Settings
 from proctor.db.migrate import upgrade_database
@@ -74,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     for router in (auth.router, directory.router, cameras.router, recording.router,
-                   archive.router, whip.router, whep.router):
+                   archive.router, legal_holds.router, whip.router, whep.router):
         app.include_router(router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

@@ -175,3 +175,22 @@ class EvidenceRequest(BaseModel):
     pre_s: float = Field(default=0, ge=0, le=300)
     post_s: float = Field(default=0, ge=0, le=300)
     reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
+
+
+class LegalHoldCreate(BaseModel):
+    from_ms: int
+    to_ms: int
+    reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
+
+
+class LegalHoldPublic(_FromOrm):
+    id: int
+    camera_id: int
+    from_ms: int
+    to_ms: int
+    reason: str
+    placed_by: str
+    placed_at: datetime
+    lifted_by: str | None
+    lifted_at: datetime | None
+    segments_held: int | None = None

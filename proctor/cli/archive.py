@@ -132,3 +132,42 @@ def verify_evidence_command(package: Path) -> None:
     typer.echo(f"intact: {summary.camera}, {summary.segments} segments, "
                f"{summary.from_ms}-{summary.to_ms}, exported by {summary.exported_by} "
                f"at {summary.exported_at}")
+
+
+@app.command()
+def hold(
+    camera: Annotated[int, typer.Option("--camera", help="camera id")],
+    start: Annotated[str, typer.Option("--from", help="ISO time with zone, or epoch ms")],
+    end: Annotated[str, typer.Option("--to", help="ISO time with zone, or epoch ms")],
+    reason: Annotated[str, typer.Option(help="why (e.g. complaint number); recorded")],
+) -> None:
+    """Place a legal hold on a camera's footage in a time range (audited)."""
+    from proctor.config import load_settings
+    from proctor.recording.legal_hold import place_hold
+    from proctor.recording.store import ObjectStore
+
+    settings = load_settings()
+    start_ms, end_ms = parse_time(start), parse_time(end)
+    assert start_ms is not None and end_ms is not None
+    with database(settings) as db:
+        placed, count = place_hold(db, ObjectStore.from_settings(settings), camera, start_ms,
+                                   end_ms, reason, cli_actor())
+        typer.echo(f"legal hold {placed.id} placed on {count} segments of camera {camera}")
+
+
+@app.command()
+def release(hold_id: int) -> None:
+    """Lift a legal hold (footage under another active hold stays held; audited)."""
+    from proctor.config import load_settings
+    from proctor.db.models import LegalHold
+    from proctor.errors import NotFound
+    from proctor.recording.legal_hold import lift_hold
+    from proctor.recording.store import ObjectStore
+
+    settings = load_settings()
+    with database(settings) as db:
+        row = db.get(LegalHold, hold_id)
+        if row is None:
+            raise NotFound(f"legal hold {hold_id} does not exist")
+        released = lift_hold(db, ObjectStore.from_settings(settings), row, cli_actor())
+        typer.echo(f"legal hold {hold_id} lifted; {released} segments released")

@@ -177,3 +177,23 @@ class Segment(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     chain_hash: Mapped[str] = mapped_column(String(64), unique=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class LegalHold(Base):
+    """A complaint's hold on a camera's footage in a time range (server clock, epoch ms).
+
+    While a hold is active, every stored segment version it covers carries an S3 legal hold,
+    so nothing can delete it even after its retention expires.
+    """
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    from_ms: Mapped[int] = mapped_column(BigInteger)
+    to_ms: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    placed_by: Mapped[str] = mapped_column(String(200))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    lifted_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

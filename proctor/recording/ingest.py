@@ -22,6 +22,7 @@ from proctor.db.models import Segment
 from proctor.db.session import session_scope
 from proctor.errors import Conflict, InvalidInput
 from proctor.recording.chain import GENESIS, link_hash
+from proctor.recording.legal_hold import hold_if_covered
 from proctor.recording.probe import probe_segment
 from proctor.recording.retention import retain_until
 from proctor.recording.store import ObjectStore
@@ -95,4 +96,5 @@ class SegmentIngest:
         )
         db.add(segment)
         db.flush()
+        hold_if_covered(db, self.store, segment)
         return segment

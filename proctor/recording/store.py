@@ -119,5 +119,10 @@ class ObjectStore:
             self.client.disable_object_legal_hold(self.bucket, key, version_id=version_id)
 
     def legal_hold(self, key: str, version_id: str) -> bool:
-        """Whether the version is under legal hold."""
-        return self.client.is_object_legal_hold_enabled(self.bucket, key, version_id=version_id)
+        """Whether the version is under legal hold (never having had one means no)."""
+        try:
+            return self.client.is_object_legal_hold_enabled(self.bucket, key, version_id=version_id)
+        except S3Error as error:
+            if error.code == "NoSuchObjectLegalHold":
+                return False
+            raise

@@ -1,0 +1,68 @@
+"""Legal holds reach the store's object versions, cover late arrivals, and lift correctly."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+
+from segments import cut_segment
+from stack import Stack
+from test_segment_ingest import T0, put_segment, store_of
+
+
+@pytest.fixture(scope="module")
+def segment_bytes(h264_footage: Path) -> list[bytes]:
+    return [cut_segment(h264_footage, i * 10, 10) for i in range(4)]
+
+
+def held(stack: Stack, camera: int) -> dict[int, bool]:
+    """Legal hold state of each stored segment version, asked of the store itself."""
+    store = store_of(stack)
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        rows = db.execute("SELECT start_ms, object_key, version_id FROM segments "
+                          "WHERE camera_id = ? ORDER BY start_ms", (camera,)).fetchall()
+    return {start: store.legal_hold(key, version) for start, key, version in rows}
+
+
+def test_hold_place_cover_late_arrival_and_lift(stack: Stack, segment_bytes: list[bytes]) -> None:
+    camera = stack.site_a.camera_ids[0]
+    for index in (0, 1, 3):  # segment 2 arrives later (after an outage, say)
+        assert put_segment(stack, camera, T0 + index * 10_000, segment_bytes[index]).status_code == 201
+    officer = {"Authorization": f"Bearer {stack.login('officer')}"}
+    url = f"{stack.url}/api/cameras/{camera}/legal-holds"
+    first = httpx.post(url, json={"from_ms": T0 + 12_000, "to_ms": T0 + 35_000,
+                                  "reason": "complaint 117"}, headers=officer)
+    assert first.status_code == 201, first.text
+    assert first.json()["segments_held"] == 2
+    assert held(stack, camera) == {T0: False, T0 + 10_000: True, T0 + 30_000: True}
+
+    assert put_segment(stack, camera, T0 + 20_000, segment_bytes[2]).status_code == 201
+    assert held(stack, camera)[T0 + 20_000] is True  # the late arrival is held too
+
+    second = httpx.post(url, json={"from_ms": T0 + 31_000, "to_ms": T0 + 32_000,
+                                   "reason": "complaint 118"}, headers=officer).json()
+    lifted = httpx.delete(f"{stack.url}/api/legal-holds/{first.json()['id']}", headers=officer)
+    assert lifted.status_code == 200 and lifted.json()["lifted_by"].startswith("user:")
+    # complaint 118 still covers the last segment; the others are released
+    assert held(stack, camera) == {T0: False, T0 + 10_000: False, T0 + 20_000: False,
+                                   T0 + 30_000: True}
+    again = httpx.delete(f"{stack.url}/api/legal-holds/{first.json()['id']}", headers=officer)
+    assert again.status_code == 409
+    listed = httpx.get(url, headers=officer).json()
+    assert [h["reason"] for h in listed] == ["complaint 117", "complaint 118"]
+    assert listed[1]["lifted_at"] is None and second["segments_held"] == 1
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
+    assert actions.count("archive.legal_hold") == 2 and "archive.legal_hold_lifted" in actions
+
+
+def test_supervisor_may_not_place_holds(shared_stack: Stack) -> None:
+    camera = shared_stack.site_a.camera_ids[0]
+    response = httpx.post(f"{shared_stack.url}/api/cameras/{camera}/legal-holds",
+                          json={"from_ms": T0, "to_ms": T0 + 1000, "reason": "curious"},
+                          headers={"Authorization": f"Bearer {shared_stack.login('sup_a')}"})
+    assert response.status_code == 403
+    assert "may not export or hold recordings" in response.json()["detail"]
