@@ -1,6 +1,7 @@
 """``proctor demo``: the whole product on this machine, with real footage.
 
-Starts the server on embedded defaults (SQLite in ``var/demo``) and a real ``proctor-edge``
+Starts the embedded object store (SeaweedFS, Object Lock), the server on embedded defaults
+(SQLite in ``var/demo``) and a real ``proctor-edge``
 publishing two cameras from real footage: one H.264 file sent as is, one MPEG-4 file the
 agent encodes once. Prints the console URL and the logins, and runs until Ctrl-C.
 """
@@ -19,6 +20,7 @@ from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.processes import agent_process, server_process, wait_http_ready
+from proctor.recording.seaweed import EmbeddedSeaweedFS
 from proctor.provision import provision_site, write_agent_config
 from proctor.samples import h264_sample, raw_sample
 
@@ -71,7 +73,11 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
     data_dir.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{port}"
     logins = _prepare_state(data_dir, media_dir, url, ice)
-    server = server_process(data_dir, port, ice_host_addresses=",".join(ice)).start()
+    storage = EmbeddedSeaweedFS(data_dir / "seaweedfs").start()
+    s3_env = {"PROCTOR_S3_ENDPOINT": storage.endpoint, "PROCTOR_S3_ACCESS_KEY": storage.access_key,
+              "PROCTOR_S3_SECRET_KEY": storage.secret_key}
+    server = server_process(data_dir, port, ice_host_addresses=",".join(ice),
+                            extra_env=s3_env).start()
     agent = None
     try:
         wait_http_ready(f"{url}/api/auth/me", server)
@@ -81,6 +87,7 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
             f"    admin       / {logins.admin_password}\n"
             f"    supervisor  / {logins.supervisor_password}\n"
             f"  Two cameras are streamed from real footage by proctor-edge.\n"
+            f"  Object store (SeaweedFS, Object Lock): http://{storage.endpoint}\n"
             f"  State in {data_dir}; press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -94,3 +101,4 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
         if agent is not None:
             agent.stop()
         server.stop()
+        storage.stop()
