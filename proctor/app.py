@@ -21,8 +21,7 @@ from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.media.service import MediaService
 from proctor.metrics import MediaCollector
-from proctor.recording.archive import Archive
-from proctor.recording.ingest import SegmentIngest
+from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
 
@@ -56,9 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.session_factory = create_session_factory(engine)
         app.state.media = MediaService(settings)
         store = _object_store(settings)
-        app.state.ingest = store and SegmentIngest(store, app.state.session_factory,
-                                                   settings.retention_years)
-        app.state.archive = store and Archive(store, settings.data_dir / "clips")
+        app.state.recording = store and Recording.build(
+            store, app.state.session_factory, settings.retention_years, settings.data_dir / "clips")
         app.state.metrics_registry = CollectorRegistry()
         app.state.metrics_registry.register(MediaCollector(app.state.media))
         logger.info("proctor server ready", extra={"version": __version__})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
 from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
 from proctor.api.schemas import EvidenceRequest
-from proctor.api.deps import CurrentUser, SessionDep
+from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.recording.archive import Archive
 from proctor.recording.evidence import ExportRequest, build_package
 
@@ -20,13 +20,9 @@ MAX_ROLL_S = 300
 MAX_CLIP_MS = 4 * 3600 * 1000
 
 
-def get_archive(request: Request) -> Archive:
-    """The archive reader; 503 when no object store is configured."""
-    archive: Archive | None = request.app.state.archive
-    if archive is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
-    return archive
+def get_archive(recording: RecordingDep) -> Archive:
+    """The archive reader (503 without an object store)."""
+    return recording.archive
 
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]

@@ -18,6 +18,7 @@ from proctor.config import Settings
 from proctor.db.session import session_scope
 from proctor.db.models import Device, User
 from proctor.media.service import MediaService
+from proctor.recording.service import Recording
 
 SESSION_COOKIE = "proctor_session"
 
@@ -38,11 +39,21 @@ def get_media(request: Request) -> MediaService:
     return request.app.state.media  # type: ignore[no-any-return]
 
 
+def get_recording(request: Request) -> Recording:
+    """Ingest and archive services; 503 when no object store is configured."""
+    recording: Recording | None = request.app.state.recording
+    if recording is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
+    return recording
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # scope="function": commit before the response is sent, so a client acting on the response
 # (e.g. right after login) always sees the committed rows.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 MediaDep = Annotated[MediaService, Depends(get_media)]
+RecordingDep = Annotated[Recording, Depends(get_recording)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -9,32 +9,23 @@ import re
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from proctor.api.camera_access import ArchiveCamera, PublishableCamera
-from proctor.api.deps import CurrentDevice, SessionDep, SettingsDep
+from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
 from proctor.db.base import utcnow
 from proctor.db.models import Segment
 from proctor.recording.coverage import coverage
-from proctor.recording.ingest import SegmentIngest, SegmentUpload
+from proctor.recording.ingest import SegmentUpload
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["recording"])
 SEGMENT_MEDIA_TYPE = "video/mp2t"
 _SHA256_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/=]+):")
-
-
-def get_ingest(request: Request) -> SegmentIngest:
-    """The ingest service; 503 when no object store is configured."""
-    ingest: SegmentIngest | None = request.app.state.ingest
-    if ingest is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
-    return ingest
 
 
 def declared_sha256(repr_digest: str | None) -> str:
@@ -71,7 +62,7 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
 @router.put("/cameras/{camera_id}/segments/{start_ms}")
 async def upload_segment(
     camera: PublishableCamera, start_ms: int, request: Request, settings: SettingsDep,
-    ingest: Annotated[SegmentIngest, Depends(get_ingest)],
+    recording: RecordingDep,
     end_ms: Annotated[int, Header(alias="X-Segment-End-Ms")],
     clock_offset_ms: Annotated[float, Header(alias="X-Clock-Offset-Ms")] = 0.0,
     repr_digest: Annotated[str | None, Header(alias="Repr-Digest")] = None,
@@ -84,7 +75,7 @@ async def upload_segment(
     sha256 = declared_sha256(repr_digest)
     data = await read_body_limited(request, settings.max_segment_bytes)
     upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
-    segment, created = await run_in_threadpool(ingest.ingest, upload)
+    segment, created = await run_in_threadpool(recording.ingest.ingest, upload)
     body = SegmentPublic.model_validate(segment).model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
