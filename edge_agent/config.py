@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,6 +37,63 @@ class ReconnectConfig(_Strict):
         default=3.0, gt=0, description="no receiver report for this long means the server is gone"
     )
     connect_timeout_s: float = Field(default=10.0, gt=0, description="ICE+DTLS connect limit")
+
+
+@dataclass(frozen=True)
+class DailyWindow:
+    """A daily local-time window such as ``07:30-18:00``; ``22:00-06:00`` spans midnight."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> DailyWindow:
+        """Parse ``HH:MM-HH:MM``; raises ValueError saying what is wrong."""
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        except ValueError as error:
+            raise ValueError(f"window {text!r} is not HH:MM-HH:MM (e.g. 07:30-18:00)") from error
+        if start == end:
+            raise ValueError(f"window {text!r} is empty; leave `window` unset to record always")
+        return cls(start, end)
+
+    def contains(self, moment: time) -> bool:
+        """Whether ``moment`` (local time of day) falls inside the window."""
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+class RecordingConfig(_Strict):
+    """The authoritative recording: segments spooled on disk, uploaded store-and-forward."""
+
+    segment_seconds: float = Field(
+        default=10.0, ge=1.0, le=300.0,
+        description="segment length; a segment is cut at the first keyframe after it",
+    )
+    window: str | None = Field(
+        default=None, description="daily local-time window to record, e.g. 07:30-18:00; "
+        "unset records whenever the camera runs",
+    )
+    spool_dir: Path = Field(default=Path("spool"), description="where segments wait for upload")
+    spool_max_bytes: int = Field(
+        default=20 * 1024**3, gt=0,
+        description="alarm threshold; unsent segments are never deleted to stay under it",
+    )
+    upload_kbps: int = Field(
+        default=8000, gt=0, description="upload rate cap, so the backlog does not starve live video"
+    )
+
+    @field_validator("window")
+    @classmethod
+    def _valid_window(cls, value: str | None) -> str | None:
+        if value is not None:
+            DailyWindow.parse(value)
+        return value
+
+    def daily_window(self) -> DailyWindow | None:
+        """The parsed ``window``, or None to record always."""
+        return DailyWindow.parse(self.window) if self.window else None
 
 
 class CameraConfig(_Strict):
@@ -72,6 +131,9 @@ class AgentConfig(_Strict):
     )
     ice_transport_policy: str = Field(default="all", pattern="^(all|relay)$")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig)
+    recording: RecordingConfig = Field(
+        default_factory=RecordingConfig, description="segment recording, spool and upload"
+    )
     cameras: list[CameraConfig] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -109,4 +171,6 @@ def load_config(path: Path) -> AgentConfig:
         raise ConfigError(f"{path}: {problems}") from error
     if config.token_file is not None and not config.token_file.is_file():
         raise ConfigError(f"{path}: token_file {config.token_file} does not exist")
+    # a relative spool is next to the config file, not wherever the agent happened to start
+    config.recording.spool_dir = path.parent.absolute() / config.recording.spool_dir
     return config

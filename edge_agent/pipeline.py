@@ -1,8 +1,8 @@
 """One camera's pipeline: read the source on a worker thread, encode raw frames once, and
-hand H.264 packets to whatever is attached (the live WHIP track now, the recorder later).
+hand every H.264 packet to the recorder and to the live WHIP track, if attached.
 
 The source keeps running while no publisher is attached, so a reconnect starts from live
-video instead of re-opening the camera.
+video instead of re-opening the camera, and the recording never depends on the live link.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 import av
 
 from edge_agent.config import CameraConfig
+from edge_agent.recorder import SegmentRecorder
 from edge_agent.sources import SourceError, VideoSource, open_source
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
 from proctor.rtc.tracks import PacketTrack
@@ -24,10 +25,12 @@ SOURCE_RETRY_MAX_S = 10.0
 
 
 class CameraPipeline:
-    """Owns the source thread of one camera and the currently attached live track."""
+    """Owns the source thread of one camera, its recorder and the attached live track."""
 
-    def __init__(self, camera: CameraConfig, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, camera: CameraConfig, loop: asyncio.AbstractEventLoop,
+                 recorder: SegmentRecorder | None = None) -> None:
         self.camera = camera
+        self.recorder = recorder
         self.packets_sent = 0
         self.source_errors = 0
         self._loop = loop
@@ -46,6 +49,12 @@ class CameraPipeline:
     def stop(self) -> None:
         """Stop reading (the thread ends after its current read)."""
         self._stop.set()
+
+    def join(self, timeout_s: float) -> bool:
+        """Wait for the thread to end (it finishes the segment being recorded); True if it did."""
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+        return not self._thread.is_alive()
 
     def attach(self, track: PacketTrack | None) -> None:
         """Send packets to ``track`` from its first keyframe on (``None`` detaches)."""
@@ -79,6 +88,8 @@ class CameraPipeline:
                     self._send(item)
         finally:
             source.close()
+            if self.recorder is not None:
+                self.recorder.cut()  # a restarted source starts its clock over
 
     def _encode_and_send(self, frame: av.VideoFrame) -> None:
         track = self._track
@@ -87,6 +98,10 @@ class CameraPipeline:
             self._send(packet)
 
     def _send(self, packet: av.Packet) -> None:
+        """Record the packet, then hand it to the live track (the recorder is done with it
+        before the event loop thread sees it)."""
+        if self.recorder is not None:
+            self.recorder.feed(packet)
         track = self._track
         if track is None or track.readyState != "live":
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge_agent.config import AgentConfig, CameraConfig, ReconnectConfig
+from edge_agent.config import AgentConfig, CameraConfig, ReconnectConfig, RecordingConfig
 from proctor.config import REPO_ROOT, Settings
 
 DOC = (REPO_ROOT / "docs" / "configuration.md").read_text()
@@ -14,6 +14,7 @@ def test_every_server_setting_is_documented() -> None:
 
 
 def test_every_agent_setting_is_documented() -> None:
-    fields = [*AgentConfig.model_fields, *ReconnectConfig.model_fields, *CameraConfig.model_fields]
+    fields = [*AgentConfig.model_fields, *ReconnectConfig.model_fields,
+              *CameraConfig.model_fields, *RecordingConfig.model_fields]
     missing = [n for n in fields if f"`{n}`" not in DOC]
     assert not missing, f"add to docs/configuration.md: {missing}"

@@ -1,0 +1,226 @@
+"""Store-and-forward upload against the REAL server (real SeaweedFS behind it), with segments
+the real recorder cut from real footage: order, deletion only after the server's ack, outages,
+idempotent re-upload, refusals kept, the rate cap, the clock offset, and the whole agent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+
+from edge_agent.clock import ServerClock
+from edge_agent.config import RecordingConfig
+from edge_agent.recorder import SegmentRecorder
+from edge_agent.spool import SegmentMeta, Spool
+from edge_agent.status import StatusReporter
+from edge_agent.uploader import SegmentUploader, repr_digest
+from stack import Stack, wait_until
+from test_recorder import footage_packets
+
+T0_MS = int(time.time() * 1000) - 600_000  # recorded ten minutes ago, on the agent's clock
+
+
+@pytest.fixture(scope="module")
+def packets(h264_footage: Path) -> list[av.Packet]:
+    return footage_packets(h264_footage)[:300]  # 30 s: three 10 s segments
+
+
+def fill_spool(spool: Spool, camera_ids: list[int], packets: list[av.Packet],
+               offset_ms: float | None = 40.0) -> list[SegmentMeta]:
+    """Record the footage for each camera (camera i starting i * 1 s later)."""
+    for index, camera_id in enumerate(camera_ids):
+        recorder = SegmentRecorder(camera_id, spool, RecordingConfig(), lambda: offset_ms)
+        for packet in packets:
+            recorder.feed(packet, wall_ms=T0_MS + index * 1000 + packet.pts // 90)
+        recorder.cut()
+    return [spool.load(camera_id, start_ms) for start_ms, camera_id in spool.pending()]
+
+
+def stored(stack: Stack) -> list[tuple[int, int, str, float, int]]:
+    """(camera, start, sha256, clock offset, end) of the server's rows in arrival order, with
+    times on the agent's clock (the server keeps its own: agent's plus the offset)."""
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        return db.execute("SELECT camera_id, agent_start_ms, sha256, clock_offset_ms, "
+                          "agent_start_ms + end_ms - start_ms FROM segments ORDER BY id").fetchall()
+
+
+async def upload_until(stack: Stack, spool: Spool, done: Callable[[], bool], *,
+                       token: str | None = None, kbps: int = 8000,
+                       timeout_s: float = 30) -> SegmentUploader:
+    """Run a real uploader until ``done()`` (or the timeout), then stop it."""
+    token = token or stack.site_a.device_token
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        uploader = SegmentUploader(spool, http, stack.url, ServerClock(http, stack.url), kbps,
+                                   refused_delay_s=0.2)
+        task = asyncio.create_task(uploader.run())
+        await wait_until(done, timeout_s)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return uploader
+
+
+async def test_oldest_first_and_deleted_only_once_stored(stack: Stack, tmp_path: Path,
+                                                         packets: list[av.Packet]) -> None:
+    spool = Spool(tmp_path, 1 << 30)
+    metas = fill_spool(spool, stack.site_a.camera_ids, packets)
+    assert len(metas) == 6
+    uploader = await upload_until(stack, spool, lambda: not spool.pending())
+    assert uploader.uploaded == 6
+    # arrival order is oldest first (cameras interleaved), each exactly as recorded
+    assert stored(stack) == [(m.camera_id, m.start_ms, m.sha256, m.clock_offset_ms, m.end_ms)
+                             for m in metas]
+    assert not list(tmp_path.rglob("*.ts"))  # deleted, and only because the server holds them
+
+
+async def test_server_down_deletes_nothing_and_resumes(
+    stack: Stack, tmp_path: Path, packets: list[av.Packet], caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path, 1 << 30)
+    metas = fill_spool(spool, stack.site_a.camera_ids[:1], packets)
+    before = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    stack.stop_server()
+    caplog.set_level(logging.WARNING)
+    async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {stack.site_a.device_token}"}) as http:
+        uploader = SegmentUploader(spool, http, stack.url, ServerClock(http, stack.url), 8000,
+                                   refused_delay_s=0.2)
+        task = asyncio.create_task(uploader.run())
+        await asyncio.sleep(4)
+        assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == before
+        assert "server unreachable" in caplog.text or "cannot read the server time" in caplog.text
+        stack.start_server()
+        resumed = time.monotonic()
+        assert await wait_until(lambda: not spool.pending(), 30)
+        task.cancel()
+    # backoff is capped at 10 s: the backlog moves soon after the server is back
+    assert time.monotonic() - resumed < 20
+    assert [row[1] for row in stored(stack)] == [m.start_ms for m in metas]
+
+
+async def test_reupload_after_crash_before_local_delete_is_idempotent(
+    stack: Stack, tmp_path: Path, packets: list[av.Packet], caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path, 1 << 30)
+    meta = fill_spool(spool, stack.site_a.camera_ids[:1], packets[:100])[0]
+    # the previous run stored it at the server, then died before deleting the local copy
+    first = httpx.put(
+        f"{stack.url}/api/cameras/{meta.camera_id}/segments/{meta.start_ms}",
+        content=spool.segment_path(meta).read_bytes(), timeout=30,
+        headers={"Authorization": f"Bearer {stack.site_a.device_token}",
+                 "Content-Type": "video/mp2t", "Repr-Digest": repr_digest(meta.sha256),
+                 "X-Segment-End-Ms": str(meta.end_ms), "X-Clock-Offset-Ms": "40.0"})
+    assert first.status_code == 201, first.text
+    caplog.set_level(logging.INFO)
+    uploader = await upload_until(stack, spool, lambda: not spool.pending())
+    assert uploader.uploaded == 1 and "already stored" in caplog.text
+    assert len(stored(stack)) == 1  # once at the server, gone locally
+
+
+async def test_conflict_and_refusals_keep_the_segment(
+    stack: Stack, tmp_path: Path, packets: list[av.Packet], caplog: pytest.LogCaptureFixture
+) -> None:
+    camera, other_site_camera = stack.site_a.camera_ids[0], stack.site_b.camera_ids[0]
+    spool = Spool(tmp_path, 1 << 30)
+    mine = fill_spool(spool, [camera], packets[:100])[0]
+    # a different segment already holds this start at the server: 409
+    different = fill_spool(Spool(tmp_path / "elsewhere", 1 << 30), [camera], packets[100:200])[0]
+    elsewhere = Spool(tmp_path / "elsewhere", 1 << 30)
+    conflict = httpx.put(
+        f"{stack.url}/api/cameras/{camera}/segments/{mine.start_ms}",
+        content=elsewhere.segment_path(different).read_bytes(), timeout=30,
+        headers={"Authorization": f"Bearer {stack.site_a.device_token}",
+                 "Content-Type": "video/mp2t", "Repr-Digest": repr_digest(different.sha256),
+                 "X-Segment-End-Ms": str(mine.end_ms), "X-Clock-Offset-Ms": "0"})
+    assert conflict.status_code == 201, conflict.text
+    # and device A has no business uploading site B's camera: 403
+    fill_spool(spool, [other_site_camera], packets[:100])
+    caplog.set_level(logging.ERROR)
+    await upload_until(stack, spool, lambda: not spool.pending())
+    for camera_id, status in ((camera, 409), (other_site_camera, 403)):
+        kept = tmp_path / "rejected" / str(camera_id)
+        reason = json.loads(next(kept.glob("*.rejection.json")).read_text())
+        assert reason["status"] == status and reason["detail"]
+        assert len(list(kept.glob("*.ts"))) == 1 and reason["detail"] in caplog.text
+    assert "server refused segment" in caplog.text
+
+
+async def test_refused_token_keeps_everything_in_place(
+    stack: Stack, tmp_path: Path, packets: list[av.Packet], caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path, 1 << 30)
+    fill_spool(spool, stack.site_a.camera_ids[:1], packets[:100])
+    before = spool.pending()
+    caplog.set_level(logging.WARNING)
+    await upload_until(stack, spool, lambda: False, token="pdt_1_" + "x" * 43, timeout_s=2)
+    assert spool.pending() == before and not (tmp_path / "rejected").exists()
+    assert stored(stack) == []
+    assert "401" in caplog.text or "refused" in caplog.text
+
+
+async def test_upload_rate_is_capped(stack: Stack, tmp_path: Path,
+                                     packets: list[av.Packet]) -> None:
+    spool = Spool(tmp_path, 1 << 30)
+    metas = fill_spool(spool, stack.site_a.camera_ids[:1], packets)
+    total = sum(m.size for m in metas)
+    started = time.monotonic()
+    uploader = await upload_until(stack, spool, lambda: not spool.pending(), kbps=8000)
+    elapsed = time.monotonic() - started
+    achieved_kbps = total * 8 / 1000 / elapsed
+    print(f"uploaded {total} bytes in {elapsed:.2f} s: {achieved_kbps:.0f} kbps (cap 8000)")
+    assert uploader.bytes_sent == total
+    assert 0.6 * 8000 < achieved_kbps <= 1.25 * 8000
+
+
+async def test_clock_offset_and_status_report(stack: Stack, tmp_path: Path) -> None:
+    token = stack.site_a.device_token
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        clock = ServerClock(http, stack.url)
+        samples = [await clock.sample() for _ in range(5)]
+        offset = await clock.measure()
+        # same machine: the clocks agree to within the round trip
+        assert abs(offset) < max(s.round_trip_ms for s in samples) + 5
+        spool = Spool(tmp_path, 1)
+        reporter = StatusReporter(spool, http, stack.url,
+                                  lambda: {1: {"recording": True, "publishing": False}})
+        reporter.alarm = "spool full: test"
+        await reporter.report(spool.usage())
+        assert reporter.reports_sent == 1
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        (status,) = db.execute("SELECT status FROM devices WHERE id = ?",
+                               (stack.site_a.device_id,)).fetchone()
+    assert json.loads(status)["alarm"] == "spool full: test"
+
+
+async def test_agent_records_and_uploads_and_recovers_after_a_crash(
+    stack: Stack, h264_footage: Path
+) -> None:
+    camera = stack.site_a.camera_ids[0]
+    agent = stack.start_agent({camera: h264_footage.as_uri()})
+    assert await wait_until(lambda: len(stored(stack)) >= 2, 40)
+    agent.kill()  # power cut in the middle of the third segment
+    spool_dir = stack.data_dir / "spool" / str(camera)
+    parts = list(spool_dir.glob("*.ts.part"))
+    assert len(parts) == 1
+    cut_start = int(parts[0].name.split(".")[0])
+
+    stack.start_agent({camera: h264_footage.as_uri()}, name="agent")
+    assert await wait_until(lambda: cut_start in [row[1] for row in stored(stack)], 30)
+    log = (stack.data_dir / "agent.log").read_text()
+    assert "recovered segment" in log
+    rows = [row for row in stored(stack) if row[0] == camera]
+    starts = [row[1] for row in rows]
+    assert starts[:3] == sorted(starts[:3])
+    # the segments before the cut are back to back: no gap, no overlap
+    assert rows[1][1] == rows[0][4] and rows[2][1] == rows[1][4]
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        (status,) = db.execute("SELECT status FROM devices WHERE id = ?",
+                               (stack.site_a.device_id,)).fetchone()
+    assert json.loads(status)["cameras"][str(camera)]["recording"] in (True, False)
