@@ -38,14 +38,18 @@ def provision_site(session: Session, actor: str, site: str, room: str,
 
 
 def write_agent_config(path: Path, server_url: str, token: str, sources: Mapping[int, str],
-                       ice_host_addresses: Sequence[str] = ()) -> None:
-    """Write an ``agent.toml`` (mode 0600: it holds the device token)."""
+                       ice_host_addresses: Sequence[str] = (),
+                       recording: Mapping[str, object] | None = None) -> None:
+    """Write an ``agent.toml`` (mode 0600: it holds the device token); ``recording`` fills
+    its ``[recording]`` table (defaults otherwise)."""
     q = json.dumps  # a JSON string is a valid TOML basic string
     lines = [
         f"server_url = {q(server_url)}",
         f"token = {q(token)}",
         f"ice_host_addresses = [{', '.join(q(a) for a in ice_host_addresses)}]",
     ]
+    if recording:
+        lines += ["", "[recording]", *(f"{k} = {q(v)}" for k, v in recording.items())]
     for camera_id, source in sources.items():
         lines += ["", "[[cameras]]", f"id = {camera_id}", f"source = {q(source)}"]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -63,12 +63,14 @@ class Stack:
             self.server.stop()
 
     def start_agent(self, sources: dict[int, str], token: str | None = None,
-                    name: str = "agent") -> ManagedProcess:
-        """A real ``proctor-edge`` for device A (or the given token) publishing ``sources``."""
+                    name: str = "agent",
+                    recording: dict[str, object] | None = None) -> ManagedProcess:
+        """A real ``proctor-edge`` for device A (or the given token) publishing ``sources``;
+        it records into ``<data_dir>/spool`` (or as ``recording`` says)."""
         assert self.site_a is not None
         config = self.data_dir / f"{name}.toml"
         write_agent_config(config, self.url, token or self.site_a.device_token, sources,
-                           ["127.0.0.1"])
+                           ["127.0.0.1"], recording)
         agent = agent_process(config, log_path=self.data_dir / f"{name}.log").start()
         self.agents.append(agent)
         return agent

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
 from proctor.errors import Conflict, InvalidInput, NotFound, ProctorError
 from proctor.media.sdp import OfferTooLarge
 from proctor.recording.store import StorageError
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
@@ -22,6 +26,8 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handler for :class:`ProctorError` and its subclasses."""
 
     async def handle(_request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, StorageError):
+            logger.error("object store failure: %s", error)
         code = next(
             (c for kind, c in STATUS_BY_ERROR if isinstance(error, kind)),
             status.HTTP_400_BAD_REQUEST,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+
+import urllib3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,6 +95,8 @@ class ObjectStore:
             )
         except S3Error as error:
             raise StorageError(f"storing {key} failed: {error.code}: {error.message}") from error
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            raise StorageError(f"object store unreachable while storing {key}: {error}") from error
         if not result.version_id:
             raise StorageError(f"store returned no version id for {key}: is versioning on?")
         return StoredObject(key=key, version_id=result.version_id, etag=result.etag)
