@@ -32,6 +32,7 @@ class CameraPipeline:
         self.camera = camera
         self.recorder = recorder
         self.packets_sent = 0
+        self.items_read = 0
         self.source_errors = 0
         self._loop = loop
         self._track: PacketTrack | None = None
@@ -63,6 +64,7 @@ class CameraPipeline:
     def _run(self) -> None:
         delay = 1.0
         while not self._stop.is_set():
+            read_before = self.items_read
             try:
                 source = open_source(self.camera)
                 self._pump(source)
@@ -71,6 +73,8 @@ class CameraPipeline:
                     logger.info("source ended", extra={"camera": self.camera.id})
                     return
             except SourceError as error:
+                if self.items_read > read_before:
+                    delay = 1.0  # it delivered video before failing: retry quickly again
                 self.source_errors += 1
                 logger.error("camera source failed, retrying in %.0f s: %s", delay, error,
                              extra={"camera": self.camera.id})
@@ -82,6 +86,7 @@ class CameraPipeline:
             for item in source.items():
                 if self._stop.is_set():
                     return
+                self.items_read += 1
                 if isinstance(item, av.VideoFrame):
                     self._encode_and_send(item)
                 else:

@@ -121,14 +121,25 @@ class CameraPublisher:
             raise SessionLost(f"connection {pc.connectionState} while connecting")
 
     async def _watch(self, pc: RTCPeerConnection, sender: RTCRtpSender) -> None:
-        """Return only by raising :class:`SessionLost` when the session stops working."""
-        live_since = time.monotonic()
+        """Return only by raising :class:`SessionLost` when the session stops working.
+
+        Silence is measured from the later of the last receiver report and the moment we
+        (re)started sending: while the camera delivers nothing, no RTP goes out and the
+        server owes us no report, so a dead camera does not churn the WHIP session.
+        """
+        last_sent = self.pipeline.packets_sent
+        quiet_since = time.monotonic()
         while True:
             await asyncio.sleep(WATCH_INTERVAL_S)
             if pc.connectionState != "connected":
                 raise SessionLost(f"connection {pc.connectionState}")
+            sent, now = self.pipeline.packets_sent, time.monotonic()
+            if sent == last_sent:
+                quiet_since = now
+                continue
+            last_sent = sent
             age = await _receiver_report_age(sender)
-            silent_for = age if age is not None else time.monotonic() - live_since
+            silent_for = min(now - quiet_since, age if age is not None else float("inf"))
             if silent_for > self._retry.rtcp_timeout_s:
                 raise SessionLost(f"no receiver report from the server for {silent_for:.1f} s")
 

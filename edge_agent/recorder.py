@@ -138,6 +138,8 @@ class SegmentRecorder:
             self._salvage(segment.part)
             return
         self.segments_written += 1
+        logger.info("segment %s recorded (%d bytes, %.1f s)", meta.start_ms, meta.size,
+                    (end_ms - meta.start_ms) / 1000, extra=self._log)
         logger.debug("segment %s: %d packets, %d bytes", segment.start_ms, segment.packets,
                      segment.output.size, extra=self._log)
 

@@ -78,8 +78,10 @@ class ContainerSource(VideoSource):
     """A source PyAV opens: a file, an RTSP URL or a V4L2 device."""
 
     def __init__(self, url: str, label: str, *, options: dict[str, str] | None = None,
-                 fmt: str | None = None, paced: bool = False, loop: bool = False) -> None:
+                 fmt: str | None = None, paced: bool = False, loop: bool = False,
+                 live: bool = False) -> None:
         self.url, self.label = url, label
+        self._live = live  # a camera never ends: the end of its stream is a failure to retry
         self._options, self._format = options or {}, fmt
         self._paced, self._loop = paced, loop
         self._container: av.container.InputContainer | None = None
@@ -109,6 +111,8 @@ class ContainerSource(VideoSource):
             )
             end_s = yield from self._read_once(stream, clock, offset_s)
             self.close()
+            if self._live:
+                raise SourceError(f"{self.label}: the stream ended")
             if not self._loop:
                 return
             offset_s = end_s
@@ -122,14 +126,21 @@ class ContainerSource(VideoSource):
         annexb = av.bitstream.BitStreamFilterContext("h264_mp4toannexb", stream) if (
             self.passthrough and _is_avcc(stream)) else None
         first_pts: int | None = None
+        untimed = 0  # leading packets without pts, placed one frame apart before the first pts
         media_s = offset_s
         try:
             for packet in self._container.demux(stream):
                 if packet.pts is None:
-                    continue
-                if first_pts is None:
-                    first_pts = packet.pts
-                media_s = offset_s + float((packet.pts - first_pts) * time_base)
+                    # FFmpeg's RTSP demuxer gives the stream's first access unit (the camera's
+                    # IDR) no pts: keep it rather than wait a whole GOP for the next keyframe
+                    if first_pts is not None or not self.passthrough:
+                        continue
+                    media_s = offset_s + untimed * step
+                    untimed += 1
+                else:
+                    if first_pts is None:
+                        first_pts = packet.pts - round(untimed * step / time_base)
+                    media_s = offset_s + float((packet.pts - first_pts) * time_base)
                 if self._paced:
                     clock.wait_until(media_s)
                 if self.passthrough:
@@ -176,9 +187,9 @@ def open_source(camera: CameraConfig) -> VideoSource:
         return ContainerSource(str(path), label, paced=True, loop=camera.loop)
     if url.scheme in ("rtsp", "rtsps"):
         options = {"rtsp_transport": camera.rtsp_transport}
-        return ContainerSource(camera.source, label, options=options)
+        return ContainerSource(camera.source, label, options=options, live=True)
     if url.scheme == "v4l2":
-        return ContainerSource(url.path, label, fmt="v4l2")
+        return ContainerSource(url.path, label, fmt="v4l2", live=True)
     query = {k: v[-1] for k, v in parse_qs(url.query).items()}
     return TestPatternSource(
         int(query.get("width", 1280)), int(query.get("height", 720)), float(query.get("fps", 15))

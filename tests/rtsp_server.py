@@ -28,7 +28,7 @@ MOUNT = "/cam"
 MISSING_STATUS = 3
 # what each piece needs on Debian/Ubuntu
 ELEMENT_PACKAGES = {
-    "filesrc": "gstreamer1.0-plugins-base",  # core elements, pulled in with GStreamer itself
+    "filesrc": "libgstreamer1.0-0",  # core elements, pulled in with GStreamer itself
     "qtdemux": "gstreamer1.0-plugins-good",
     "rtph264pay": "gstreamer1.0-plugins-good",
     "h264parse": "gstreamer1.0-plugins-bad",
@@ -69,7 +69,9 @@ def _launch_line(path: Path) -> str:
             "! rtph264pay name=pay0 pt=96 config-interval=1 )")
 
 
-def _require_basic_auth(GstRtspServer, server, factory, user: str, password: str) -> None:  # type: ignore[no-untyped-def]  # noqa: N803
+def _require_basic_auth(GstRtspServer, server, factory,  # type: ignore[no-untyped-def]
+                        user: str, password: str) -> None:
+    """Demand HTTP basic authentication with ``user``/``password`` for the mount."""
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string("media.factory.role", "camera-user")
@@ -90,7 +92,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only check the installation")
     args = parser.parse_args()
 
-    GLib, _, GstRtspServer = _load_gstreamer()  # noqa: N806
+    GLib, _, GstRtspServer = _load_gstreamer()
     if args.check:
         print("rtsp_server: GStreamer RTSP server available", flush=True)
         return 0
@@ -111,9 +113,13 @@ def main() -> int:
 
     loop = GLib.MainLoop()
     try:
-        server.attach(None)  # binds the socket; fails if the port is taken
+        attached = server.attach(None)  # binds the socket: 0 if the port is taken
     except GLib.Error as error:
-        print(f"rtsp_server: cannot listen on {ADDRESS}:{args.port}: {error.message}",
+        attached, reason = 0, f": {error.message}"
+    else:
+        reason = " (address in use?)"
+    if not attached:
+        print(f"rtsp_server: cannot listen on {ADDRESS}:{args.port}{reason}",
               file=sys.stderr, flush=True)
         return 1
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -30,3 +30,24 @@ def live(
     for key, value in result_line(result).items():
         typer.echo(f"  {key:<18} {value}", err=True)
     typer.echo(json.dumps(result_line(result)))
+
+
+@app.command()
+def archive(
+    cameras: Annotated[int, typer.Option(min=1, help="cameras recording the sample footage")] = 1,
+    seconds: Annotated[float, typer.Option(min=10, help="recording time")] = 120,
+    outage: Annotated[float, typer.Option(min=0, help="server outage within it, seconds")] = 0,
+    segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
+) -> None:
+    """Record through an optional server outage: segments recorded, stored, lost; rates."""
+    from dataclasses import asdict
+
+    from proctor.bench.archive import run_archive_bench
+    from proctor.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_archive_bench(cameras, seconds, outage, segment_seconds,
+                                           log=lambda m: typer.echo(m, err=True)))
+    for key, value in asdict(result).items():
+        typer.echo(f"  {key:<30} {value}", err=True)
+    typer.echo(json.dumps(asdict(result)))

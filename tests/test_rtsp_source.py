@@ -1,0 +1,252 @@
+"""RTSP cameras against a real RTSP server (GStreamer's gst-rtsp-server, ``tests/rtsp_server.py``):
+the agent's source reads the stream, sends its H.264 as it is, hides credentials and waits for
+a camera that comes up late. Everything listens on 127.0.0.1 only.
+
+The server runs under the system interpreter with PyGObject; if GStreamer or its RTSP server
+is missing these tests fail (not skip) and name the Debian packages to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import pytest
+from stack import Stack, wait_until
+
+from edge_agent.config import CameraConfig
+from edge_agent.pipeline import CameraPipeline
+from edge_agent.sources import open_source
+from proctor.bench.viewer import WhepViewer
+from proctor.processes import ManagedProcess, free_port
+from proctor.rtc.tracks import PacketTrack
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
+DEBIAN_PACKAGES = ("python3-gi", "gir1.2-gst-rtsp-server-1.0", "gstreamer1.0-plugins-good",
+                   "gstreamer1.0-plugins-bad")
+FOOTAGE_SIZE = (768, 576)
+FOOTAGE_FPS = 10
+START_CODES = (b"\x00\x00\x00\x01", b"\x00\x00\x01")
+NAL_SPS, NAL_PPS, NAL_IDR = 7, 8, 5
+PASSWORD = "Rtsp-Pa55-9f3c1d"  # distinctive, so a leak into the log cannot be a coincidence
+
+
+@dataclass
+class RtspCamera:
+    """One running ``tests/rtsp_server.py``."""
+
+    port: int
+    process: ManagedProcess
+
+    def url(self, credentials: str = "") -> str:
+        return f"rtsp://{credentials + '@' if credentials else ''}127.0.0.1:{self.port}/cam"
+
+
+StartRtsp = Callable[..., RtspCamera]
+
+
+@pytest.fixture(scope="session")
+def gstreamer_rtsp() -> None:
+    """Fail (not skip) with the packages to install when the RTSP server cannot run."""
+    install = f"apt-get install {' '.join(DEBIAN_PACKAGES)}"
+    if not SYSTEM_PYTHON.is_file():
+        pytest.fail(f"{SYSTEM_PYTHON} not found; the RTSP test server needs it: {install}")
+    check = subprocess.run([str(SYSTEM_PYTHON), str(SERVER_SCRIPT), "--check"],
+                           check=False, capture_output=True, text=True, timeout=60)
+    if check.returncode != 0:
+        pytest.fail(f"GStreamer RTSP server unavailable ({check.stderr.strip()}); "
+                    f"the RTSP tests need: {install}")
+
+
+@pytest.fixture
+def start_rtsp(gstreamer_rtsp: None, h264_footage: Path,
+               tmp_path: Path) -> Iterator[StartRtsp]:
+    """Start RTSP servers for the footage on 127.0.0.1 (stopped by PID after the test)."""
+    started: list[ManagedProcess] = []
+
+    def start(port: int | None = None, user: str | None = None,
+              password: str | None = None) -> RtspCamera:
+        port = port or free_port()
+        args = [str(SYSTEM_PYTHON), str(SERVER_SCRIPT), str(h264_footage), "--port", str(port)]
+        if user is not None:
+            args += ["--user", user, "--password", str(password)]
+        log_path = tmp_path / f"rtsp-{port}.log"
+        process = ManagedProcess("rtsp server", args, log_path=log_path).start()
+        started.append(process)
+        deadline = time.monotonic() + 15
+        while "READY rtsp://" not in log_path.read_text():
+            if not process.running() or time.monotonic() > deadline:
+                pytest.fail(f"RTSP server did not start: {log_path.read_text()}")
+            time.sleep(0.05)
+        return RtspCamera(port, process)
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _nal_types(data: bytes) -> list[int]:
+    """NAL unit types of an Annex-B access unit."""
+    return [data[i + 3] & 0x1F for i in range(len(data) - 3) if data[i:i + 3] == b"\x00\x00\x01"]
+
+
+def test_rtsp_source_passes_h264_through(start_rtsp: StartRtsp) -> None:
+    camera = start_rtsp()
+    source = open_source(CameraConfig(id=1, source=camera.url()))
+    received: list[tuple[float, av.Packet]] = []
+    items = source.items()
+    try:
+        for item in items:
+            received.append((time.monotonic(), item))
+            if len(received) == 80:
+                break
+    finally:
+        items.close()
+        source.close()
+
+    assert source.passthrough, "H.264 without B-frames must be sent as it is"
+    packets = [packet for _, packet in received]
+    assert all(isinstance(packet, av.Packet) for packet in packets), "RTSP H.264 was decoded"
+    assert all(bytes(packet).startswith(START_CODES) for packet in packets), "not Annex-B"
+    assert all(packet.time_base == Fraction(1, 90000) for packet in packets)
+    pts = [packet.pts for packet in packets]
+    steps = {later - earlier for earlier, later in itertools.pairwise(pts)}
+    assert steps == {90000 // FOOTAGE_FPS}, f"pts must advance one frame at a time: {steps}"
+
+    keyframes = [packet for packet in packets if packet.is_keyframe]
+    assert len(keyframes) >= 7, "the footage has a keyframe every second"
+    # the payloader repeats SPS/PPS before each IDR, so a viewer can join at any keyframe
+    assert {NAL_SPS, NAL_PPS, NAL_IDR} <= set(_nal_types(bytes(keyframes[0])))
+    decoder = av.CodecContext.create("h264", "r")
+    frames = [frame for packet in packets[packets.index(keyframes[0]):]
+              for frame in decoder.decode(packet)]
+    assert frames and {(f.width, f.height) for f in frames} == {FOOTAGE_SIZE}
+
+    # opening probes ~3 s of stream; after that packets arrive as the camera sends them
+    (wall_a, first), (wall_b, last) = received[40], received[-1]
+    media_s = (last.pts - first.pts) / 90000
+    assert 0.8 < (wall_b - wall_a) / media_s < 1.25, (
+        f"{media_s:.1f} s of video took {wall_b - wall_a:.1f} s to arrive"
+    )
+
+
+async def test_rtsp_camera_end_to_end(stack: Stack, start_rtsp: StartRtsp) -> None:
+    rtsp = start_rtsp()
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: rtsp.url()})
+    token = stack.login("admin")
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15), (
+        (stack.data_dir / "agent.log").read_text()
+    )
+    status = stack.camera_status(token, camera)
+    assert (status["width"], status["height"]) == FOOTAGE_SIZE
+
+    viewer = WhepViewer(stack.url, camera, token)
+    await viewer.start()
+    try:
+        await asyncio.sleep(5)
+        stats = viewer.stats
+        assert stats.frames >= 20, f"only {stats.frames} frames in 5 s"
+        assert (stats.width, stats.height) == FOOTAGE_SIZE
+        fps = stack.camera_status(token, camera)["fps"]
+        assert 0.6 * FOOTAGE_FPS <= fps <= 1.4 * FOOTAGE_FPS, f"server receives {fps} fps"
+    finally:
+        await viewer.stop()
+    log = (stack.data_dir / "agent.log").read_text()
+    assert "h264 768x576, sent as is" in log, "the agent transcoded the RTSP camera"
+
+
+async def test_rtsp_credentials_stay_out_of_the_log(stack: Stack, start_rtsp: StartRtsp) -> None:
+    rtsp = start_rtsp(user="proctor", password=PASSWORD)
+    right, wrong = stack.site_a.camera_ids
+    wrong_password = PASSWORD[::-1]
+    stack.start_agent({right: rtsp.url(f"proctor:{PASSWORD}"),
+                       wrong: rtsp.url(f"proctor:{wrong_password}")})
+    token = stack.login("admin")
+    log_path = stack.data_dir / "agent.log"
+    # the server demands the password, so being online proves the agent sent it
+    assert await wait_until(lambda: stack.camera_status(token, right)["online"], 15), (
+        log_path.read_text()
+    )
+    assert await wait_until(lambda: f"cannot open camera {wrong}" in log_path.read_text(), 5)
+    assert not stack.camera_status(token, wrong)["online"]
+    log = log_path.read_text()
+    assert "rtsp://proctor:***@127.0.0.1" in log
+    assert PASSWORD not in log and wrong_password not in log
+
+
+async def test_rtsp_credentials_hidden_when_camera_unreachable(stack: Stack) -> None:
+    closed_port = free_port()
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: f"rtsp://proctor:{PASSWORD}@127.0.0.1:{closed_port}/cam"})
+    log_path = stack.data_dir / "agent.log"
+    assert await wait_until(lambda: log_path.read_text().count("cannot open camera") >= 2, 10)
+    log = log_path.read_text()
+    assert f"rtsp://proctor:***@127.0.0.1:{closed_port}/cam" in log
+    assert PASSWORD not in log
+
+
+async def test_agent_waits_for_a_camera_that_starts_late(
+    stack: Stack, start_rtsp: StartRtsp
+) -> None:
+    port = free_port()
+    camera = stack.site_a.camera_ids[0]
+    agent = stack.start_agent({camera: f"rtsp://127.0.0.1:{port}/cam"})
+    token = stack.login("admin")
+    log_path = stack.data_dir / "agent.log"
+    await asyncio.sleep(3)
+    assert "camera source failed, retrying" in log_path.read_text()
+    assert agent.running() and not stack.camera_status(token, camera)["online"]
+
+    start_rtsp(port=port)
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15), (
+        log_path.read_text()
+    )
+    assert stack.camera_status(token, camera)["width"] == FOOTAGE_SIZE[0]
+
+
+def test_rtsp_source_starts_with_the_cameras_first_keyframe(start_rtsp: StartRtsp) -> None:
+    camera = start_rtsp()
+    source = open_source(CameraConfig(id=1, source=camera.url()))
+    items = source.items()
+    try:
+        first = next(items)
+    finally:
+        items.close()
+        source.close()
+    # a fresh shared media starts at the file's first IDR: dropping it delays the first
+    # picture by a whole GOP and, after a camera reconnect, sends P-frames without a reference
+    assert first.is_keyframe
+
+
+@pytest.mark.parametrize("loop", [True, False])  # 'loop' is for files; cameras always retry
+async def test_pipeline_recovers_when_the_rtsp_camera_restarts(
+    start_rtsp: StartRtsp, loop: bool
+) -> None:
+    rtsp = start_rtsp()
+    pipeline = CameraPipeline(CameraConfig(id=1, source=rtsp.url(), loop=loop),
+                              asyncio.get_running_loop())
+    track = PacketTrack(max_queue=1000)
+    pipeline.attach(track)
+    pipeline.start()
+    try:
+        assert await wait_until(lambda: pipeline.packets_sent >= 10, 15)
+        rtsp.process.stop()  # the camera reboots
+        await asyncio.sleep(2)
+        before = pipeline.packets_sent
+        start_rtsp(port=rtsp.port)
+        assert await wait_until(lambda: pipeline.packets_sent >= before + 10, 20), (
+            "the pipeline did not read the camera again after it came back"
+        )
+        assert pipeline.source_errors >= 1, "the camera was down: opening it must have failed"
+    finally:
+        pipeline.stop()
+        track.stop()
