@@ -38,7 +38,7 @@ def _object_store(settings: Settings) -> ObjectStore | None:
         logger.warning("no object store configured (PROCTOR_S3_ENDPOINT): recording is off")
         return None
     store = ObjectStore.from_settings(settings)
-    store.ensure_bucket()
+    store.ensure_bucket(settings.retention_years)
     logger.info("recording to %s bucket %s", settings.s3_endpoint, settings.s3_bucket)
     return store
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from proctor.cli.main import app
 from proctor.config import load_settings
-from proctor.recording.retention import retain_until
+from proctor.recording.retention import expiry_days, retain_until
 from proctor.recording.seaweed import EmbeddedSeaweedFS
 from proctor.recording.store import ObjectStore, StorageError
 
@@ -89,6 +89,17 @@ def test_bucket_without_object_lock_is_refused(store: ObjectStore) -> None:
     store.client.make_bucket("plain")
     with pytest.raises(StorageError, match="exists without Object Lock"):
         ObjectStore(store.client, "plain").ensure_bucket()
+
+
+def test_lifecycle_expires_only_after_retention(store: ObjectStore) -> None:
+    assert expiry_days(5) == 5 * 366 + 30
+    assert expiry_days(7) > 7 * 366
+    with pytest.raises(ValueError):
+        expiry_days(3)
+    # what the store itself now holds for the bucket
+    assert store.lifecycle_expiry_days() == expiry_days(5)
+    store.ensure_bucket(retention_years=6)
+    assert store.lifecycle_expiry_days() == expiry_days(6)
 
 
 def test_retention_policy() -> None:

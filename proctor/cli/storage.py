@@ -23,9 +23,11 @@ def init() -> None:
     """Create the footage bucket with Object Lock and versioning (safe to re-run)."""
     from proctor.recording.store import StorageError
 
+    from proctor.config import load_settings
+
     store = _store()
     try:
-        created = store.ensure_bucket()
+        created = store.ensure_bucket(load_settings().retention_years)
     except StorageError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from error

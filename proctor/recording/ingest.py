@@ -25,7 +25,7 @@ from proctor.recording.chain import GENESIS, link_hash
 from proctor.recording.legal_hold import hold_if_covered
 from proctor.recording.probe import probe_segment
 from proctor.recording.retention import retain_until
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import FOOTAGE_PREFIX, ObjectStore
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class SegmentUpload:
 def object_key(camera_id: int, start_ms: int) -> str:
     """``cameras/<id>/<yyyy>/<mm>/<dd>/<start_ms>.ts`` (UTC date of the segment start)."""
     day = datetime.fromtimestamp(start_ms / 1000, UTC)
-    return f"cameras/{camera_id}/{day:%Y/%m/%d}/{start_ms}.ts"
+    return f"{FOOTAGE_PREFIX}{camera_id}/{day:%Y/%m/%d}/{start_ms}.ts"
 
 
 class SegmentIngest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 MIN_RETENTION_YEARS = 5
+EXPIRY_GRACE_DAYS = 30
 
 
 def add_years(moment: datetime, years: int) -> datetime:
@@ -13,6 +14,18 @@ def add_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
         return moment.replace(year=moment.year + years, month=3, day=1)
+
+
+def expiry_days(years: int) -> int:
+    """Days after which the store's lifecycle may remove footage: always past retention.
+
+    366 days a year covers leap years; the grace period covers clock offsets and the time
+    between recording and upload. Object Lock refuses an earlier delete anyway; this only
+    decides when the store cleans up on its own.
+    """
+    if years < MIN_RETENTION_YEARS:
+        raise ValueError(f"retention must be at least {MIN_RETENTION_YEARS} years, not {years}")
+    return years * 366 + EXPIRY_GRACE_DAYS
 
 
 def retain_until(recorded_at: datetime, years: int = MIN_RETENTION_YEARS) -> datetime:

@@ -7,6 +7,7 @@ administrators included, can shorten it or delete a locked version before it exp
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import io
 
@@ -15,13 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from minio import Minio
-from minio.commonconfig import COMPLIANCE, ENABLED
+from minio.commonconfig import COMPLIANCE, ENABLED, Filter
 from minio.error import S3Error
+from minio.lifecycleconfig import (
+    Expiration, LifecycleConfig, NoncurrentVersionExpiration, Rule,
+)
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
 from proctor.config import Settings
 from proctor.errors import ProctorError
+from proctor.recording.retention import MIN_RETENTION_YEARS, expiry_days
+
+logger = logging.getLogger(__name__)
+FOOTAGE_PREFIX = "cameras/"
 
 
 class StorageError(ProctorError):
@@ -64,17 +72,19 @@ class ObjectStore:
         )
         return cls(client, settings.s3_bucket)
 
-    def ensure_bucket(self) -> bool:
+    def ensure_bucket(self, retention_years: int = MIN_RETENTION_YEARS) -> bool:
         """Create the bucket with Object Lock (and so versioning); ``True`` if it was created.
 
         An existing bucket must already have Object Lock: it cannot be added afterwards.
+        The lifecycle rule that lets the store expire footage is (re)set to after retention.
         """
         try:
-            if not self.client.bucket_exists(self.bucket):
+            created = not self.client.bucket_exists(self.bucket)
+            if created:
                 self.client.make_bucket(self.bucket, object_lock=True)
                 self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
-                return True
-            self.client.get_object_lock_config(self.bucket)
+            else:
+                self.client.get_object_lock_config(self.bucket)
         except S3Error as error:
             if error.code == "ObjectLockConfigurationNotFoundError":
                 raise StorageError(
@@ -82,7 +92,32 @@ class ObjectStore:
                     "enabled later: use a new bucket name (PROCTOR_S3_BUCKET)"
                 ) from error
             raise StorageError(f"object store refused: {error.code}: {error.message}") from error
-        return False
+        self._expire_after(retention_years)
+        return created
+
+    def _expire_after(self, retention_years: int) -> None:
+        days = expiry_days(retention_years)
+        rule = Rule(
+            ENABLED, rule_filter=Filter(prefix=FOOTAGE_PREFIX), rule_id="expire-after-retention",
+            expiration=Expiration(days=days),
+            noncurrent_version_expiration=NoncurrentVersionExpiration(noncurrent_days=days),
+        )
+        try:
+            self.client.set_bucket_lifecycle(self.bucket, LifecycleConfig([rule]))
+        except S3Error as error:
+            logger.warning("store does not accept lifecycle rules (%s): footage past its %d-year "
+                           "retention must be removed by the operator", error.code, retention_years)
+
+    def lifecycle_expiry_days(self) -> int | None:
+        """The expiry of the footage lifecycle rule as the store reports it, if any."""
+        try:
+            config = self.client.get_bucket_lifecycle(self.bucket)
+        except S3Error:
+            return None
+        for rule in config.rules if config else []:
+            if rule.rule_id == "expire-after-retention" and rule.expiration:
+                return rule.expiration.days
+        return None
 
     def put_locked(self, key: str, data: bytes, retain_until: datetime,
                    content_type: str = "application/octet-stream") -> StoredObject:
