@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from proctor.vision.options import Backend, ImgszOpt, ModelOpt, ThreadsOpt
+
 app = typer.Typer(help="Benchmarks (loopback only).", no_args_is_help=True)
 
 
@@ -51,3 +53,24 @@ def archive(
     for key, value in asdict(result).items():
         typer.echo(f"  {key:<30} {value}", err=True)
     typer.echo(json.dumps(asdict(result)))
+
+
+@app.command()
+def detect(
+    backend: Backend = None,
+    model: ModelOpt = None,
+    imgsz: ImgszOpt = None,
+    threads: ThreadsOpt = None,
+    frames: Annotated[int, typer.Option(min=1, help="frames to time")] = 30,
+) -> None:
+    """Detector latency on the labelled real images: ms per frame (p50), frames per second."""
+    from proctor.bench.detect import load_frames, run_detect_bench
+    from proctor.config import REPO_ROOT
+    from proctor.vision.options import load_detector
+
+    detector = load_detector(backend, model, imgsz, None, threads)
+    result = run_detect_bench(detector, load_frames(REPO_ROOT / "tests" / "data" / "counts"),
+                              frames)
+    for key, value in result.items():
+        typer.echo(f"  {key:<18} {value}", err=True)
+    typer.echo(json.dumps(result))

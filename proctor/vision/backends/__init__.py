@@ -1,0 +1,1 @@
+"""Detector backends; each module imports its runtime (torch, onnxruntime, openvino) lazily."""

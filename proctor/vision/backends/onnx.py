@@ -1,0 +1,43 @@
+"""ONNX models on onnxruntime's CPU provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from proctor.vision.backends.tensor import TensorDetector
+from proctor.vision.detector import DetectorSettings
+from proctor.vision.manifest import ModelSpec
+
+DETECTOR_KEY = "onnx"
+
+
+class OnnxConfig(DetectorSettings):
+    """Run an ``.onnx`` model (exported or imported) with onnxruntime."""
+
+    type: Literal["onnx"] = DETECTOR_KEY
+
+
+class OnnxDetector(TensorDetector):
+    """onnxruntime session with intra-op threads = the configured CPU threads."""
+
+    type_key = DETECTOR_KEY
+    model_format = "onnx"
+
+    def __init__(self, settings: DetectorSettings, spec: ModelSpec, weights: Path) -> None:
+        super().__init__(settings, spec, weights)
+        try:
+            import onnxruntime as ort
+        except ImportError as error:
+            raise RuntimeError("onnxruntime is not installed: pip install onnxruntime") from error
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(weights), options,
+                                             providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+
+    def _infer(self, tensor: np.ndarray) -> np.ndarray:
+        return self._session.run(None, {self._input: tensor})[0]

@@ -1,0 +1,47 @@
+"""Detector configs as one discriminated union on ``type``, and the factory that loads them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from proctor.errors import ProctorError
+from proctor.vision.backends.onnx import OnnxConfig, OnnxDetector
+from proctor.vision.backends.openvino import OpenVinoConfig, OpenVinoDetector
+from proctor.vision.backends.ultralytics_pt import UltralyticsPtConfig, UltralyticsPtDetector
+from proctor.vision.detector import Detector
+from proctor.vision.manifest import Catalog, fix_command
+
+DetectorConfig = Annotated[
+    UltralyticsPtConfig | OnnxConfig | OpenVinoConfig, Field(discriminator="type")
+]
+BACKENDS: dict[str, type[Detector]] = {
+    cls.type_key: cls for cls in (UltralyticsPtDetector, OnnxDetector, OpenVinoDetector)
+}
+DEFAULT_BACKEND = "openvino"
+_adapter: TypeAdapter[DetectorConfig] = TypeAdapter(DetectorConfig)
+
+
+def detector_config(data: dict[str, Any] | None = None, **overrides: Any) -> DetectorConfig:
+    """Validate a detector config; ``type`` defaults to :data:`DEFAULT_BACKEND`.
+
+    ``None`` overrides are ignored, so CLI options left unset keep the defaults.
+    """
+    merged = {"type": DEFAULT_BACKEND, **(data or {}),
+              **{k: v for k, v in overrides.items() if v is not None}}
+    return _adapter.validate_python(merged)
+
+
+def create_detector(config: DetectorConfig, catalog: Catalog | None = None) -> Detector:
+    """Load the configured model with the configured backend, weights verified by sha256."""
+    catalog = catalog or Catalog()
+    backend = BACKENDS[config.type]
+    spec = catalog.find(config.model, backend.model_format)
+    weights = catalog.verified_path(spec)
+    if spec.format != "pt" and spec.imgsz != config.imgsz:
+        raise ProctorError(
+            f"{weights.name} was exported for {spec.imgsz} px input, the config asks for "
+            f"{config.imgsz}: set imgsz {spec.imgsz} or run "
+            f"`{fix_command(spec.model_copy(update={'imgsz': config.imgsz}))}`")
+    return backend(config, spec, weights)
