@@ -32,7 +32,10 @@ CHUNK_BYTES = 64 * 1024
 BACKOFF_INITIAL_S = 0.5
 BACKOFF_MAX_S = 10.0
 IDLE_POLL_S = 1.0
-REJECTED_STATUSES = frozenset({400, 403, 404, 409, 411, 413, 415})
+# Only the proctor server's own final refusals set a segment aside; it marks them with this
+# header. A bare 4xx may come from a proxy or firewall in between and is retried.
+PERMANENT_REJECTION_HEADER = "x-proctor-reject"
+CONFIGURATION_STATUSES = frozenset({403, 404})  # camera not ours / unknown: wait for an admin
 UPLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0, read=120.0)
 
 
@@ -154,10 +157,13 @@ class SegmentUploader:
             self.uploaded += 1
             logger.info("segment %s uploaded (%s, %d bytes)", meta.start_ms,
                         "stored" if status == 201 else "already stored", meta.size, extra=log)
+        elif response.headers.get(PERMANENT_REJECTION_HEADER) == "permanent":
+            await self._reject(meta, status, _detail(response))
         elif status == 401:
             raise UploadError(f"server refused the device token: {_detail(response)}", True)
-        elif status in REJECTED_STATUSES:
-            await self._reject(meta, status, _detail(response))
+        elif status in CONFIGURATION_STATUSES:
+            raise UploadError(f"server answered {status}: {_detail(response)} (check the camera "
+                              "assignment and server_url; the segment stays queued)", True)
         else:
             raise UploadError(f"server answered {status}: {_detail(response)}")
 

@@ -140,16 +140,62 @@ async def test_conflict_and_refusals_keep_the_segment(
                  "Content-Type": "video/mp2t", "Repr-Digest": repr_digest(different.sha256),
                  "X-Segment-End-Ms": str(mine.end_ms), "X-Clock-Offset-Ms": "0"})
     assert conflict.status_code == 201, conflict.text
-    # and device A has no business uploading site B's camera: 403
+    # and device A has no business uploading site B's camera: 403, a configuration problem
+    # an administrator can fix, so that segment stays queued
     fill_spool(spool, [other_site_camera], packets[:100])
-    caplog.set_level(logging.ERROR)
-    await upload_until(stack, spool, lambda: not spool.pending())
-    for camera_id, status in ((camera, 409), (other_site_camera, 403)):
-        kept = tmp_path / "rejected" / str(camera_id)
-        reason = json.loads(next(kept.glob("*.rejection.json")).read_text())
-        assert reason["status"] == status and reason["detail"]
-        assert len(list(kept.glob("*.ts"))) == 1 and reason["detail"] in caplog.text
+    caplog.set_level(logging.WARNING)
+    await upload_until(stack, spool, lambda: [c for _, c in spool.pending()]
+                       == [other_site_camera] and "403" in caplog.text)
+    kept = tmp_path / "rejected" / str(camera)
+    reason = json.loads(next(kept.glob("*.rejection.json")).read_text())
+    assert reason["status"] == 409 and reason["detail"] in caplog.text
+    assert len(list(kept.glob("*.ts"))) == 1
     assert "server refused segment" in caplog.text
+    assert not (tmp_path / "rejected" / str(other_site_camera)).exists()
+    assert "may not publish camera" in caplog.text and "stays queued" in caplog.text
+
+
+async def test_a_proxy_refusal_never_sets_footage_aside(tmp_path: Path,
+                                                        packets: list[av.Packet]) -> None:
+    """A 413 from a reverse proxy (HTML, no proctor header) is retried, not rejected."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802
+            self.send_response(413)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>413 Request Entity Too Large</body></html>")
+
+        def do_GET(self) -> None:  # noqa: N802  (the clock endpoint)
+            body = json.dumps({"server_time_ms": time.time() * 1000}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    Thread(target=server.serve_forever, daemon=True).start()
+    spool = Spool(tmp_path, 1 << 30)
+    fill_spool(spool, [1], packets[:100])
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        async with httpx.AsyncClient() as http:
+            uploader = SegmentUploader(spool, http, url, ServerClock(http, url), 8000,
+                                       refused_delay_s=0.2)
+            task = asyncio.create_task(uploader.run())
+            await asyncio.sleep(3)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    finally:
+        server.shutdown()
+    assert len(spool.pending()) == 1
+    assert not (tmp_path / "rejected").exists()
 
 
 async def test_refused_token_keeps_everything_in_place(

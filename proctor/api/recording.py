@@ -19,12 +19,16 @@ from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDe
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
 from proctor.db.base import utcnow
 from proctor.db.models import Segment
+from proctor.errors import Conflict, InvalidInput
 from proctor.recording.coverage import coverage
 from proctor.recording.ingest import SegmentUpload
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["recording"])
 SEGMENT_MEDIA_TYPE = "video/mp2t"
+# Marks a refusal that will never change for these bytes, so the agent may set the segment
+# aside. Any other 4xx (from a proxy, a firewall, a redeploy) must be retried by the agent.
+PERMANENT_REJECTION = {"X-Proctor-Reject": "permanent"}
 _SHA256_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/=]+):")
 
 
@@ -68,14 +72,20 @@ async def upload_segment(
     repr_digest: Annotated[str | None, Header(alias="Repr-Digest")] = None,
 ) -> JSONResponse:
     """Store one recorded segment (idempotent: re-sending the same bytes answers 200)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != SEGMENT_MEDIA_TYPE:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            detail=f"send segments as Content-Type: {SEGMENT_MEDIA_TYPE}")
-    sha256 = declared_sha256(repr_digest)
-    data = await read_body_limited(request, settings.max_segment_bytes)
-    upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
-    segment, created = await run_in_threadpool(recording.ingest.ingest, upload)
+    try:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != SEGMENT_MEDIA_TYPE:
+            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                                detail=f"send segments as Content-Type: {SEGMENT_MEDIA_TYPE}")
+        sha256 = declared_sha256(repr_digest)
+        data = await read_body_limited(request, settings.max_segment_bytes)
+        upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
+        segment, created = await run_in_threadpool(recording.ingest.ingest, upload)
+    except HTTPException as error:
+        raise HTTPException(error.status_code, error.detail, headers=PERMANENT_REJECTION) from error
+    except (InvalidInput, Conflict) as error:
+        code = status.HTTP_409_CONFLICT if isinstance(error, Conflict) else status.HTTP_400_BAD_REQUEST
+        raise HTTPException(code, str(error), headers=PERMANENT_REJECTION) from error
     body = SegmentPublic.model_validate(segment).model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
