@@ -85,6 +85,9 @@ class Settings(BaseSettings):
         "browser's own candidates can reach the server's relay address",
     )
 
+    webrtc_setup_timeout_s: float = Field(
+        default=20.0, gt=0, description="close a WHIP/WHEP session not connected by then"
+    )
     max_sdp_bytes: int = Field(default=64 * 1024, gt=0, description="largest accepted SDP offer")
     playback_preset: str = Field(default="ultrafast", description="libx264 preset for WHEP")
     playback_bitrate_kbps: int = Field(default=2500, gt=0, description="WHEP video bitrate")

@@ -137,3 +137,22 @@ async def test_agent_reconnects_by_itself_after_server_restart(
     assert time.monotonic() - back_at < 10
     log = (stack.data_dir / "agent.log").read_text()
     assert "server unreachable" in log or "no receiver report" in log
+
+
+async def test_a_viewer_that_never_connects_is_cleaned_up(stack: Stack) -> None:
+    """An offer whose peer never answers ICE must not keep a session and an encoder alive."""
+    stack.stop_server()
+    stack.server_env["PROCTOR_WEBRTC_SETUP_TIMEOUT_S"] = "2"
+    stack.start_server()
+    token = stack.login("admin")
+    offer = await sdp_offer("recvonly")  # its peer is closed at once: ICE can never complete
+    camera = stack.site_a.camera_ids[0]
+    response = httpx.post(f"{stack.url}/whep/{camera}", content=offer,
+                          headers={"Content-Type": "application/sdp",
+                                   "Authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+    assert metric(stack, token, 'proctor_webrtc_sessions{kind="whep"}') == 1
+    assert await wait_until(
+        lambda: metric(stack, token, 'proctor_webrtc_sessions{kind="whep"}') == 0
+        and metric(stack, token, "proctor_playback_encoders") == 0, 8)
+    assert "did not connect within 2 s" in (stack.data_dir / "server.log").read_text()

@@ -41,7 +41,10 @@ async def lift(hold_id: int, user: CurrentUser, db: SessionDep,
     hold = db.get(LegalHold, hold_id)
     if hold is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"legal hold {hold_id} does not exist")
-    if not can_access_camera(user, db.get(Camera, hold.camera_id), Permission.EXPORT_EVIDENCE):
+    camera = db.get(Camera, hold.camera_id)
+    if camera is None:  # the foreign key makes this impossible short of a corrupt database
+        raise RuntimeError(f"legal hold {hold_id} refers to missing camera {hold.camera_id}")
+    if not can_access_camera(user, camera, Permission.EXPORT_EVIDENCE):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             detail=f"user '{user.username}' may not lift legal hold {hold_id}")
     await run_in_threadpool(lift_hold, db, archive.store, hold, f"user:{user.id}")

@@ -37,7 +37,7 @@ def has_permission(user: User, permission: Permission) -> bool:
     return user.is_active and permission in ROLE_PERMISSIONS[user.role]
 
 
-def visible_cameras_query(user: User) -> Select[tuple[Camera]]:
+def visible_cameras_query(user: User) -> Select[Camera]:
     """Cameras the user may see: all for admins, those of granted sites for others."""
     query = select(Camera).join(Room).order_by(Camera.id)
     if user.role is Role.ADMIN:

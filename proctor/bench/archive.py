@@ -12,6 +12,7 @@ import asyncio
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def _gap_seconds(rows: list[tuple[int, int, int, int]], camera_ids: list[int]) -
 
 
 async def run_archive_bench(cameras: int, seconds: float, outage_s: float,
-                            segment_seconds: float = 10.0, log=print) -> ArchiveBenchResult:  # type: ignore[no-untyped-def]
+                            segment_seconds: float = 10.0,
+                            log: Callable[[str], object] = print) -> ArchiveBenchResult:
     """Run the benchmark and return its figures."""
     footage = h264_sample(REPO_ROOT / "var" / "media")
     with tempfile.TemporaryDirectory(prefix="proctor-bench-archive-") as tmp:

@@ -14,10 +14,17 @@ from proctor.vision.detector import Detector
 
 def load_frames(folder: Path, limit: int = 20) -> list[np.ndarray]:
     """Up to LIMIT images from a folder (default: the labelled count set), as BGR arrays."""
-    frames = [cv2.imread(str(p)) for p in sorted(folder.glob("*.jpg"))[:limit]]
-    if not frames:
+    paths = sorted(folder.glob("*.jpg"))[:limit]
+    if not paths:
         raise FileNotFoundError(f"no .jpg images in {folder}")
-    return frames
+    return [_read_image(path) for path in paths]
+
+
+def _read_image(path: Path) -> np.ndarray:
+    frame = cv2.imread(str(path))
+    if frame is None:
+        raise FileNotFoundError(f"cannot read image {path}")
+    return frame
 
 
 def run_detect_bench(detector: Detector, frames: list[np.ndarray], count: int,

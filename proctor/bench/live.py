@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ async def _frames_ingested(url: str, token: str) -> float:
 
 async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int = 1280,
                          height: int = 720, fps: float = 15, warmup_s: float = 4.0,
-                         log=print) -> LiveBenchResult:  # type: ignore[no-untyped-def]
+                         log: Callable[[str], object] = print) -> LiveBenchResult:
     """Run the benchmark and return its figures."""
     pin_host_addresses(["127.0.0.1"])
     with tempfile.TemporaryDirectory(prefix="proctor-bench-") as tmp:

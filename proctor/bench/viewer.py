@@ -14,6 +14,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from edge_agent.testsrc import frame_luma, now_millis, read_stamp
 from proctor.rtc.ice import build_rtc_configuration
+from proctor.rtc.tracks import recv_video_frame
 
 
 @dataclass
@@ -67,7 +68,7 @@ class WhepViewer:
     async def _read(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
             while True:
-                frame = await track.recv()
+                frame = await recv_video_frame(track)
                 now = time.monotonic()
                 stats = self.stats
                 if stats.first_frame_s is None:

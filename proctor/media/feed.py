@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from proctor.rtc.tracks import recv_video_frame
+
 logger = logging.getLogger(__name__)
 
 
@@ -121,8 +123,7 @@ class CameraFeed:
         logger.info("camera feed started", extra={"camera": self.camera_id})
         try:
             while True:
-                frame = await track.recv()
-                self._deliver(frame)
+                self._deliver(await recv_video_frame(track))
         except MediaStreamError:
             logger.info("camera publisher track ended", extra={"camera": self.camera_id})
 

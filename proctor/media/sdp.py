@@ -35,7 +35,7 @@ def parse_offer(body: bytes, max_bytes: int, need_direction: str) -> str:
     wanted = {"send": ("sendonly", "sendrecv"), "recv": ("recvonly", "sendrecv")}[need_direction]
     if not any((m.direction or "sendrecv") in wanted for m in videos):
         raise InvalidInput(f"SDP offer's video section must be one of {', '.join(wanted)}")
-    if not any(m.ice.usernameFragment and m.ice.password for m in videos):
+    if not any(m.ice and m.ice.usernameFragment and m.ice.password for m in videos):
         raise InvalidInput("SDP offer has no ICE credentials (a=ice-ufrag / a=ice-pwd)")
     if not any(m.dtls and m.dtls.fingerprints for m in videos):
         raise InvalidInput("SDP offer has no DTLS fingerprint (a=fingerprint)")

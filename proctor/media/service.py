@@ -23,7 +23,7 @@ class MediaService:
         self.settings = settings
         self.feeds = FeedRegistry(settings.camera_offline_after_s)
         self.playback = PlaybackHub(self.feeds, settings.playback_encoder)
-        self.sessions = SessionRegistry()
+        self.sessions = SessionRegistry(settings.webrtc_setup_timeout_s)
 
     def _new_session(self, kind: SessionKind, camera_id: int, owner: str) -> RtcSession:
         pc = new_peer_connection(self.settings.ice_servers, self.settings.ice_transport_policy)

@@ -41,14 +41,21 @@ class RtcSession:
 
 
 class SessionRegistry:
-    """Tracks sessions by id; closes a session when its connection fails or is closed."""
+    """Tracks sessions by id; closes a session when its connection fails or is closed, or
+    when it has not connected within ``setup_timeout_s`` (aioice waits forever for a peer
+    that never sends end-of-candidates, and an abandoned viewer would keep its camera's
+    encoder running)."""
 
-    def __init__(self) -> None:
+    def __init__(self, setup_timeout_s: float = 20.0) -> None:
         self._sessions: dict[str, RtcSession] = {}
+        self._setup_timeout_s = setup_timeout_s
 
     def add(self, session: RtcSession) -> None:
         """Register a session and close it automatically once its connection fails."""
         self._sessions[session.id] = session
+        asyncio.get_running_loop().call_later(
+            self._setup_timeout_s, lambda: asyncio.ensure_future(self._expire_unconnected(session))
+        )
 
         @session.pc.on("connectionstatechange")
         async def _on_state() -> None:
@@ -59,6 +66,13 @@ class SessionRegistry:
             )
             if state in ("failed", "closed"):
                 await self.close(session.id)
+
+    async def _expire_unconnected(self, session: RtcSession) -> None:
+        if self._sessions.get(session.id) is session and session.pc.connectionState != "connected":
+            logger.warning("%s session did not connect within %.0f s; closing it",
+                           session.kind.value, self._setup_timeout_s,
+                           extra={"camera": session.camera_id, "session": session.id})
+            await self.close(session.id)
 
     def get(self, session_id: str) -> RtcSession | None:
         """A live session by id."""

@@ -38,16 +38,24 @@ class ClipInfo:
     frames: int
 
 
+def _time_base(stream: av.video.stream.VideoStream) -> Fraction:
+    """The stream's time base (the MPEG-TS demuxer always sets one)."""
+    if stream.time_base is None:
+        raise ValueError("segment video stream has no time base")
+    return stream.time_base
+
+
 def _timed_packets(segment: SegmentMedia) -> Iterable[tuple[int, av.Packet, av.video.stream.VideoStream]]:
     """``(epoch ms, packet, stream)`` for every video packet of the segment."""
-    with av.open(io.BytesIO(segment.data), format="mpegts") as container:
+    with av.open(io.BytesIO(segment.data), "r", format="mpegts") as container:
         stream = container.streams.video[0]
+        time_base = _time_base(stream)
         first_pts: int | None = None
         for packet in container.demux(stream):
             if packet.pts is None:
                 continue
             first_pts = packet.pts if first_pts is None else first_pts
-            at_ms = segment.start_ms + round(float((packet.pts - first_pts) * stream.time_base) * 1000)
+            at_ms = segment.start_ms + round(float((packet.pts - first_pts) * time_base) * 1000)
             yield at_ms, packet, stream
 
 
@@ -99,12 +107,15 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
 def thumbnail_jpeg(segment: SegmentMedia, at_ms: int, quality: int = 5) -> bytes:
     """A JPEG of the last frame at or before ``at_ms`` in the segment."""
     chosen = None
-    with av.open(io.BytesIO(segment.data), format="mpegts") as container:
+    with av.open(io.BytesIO(segment.data), "r", format="mpegts") as container:
         stream = container.streams.video[0]
-        first_pts = None
+        time_base = _time_base(stream)
+        first_pts: int | None = None
         for frame in container.decode(stream):
+            if frame.pts is None:
+                continue  # an untimed frame cannot be placed in time (as in _timed_packets)
             first_pts = frame.pts if first_pts is None else first_pts
-            frame_ms = segment.start_ms + round(float((frame.pts - first_pts) * stream.time_base) * 1000)
+            frame_ms = segment.start_ms + round(float((frame.pts - first_pts) * time_base) * 1000)
             if frame_ms > at_ms and chosen is not None:
                 break
             chosen = frame

@@ -21,7 +21,7 @@ class SegmentInfo:
 def probe_segment(data: bytes) -> SegmentInfo:
     """Open ``data`` as MPEG-TS and decode its first video frame; raises :class:`InvalidInput`."""
     try:
-        with av.open(io.BytesIO(data), format="mpegts") as container:
+        with av.open(io.BytesIO(data), "r", format="mpegts") as container:
             if not container.streams.video:
                 raise InvalidInput("segment has no video stream")
             stream = container.streams.video[0]

@@ -14,6 +14,7 @@ import io
 import urllib3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, ENABLED, Filter
@@ -27,6 +28,9 @@ from minio.versioningconfig import VersioningConfig
 from proctor.config import Settings
 from proctor.errors import ProctorError
 from proctor.recording.retention import MIN_RETENTION_YEARS, expiry_days
+
+if TYPE_CHECKING:
+    from minio.helpers import DictType
 
 logger = logging.getLogger(__name__)
 FOOTAGE_PREFIX = "cameras/"
@@ -122,10 +126,11 @@ class ObjectStore:
     def put_locked(self, key: str, data: bytes, retain_until: datetime,
                    content_type: str = "application/octet-stream") -> StoredObject:
         """Store ``data`` under COMPLIANCE retention until ``retain_until``."""
+        metadata: DictType = dict(sha256_checksum_header(data))
         try:
             result = self.client.put_object(
                 self.bucket, key, io.BytesIO(data), len(data), content_type=content_type,
-                metadata=sha256_checksum_header(data),
+                metadata=metadata,
                 retention=Retention(COMPLIANCE, retain_until),
             )
         except S3Error as error:
@@ -134,6 +139,8 @@ class ObjectStore:
             raise StorageError(f"object store unreachable while storing {key}: {error}") from error
         if not result.version_id:
             raise StorageError(f"store returned no version id for {key}: is versioning on?")
+        if result.etag is None:
+            raise StorageError(f"store returned no ETag for {key}")
         return StoredObject(key=key, version_id=result.version_id, etag=result.etag)
 
     def read(self, key: str, version_id: str) -> bytes:
@@ -148,6 +155,9 @@ class ObjectStore:
     def retention(self, key: str, version_id: str) -> tuple[str, datetime]:
         """The version's retention mode and retain-until date, as the store reports them."""
         config = self.client.get_object_retention(self.bucket, key, version_id=version_id)
+        if config is None:
+            raise StorageError(f"store reports no retention on {key} (version {version_id}): "
+                               "is Object Lock enabled on the bucket?")
         return config.mode, config.retain_until_date
 
     def set_legal_hold(self, key: str, version_id: str, on: bool) -> None:

@@ -50,3 +50,15 @@ class PacketTrack(MediaStreamTrack):
             except asyncio.QueueFull:
                 self._queue.get_nowait()
                 self._queue.put_nowait(None)
+
+
+async def recv_video_frame(track: MediaStreamTrack) -> av.VideoFrame:
+    """The next decoded frame of a remote video track (aiortc types ``recv`` as any media).
+
+    Raises :class:`MediaStreamError` once the track has ended, like ``track.recv()``.
+    """
+    frame = await track.recv()
+    if not isinstance(frame, av.VideoFrame):
+        raise TypeError(f"expected a decoded video frame from the {track.kind} track, "
+                        f"got {type(frame).__name__}")
+    return frame

@@ -8,6 +8,7 @@ configs form a discriminated union in :mod:`proctor.vision.detectors`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -26,6 +27,12 @@ class Detection:
     label: Label
     confidence: float
     box: tuple[float, float, float, float]
+
+
+def as_box(values: Iterable[float]) -> tuple[float, float, float, float]:
+    """A :attr:`Detection.box` from four numbers (a list, a numpy row)."""
+    x1, y1, x2, y2 = map(float, values)
+    return x1, y1, x2, y2
 
 
 class DetectorSettings(BaseModel):

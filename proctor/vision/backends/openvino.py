@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from proctor.vision.backends.tensor import TensorDetector
 from proctor.vision.detector import DetectorSettings
 from proctor.vision.manifest import ModelSpec
 
-DETECTOR_KEY = "openvino"
+DETECTOR_KEY: Final = "openvino"
 
 
 class OpenVinoConfig(DetectorSettings):

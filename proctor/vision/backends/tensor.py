@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from proctor.vision.detector import Detection, Detector
+from proctor.vision.detector import Detection, Detector, as_box
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,5 @@ class TensorDetector(Detector):
         boxes /= [fit.scale * fit.width, fit.scale * fit.height] * 2
         boxes = boxes.clip(0, 1)
         return [Detection(self.spec.classes[int(labels[i])], float(scores[i]),
-                          tuple(map(float, boxes[i])))
+                          as_box(boxes[i]))
                 for i in nms(boxes, scores, self.settings.iou)]

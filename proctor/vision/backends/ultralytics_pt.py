@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 
-from proctor.vision.detector import Detection, Detector, DetectorSettings
+from proctor.vision.detector import Detection, Detector, DetectorSettings, as_box
 from proctor.vision.manifest import ModelSpec
 from proctor.vision.runtime import offline_ultralytics, use_torch_threads
 
-DETECTOR_KEY = "ultralytics-pt"
+DETECTOR_KEY: Final = "ultralytics-pt"
 
 
 class UltralyticsPtConfig(DetectorSettings):
@@ -43,6 +43,6 @@ class UltralyticsPtDetector(Detector):
         return [self._convert(result.boxes) for result in results]
 
     def _convert(self, boxes) -> list[Detection]:  # type: ignore[no-untyped-def]
-        return [Detection(self.spec.classes[int(cls)], float(conf), tuple(map(float, xyxy)))
+        return [Detection(self.spec.classes[int(cls)], float(conf), as_box(xyxy))
                 for cls, conf, xyxy in zip(boxes.cls.tolist(), boxes.conf.tolist(),
                                            boxes.xyxyn.tolist())]
