@@ -68,6 +68,11 @@ class CameraPublisher:
                     delay = self._retry.refused_delay_s
             except SessionLost as error:
                 reason = str(error)
+            except Exception as error:  # noqa: BLE001  (an unusable answer, a proxy's page…)
+                # whatever went wrong, live view of this camera must come back by itself
+                logger.exception("camera %s: unexpected publishing failure", self.camera.id,
+                                 extra={"camera": self.camera.id})
+                reason = f"{type(error).__name__}: {error}"
             if time.monotonic() - started > STABLE_SESSION_S:
                 delay = self._retry.initial_delay_s
             self.state = PublisherState.RETRYING

@@ -26,9 +26,10 @@ class WhipSession:
 
 def _detail(response: httpx.Response) -> str:
     try:
-        return str(response.json().get("detail", response.text))
+        body = response.json()
     except ValueError:
         return response.text.strip() or response.reason_phrase
+    return str(body.get("detail", body)) if isinstance(body, dict) else str(body)
 
 
 class WhipClient:

@@ -136,3 +136,11 @@ async def test_refused_agent_keeps_running_and_says_why(stack: Stack, h264_foota
     assert "may not publish camera" in log.read_text()
     await asyncio.sleep(1)
     assert agent.running()  # waits and retries; an admin may fix the assignment
+
+
+def test_encoder_accepts_odd_frame_sizes() -> None:
+    """Chromium's quality scaler can publish odd sizes; libx264 needs even ones."""
+    frame = av.VideoFrame.from_ndarray(np.zeros((361, 641, 3), np.uint8), format="rgb24")
+    packets = H264Encoder().encode(frame, force_keyframe=True)
+    decoded = [f for p in packets for f in av.CodecContext.create("h264", "r").decode(p)]
+    assert packets[0].is_keyframe and (decoded[0].width, decoded[0].height) == (640, 360)

@@ -150,3 +150,17 @@ async def test_second_publisher_replaces_first(shared_stack: Stack) -> None:
     finally:
         await first_pc.close()
         await second_pc.close()
+
+
+def test_chunked_oversized_offer_is_413(shared_stack: Stack, offer: str) -> None:
+    """Without Content-Length the body is counted as it streams, never buffered whole."""
+    def chunks():  # type: ignore[no-untyped-def]
+        yield offer.encode()
+        for _ in range(100):
+            yield b"a=x-padding:" + b"x" * 1000 + b"\r\n"
+
+    response = httpx.post(f"{shared_stack.url}/whip/1", content=chunks(),
+                          headers={**SDP, **bearer(shared_stack.site_a.device_token)})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert "exceeds the limit" in response.json()["detail"]

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from proctor.api.bodies import read_limited
 from proctor.api.camera_access import ArchiveCamera, PublishableCamera
 from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
@@ -45,24 +46,6 @@ def declared_sha256(repr_digest: str | None) -> str:
     return raw.hex()
 
 
-async def read_body_limited(request: Request, limit: int) -> bytes:
-    """The body, refusing one without a length (411) or over ``limit`` bytes (413)."""
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
-        raise HTTPException(status.HTTP_411_LENGTH_REQUIRED, detail="Content-Length is required")
-    if int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            detail=f"segment is {declared} bytes; the limit is {limit}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                                detail=f"segment exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.put("/cameras/{camera_id}/segments/{start_ms}")
 async def upload_segment(
     camera: PublishableCamera, start_ms: int, request: Request, settings: SettingsDep,
@@ -78,7 +61,8 @@ async def upload_segment(
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                                 detail=f"send segments as Content-Type: {SEGMENT_MEDIA_TYPE}")
         sha256 = declared_sha256(repr_digest)
-        data = await read_body_limited(request, settings.max_segment_bytes)
+        data = await read_limited(request, settings.max_segment_bytes, "segment",
+                                  require_length=True)
         upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
         segment, created = await run_in_threadpool(recording.ingest.ingest, upload)
     except HTTPException as error:

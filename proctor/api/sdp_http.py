@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request, Response, status
 
+from proctor.api.bodies import read_limited
 from proctor.config import Settings
 from proctor.media.sessions import RtcSession
 
@@ -18,13 +19,7 @@ async def read_sdp_offer(request: Request, settings: Settings) -> bytes:
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"send the SDP offer as Content-Type: {SDP_MEDIA_TYPE} (got {media_type or 'none'})",
         )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_sdp_bytes:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            detail=f"SDP offer is {declared} bytes; the limit is {settings.max_sdp_bytes}",
-        )
-    return await request.body()
+    return await read_limited(request, settings.max_sdp_bytes, "SDP offer")
 
 
 def ice_server_links(settings: Settings) -> list[str]:

@@ -131,7 +131,12 @@ def verify_evidence_command(package: Path) -> None:
         raise typer.Exit(1) from error
     typer.echo(f"intact: {summary.camera}, {summary.segments} segments, "
                f"{summary.from_ms}-{summary.to_ms}, exported by {summary.exported_by} "
-               f"at {summary.exported_at}")
+               f"at {summary.exported_at}\n"
+               f"chain: after {summary.first_prev_hash}\n"
+               f"       up to {summary.last_chain_hash}\n"
+               "This proves the package is internally consistent. To prove it is the footage "
+               "the service recorded, compare these two hashes with the service's index "
+               "(`proctor archive verify` checks the index against the store).")
 
 
 @app.command()

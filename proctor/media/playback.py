@@ -69,9 +69,14 @@ class SharedEncoder:
             while True:
                 frame = await subscription.next_frame()
                 waiting = {track for track in self.viewers if track.needs_keyframe}
-                packets = await loop.run_in_executor(
-                    self._executor, self._encoder.encode, frame, bool(waiting)
-                )
+                try:
+                    packets = await loop.run_in_executor(
+                        self._executor, self._encoder.encode, frame, bool(waiting)
+                    )
+                except Exception:  # one bad frame must not end the camera's live view
+                    logger.exception("playback encode failed; skipping the frame",
+                                     extra={"camera": self.feed.camera_id})
+                    continue
                 self.frames_encoded += 1
                 is_keyframe = any(packet.is_keyframe for packet in packets)
                 for track in list(self.viewers):

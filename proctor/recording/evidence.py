@@ -33,7 +33,10 @@ def build_package(db: Session, archive: Archive, request: ExportRequest) -> byte
     camera = request.camera
     clip_path = archive.clip(db, camera.id, request.from_ms, request.to_ms)
     clip = clip_path.read_bytes()
-    segments = covering_segments(db, camera.id, request.from_ms, request.to_ms)
+    # listed in chain order (acceptance order), so the links verify even when a segment was
+    # accepted out of time order (a re-upload after an outage, say)
+    segments = sorted(covering_segments(db, camera.id, request.from_ms, request.to_ms),
+                      key=lambda segment: segment.id)
     members: list[tuple[str, bytes]] = [("clip.mp4", clip)]
     entries = []
     for segment in segments:

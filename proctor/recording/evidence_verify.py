@@ -14,7 +14,7 @@ from pathlib import Path
 
 from proctor.recording.chain import ChainRecord, first_break
 from proctor.recording.evidence_format import (
-    FORMAT, MANIFEST, MANIFEST_DIGEST, canonical_zip, sha256_hex,
+    FORMAT, MANIFEST, MANIFEST_DIGEST, README, canonical_zip, sha256_hex,
 )
 from proctor.recording.retention import MIN_RETENTION_YEARS, add_years
 
@@ -33,6 +33,8 @@ class EvidenceSummary:
     to_ms: int
     exported_by: str
     exported_at: str
+    first_prev_hash: str
+    last_chain_hash: str
 
 
 def _members(raw: bytes) -> list[tuple[str, bytes]]:
@@ -66,6 +68,9 @@ def verify_evidence(path: Path) -> EvidenceSummary:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise EvidenceInvalid(f"unknown format {manifest.get('format')!r}")
     listed = {entry["file"]: entry["sha256"] for entry in [manifest["clip"], *manifest["segments"]]}
+    unlisted = set(files) - set(listed) - {MANIFEST, MANIFEST_DIGEST, README}
+    if unlisted:
+        raise EvidenceInvalid(f"files not listed in the manifest: {', '.join(sorted(unlisted))}")
     for name, expected in listed.items():
         if name not in files:
             raise EvidenceInvalid(f"{name} is listed in the manifest but missing")
@@ -77,7 +82,9 @@ def verify_evidence(path: Path) -> EvidenceSummary:
                f"{manifest['camera']['name']} (id {manifest['camera']['id']})",
         segments=len(manifest["segments"]), from_ms=manifest["window"]["from_ms"],
         to_ms=manifest["window"]["to_ms"], exported_by=manifest["exported_by"],
-        exported_at=manifest["exported_at"])
+        exported_at=manifest["exported_at"],
+        first_prev_hash=manifest["segments"][0]["prev_hash"],
+        last_chain_hash=manifest["segments"][-1]["chain_hash"])
 
 
 def _check_chain(manifest: dict) -> None:  # type: ignore[type-arg]

@@ -71,6 +71,9 @@ class H264Encoder:
         The frame's ``pts``, ``time_base`` and ``pict_type`` are overwritten: consumers that
         share decoded frames must not rely on those fields.
         """
+        if frame.width % 2 or frame.height % 2:  # libx264 refuses odd sizes (yuv420p)
+            frame = frame.reformat(width=frame.width - frame.width % 2,
+                                   height=frame.height - frame.height % 2)
         if self._codec is None or (frame.width, frame.height) != (
             self._codec.width,
             self._codec.height,
