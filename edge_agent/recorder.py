@@ -24,7 +24,7 @@ import av
 
 from edge_agent.config import RecordingConfig
 from edge_agent.recovery import recover_segment
-from edge_agent.segment_file import SegmentFile, parameter_sets
+from edge_agent.segment_file import SegmentFile, packet_pts, parameter_sets
 from edge_agent.spool import SegmentMeta, Spool
 from proctor.rtc.h264 import VIDEO_CLOCK_RATE
 
@@ -88,14 +88,14 @@ class SegmentRecorder:
         if packet.is_keyframe:
             self._parameter_sets = parameter_sets(bytes(packet)) or self._parameter_sets
         segment = self._segment
-        if segment is not None and (packet.pts <= segment.last_pts or (
-                packet.is_keyframe and packet.pts - segment.first_pts >= self._length_pts)):
+        if segment is not None and (packet_pts(packet) <= segment.last_pts or (
+                packet.is_keyframe and packet_pts(packet) - segment.first_pts >= self._length_pts)):
             self._finish(wall_ms)  # long enough, or the source restarted and its clock with it
             segment = None
         if segment is None:
             if not packet.is_keyframe:
                 return
-            segment = self._open(packet.pts, wall_ms)
+            segment = self._open(packet_pts(packet), wall_ms)
             if segment is None:
                 return
             packet = self._self_contained(packet)

@@ -41,6 +41,13 @@ def parameter_sets(data: bytes) -> bytes:
     return b"".join(found)
 
 
+def packet_pts(packet: av.Packet) -> int:
+    """The packet's pts; every packet recorded must carry one (on the 90 kHz clock)."""
+    if packet.pts is None:
+        raise ValueError("H.264 packet without pts: segments need timed packets")
+    return packet.pts
+
+
 class HashingFile:
     """The file PyAV writes to: hashes and counts bytes on their way to disk."""
 
@@ -77,9 +84,10 @@ class SegmentFile:
 
     def write(self, packet: av.Packet, wall_ms: int) -> None:
         """Mux one packet (its bytes are not changed) that arrived at ``wall_ms``."""
+        pts = packet_pts(packet)
         if self.packets:
-            self.frame_pts = packet.pts - self.last_pts
-        self.last_pts, self.last_wall_ms = packet.pts, wall_ms
+            self.frame_pts = pts - self.last_pts
+        self.last_pts, self.last_wall_ms = pts, wall_ms
         packet.stream = self.stream
         self.container.mux(packet)
         self.packets += 1

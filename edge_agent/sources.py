@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from fractions import Fraction
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -66,7 +66,7 @@ def redact_url(url: str) -> str:
 
 def _is_avcc(stream: av.video.stream.VideoStream) -> bool:
     extradata = stream.codec_context.extradata
-    return bool(extradata) and extradata[0] == 1
+    return bool(extradata and extradata[0] == 1)
 
 
 def _can_pass_through(stream: av.video.stream.VideoStream) -> bool:
@@ -118,7 +118,7 @@ class ContainerSource(VideoSource):
             offset_s = end_s
 
     def _read_once(self, stream: av.video.stream.VideoStream, clock: _PacedClock,
-                   offset_s: float) -> Iterator[SourceItem]:
+                   offset_s: float) -> Generator[SourceItem, None, float]:
         """One pass over the container; returns the media time where it ended."""
         assert self._container is not None
         time_base = stream.time_base or Fraction(1, VIDEO_CLOCK_RATE)

@@ -38,7 +38,7 @@ def read_stamp(luma: np.ndarray) -> int:
 def frame_luma(frame: av.VideoFrame) -> np.ndarray:
     """The luma plane of a decoded yuv420p frame as a 2-D array (no colour conversion)."""
     plane = frame.planes[0]
-    rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
     return rows[:, : plane.width]
 
 

@@ -66,7 +66,11 @@ def create_app(settings: Settings) -> FastAPI:
             await app.state.media.close()
             engine.dispose()
 
+    public_docs = settings.environment != "production"  # no open API map in production
     app = FastAPI(
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
         title="Proctor",
         version=__version__,
         lifespan=lifespan,

@@ -175,3 +175,20 @@ def test_coverage_and_verify(stack: Stack, footage_segments: list[bytes],
     broken = runner.invoke(app, ["archive", "verify", "--camera", str(camera)])
     assert broken.exit_code == 1
     assert f"(start {T0 + 10_000})" in broken.output and "altered" in broken.output
+
+
+@pytest.mark.parametrize(
+    ("offset", "start", "message"),
+    [
+        ("nan", T0, "finite"),
+        ("0", 10**12, "not within the last year"),  # 2001: a box whose clock was never set
+        ("0", 4_102_444_800_000, "not within the last year"),  # 2100
+    ],
+)
+def test_impossible_times_are_refused(shared_stack: Stack, footage_segments: list[bytes],
+                                      offset: str, start: int, message: str) -> None:
+    response = put_segment(shared_stack, shared_stack.site_a.camera_ids[0], start,
+                           footage_segments[0], offset_ms=float(offset))
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert response.headers["x-proctor-reject"] == "permanent"

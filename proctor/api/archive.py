@@ -40,8 +40,8 @@ def rolled_window(start_ms: int, end_ms: int, pre_s: float, post_s: float) -> tu
 @router.get("/cameras/{camera_id}/clip.mp4")
 async def clip(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
-    start_ms: Annotated[int, Query(alias="from", description="epoch ms")],
-    end_ms: Annotated[int, Query(alias="to", description="epoch ms")],
+    start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53, description="epoch ms")],
+    end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53, description="epoch ms")],
     pre_s: Annotated[float, Query(alias="pre", ge=0, le=MAX_ROLL_S, description="pre-roll")] = 0,
     post_s: Annotated[float, Query(alias="post", ge=0, le=MAX_ROLL_S, description="post-roll")] = 0,
 ) -> FileResponse:
@@ -57,7 +57,7 @@ async def clip(
 @router.get("/cameras/{camera_id}/thumbnail.jpg")
 async def thumbnail(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
-    at_ms: Annotated[int, Query(alias="at", description="epoch ms")],
+    at_ms: Annotated[int, Query(alias="at", ge=0, le=2**53, description="epoch ms")],
 ) -> Response:
     """A JPEG of the camera at an instant."""
     jpeg = await run_in_threadpool(archive.thumbnail, db, camera.id, at_ms)

@@ -92,8 +92,8 @@ def report_status(body: DeviceStatus, device: CurrentDevice, db: SessionDep) -> 
 @router.get("/cameras/{camera_id}/coverage")
 def camera_coverage(
     camera: ArchiveCamera, db: SessionDep,
-    start_ms: Annotated[int, Query(alias="from", description="window start, epoch ms")],
-    end_ms: Annotated[int, Query(alias="to", description="window end, epoch ms")],
+    start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53, description="window start, epoch ms")],
+    end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53, description="window end, epoch ms")],
 ) -> CoverageReport:
     """Recorded intervals and gaps of the camera within the window."""
     if end_ms <= start_ms:

@@ -106,8 +106,8 @@ class UserPublic(_FromOrm):
 
 
 class LoginRequest(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=200)
 
 
 class LoginResponse(BaseModel):
@@ -170,16 +170,19 @@ class CoverageReport(BaseModel):
 class EvidenceRequest(BaseModel):
     """The window to export and why (the reason goes into the package and the audit log)."""
 
-    from_ms: int
-    to_ms: int
+    from_ms: int = Field(ge=0, le=2**53)
+    to_ms: int = Field(ge=0, le=2**53)
     pre_s: float = Field(default=0, ge=0, le=300)
     post_s: float = Field(default=0, ge=0, le=300)
     reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
 
 
+EPOCH_MS_MAX = 2**53  # far beyond any real time, and safe for every database and JSON
+
+
 class LegalHoldCreate(BaseModel):
-    from_ms: int
-    to_ms: int
+    from_ms: int = Field(ge=0, le=EPOCH_MS_MAX)
+    to_ms: int = Field(ge=0, le=EPOCH_MS_MAX)
     reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
 
 

@@ -43,7 +43,8 @@ def metrics(request: Request, settings: SettingsDep, db: SessionDep) -> Response
     """Prometheus metrics: the metrics token, or an administrator's session."""
     presented = bearer_token(request)
     expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    if not (expected and presented and hmac.compare_digest(presented, expected)):
+    if not (expected and presented
+            and hmac.compare_digest(presented.encode(), expected.encode())):
         user = get_current_user(request, db, settings)
         if not has_permission(user, Permission.READ_AUDIT_LOG):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="metrics are for administrators")

@@ -8,10 +8,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from proctor import audit
-from proctor.auth.secrets import DeviceToken, hash_session_token, new_session_token, verify_password
+from proctor.auth.secrets import (
+    DeviceToken, hash_password, hash_session_token, new_session_token, verify_password,
+)
 from proctor.db.base import utcnow
 from proctor.db.models import Device, User, UserSession
 from proctor.directory import find_user
+
+
+_DUMMY_HASH = hash_password("no such user; this hash only equalises timing")
 
 
 def login(
@@ -22,7 +27,9 @@ def login(
     ``key`` is the server secret the stored token hash is keyed with.
     """
     user = find_user(session, username)
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+    # an unknown name costs the same scrypt work, so timing does not reveal which names exist
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    if not verify_password(password, stored) or user is None or not user.is_active:
         audit.record(session, f"user:{username}", "auth.login_failed")
         return None
     token = new_session_token()

@@ -9,6 +9,8 @@ clip's timeline instead of being silently closed.
 from __future__ import annotations
 
 import io
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -66,7 +68,7 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
     out: av.container.OutputContainer | None = None
     out_stream = None
     first_ms = last_ms = frames = 0
-    partial = output.with_suffix(".partial.mp4")
+    partial = output.with_name(f"{output.stem}.{os.getpid()}-{threading.get_ident()}.partial.mp4")
     try:
         for segment in segments:
             for at_ms, packet, stream in _timed_packets(segment):
@@ -95,12 +97,16 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
                     item.time_base = CLIP_TIME_BASE
                     out.mux(item)
                     last_ms, frames = when_ms, frames + 1
-    finally:
+    except BaseException:
         if out is not None:
             out.close()
+        partial.unlink(missing_ok=True)
+        raise
+    if out is not None:
+        out.close()
     if out is None:
         raise NotFound("no recorded footage in the requested time range")
-    partial.rename(output)
+    os.replace(partial, output)  # atomic: a concurrent request for the same clip is harmless
     return ClipInfo(first_ms=first_ms, last_ms=last_ms, frames=frames)
 
 

@@ -10,7 +10,9 @@ and indexes it again: footage is never lost, at worst stored twice.
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +42,24 @@ class SegmentUpload:
     data: bytes
 
 
+MAX_SEGMENT_MS = 3_600_000
+MAX_BACKLOG_MS = 366 * 24 * 3_600_000  # a site may be offline for long, but not a year
+MAX_AHEAD_MS = 5 * 60_000
+
+
+def check_times(upload: SegmentUpload) -> None:
+    """Refuse times that cannot be right (they would misplace footage or its retention)."""
+    if not math.isfinite(upload.clock_offset_ms):
+        raise InvalidInput("X-Clock-Offset-Ms must be a finite number of milliseconds")
+    if not 0 < upload.agent_end_ms - upload.agent_start_ms <= MAX_SEGMENT_MS:
+        raise InvalidInput("segment end must be after its start, and a segment at most 1 h long")
+    start = upload.agent_start_ms + upload.clock_offset_ms
+    now = time.time() * 1000
+    if not now - MAX_BACKLOG_MS <= start <= now + MAX_AHEAD_MS:
+        raise InvalidInput(f"segment start {round(start)} (server clock) is not within the last "
+                           "year: check the agent's clock and its measured offset")
+
+
 def object_key(camera_id: int, start_ms: int) -> str:
     """``cameras/<id>/<yyyy>/<mm>/<dd>/<start_ms>.ts`` (UTC date of the segment start)."""
     day = datetime.fromtimestamp(start_ms / 1000, UTC)
@@ -62,8 +82,7 @@ class SegmentIngest:
         if actual != upload.claimed_sha256:
             raise InvalidInput(f"body sha256 {actual} does not match the declared "
                                f"{upload.claimed_sha256}: the upload was corrupted, send it again")
-        if upload.agent_end_ms <= upload.agent_start_ms:
-            raise InvalidInput("segment end must be after its start")
+        check_times(upload)
         probe_segment(upload.data)
         with self._locks[upload.camera_id], session_scope(self._sessions) as db:
             existing = db.scalar(select(Segment).where(
@@ -80,7 +99,10 @@ class SegmentIngest:
         offset = upload.clock_offset_ms
         start_ms = round(upload.agent_start_ms + offset)
         end_ms = round(upload.agent_end_ms + offset)
-        until = retain_until(datetime.fromtimestamp(start_ms / 1000, UTC), self._retention_years)
+        # anchored at the later of recording and receipt: a wrong clock can never make the
+        # store keep footage for less than the required years from now
+        anchor = max(datetime.fromtimestamp(start_ms / 1000, UTC), datetime.now(UTC))
+        until = retain_until(anchor, self._retention_years)
         key = object_key(upload.camera_id, start_ms)
         stored = self.store.put_locked(key, upload.data, until, "video/mp2t")
         last = db.scalar(select(Segment).where(Segment.camera_id == upload.camera_id)
