@@ -35,9 +35,9 @@ def list_holds(camera: EvidenceCamera, db: SessionDep) -> list[LegalHoldPublic]:
 
 
 @router.delete("/legal-holds/{hold_id}")
-async def lift(hold_id: int, user: CurrentUser, db: SessionDep,
-               archive: ArchiveDep) -> LegalHoldPublic:
-    """Lift a hold; footage still under another active hold stays held."""
+def lift(hold_id: int, user: CurrentUser, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
+    """Lift a hold; footage still under another active hold stays held (runs in the thread
+    pool: database and store calls never block the event loop)."""
     hold = db.get(LegalHold, hold_id)
     if hold is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"legal hold {hold_id} does not exist")
@@ -47,5 +47,5 @@ async def lift(hold_id: int, user: CurrentUser, db: SessionDep,
     if not can_access_camera(user, camera, Permission.EXPORT_EVIDENCE):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             detail=f"user '{user.username}' may not lift legal hold {hold_id}")
-    await run_in_threadpool(lift_hold, db, archive.store, hold, f"user:{user.id}")
+    lift_hold(db, archive.store, hold, f"user:{user.id}")
     return LegalHoldPublic.model_validate(hold)
