@@ -49,7 +49,7 @@ def test_login_sets_http_only_cookie_and_wrong_password_fails(client: TestClient
     cookie = response.headers["set-cookie"]
     assert "proctor_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert client.get("/api/auth/me").json()["username"] == "root"  # the cookie works
-    client.post("/api/auth/logout")
+    client.post("/api/auth/logout", headers={"Origin": "http://testserver"})  # as a browser does
     assert client.get("/api/auth/me").status_code == 401
     bad = client.post("/api/auth/login", json={"username": "root", "password": "nope"})
     assert bad.status_code == 401 and bad.json()["detail"] == "wrong username or password"
@@ -135,3 +135,15 @@ def test_audit_log_records_directory_changes(client: TestClient) -> None:
         actions = db.scalars(select(AuditEntry.action)).all()
     assert {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"} <= set(actions)
 
+
+
+def test_cookie_authenticated_changes_must_come_from_our_own_pages(client: TestClient) -> None:
+    client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
+    assert client.get("/api/sites").status_code == 200  # reading is fine
+    forged = client.post("/api/sites", json={"name": "X"},
+                         headers={"Origin": "http://evil.example"})
+    assert forged.status_code == 403 and "cross-origin" in forged.json()["detail"]
+    missing = client.post("/api/sites", json={"name": "Y"})
+    assert missing.status_code == 403
+    ours = client.post("/api/sites", json={"name": "Z"}, headers={"Origin": "http://testserver"})
+    assert ours.status_code == 201

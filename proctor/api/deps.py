@@ -7,6 +7,7 @@ thread pool and async WebRTC handlers never block the event loop on the database
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -68,9 +69,26 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def refuse_cross_origin(request: Request) -> None:
+    """A cookie-authenticated change must come from this server's own pages (CSRF defence
+    on top of the SameSite=Strict cookie, which a sibling subdomain or port would pass)."""
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    if urlsplit(source).netloc != request.headers.get("host", ""):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail="cross-origin request refused: send it from the console "
+                            "or authenticate with a bearer token")
+
+
 def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:
     """The logged-in user (session cookie or ``Bearer pst_...``); 401 otherwise."""
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    token = bearer_token(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token and request.method not in SAFE_METHODS:
+            refuse_cross_origin(request)
     if not token:
         raise _unauthorized("log in first: no session cookie or bearer token was sent")
     user = user_for_session_token(db, token, settings.session_key)
