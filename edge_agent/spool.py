@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -150,10 +151,12 @@ class Spool:
         """Read a pending segment's sidecar."""
         return SegmentMeta.from_json((self.root / str(camera_id) / f"{start_ms}.json").read_bytes())
 
-    def oldest(self) -> SegmentMeta | None:
-        """The segment to upload next, if any."""
-        pending = self.pending()
-        return self.load(pending[0][1], pending[0][0]) if pending else None
+    def oldest(self, skip_cameras: Collection[int] = ()) -> SegmentMeta | None:
+        """The segment to upload next (oldest first), ignoring cameras in ``skip_cameras``."""
+        for start_ms, camera_id in self.pending():
+            if camera_id not in skip_cameras:
+                return self.load(camera_id, start_ms)
+        return None
 
     def acknowledge(self, meta: SegmentMeta) -> None:
         """The server holds this segment: delete it locally. The sidecar goes first, so a crash

@@ -93,23 +93,30 @@ class SegmentUploader:
         self._refused_delay_s = refused_delay_s
 
     async def run(self) -> None:
-        """Upload forever, until cancelled."""
-        delay = BACKOFF_INITIAL_S
+        """Upload forever, until cancelled.
+
+        Backoff is per camera: a segment that keeps failing delays only its own camera's
+        queue (whose order it must keep for the hash chain), never the other cameras'.
+        """
+        backoff: dict[int, tuple[float, float]] = {}  # camera -> (retry at, current delay)
         while True:
-            meta = await asyncio.to_thread(self._spool.oldest)
+            now = time.monotonic()
+            waiting = {camera for camera, (retry_at, _) in backoff.items() if retry_at > now}
+            meta = await asyncio.to_thread(self._spool.oldest, waiting)
             if meta is None:
-                await asyncio.sleep(IDLE_POLL_S)
+                next_retry = min((at for at, _ in backoff.values() if at > now), default=None)
+                pause = IDLE_POLL_S if next_retry is None else min(IDLE_POLL_S, next_retry - now)
+                await asyncio.sleep(max(pause, 0.05))
                 continue
             try:
                 await self.upload(meta)
-                delay = BACKOFF_INITIAL_S
+                backoff.pop(meta.camera_id, None)
             except UploadError as error:
-                wait = self._refused_delay_s if error.refused else delay
+                previous = backoff.get(meta.camera_id, (0.0, BACKOFF_INITIAL_S / 2))[1]
+                delay = self._refused_delay_s if error.refused else min(previous * 2, BACKOFF_MAX_S)
+                backoff[meta.camera_id] = (time.monotonic() + delay, delay)
                 logger.warning("segment %s not uploaded: %s; retrying in %.1f s", meta.start_ms,
-                               error, wait, extra={"camera": meta.camera_id})
-                await asyncio.sleep(wait)
-                if not error.refused:
-                    delay = min(delay * 2, BACKOFF_MAX_S)
+                               error, delay, extra={"camera": meta.camera_id})
 
     async def upload(self, meta: SegmentMeta) -> None:
         """Send one segment and settle it (deleted or rejected); raises :class:`UploadError`."""

@@ -270,3 +270,52 @@ async def test_agent_records_and_uploads_and_recovers_after_a_crash(
         (status,) = db.execute("SELECT status FROM devices WHERE id = ?",
                                (stack.site_a.device_id,)).fetchone()
     assert json.loads(status)["cameras"][str(camera)]["recording"] in (True, False)
+
+
+async def test_a_failing_camera_does_not_hold_up_the_others(tmp_path: Path,
+                                                            packets: list[av.Packet]) -> None:
+    """Camera 1's segment fails every time (a 503); camera 2's segments still go through."""
+    import base64
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Server(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            digest = self.headers["Repr-Digest"].split(":")[1]
+            camera = int(self.path.split("/")[3])
+            body = json.dumps({"sha256": base64.b64decode(digest).hex()}).encode()
+            self.send_response(503 if camera == 1 else 201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802  (the clock endpoint)
+            body = json.dumps({"server_time_ms": time.time() * 1000}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    Thread(target=server.serve_forever, daemon=True).start()
+    spool = Spool(tmp_path, 1 << 30)
+    fill_spool(spool, [1], packets[:100])  # the oldest segment: camera 1
+    fill_spool(spool, [2], packets[100:400])
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        async with httpx.AsyncClient() as http:
+            uploader = SegmentUploader(spool, http, url, ServerClock(http, url), 80_000,
+                                       refused_delay_s=0.2)
+            task = asyncio.create_task(uploader.run())
+            done = await wait_until(lambda: [c for _, c in spool.pending()] == [1], 10)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    finally:
+        server.shutdown()
+    assert done, f"camera 2 was held up: still pending {spool.pending()}"
+    assert uploader.uploaded >= 2
