@@ -5,16 +5,22 @@ idempotent re-upload, refusals kept, the rate cap, the clock offset, and the who
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 
 import av
 import httpx
 import pytest
+from stack import Stack, wait_until
+from test_recorder import footage_packets
 
 from edge_agent.clock import ServerClock
 from edge_agent.config import RecordingConfig
@@ -22,8 +28,6 @@ from edge_agent.recorder import SegmentRecorder
 from edge_agent.spool import SegmentMeta, Spool
 from edge_agent.status import StatusReporter
 from edge_agent.uploader import SegmentUploader, repr_digest
-from stack import Stack, wait_until
-from test_recorder import footage_packets
 
 T0_MS = int(time.time() * 1000) - 600_000  # recorded ten minutes ago, on the agent's clock
 
@@ -55,16 +59,9 @@ def stored(stack: Stack) -> list[tuple[int, int, str, float, int]]:
 async def upload_until(stack: Stack, spool: Spool, done: Callable[[], bool], *,
                        token: str | None = None, kbps: int = 8000,
                        timeout_s: float = 30) -> SegmentUploader:
-    """Run a real uploader until ``done()`` (or the timeout), then stop it."""
-    token = token or stack.site_a.device_token
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
-        uploader = SegmentUploader(spool, http, stack.url, ServerClock(http, stack.url), kbps,
-                                   refused_delay_s=0.2)
-        task = asyncio.create_task(uploader.run())
-        await wait_until(done, timeout_s)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    return uploader
+    """Run a real uploader against the real server until ``done()`` (or the timeout)."""
+    return await run_uploader_against(stack.url, spool, done, timeout_s=timeout_s, kbps=kbps,
+                                      token=token or stack.site_a.device_token)
 
 
 async def test_oldest_first_and_deleted_only_once_stored(stack: Stack, tmp_path: Path,
@@ -158,42 +155,17 @@ async def test_conflict_and_refusals_keep_the_segment(
 async def test_a_proxy_refusal_never_sets_footage_aside(tmp_path: Path,
                                                         packets: list[av.Packet]) -> None:
     """A 413 from a reverse proxy (HTML, no proctor header) is retried, not rejected."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
 
-    class Proxy(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802
-            self.send_response(413)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(b"<html><body>413 Request Entity Too Large</body></html>")
+    def proxy_413(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(413)
+        handler.send_header("Content-Type", "text/html")
+        handler.end_headers()
+        handler.wfile.write(b"<html><body>413 Request Entity Too Large</body></html>")
 
-        def do_GET(self) -> None:  # noqa: N802  (the clock endpoint)
-            body = json.dumps({"server_time_ms": time.time() * 1000}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    Thread(target=server.serve_forever, daemon=True).start()
     spool = Spool(tmp_path, 1 << 30)
     fill_spool(spool, [1], packets[:100])
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        async with httpx.AsyncClient() as http:
-            uploader = SegmentUploader(spool, http, url, ServerClock(http, url), 8000,
-                                       refused_delay_s=0.2)
-            task = asyncio.create_task(uploader.run())
-            await asyncio.sleep(3)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-    finally:
-        server.shutdown()
+    with stand_in_server(proxy_413) as url:
+        await run_uploader_against(url, spool, lambda: False, timeout_s=3)
     assert len(spool.pending()) == 1
     assert not (tmp_path / "rejected").exists()
 
@@ -275,47 +247,67 @@ async def test_agent_records_and_uploads_and_recovers_after_a_crash(
 async def test_a_failing_camera_does_not_hold_up_the_others(tmp_path: Path,
                                                             packets: list[av.Packet]) -> None:
     """Camera 1's segment fails every time (a 503); camera 2's segments still go through."""
-    import base64
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
 
-    class Server(BaseHTTPRequestHandler):
+    def store_all_but_camera_1(handler: BaseHTTPRequestHandler) -> None:
+        handler.rfile.read(int(handler.headers["Content-Length"]))
+        digest = handler.headers["Repr-Digest"].split(":")[1]
+        camera = int(handler.path.split("/")[3])
+        reply(handler, 503 if camera == 1 else 201,
+              {"sha256": base64.b64decode(digest).hex()})
+
+    spool = Spool(tmp_path, 1 << 30)
+    fill_spool(spool, [1], packets[:100])  # the oldest segment: camera 1
+    fill_spool(spool, [2], packets[100:400])
+    with stand_in_server(store_all_but_camera_1) as url:
+        uploader = await run_uploader_against(
+            url, spool, lambda: [c for _, c in spool.pending()] == [1], timeout_s=10)
+    assert [c for _, c in spool.pending()] == [1], f"camera 2 was held up: {spool.pending()}"
+    assert uploader.uploaded >= 2
+
+
+def reply(handler: BaseHTTPRequestHandler, status: int, payload: object) -> None:
+    """Answer with a JSON body."""
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@contextmanager
+def stand_in_server(on_put: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A tiny HTTP server on 127.0.0.1 playing what sits in front of the uploader (a proxy,
+    a failing server): PUTs go to ``on_put``; GET answers the clock endpoint."""
+
+    class Handler(BaseHTTPRequestHandler):
         def do_PUT(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers["Content-Length"]))
-            digest = self.headers["Repr-Digest"].split(":")[1]
-            camera = int(self.path.split("/")[3])
-            body = json.dumps({"sha256": base64.b64decode(digest).hex()}).encode()
-            self.send_response(503 if camera == 1 else 201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            on_put(self)
 
-        def do_GET(self) -> None:  # noqa: N802  (the clock endpoint)
-            body = json.dumps({"server_time_ms": time.time() * 1000}).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        def do_GET(self) -> None:  # noqa: N802
+            reply(self, 200, {"server_time_ms": time.time() * 1000})
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     Thread(target=server.serve_forever, daemon=True).start()
-    spool = Spool(tmp_path, 1 << 30)
-    fill_spool(spool, [1], packets[:100])  # the oldest segment: camera 1
-    fill_spool(spool, [2], packets[100:400])
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        async with httpx.AsyncClient() as http:
-            uploader = SegmentUploader(spool, http, url, ServerClock(http, url), 80_000,
-                                       refused_delay_s=0.2)
-            task = asyncio.create_task(uploader.run())
-            done = await wait_until(lambda: [c for _, c in spool.pending()] == [1], 10)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
-    assert done, f"camera 2 was held up: still pending {spool.pending()}"
-    assert uploader.uploaded >= 2
+
+
+async def run_uploader_against(url: str, spool: Spool, done: Callable[[], bool], *,
+                               timeout_s: float, kbps: int = 80_000,
+                               token: str | None = None) -> SegmentUploader:
+    """Run a real uploader against ``url`` until ``done()`` or the timeout, then stop it."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(headers=headers) as http:
+        uploader = SegmentUploader(spool, http, url, ServerClock(http, url), kbps,
+                                   refused_delay_s=0.2)
+        task = asyncio.create_task(uploader.run())
+        await wait_until(done, timeout_s)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return uploader
