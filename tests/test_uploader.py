@@ -21,13 +21,14 @@ import httpx
 import pytest
 from stack import Stack, wait_until
 from test_recorder import footage_packets
+from test_segment_ingest import put_segment
 
 from edge_agent.clock import ServerClock
 from edge_agent.config import RecordingConfig
 from edge_agent.recorder import SegmentRecorder
 from edge_agent.spool import SegmentMeta, Spool
 from edge_agent.status import StatusReporter
-from edge_agent.uploader import SegmentUploader, repr_digest
+from edge_agent.uploader import SegmentUploader
 
 T0_MS = int(time.time() * 1000) - 600_000  # recorded ten minutes ago, on the agent's clock
 
@@ -108,12 +109,8 @@ async def test_reupload_after_crash_before_local_delete_is_idempotent(
     spool = Spool(tmp_path, 1 << 30)
     meta = fill_spool(spool, stack.site_a.camera_ids[:1], packets[:100])[0]
     # the previous run stored it at the server, then died before deleting the local copy
-    first = httpx.put(
-        f"{stack.url}/api/cameras/{meta.camera_id}/segments/{meta.start_ms}",
-        content=spool.segment_path(meta).read_bytes(), timeout=30,
-        headers={"Authorization": f"Bearer {stack.site_a.device_token}",
-                 "Content-Type": "video/mp2t", "Repr-Digest": repr_digest(meta.sha256),
-                 "X-Segment-End-Ms": str(meta.end_ms), "X-Clock-Offset-Ms": "40.0"})
+    first = put_segment(stack, meta.camera_id, meta.start_ms,
+                        spool.segment_path(meta).read_bytes(), end_ms=meta.end_ms, offset_ms=40.0)
     assert first.status_code == 201, first.text
     caplog.set_level(logging.INFO)
     uploader = await upload_until(stack, spool, lambda: not spool.pending())
@@ -130,12 +127,8 @@ async def test_conflict_and_refusals_keep_the_segment(
     # a different segment already holds this start at the server: 409
     different = fill_spool(Spool(tmp_path / "elsewhere", 1 << 30), [camera], packets[100:200])[0]
     elsewhere = Spool(tmp_path / "elsewhere", 1 << 30)
-    conflict = httpx.put(
-        f"{stack.url}/api/cameras/{camera}/segments/{mine.start_ms}",
-        content=elsewhere.segment_path(different).read_bytes(), timeout=30,
-        headers={"Authorization": f"Bearer {stack.site_a.device_token}",
-                 "Content-Type": "video/mp2t", "Repr-Digest": repr_digest(different.sha256),
-                 "X-Segment-End-Ms": str(mine.end_ms), "X-Clock-Offset-Ms": "0"})
+    conflict = put_segment(stack, camera, mine.start_ms,
+                           elsewhere.segment_path(different).read_bytes(), end_ms=mine.end_ms)
     assert conflict.status_code == 201, conflict.text
     # and device A has no business uploading site B's camera: 403, a configuration problem
     # an administrator can fix, so that segment stays queued

@@ -47,6 +47,11 @@ def _time_base(stream: av.video.stream.VideoStream) -> Fraction:
     return stream.time_base
 
 
+def _epoch_ms(segment: SegmentMedia, pts: int, first_pts: int, time_base: Fraction) -> int:
+    """Where a timestamp of the segment falls on the server clock (epoch ms)."""
+    return segment.start_ms + round(float((pts - first_pts) * time_base) * 1000)
+
+
 def _timed_packets(segment: SegmentMedia) -> Iterable[tuple[int, av.Packet, av.video.stream.VideoStream]]:
     """``(epoch ms, packet, stream)`` for every video packet of the segment."""
     with av.open(io.BytesIO(segment.data), "r", format="mpegts") as container:
@@ -57,7 +62,7 @@ def _timed_packets(segment: SegmentMedia) -> Iterable[tuple[int, av.Packet, av.v
             if packet.pts is None:
                 continue
             first_pts = packet.pts if first_pts is None else first_pts
-            at_ms = segment.start_ms + round(float((packet.pts - first_pts) * time_base) * 1000)
+            at_ms = _epoch_ms(segment, packet.pts, first_pts, time_base)
             yield at_ms, packet, stream
 
 
@@ -121,7 +126,7 @@ def thumbnail_jpeg(segment: SegmentMedia, at_ms: int, quality: int = 5) -> bytes
             if frame.pts is None:
                 continue  # an untimed frame cannot be placed in time (as in _timed_packets)
             first_pts = frame.pts if first_pts is None else first_pts
-            frame_ms = segment.start_ms + round(float((frame.pts - first_pts) * time_base) * 1000)
+            frame_ms = _epoch_ms(segment, frame.pts, first_pts, time_base)
             if frame_ms > at_ms and chosen is not None:
                 break
             chosen = frame
