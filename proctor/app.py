@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -13,10 +14,12 @@ from prometheus_client import CollectorRegistry
 
 from proctor import __version__
 from proctor.api import (
-    archive, auth, cameras, directory, legal_holds, recording, web, whep, whip,
+    alerts, archive, auth, cameras, directory, events, legal_holds, recording, scenes, web, whep,
+    whip,
 )
 from proctor.api.errors import install_error_handlers
 from proctor.config import Settings
+from proctor.errors import ProctorError
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.media.service import MediaService
@@ -24,6 +27,10 @@ from proctor.metrics import MediaCollector
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
+from proctor.vision.alerts import AlertHub
+
+if TYPE_CHECKING:
+    from proctor.vision.analyzer import Analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,36 @@ def _object_store(settings: Settings) -> ObjectStore | None:
     return store
 
 
+def check_analysis(settings: Settings) -> None:
+    """Refuse to start analysis without its packages or a verified model (says the fix)."""
+    if not settings.analysis_enabled:
+        return
+    try:
+        from proctor.vision.detectors import check_detector, detector_config
+    except ImportError as error:
+        raise ProctorError(
+            f"analysis needs the vision packages ({error.name} is missing): "
+            "pip install 'proctor[vision]', or set PROCTOR_ANALYSIS_ENABLED=false") from error
+    check_detector(detector_config(settings.analysis_detector))
+
+
+async def _start_analyzer(app: FastAPI, settings: Settings,
+                          store: ObjectStore | None) -> Analyzer | None:
+    """The live analyzer, started; ``None`` when analysis is switched off."""
+    if not settings.analysis_enabled:
+        logger.warning("analysis is off (PROCTOR_ANALYSIS_ENABLED=false): no counts, no alerts")
+        return None
+    check_analysis(settings)
+    from proctor.vision.analyzer import Analyzer
+    from proctor.vision.events import EventLog
+
+    events = EventLog(app.state.session_factory, store, settings.retention_years)
+    analyzer = Analyzer.build(settings, app.state.media.feeds, app.state.session_factory,
+                              events, app.state.alerts)
+    await analyzer.start()
+    return analyzer
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the server: migrate the database, then serve API, WHIP, WHEP and the console."""
 
@@ -57,12 +94,16 @@ def create_app(settings: Settings) -> FastAPI:
         store = _object_store(settings)
         app.state.recording = store and Recording.build(
             store, app.state.session_factory, settings.retention_years, settings.data_dir / "clips")
+        app.state.alerts = AlertHub()
+        app.state.analyzer = await _start_analyzer(app, settings, store)
         app.state.metrics_registry = CollectorRegistry()
         app.state.metrics_registry.register(MediaCollector(app.state.media))
         logger.info("proctor server ready", extra={"version": __version__})
         try:
             yield
         finally:
+            if app.state.analyzer is not None:
+                await app.state.analyzer.close()
             await app.state.media.close()
             engine.dispose()
 
@@ -78,7 +119,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     for router in (auth.router, directory.router, cameras.router, recording.router,
-                   archive.router, legal_holds.router, whip.router, whep.router):
+                   archive.router, legal_holds.router, scenes.router, events.router,
+                   alerts.router, whip.router, whep.router):
         app.include_router(router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

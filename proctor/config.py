@@ -23,6 +23,7 @@ from pydantic_settings import (
 from proctor.recording.retention import MIN_RETENTION_YEARS
 from proctor.rtc.h264 import EncoderSettings
 from proctor.rtc.ice import IceServer
+from proctor.vision.rules import AnalysisRules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INSECURE_DEFAULT_SECRET = "changethis"
@@ -111,6 +112,28 @@ class Settings(BaseSettings):
         default=MIN_RETENTION_YEARS,
         ge=MIN_RETENTION_YEARS,
         description=f"COMPLIANCE retention of footage; at least {MIN_RETENTION_YEARS} years",
+    )
+
+    analysis_enabled: bool = Field(
+        default=True, description="count people and flag anomalies on live cameras"
+    )
+    analysis_fps: float = Field(
+        default=1.0, gt=0, le=5, description="frames analysed per second and camera"
+    )
+    analysis_detector: dict[str, Any] = Field(
+        default_factory=dict,
+        description="detector config: type, model, imgsz, confidence, threads (docs/vision.md); "
+        "default the measured fastest backend and the manifest's model",
+    )
+    analysis_rules: AnalysisRules = Field(
+        default_factory=AnalysisRules,
+        description='rule timings to change, e.g. {"seat_empty": {"hold_s": 120}} (docs/vision.md)',
+    )
+    analysis_timeout_s: float = Field(
+        default=30.0, gt=0, description="a detector batch not answered by then counts as a crash"
+    )
+    analysis_restart_after_s: float = Field(
+        default=10.0, gt=0, description="wait before restarting a crashed detector"
     )
 
     @field_validator("ice_host_addresses", mode="before")

@@ -62,3 +62,6 @@ ArchiveCamera = Annotated[Camera, Depends(_camera_for(Permission.VIEW_ARCHIVE, "
 EvidenceCamera = Annotated[
     Camera, Depends(_camera_for(Permission.EXPORT_EVIDENCE, "export or hold recordings"))
 ]
+SceneCamera = Annotated[
+    Camera, Depends(_camera_for(Permission.MANAGE_DIRECTORY, "change the scene settings"))
+]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from proctor.api.deps import CurrentUser, MediaDep, SessionDep, SettingsDep
-from proctor.api.schemas import CameraView, IceConfig, LiveStatus
+from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep, SettingsDep
+from proctor.api.schemas import AnalysisStatus, CameraView, IceConfig, LiveStatus
 from proctor.auth.policy import visible_cameras_query
 
 router = APIRouter(prefix="/api", tags=["live"])
 
 
 @router.get("/cameras")
-def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep) -> list[CameraView]:
-    """The cameras the user may see, with their live status."""
+def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep,
+                         analyzer: AnalyzerDep) -> list[CameraView]:
+    """The cameras the user may see, with their live and analysis status."""
     views = []
     for camera in db.scalars(visible_cameras_query(user)):
         status = media.status(camera.id)
+        analysis = analyzer.camera_state(camera.id) if analyzer is not None else None
         views.append(
             CameraView(
                 id=camera.id,
@@ -30,6 +32,7 @@ def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep) -> 
                     fps=status.fps,
                     viewers=media.playback.viewer_count(camera.id),
                 ),
+                analysis=AnalysisStatus.model_validate(analysis) if analysis else None,
             )
         )
     return views

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ from proctor.db.session import session_scope
 from proctor.db.models import Device, User
 from proctor.media.service import MediaService
 from proctor.recording.service import Recording
+
+if TYPE_CHECKING:
+    from proctor.vision.analyzer import Analyzer
 
 SESSION_COOKIE = "proctor_session"
 
@@ -49,7 +52,13 @@ def get_recording(request: Request) -> Recording:
     return recording
 
 
+def get_analyzer(request: Request) -> Analyzer | None:
+    """The live analyzer, or ``None`` when analysis is switched off."""
+    return request.app.state.analyzer  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AnalyzerDep = Annotated["Analyzer | None", Depends(get_analyzer)]
 # scope="function": commit before the response is sent, so a client acting on the response
 # (e.g. right after login) always sees the committed rows.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from proctor.db.models import Role
 from proctor.rtc.ice import IceServer
+from proctor.vision.scene import SceneSettings
 
 
 class _FromOrm(BaseModel):
@@ -79,6 +80,19 @@ class LiveStatus(BaseModel):
     viewers: int
 
 
+class AnalysisStatus(BaseModel):
+    """The camera's latest analysed sample: the count against the expected count."""
+
+    analysed: bool
+    people: int | None
+    expected: int | None
+    phone_detection: bool = Field(description="false: the model has no phone class")
+    picture: str = Field(description="ok, no picture, or the tamper signals present")
+    not_analysed_reason: str | None
+    model: str | None
+    at: float = Field(description="sample time, epoch seconds")
+
+
 class CameraView(BaseModel):
     """A camera as the console lists it, with where it is and whether it is live."""
 
@@ -87,6 +101,8 @@ class CameraView(BaseModel):
     room: str
     site: str
     live: LiveStatus
+    analysis: AnalysisStatus | None = Field(
+        default=None, description="None when analysis is off or the camera was not sampled yet")
 
 
 class UserCreate(BaseModel):
@@ -197,3 +213,12 @@ class LegalHoldPublic(_FromOrm):
     lifted_by: str | None
     lifted_at: datetime | None
     segments_held: int | None = None
+
+
+class SceneView(BaseModel):
+    """A camera's scene settings and the origin of its tamper reference picture."""
+
+    camera_id: int
+    settings: SceneSettings
+    reference_source: str | None = Field(description="operator, auto (first good picture) or none")
+    reference_at: datetime | None

@@ -58,3 +58,9 @@ def can_access_camera(user: User, camera: Camera, permission: Permission) -> boo
 def can_watch_camera(user: User, camera: Camera) -> bool:
     """Whether the user may watch this camera live."""
     return can_access_camera(user, camera, Permission.WATCH_LIVE)
+
+
+def can_see_events(user: User, camera: Camera) -> bool:
+    """Whether the user may see the camera's events: live watchers and archive viewers."""
+    return (can_access_camera(user, camera, Permission.WATCH_LIVE)
+            or can_access_camera(user, camera, Permission.VIEW_ARCHIVE))

@@ -29,13 +29,19 @@ def serve(
     """Run the server (migrates the database first)."""
     import uvicorn
 
-    from proctor.app import create_app
+    from proctor.app import check_analysis, create_app
     from proctor.config import load_settings
+    from proctor.errors import ProctorError
     from proctor.logging_setup import configure_logging
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, settings.log_format)
+    try:
+        check_analysis(settings)
+    except (ProctorError, ValueError) as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, access_log=False,

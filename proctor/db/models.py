@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Enum, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON, BigInteger, Enum, Float, ForeignKey, LargeBinary, String, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from proctor.db.base import Base, UtcDateTime, utcnow
@@ -197,3 +199,44 @@ class LegalHold(Base):
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     lifted_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lifted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class CameraScene(Base):
+    """What a camera is expected to see (:class:`proctor.vision.scene.SceneSettings` as JSON)
+    and its tamper reference picture (a JPEG, set by an operator or captured automatically)."""
+
+    __tablename__ = "camera_scenes"
+
+    camera_id: Mapped[int] = mapped_column(
+        ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True
+    )
+    settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    reference_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    reference_source: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reference_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Event(Base):
+    """An anomaly the analyzer flagged on a camera, open while its condition lasts.
+
+    ``peak`` keeps the values of the worst sample (e.g. count against expected, confidence);
+    ``explanation`` says which rule with which thresholds and which model (name, sha256).
+    The snapshot JPEG lives in the object store under the same retention as footage.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    zone: Mapped[str] = mapped_column(String(100), default="")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    severity: Mapped[float] = mapped_column(Float, default=0.0)
+    peak: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    explanation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    snapshot_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    snapshot_version: Mapped[str | None] = mapped_column(String(200), nullable=True)

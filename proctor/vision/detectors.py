@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
@@ -11,7 +12,7 @@ from proctor.vision.backends.onnx import OnnxConfig, OnnxDetector
 from proctor.vision.backends.openvino import OpenVinoConfig, OpenVinoDetector
 from proctor.vision.backends.ultralytics_pt import UltralyticsPtConfig, UltralyticsPtDetector
 from proctor.vision.detector import Detector
-from proctor.vision.manifest import Catalog, fix_command
+from proctor.vision.manifest import Catalog, ModelSpec, fix_command
 
 DetectorConfig = Annotated[
     UltralyticsPtConfig | OnnxConfig | OpenVinoConfig, Field(discriminator="type")
@@ -33,15 +34,22 @@ def detector_config(data: dict[str, Any] | None = None, **overrides: Any) -> Det
     return _adapter.validate_python(merged)
 
 
-def create_detector(config: DetectorConfig, catalog: Catalog | None = None) -> Detector:
-    """Load the configured model with the configured backend, weights verified by sha256."""
+def check_detector(config: DetectorConfig, catalog: Catalog | None = None
+                   ) -> tuple[ModelSpec, Path]:
+    """The model the config names and its weights, verified by sha256 and input size;
+    :class:`ProctorError` saying what to run when they are missing or wrong."""
     catalog = catalog or Catalog()
-    backend = BACKENDS[config.type]
-    spec = catalog.find(config.model, backend.model_format)
+    spec = catalog.find(config.model, BACKENDS[config.type].model_format)
     weights = catalog.verified_path(spec)
     if spec.format != "pt" and spec.imgsz != config.imgsz:
         raise ProctorError(
             f"{weights.name} was exported for {spec.imgsz} px input, the config asks for "
             f"{config.imgsz}: set imgsz {spec.imgsz} or run "
             f"`{fix_command(spec.model_copy(update={'imgsz': config.imgsz}))}`")
-    return backend(config, spec, weights)
+    return spec, weights
+
+
+def create_detector(config: DetectorConfig, catalog: Catalog | None = None) -> Detector:
+    """Load the configured model with the configured backend, weights verified by sha256."""
+    spec, weights = check_detector(config, catalog)
+    return BACKENDS[config.type](config, spec, weights)

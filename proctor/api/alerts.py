@@ -1,0 +1,124 @@
+"""Live alerts over a WebSocket: per-camera headcount and event open/update/close, for the
+cameras the logged-in user may watch.
+
+Authentication is the console's session cookie (the browser sends it on the upgrade, and
+the ``Origin`` must be this server, so another site cannot open the socket with the user's
+cookie) or ``Authorization: Bearer pst_...`` for API clients. The session is checked again
+every ``RECHECK_S`` seconds, so a logout, an expired session or a lost site grant ends the
+stream, and the camera scope is refreshed.
+
+Messages (JSON): ``{"type": "hello", "cameras": [...], "events": [...]}`` first, with the
+state of every allowed camera and its open events; then ``{"type": "camera", ...}`` when a
+camera's count or picture status changes and ``{"type": "event", "action":
+"open|update|close", "event": {...}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from sqlalchemy import select
+
+from proctor.api.deps import SESSION_COOKIE
+from proctor.auth.policy import can_watch_camera, visible_cameras_query
+from proctor.auth.sessions import user_for_session_token
+from proctor.db.models import Event
+from proctor.db.session import session_scope
+from proctor.vision.events import event_view
+
+router = APIRouter(tags=["live"])
+RECHECK_S = 30.0
+
+
+def _token(websocket: WebSocket) -> str | None:
+    """The bearer token, or the session cookie if the page is this server's own."""
+    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    origin = websocket.headers.get("origin", "")
+    if urlsplit(origin).netloc != websocket.headers.get("host", ""):
+        return None  # a cookie sent by another site's page (cross-site WebSocket hijacking)
+    return websocket.cookies.get(SESSION_COOKIE)
+
+
+def _allowed_cameras(websocket: WebSocket, token: str) -> set[int] | None:
+    """The cameras the token's user may watch, or ``None`` if the session is not valid."""
+    state = websocket.app.state
+    with session_scope(state.session_factory) as db:
+        user = user_for_session_token(db, token, state.settings.session_key)
+        if user is None:
+            return None
+        return {camera.id for camera in db.scalars(visible_cameras_query(user))
+                if can_watch_camera(user, camera)}
+
+
+def _hello(websocket: WebSocket, cameras: set[int]) -> dict[str, Any]:
+    state = websocket.app.state
+    analyzer = state.analyzer
+    with session_scope(state.session_factory) as db:
+        rows = db.scalars(select(Event).where(Event.ended_at.is_(None),
+                                              Event.camera_id.in_(cameras)).order_by(Event.id))
+        events = [event_view(row).model_dump(mode="json") for row in rows]
+    states = [analyzer.camera_state(camera) for camera in sorted(cameras)] if analyzer else []
+    return {"type": "hello", "analysis": analyzer is not None,
+            "cameras": [s for s in states if s is not None], "events": events}
+
+
+@router.websocket("/api/live/alerts")
+async def live_alerts(websocket: WebSocket) -> None:
+    """Stream analysis state and events of the user's cameras (see the module docstring)."""
+    token = _token(websocket)
+    if token is None:
+        await websocket.close(status.WS_1008_POLICY_VIOLATION,
+                              reason="log in first: no session cookie from this site or bearer")
+        return
+    cameras = await asyncio.to_thread(_allowed_cameras, websocket, token)
+    if cameras is None:
+        await websocket.close(status.WS_1008_POLICY_VIOLATION,
+                              reason="log in first: no valid session for this socket")
+        return
+    await websocket.accept()
+    hub = websocket.app.state.alerts
+    subscription = hub.subscribe(cameras)
+    listener = asyncio.create_task(_drain(websocket))
+    try:
+        await websocket.send_json(await asyncio.to_thread(_hello, websocket, cameras))
+        while True:
+            getter = asyncio.ensure_future(subscription.queue.get())
+            done, _ = await asyncio.wait({getter, listener}, timeout=RECHECK_S,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+            if listener in done:
+                return
+            if getter not in done:
+                refreshed = await asyncio.to_thread(_allowed_cameras, websocket, token)
+                if refreshed is None:
+                    await websocket.close(status.WS_1008_POLICY_VIOLATION,
+                                          reason="session ended: log in again")
+                    return
+                subscription.camera_ids = refreshed
+                continue
+            await websocket.send_json(getter.result())
+            if subscription.overflowed:
+                await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
+                                      reason="too slow reading alerts: reconnect")
+                return
+    except WebSocketDisconnect:
+        pass
+    finally:
+        subscription.close()
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await listener
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()

@@ -1,0 +1,63 @@
+"""Live alert fan-out: analysis messages go to each connected console, filtered to the
+cameras that user may watch. A console that stops reading is cut off (it reconnects and gets
+a fresh picture) instead of letting its queue grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+QUEUE_LIMIT = 256
+
+
+class AlertSubscription:
+    """One console's queue of messages for its cameras."""
+
+    def __init__(self, hub: AlertHub, camera_ids: set[int]) -> None:
+        self._hub = hub
+        self.camera_ids = camera_ids
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+        self.overflowed = False
+
+    def offer(self, camera_id: int, message: dict[str, Any]) -> None:
+        """Queue ``message`` if it concerns one of this console's cameras."""
+        if camera_id not in self.camera_ids or self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    def close(self) -> None:
+        """Stop receiving messages."""
+        self._hub.unsubscribe(self)
+
+
+class AlertHub:
+    """Every connected console's subscription."""
+
+    def __init__(self) -> None:
+        self._subscriptions: list[AlertSubscription] = []
+
+    def subscribe(self, camera_ids: set[int]) -> AlertSubscription:
+        """A new subscription to messages about ``camera_ids``."""
+        subscription = AlertSubscription(self, camera_ids)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: AlertSubscription) -> None:
+        """Remove a subscription (idempotent)."""
+        with contextlib.suppress(ValueError):
+            self._subscriptions.remove(subscription)
+
+    def publish(self, camera_id: int, message: dict[str, Any]) -> None:
+        """Send a message about ``camera_id`` to the consoles allowed to see that camera."""
+        for subscription in list(self._subscriptions):
+            subscription.offer(camera_id, message)
+
+    @property
+    def subscribers(self) -> int:
+        """How many consoles are connected."""
+        return len(self._subscriptions)

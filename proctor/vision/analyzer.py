@@ -1,0 +1,304 @@
+"""The live analyzer: samples every live camera, detects in batches, applies the rules and
+records and pushes the resulting events.
+
+- A **sampler** takes each camera's newest decoded frame ``analysis_fps`` times a second.
+  It only reads :attr:`CameraFeed.latest`, so the live path never waits for analysis.
+  A sample not yet analysed when the next one is taken is replaced (counted as dropped):
+  a slow detector drops samples, never video.
+- An **inference loop** sends all waiting samples, one per camera, to the detector process
+  as one batch, then runs each camera's :class:`CameraMonitor` and records transitions.
+- A **supervisor** keeps the detector process running. While it is down, samples are still
+  checked for tamper (no model needed) and each camera has a ``not_analysed`` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from proctor.config import Settings
+from proctor.db.session import session_scope
+from proctor.media.feed import FeedRegistry
+from proctor.vision.alerts import AlertHub
+from proctor.vision.events import EventLog, EventView
+from proctor.vision.monitor import CameraMonitor, CameraState, Sample
+from proctor.vision.rules import DESCRIPTIONS, EventKind, Transition
+from proctor.vision.scenes import StoredScene, encode_jpeg, load_scene, save_reference
+from proctor.vision.worker import DetectorProcess, DetectorUnavailable, ModelInfo
+
+logger = logging.getLogger(__name__)
+
+MODEL_RULES = {EventKind.EXTRA_PERSON, EventKind.PERSON_MISSING, EventKind.SEAT_EMPTY,
+               EventKind.SEAT_SHARED, EventKind.INVIGILATOR_AWAY, EventKind.PHONE}
+
+
+@dataclass
+class _Pending:
+    at: float
+    frame: av.VideoFrame | None
+
+
+@dataclass
+class AnalyzerStats:
+    """Counters for metrics and ``proctor bench analyze``."""
+
+    samples: int = 0
+    analysed: int = 0
+    dropped: int = 0
+    lag_s: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
+
+
+class Analyzer:
+    """Analysis of every live camera for the lifetime of the server."""
+
+    def __init__(self, settings: Settings, feeds: FeedRegistry,
+                 session_factory: sessionmaker[Session], events: EventLog, hub: AlertHub,
+                 detector: DetectorProcess) -> None:
+        self.settings = settings
+        self.feeds = feeds
+        self.session_factory = session_factory
+        self.events = events
+        self.hub = hub
+        self.detector = detector
+        self.stats = AnalyzerStats()
+        self.detector_error: str | None = "detector starting"
+        self._monitors: dict[int, CameraMonitor] = {}
+        self._restored: set[int] = set()
+        self._last_frames: dict[int, av.VideoFrame] = {}
+        self._pending: dict[int, _Pending] = {}
+        self._wake = asyncio.Event()
+        self._detector_ready = asyncio.Event()
+        self._detector_failed = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @classmethod
+    def build(cls, settings: Settings, feeds: FeedRegistry,
+              session_factory: sessionmaker[Session], events: EventLog, hub: AlertHub
+              ) -> Analyzer:
+        """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``)."""
+        detector = DetectorProcess(settings.analysis_detector, settings.analysis_timeout_s,
+                                   start_timeout_s=max(120.0, settings.analysis_timeout_s))
+        return cls(settings, feeds, session_factory, events, hub, detector)
+
+    async def start(self) -> None:
+        """Continue open events, then start sampling, inference and the detector."""
+        for view, severity in await asyncio.to_thread(self.events.open_events):
+            monitor = await self._monitor(view.camera_id)
+            monitor.restore(view.kind, view.zone, view.started_at.timestamp(), view.peak,
+                            severity)
+            self._restored.add(view.camera_id)
+        self._tasks = [asyncio.create_task(coro, name=name) for name, coro in (
+            ("analysis-detector", self._keep_detector()),
+            ("analysis-sampler", self._sample_forever()),
+            ("analysis-inference", self._infer_forever()))]
+
+    async def close(self) -> None:
+        """Stop the tasks and the detector process (open events stay open in the database)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await asyncio.to_thread(self.detector.stop)
+
+    @property
+    def model(self) -> ModelInfo | None:
+        """The detector's model while it runs."""
+        return self.detector.model
+
+    def camera_state(self, camera_id: int) -> dict[str, Any] | None:
+        """The camera's latest analysis state, as pushed to consoles (None: not analysed yet)."""
+        monitor = self._monitors.get(camera_id)
+        if monitor is None or monitor.state is None:
+            return None
+        return self._state_message(camera_id, monitor.state)
+
+    async def reload_scene(self, camera_id: int) -> None:
+        """Apply changed scene settings or reference of a camera (open events carry on)."""
+        monitor = self._monitors.get(camera_id)
+        if monitor is None:
+            return
+        stored = await asyncio.to_thread(self._load_scene, camera_id)
+        monitor.scene = stored.settings
+        monitor.set_reference(stored.reference)
+
+    # -- detector -------------------------------------------------------------------------
+
+    async def _keep_detector(self) -> None:
+        while True:
+            try:
+                await self.detector.start()
+            except DetectorUnavailable as error:
+                self._detector_down(str(error))
+            else:
+                self.detector_error = None
+                self._detector_failed.clear()
+                self._detector_ready.set()
+                await self._detector_failed.wait()
+            await asyncio.sleep(self.settings.analysis_restart_after_s)
+
+    def _detector_down(self, reason: str) -> None:
+        logger.error("detector unavailable, cameras not analysed: %s", reason)
+        self.detector_error = reason
+        self._detector_ready.clear()
+        self._detector_failed.set()
+
+    async def _detect(self, frames: list[np.ndarray]) -> list[list[Any]] | None:
+        if not frames or not self._detector_ready.is_set():
+            return None
+        try:
+            return await self.detector.detect(frames)
+        except DetectorUnavailable as error:
+            self._detector_down(str(error))
+            return None
+
+    # -- sampling -------------------------------------------------------------------------
+
+    async def _sample_forever(self) -> None:
+        period = 1.0 / self.settings.analysis_fps
+        while True:
+            now = time.time()
+            for camera_id, feed in self.feeds.items():
+                if feed.frames_received == 0 and camera_id not in self._restored:
+                    continue  # never published since start, nothing to continue: idle
+                frame = feed.latest
+                fresh = frame is not None and frame is not self._last_frames.get(camera_id)
+                if fresh:
+                    assert frame is not None
+                    self._last_frames[camera_id] = frame
+                if camera_id in self._pending:
+                    self.stats.dropped += 1
+                self._pending[camera_id] = _Pending(now, frame if fresh else None)
+                self.stats.samples += 1
+            if self._pending:
+                self._wake.set()
+            await asyncio.sleep(max(0.0, period - (time.time() - now)))
+
+    # -- inference ------------------------------------------------------------------------
+
+    async def _infer_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._pending = self._pending, {}
+            try:
+                await self._analyse(batch)
+            except Exception:  # noqa: BLE001 - one bad batch must not stop analysis
+                logger.exception("analysis of a batch failed")
+
+    async def _analyse(self, batch: dict[int, _Pending]) -> None:
+        pictures = await asyncio.to_thread(_to_bgr, batch)
+        with_picture = [camera_id for camera_id in batch if camera_id in pictures]
+        detections = await self._detect([pictures[c] for c in with_picture])
+        found = dict(zip(with_picture, detections, strict=True)) if detections else {}
+        for camera_id, pending in batch.items():
+            picture = pictures.get(camera_id)
+            luma = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture is not None else None
+            monitor = await self._monitor(camera_id)
+            before = monitor.state
+            transitions = monitor.observe(Sample(pending.at, luma, found.get(camera_id)))
+            if found.get(camera_id) is not None:
+                self.stats.analysed += 1
+            self.stats.lag_s.append(time.time() - pending.at)
+            for transition in transitions:
+                await self._record(camera_id, transition, picture)
+            await self._keep_reference(camera_id, monitor)
+            if monitor.state is not None and _changed(before, monitor.state):
+                self.hub.publish(camera_id, self._state_message(camera_id, monitor.state))
+
+    async def _record(self, camera_id: int, transition: Transition,
+                      picture: np.ndarray | None) -> None:
+        monitor = self._monitors[camera_id]
+        tracker = monitor.open_events().get((transition.kind, transition.zone))
+        severity = tracker.peak_severity if tracker is not None else 0.0
+        snapshot = None
+        if transition.action == "open" and picture is not None:
+            snapshot = await asyncio.to_thread(encode_jpeg, picture)
+        view = await asyncio.to_thread(self.events.record, camera_id, transition, severity,
+                                       self._explain(monitor, transition), snapshot)
+        if view is None:
+            return
+        logger.info("event %s %s", transition.action, transition.kind.value,
+                    extra={"camera": camera_id, "zone": transition.zone, "event": view.id})
+        self.hub.publish(camera_id, event_message(transition.action, view))
+
+    def _explain(self, monitor: CameraMonitor, transition: Transition) -> dict[str, Any]:
+        kind = transition.kind
+        explanation: dict[str, Any] = {
+            "rule": kind.value, "description": DESCRIPTIONS[kind],
+            "timing": monitor.rules.timing(kind).model_dump(),
+            "sampling_fps": self.settings.analysis_fps}
+        if kind in MODEL_RULES:
+            explanation["scene"] = monitor.scene.model_dump(mode="json")
+            model = self.model
+            explanation["model"] = None if model is None else {
+                "name": model.name, "sha256": model.sha256, "backend": model.backend,
+                "imgsz": model.imgsz,
+                "confidence": self.settings.analysis_detector.get("confidence", 0.4)}
+        if kind is EventKind.NOT_ANALYSED:
+            explanation["reason"] = self.detector_error
+        return explanation
+
+    async def _keep_reference(self, camera_id: int, monitor: CameraMonitor) -> None:
+        """Store a reference the monitor captured by itself (the camera had none)."""
+        luma, monitor.captured_reference = monitor.captured_reference, None
+        if luma is None:
+            return
+        jpeg = await asyncio.to_thread(encode_jpeg, luma)
+
+        def save() -> None:
+            with session_scope(self.session_factory) as db:
+                save_reference(db, camera_id, jpeg, "auto", "analyzer")
+
+        await asyncio.to_thread(save)
+        logger.info("reference picture captured automatically", extra={"camera": camera_id})
+
+    async def _monitor(self, camera_id: int) -> CameraMonitor:
+        monitor = self._monitors.get(camera_id)
+        if monitor is None:
+            stored = await asyncio.to_thread(self._load_scene, camera_id)
+            phone = self.model is not None and "phone" in self.model.labels
+            monitor = self._monitors[camera_id] = CameraMonitor(
+                camera_id, stored.settings, self.settings.analysis_rules, phone,
+                stored.reference)
+        elif self.model is not None:
+            monitor.phone_detection = "phone" in self.model.labels
+        return monitor
+
+    def _load_scene(self, camera_id: int) -> StoredScene:
+        with session_scope(self.session_factory) as db:
+            return load_scene(db, camera_id)
+
+    def _state_message(self, camera_id: int, state: CameraState) -> dict[str, Any]:
+        return {"type": "camera", "camera_id": camera_id, **asdict(state),
+                "not_analysed_reason": None if state.analysed else
+                (self.detector_error if state.picture != "no picture" else "no picture"),
+                "model": self.model.name if self.model is not None else None}
+
+
+def event_message(action: str, view: EventView) -> dict[str, Any]:
+    """The live message for an event opening, getting worse or closing."""
+    return {"type": "event", "action": action, "event": view.model_dump(mode="json")}
+
+
+def _changed(before: CameraState | None, after: CameraState) -> bool:
+    """Whether a console would see a difference (the time alone does not count)."""
+    if before is None:
+        return True
+    return asdict(before) | {"at": 0} != asdict(after) | {"at": 0}
+
+
+def _to_bgr(batch: dict[int, _Pending]) -> dict[int, np.ndarray]:
+    """The BGR picture of each pending sample that has a frame."""
+    return {camera_id: pending.frame.to_ndarray(format="bgr24")
+            for camera_id, pending in batch.items() if pending.frame is not None}

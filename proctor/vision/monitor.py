@@ -1,0 +1,202 @@
+"""One camera's analysis state: from a sample (picture + detections) to rule readings and
+event transitions. Synchronous and clock-free (times are passed in), so the live analyzer
+and ``proctor eval scenarios`` run exactly the same logic.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from proctor.vision.detector import Detection
+from proctor.vision.rules import AnalysisRules, EventKind, Reading, RuleTracker, Transition
+from proctor.vision.scene import SceneSettings, people_in
+from proctor.vision.tamper import (
+    FrameStats, TamperKind, TamperThresholds, frame_stats, scene_shift, tamper_signals,
+)
+
+BASELINE_SAMPLES = 10  # sharpness baseline: median of the first good samples, without a reference
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What the analyzer saw of a camera at one moment.
+
+    ``luma`` is None when no new frame arrived since the previous sample; ``detections`` is
+    None when the picture was not analysed (no picture, or the detector is down).
+    """
+
+    at: float  # epoch seconds
+    luma: np.ndarray | None
+    detections: list[Detection] | None
+
+
+@dataclass(frozen=True)
+class CameraState:
+    """What the console shows next to the video: the count and whether analysis runs."""
+
+    analysed: bool
+    people: int | None
+    expected: int | None
+    phone_detection: bool
+    picture: str  # "ok", "no picture", or the tamper signals present, comma separated
+    at: float
+
+
+TAMPER_EVENTS = {TamperKind.COVERED: EventKind.COVERED, TamperKind.DEFOCUSED: EventKind.DEFOCUSED,
+                 TamperKind.MOVED: EventKind.MOVED, TamperKind.FROZEN: EventKind.FROZEN}
+
+
+class CameraMonitor:
+    """Rules for one camera: tamper signals, headcount, zones and phone, each smoothed."""
+
+    def __init__(self, camera_id: int, scene: SceneSettings, rules: AnalysisRules,
+                 phone_detection: bool, reference: np.ndarray | None = None,
+                 tamper_limits: TamperThresholds = TamperThresholds()) -> None:
+        self.camera_id = camera_id
+        self.scene = scene
+        self.rules = rules
+        self.phone_detection = phone_detection
+        self.tamper_limits = tamper_limits
+        self._trackers: dict[tuple[EventKind, str], RuleTracker] = {}
+        self._previous: FrameStats | None = None
+        self._reference: FrameStats | None = None
+        self._baseline_sharpness: float | None = None
+        self._sharpness_samples: list[float] = []
+        self.captured_reference: np.ndarray | None = None
+        self.state: CameraState | None = None
+        self.set_reference(reference)
+
+    def set_reference(self, luma: np.ndarray | None) -> None:
+        """Use ``luma`` as the reference for the moved and defocused checks (None: learn one)."""
+        self._reference = frame_stats(luma) if luma is not None else None
+        self._baseline_sharpness = self._reference.sharpness if self._reference else None
+        self._sharpness_samples.clear()
+
+    def open_events(self) -> dict[tuple[EventKind, str], RuleTracker]:
+        """The trackers with an open event, by (kind, zone)."""
+        return {key: tracker for key, tracker in self._trackers.items() if tracker.is_open}
+
+    def restore(self, kind: EventKind, zone: str, started_at: float, peak: dict[str, Any],
+                severity: float) -> None:
+        """Continue an event that was open when the server stopped."""
+        self._tracker(kind, zone).restore(started_at, peak, severity)
+
+    def observe(self, sample: Sample) -> list[Transition]:
+        """Take one sample; returns the events it opens, worsens or closes."""
+        readings = self._readings(sample)
+        transitions = []
+        for key in set(self._trackers) | set(readings):
+            transition = self._tracker(*key).step(sample.at, readings.get(key, Reading(False)))
+            if transition is not None:
+                transitions.append(transition)
+        return transitions
+
+    def _tracker(self, kind: EventKind, zone: str) -> RuleTracker:
+        key = (kind, zone)
+        if key not in self._trackers:
+            self._trackers[key] = RuleTracker(kind, zone, self.rules.timing(kind))
+        return self._trackers[key]
+
+    def _readings(self, sample: Sample) -> dict[tuple[EventKind, str], Reading]:
+        if sample.luma is None:
+            self._record_state(sample, analysed=False, people=None, picture="no picture")
+            return {(EventKind.STREAM_LOST, ""): Reading(True)}
+        stats = frame_stats(sample.luma)
+        tamper = self._tamper(sample.luma, stats)
+        readings = {(TAMPER_EVENTS[kind], ""): Reading(True, values=self._tamper_values(kind, stats))
+                    for kind in tamper}
+        picture = ", ".join(sorted(kind.value for kind in tamper)) or "ok"
+        if sample.detections is None:
+            readings[(EventKind.NOT_ANALYSED, "")] = Reading(True)
+            self._record_state(sample, analysed=False, people=None, picture=picture)
+            return readings
+        people = [d for d in sample.detections if d.label == "person"]
+        self._record_state(sample, analysed=True, people=len(people), picture=picture)
+        if TamperKind.COVERED not in tamper:  # a covered lens says nothing about the room
+            readings.update(self._people_readings(people))
+            if self.phone_detection:
+                readings.update(self._phone_readings(sample.detections))
+        return readings
+
+    def _record_state(self, sample: Sample, analysed: bool, people: int | None,
+                      picture: str) -> None:
+        self.state = CameraState(analysed=analysed, people=people,
+                                 expected=self.scene.expected_headcount,
+                                 phone_detection=self.phone_detection, picture=picture,
+                                 at=sample.at)
+
+    def _tamper(self, luma: np.ndarray, stats: FrameStats) -> set[TamperKind]:
+        found = tamper_signals(stats, self._previous, self._reference, self._baseline_sharpness,
+                               self.tamper_limits)
+        self._previous = stats
+        if TamperKind.COVERED not in found:
+            self._learn(luma, stats)
+        return found
+
+    def _learn(self, luma: np.ndarray, stats: FrameStats) -> None:
+        """Without an operator's reference, the first good picture becomes the reference and
+        the median sharpness of the first samples the baseline."""
+        if self._reference is None:
+            self._reference = stats
+            self.captured_reference = luma
+        if self._baseline_sharpness is None:
+            self._sharpness_samples.append(stats.sharpness)
+            if len(self._sharpness_samples) >= BASELINE_SAMPLES:
+                self._baseline_sharpness = statistics.median(self._sharpness_samples)
+
+    def _tamper_values(self, kind: TamperKind, stats: FrameStats) -> dict[str, Any]:
+        limits = self.tamper_limits
+        if kind is TamperKind.COVERED:
+            return {"brightness": round(stats.brightness, 1), "contrast": round(stats.contrast, 1),
+                    "dark_below": limits.dark_brightness,
+                    "uniform_below": limits.uniform_contrast}
+        if kind is TamperKind.DEFOCUSED:
+            return {"sharpness": round(stats.sharpness, 1),
+                    "baseline": round(self._baseline_sharpness or 0.0, 1),
+                    "ratio_below": limits.defocus_ratio}
+        if kind is TamperKind.MOVED and self._reference is not None:
+            dx, dy, similarity = scene_shift(self._reference.thumbnail, stats.thumbnail)
+            return {"shift_x": round(dx, 3), "shift_y": round(dy, 3),
+                    "similarity": round(similarity, 3), "shift_above": limits.moved_shift,
+                    "similarity_below": limits.moved_similarity}
+        return {"difference_below": limits.frozen_difference}
+
+    def _people_readings(self, people: list[Detection]) -> dict[tuple[EventKind, str], Reading]:
+        readings: dict[tuple[EventKind, str], Reading] = {}
+        expected = self.scene.expected_headcount
+        if expected is not None:
+            count = len(people)
+            values = {"count": count, "expected": expected,
+                      "confidence": _lowest_confidence(people)}
+            readings[(EventKind.EXTRA_PERSON, "")] = Reading(count > expected, count - expected,
+                                                             values)
+            readings[(EventKind.PERSON_MISSING, "")] = Reading(count < expected, expected - count,
+                                                               values)
+        for zone in self.scene.seat_zones:
+            seated = people_in(zone, people)
+            values = {"count": len(seated), "confidence": _lowest_confidence(seated)}
+            readings[(EventKind.SEAT_EMPTY, zone.name)] = Reading(not seated, 0.0, values)
+            readings[(EventKind.SEAT_SHARED, zone.name)] = Reading(len(seated) >= 2, len(seated),
+                                                                   values)
+        if self.scene.invigilator_zone is not None:
+            present = people_in(self.scene.invigilator_zone, people)
+            readings[(EventKind.INVIGILATOR_AWAY, self.scene.invigilator_zone.name)] = Reading(
+                not present, 0.0, {"count": len(present)})
+        return readings
+
+    def _phone_readings(self, detections: list[Detection]
+                        ) -> dict[tuple[EventKind, str], Reading]:
+        phones = [d for d in detections if d.label == "phone"]
+        confidence = max((d.confidence for d in phones), default=0.0)
+        return {(EventKind.PHONE, ""): Reading(bool(phones), confidence,
+                                               {"phones": len(phones),
+                                                "confidence": round(confidence, 3)})}
+
+
+def _lowest_confidence(people: list[Detection]) -> float | None:
+    """The weakest detection counted, so a reviewer sees how sure the count was."""
+    return round(min(d.confidence for d in people), 3) if people else None

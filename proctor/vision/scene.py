@@ -1,0 +1,78 @@
+"""What a camera is expected to see: how many people, where the seats and the invigilator are.
+
+Zones are polygons in normalised picture coordinates (0..1, origin top left), so they stay
+right when a camera's resolution changes. A person is *in* a zone when the centre of their
+box is: a seated examinee's lower body is usually hidden by the desk, so the box centre is
+a steadier anchor than the feet.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from proctor.vision.detector import Detection
+
+Point = tuple[float, float]
+
+
+class Zone(BaseModel):
+    """A named polygon (at least three corners, each coordinate in 0..1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, description="e.g. seat A3")
+    polygon: list[Point] = Field(min_length=3, max_length=64,
+                                 description="corners as [x, y], each in 0..1")
+
+    @field_validator("polygon")
+    @classmethod
+    def _normalised(cls, polygon: list[Point]) -> list[Point]:
+        for x, y in polygon:
+            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+                raise ValueError(f"corner ({x}, {y}) lies outside the picture: coordinates "
+                                 "are shares of width and height, between 0 and 1")
+        return polygon
+
+    def contains(self, point: Point) -> bool:
+        """Whether ``point`` lies inside the polygon (even-odd rule)."""
+        x, y = point
+        inside = False
+        corners = self.polygon
+        for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+
+class SceneSettings(BaseModel):
+    """A camera's expectations; every part is optional, and a rule without its part is off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_headcount: int | None = Field(
+        default=None, ge=0, le=500,
+        description="examinees plus invigilators this camera should see; unset: no headcount rule")
+    seat_zones: list[Zone] = Field(default_factory=list, max_length=200,
+                                   description="one zone per seat the camera covers")
+    invigilator_zone: Zone | None = Field(default=None,
+                                          description="where an invigilator must be present")
+
+    @field_validator("seat_zones")
+    @classmethod
+    def _unique_names(cls, zones: list[Zone]) -> list[Zone]:
+        names = [zone.name for zone in zones]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"seat zone names must be unique; repeated: {', '.join(duplicates)}")
+        return zones
+
+
+def box_centre(detection: Detection) -> Point:
+    """Centre of a detection's box, normalised."""
+    x1, y1, x2, y2 = detection.box
+    return (x1 + x2) / 2, (y1 + y2) / 2
+
+
+def people_in(zone: Zone, people: list[Detection]) -> list[Detection]:
+    """The people whose box centre lies in ``zone``."""
+    return [person for person in people if zone.contains(box_centre(person))]
