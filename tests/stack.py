@@ -31,6 +31,7 @@ class Stack:
     site_b: ProvisionedSite | None = None
     agents: list[ManagedProcess] = field(default_factory=list)
     server_env: dict[str, str] = field(default_factory=dict)
+    analysis: bool = False  # most tests do not need the detector's CPU; analysis tests do
 
     @property
     def url(self) -> str:
@@ -54,7 +55,8 @@ class Stack:
         engine.dispose()
 
     def start_server(self) -> None:
-        self.server = server_process(self.data_dir, self.port, extra_env=self.server_env,
+        env = {"PROCTOR_ANALYSIS_ENABLED": str(self.analysis).lower(), **self.server_env}
+        self.server = server_process(self.data_dir, self.port, extra_env=env,
                                      log_path=self.data_dir / "server.log").start()
         wait_http_ready(f"{self.url}/api/auth/me", self.server)
 

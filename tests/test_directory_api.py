@@ -19,7 +19,8 @@ PASSWORD = "a-long-password"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(load_settings(data_dir=tmp_path, ice_host_addresses=["127.0.0.1"]))
+    app = create_app(load_settings(data_dir=tmp_path, ice_host_addresses=["127.0.0.1"],
+                                   analysis_enabled=False))
     with TestClient(app) as client:
         with session_scope(app.state.session_factory) as db:
             directory.create_user(db, "test", "root", PASSWORD, Role.ADMIN)

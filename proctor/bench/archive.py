@@ -111,7 +111,8 @@ async def run_archive_bench(cameras: int, seconds: float, outage_s: float,
         data_dir = Path(tmp)
         store = EmbeddedSeaweedFS(data_dir / "seaweedfs").start()
         env = {"PROCTOR_S3_ENDPOINT": store.endpoint, "PROCTOR_S3_ACCESS_KEY": store.access_key,
-               "PROCTOR_S3_SECRET_KEY": store.secret_key}
+               "PROCTOR_S3_SECRET_KEY": store.secret_key,
+               "PROCTOR_ANALYSIS_ENABLED": "false"}  # measures recording alone
         database_url = f"sqlite:///{data_dir / 'proctor.db'}"
         upgrade_database(database_url)
         engine = create_db_engine(database_url)

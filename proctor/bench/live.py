@@ -89,7 +89,8 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
         source = f"testsrc://stamp?width={width}&height={height}&fps={fps}"
         write_agent_config(data_dir / "agent.toml", url, token,
                            {cid: source for cid in camera_ids}, ["127.0.0.1"])
-        server = server_process(data_dir, port, log_path=data_dir / "server.log").start()
+        server = server_process(data_dir, port, log_path=data_dir / "server.log",
+                                extra_env={"PROCTOR_ANALYSIS_ENABLED": "false"}).start()
         agent = None
         watchers: list[WhepViewer] = []
         try:
