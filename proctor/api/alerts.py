@@ -72,16 +72,13 @@ def _hello(websocket: WebSocket, cameras: set[int]) -> dict[str, Any]:
 async def live_alerts(websocket: WebSocket) -> None:
     """Stream analysis state and events of the user's cameras (see the module docstring)."""
     token = _token(websocket)
-    if token is None:
+    cameras = await asyncio.to_thread(_allowed_cameras, websocket, token) if token else None
+    await websocket.accept()  # then close with a reason the client can read (not a bare 403)
+    if token is None or cameras is None:
         await websocket.close(status.WS_1008_POLICY_VIOLATION,
-                              reason="log in first: no session cookie from this site or bearer")
+                              reason="log in first: no valid session cookie from this site "
+                              "or bearer token")
         return
-    cameras = await asyncio.to_thread(_allowed_cameras, websocket, token)
-    if cameras is None:
-        await websocket.close(status.WS_1008_POLICY_VIOLATION,
-                              reason="log in first: no valid session for this socket")
-        return
-    await websocket.accept()
     hub = websocket.app.state.alerts
     subscription = hub.subscribe(cameras)
     listener = asyncio.create_task(_drain(websocket))

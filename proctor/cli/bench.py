@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -73,4 +74,35 @@ def detect(
                               frames)
     for key, value in result.items():
         typer.echo(f"  {key:<18} {value}", err=True)
+    typer.echo(json.dumps(result))
+
+
+@app.command()
+def analyze(
+    cameras: Annotated[int, typer.Option(min=1, help="cameras playing the footage")] = 4,
+    seconds: Annotated[float, typer.Option(min=1, help="measurement window")] = 60,
+    fps: Annotated[float | None, typer.Option(
+        help="analysis samples per second and camera; default the server setting "
+        "(PROCTOR_ANALYSIS_FPS, 1)")] = None,
+    backend: Backend = None,
+    imgsz: ImgszOpt = None,
+    footage: Annotated[Path | None, typer.Option(
+        help="video every camera plays, looped; default the sample footage in var/media")] = None,
+) -> None:
+    """Live analysis of N cameras playing real footage: samples dropped, lag, CPU, keeps up?"""
+    from pydantic import ValidationError
+
+    from proctor.bench.analyze import run_analyze_bench
+    from proctor.errors import ProctorError
+    from proctor.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+    try:
+        result = asyncio.run(run_analyze_bench(cameras, seconds, fps, backend, imgsz, footage,
+                                               log=lambda m: typer.echo(m, err=True)))
+    except (ProctorError, ValidationError) as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
+    for key, value in result.items():
+        typer.echo(f"  {key:<22} {value}", err=True)
     typer.echo(json.dumps(result))

@@ -167,22 +167,27 @@ class Analyzer:
     async def _sample_forever(self) -> None:
         period = 1.0 / self.settings.analysis_fps
         while True:
-            now = time.time()
-            for camera_id, feed in self.feeds.items():
-                if feed.frames_received == 0 and camera_id not in self._restored:
-                    continue  # never published since start, nothing to continue: idle
-                frame = feed.latest
-                fresh = frame is not None and frame is not self._last_frames.get(camera_id)
-                if fresh:
-                    assert frame is not None
-                    self._last_frames[camera_id] = frame
-                if camera_id in self._pending:
-                    self.stats.dropped += 1
-                self._pending[camera_id] = _Pending(now, frame if fresh else None)
-                self.stats.samples += 1
-            if self._pending:
-                self._wake.set()
-            await asyncio.sleep(max(0.0, period - (time.time() - now)))
+            started = time.monotonic()  # pacing; sample times are wall-clock (events need them)
+            self._take_samples(time.time())
+            await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
+
+    def _take_samples(self, now: float) -> None:
+        for camera_id, feed in self.feeds.items():
+            if feed.frames_received == 0 and camera_id not in self._restored:
+                continue  # never published since start, nothing to continue: idle
+            frame = feed.latest
+            fresh = frame is not None and frame is not self._last_frames.get(camera_id)
+            if fresh:
+                self._last_frames[camera_id] = frame  # type: ignore[assignment]
+            waiting = self._pending.get(camera_id)
+            if waiting is not None:
+                self.stats.dropped += 1
+                if not fresh:  # keep the unanalysed picture rather than report "no picture"
+                    frame, fresh = waiting.frame, waiting.frame is not None
+            self._pending[camera_id] = _Pending(now, frame if fresh else None)
+            self.stats.samples += 1
+        if self._pending:
+            self._wake.set()
 
     # -- inference ------------------------------------------------------------------------
 
@@ -197,19 +202,18 @@ class Analyzer:
                 logger.exception("analysis of a batch failed")
 
     async def _analyse(self, batch: dict[int, _Pending]) -> None:
-        pictures = await asyncio.to_thread(_to_bgr, batch)
-        with_picture = [camera_id for camera_id in batch if camera_id in pictures]
-        detections = await self._detect([pictures[c] for c in with_picture])
+        pictures = await asyncio.to_thread(_decode_pictures, batch)
+        with_picture = list(pictures)
+        detections = await self._detect([pictures[c][0] for c in with_picture])
         found = dict(zip(with_picture, detections, strict=True)) if detections else {}
         for camera_id, pending in batch.items():
-            picture = pictures.get(camera_id)
-            luma = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture is not None else None
+            picture, luma = pictures.get(camera_id, (None, None))
             monitor = await self._monitor(camera_id)
             before = monitor.state
             transitions = monitor.observe(Sample(pending.at, luma, found.get(camera_id)))
-            if found.get(camera_id) is not None:
+            if camera_id in found:
                 self.stats.analysed += 1
-            self.stats.lag_s.append(time.time() - pending.at)
+                self.stats.lag_s.append(time.time() - pending.at)
             for transition in transitions:
                 await self._record(camera_id, transition, picture)
             await self._keep_reference(camera_id, monitor)
@@ -298,7 +302,12 @@ def _changed(before: CameraState | None, after: CameraState) -> bool:
     return asdict(before) | {"at": 0} != asdict(after) | {"at": 0}
 
 
-def _to_bgr(batch: dict[int, _Pending]) -> dict[int, np.ndarray]:
-    """The BGR picture of each pending sample that has a frame."""
-    return {camera_id: pending.frame.to_ndarray(format="bgr24")
-            for camera_id, pending in batch.items() if pending.frame is not None}
+def _decode_pictures(batch: dict[int, _Pending]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The BGR picture and its luma for each pending sample that has a frame (in a worker
+    thread: this is the per-camera pixel work, kept off the event loop)."""
+    pictures = {}
+    for camera_id, pending in batch.items():
+        if pending.frame is not None:
+            bgr = pending.frame.to_ndarray(format="bgr24")
+            pictures[camera_id] = (bgr, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+    return pictures

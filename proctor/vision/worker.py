@@ -126,6 +126,7 @@ class DetectorProcess:
         status, payload = await self._receive(self.timeout_s, "answer")
         if status == "ok":
             return payload  # type: ignore[no-any-return]
+        self.stop(graceful=False)  # restarted cleanly by the analyzer, like a crash
         raise DetectorUnavailable(f"detector failed on a batch: {payload}")
 
     async def _receive(self, timeout_s: float, doing: str) -> tuple[str, Any]:

@@ -1,5 +1,7 @@
-// Live console: one card per visible camera, each playing its WHEP stream.
+// Live console: one card per visible camera, each playing its WHEP stream, with the
+// camera's person count and open alerts from the live analysis.
 
+import { AlertBoard, AlertStream, createAnalysisSection } from "./alerts.js";
 import { apiFetch, apiJson, redirectToLogin } from "./api.js";
 import { WhepClient, toRtcConfiguration } from "./whep.js";
 
@@ -10,7 +12,19 @@ const ICE_CONFIG_TTL_MS = 5 * 60 * 1000;
 const sessions = new Map();
 /** cameraId -> latest camera JSON from /api/cameras. */
 const cameras = new Map();
-window.proctorLive = { sessions };
+/** Counts and open alerts, shown in the cards; fed by `alertStream` and the camera list. */
+const alertBoard = new AlertBoard({
+  shownCameraIds: () => cameras.keys(),
+  counter: document.getElementById("alert-count"),
+});
+/** The live alerts WebSocket, started once the cameras are loaded. */
+const alertStream = new AlertStream({
+  onMessage: (message) => alertBoard.handle(message),
+  onLoginRequired: () => redirectToLogin("/live"),
+  onRefused: checkLogin,
+  onChange: renderAlertStream,
+});
+window.proctorLive = { sessions, alertBoard, alertStream };
 
 const grid = document.getElementById("camera-grid");
 let stopped = false;
@@ -72,7 +86,7 @@ function createCard(camera) {
   frame.append(createVideo(camera.id));
   const error = element("p", "camera-error error");
   error.hidden = true;
-  card.append(head, frame, error);
+  card.append(head, frame, error, createAnalysisSection(camera.id));
   return card;
 }
 
@@ -136,6 +150,8 @@ function addCamera(camera, nextCameraIds) {
   grid.insertBefore(card, before);
   cameras.set(camera.id, camera);
   renderCard(camera.id);
+  alertBoard.offerState(camera.id, camera.analysis);
+  alertBoard.showCamera(camera.id);
   startSession(camera.id);
 }
 
@@ -157,10 +173,12 @@ function syncCameras(list) {
     if (cameras.has(camera.id)) {
       cameras.set(camera.id, camera);
       renderCard(camera.id);
+      alertBoard.offerState(camera.id, camera.analysis);
     } else {
       addCamera(camera, ids.slice(index + 1));
     }
   });
+  alertBoard.renderCounter();
   document.getElementById("loading").hidden = true;
   document.getElementById("empty").hidden = list.length > 0;
 }
@@ -170,6 +188,7 @@ async function refreshCameras() {
   try {
     syncCameras(await apiJson("/api/cameras"));
     showPageError("");
+    if (!stopped) alertStream.start(); // no-op once started
   } catch (error) {
     if (error.status === 401) {
       redirectToLogin("/live");
@@ -180,10 +199,36 @@ async function refreshCameras() {
   if (!stopped) refreshTimer = setTimeout(refreshCameras, REFRESH_MS);
 }
 
+/** Show whether live alerts are arriving (next to the open-alert count). */
+function renderAlertStream(stream) {
+  const note = document.getElementById("alert-stream");
+  const texts = {
+    connecting: "connecting…",
+    retrying: `offline, retrying in ${Math.round(stream.retryInMs / 1000)} s`,
+    closed: "offline",
+  };
+  note.textContent = texts[stream.state] || "";
+  note.title = stream.error;
+  document.getElementById("alert-summary").dataset.state = stream.state;
+}
+
+/**
+ * The alerts socket closed before it opened: the server refuses a socket without a valid
+ * login that way too, so check the login and go to the login page if it is gone.
+ */
+async function checkLogin() {
+  try {
+    await apiJson("/api/auth/me");
+  } catch (error) {
+    if (error.status === 401 && !stopped) redirectToLogin("/live");
+  }
+}
+
 /** Stop refreshing and end every stream. */
 function stopAll({ keepalive = false } = {}) {
   stopped = true;
   clearTimeout(refreshTimer);
+  alertStream.stop();
   return Promise.all([...sessions.values()].map((client) => client.stop({ keepalive })));
 }
 
@@ -204,6 +249,7 @@ function renderUser(user) {
   document.getElementById("user-name").textContent = user.display_name || user.username;
   document.getElementById("user-role").textContent = user.role;
   document.getElementById("user").hidden = false;
+  document.getElementById("alert-summary").hidden = false;
 }
 
 /** Check the login, then show the cameras. */

@@ -1,0 +1,84 @@
+"""A real browser: the live page shows each camera's person count and open alerts, pushed
+by the analyzer over the alerts WebSocket, and drops an alert when its event closes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import conftest
+import httpx
+import pytest
+from browser import chromium
+from stack import PASSWORD, Stack
+
+from proctor.recording.seaweed import EmbeddedSeaweedFS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def analysis_stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """Like the ``stack`` fixture, but the server analyses live cameras."""
+    monkeypatch.setattr(conftest, "Stack", partial(Stack, analysis=True))
+    yield from conftest._stack(tmp_path_factory, seaweed)
+
+
+def set_expected_headcount(stack: Stack, token: str, camera: int, expected: int | None) -> None:
+    response = httpx.put(f"{stack.url}/api/cameras/{camera}/scene",
+                         json={"expected_headcount": expected},
+                         headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+
+
+def test_live_page_shows_count_and_alerts(analysis_stack: Stack, h264_footage: Path,
+                                          tmp_path: Path) -> None:
+    stack = analysis_stack
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: h264_footage.as_uri()})
+    admin = stack.login("admin")
+    # the footage shows a handful of pedestrians: far fewer than 40
+    set_expected_headcount(stack, admin, camera, 40)
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{stack.url}/login?next=/live")
+        page.fill("#username", "sup_a")
+        page.fill("#password", PASSWORD)
+        page.click("#login-button")
+        page.wait_for_url("**/live")
+
+        count = page.locator(f"#count-{camera}")
+        # the detector starts with the server: allow for loading the model on a slow machine
+        page.wait_for_function(
+            "id => { const c = document.getElementById(`count-${id}`);"
+            "        return c && /^[0-9]+$/.test(c.dataset.people) && c.dataset.expected === '40'; }",
+            arg=camera, timeout=90_000)
+        people = int(count.get_attribute("data-people"))
+        assert people < 40
+        assert count.text_content() == f"People {people} / 40 expected"
+        assert "warn" in count.get_attribute("class").split()
+
+        alert = page.locator(f"#alerts-{camera} li.alert[data-kind='person_missing']")
+        alert.wait_for(timeout=30_000)
+        assert alert.get_attribute("data-event-id").isdigit()
+        assert "fewer people in view than expected" in alert.text_content()
+        assert " of 40" in alert.locator(".alert-peak").text_content()
+        snapshot = alert.locator("a.alert-snapshot").get_attribute("href")
+        assert snapshot.startswith("/api/events/"), snapshot
+        reply = page.request.get(f"{stack.url}{snapshot}")  # the page's own session cookie
+        assert reply.status == 200 and reply.headers["content-type"] == "image/jpeg"
+        assert int(page.locator("#alert-count").text_content()) >= 1
+
+        # no expected count: the headcount rule is off and the event closes
+        set_expected_headcount(stack, admin, camera, None)
+        alert.wait_for(state="detached", timeout=20_000)
+        page.wait_for_function(
+            "id => document.getElementById(`count-${id}`).dataset.expected === ''",
+            arg=camera, timeout=10_000)
+        assert not page.locator(f"#alerts-{camera} li.alert[data-kind='person_missing']").count()
+        assert not errors, errors
+
