@@ -23,7 +23,7 @@ from proctor.errors import ProctorError
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.media.service import MediaService
-from proctor.metrics import MediaCollector
+from proctor.metrics import AnalysisCollector, MediaCollector
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
@@ -98,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.analyzer = await _start_analyzer(app, settings, store)
         app.state.metrics_registry = CollectorRegistry()
         app.state.metrics_registry.register(MediaCollector(app.state.media))
+        if app.state.analyzer is not None:
+            app.state.metrics_registry.register(AnalysisCollector(app.state.analyzer))
         logger.info("proctor server ready", extra={"version": __version__})
         try:
             yield

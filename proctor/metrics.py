@@ -1,14 +1,18 @@
-"""Prometheus metrics, collected from the live media service at scrape time."""
+"""Prometheus metrics, collected from the live media service and the analyzer at scrape time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from proctor.media.service import MediaService
 from proctor.media.sessions import SessionKind
+
+if TYPE_CHECKING:
+    from proctor.vision.analyzer import Analyzer
 
 
 class MediaCollector(Collector):
@@ -39,3 +43,28 @@ class MediaCollector(Collector):
             online.add_metric([str(camera_id)], 1.0 if status.online else 0.0)
         yield frames
         yield online
+
+
+class AnalysisCollector(Collector):
+    """Samples taken, analysed and dropped, analysis lag, and whether the detector runs."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        stats = self.analyzer.stats
+        for name, value, text in (
+                ("proctor_analysis_samples", stats.samples, "Camera samples taken"),
+                ("proctor_analysis_analysed", stats.analysed, "Samples the detector analysed"),
+                ("proctor_analysis_dropped", stats.dropped,
+                 "Samples replaced before analysis (the detector fell behind)")):
+            yield CounterMetricFamily(name, text, value=value)
+        lags = sorted(stats.lag_s)
+        yield GaugeMetricFamily("proctor_analysis_lag_p95_seconds",
+                                "Sample-to-result time, 95th percentile of recent samples",
+                                value=lags[int(0.95 * (len(lags) - 1))] if lags else 0.0)
+        pid = self.analyzer.detector.pid
+        yield GaugeMetricFamily("proctor_detector_up", "Detector process is running and ready",
+                                value=1.0 if self.analyzer.model is not None else 0.0)
+        yield GaugeMetricFamily("proctor_detector_pid", "Process id of the detector (0: none)",
+                                value=float(pid or 0))

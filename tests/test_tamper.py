@@ -59,6 +59,10 @@ def test_defocus_is_judged_against_the_cameras_own_baseline(frames: list[np.ndar
     assert TamperKind.DEFOCUSED not in signals(frames, box_blur(frames[5], 1))
 
 
+def test_dimmed_lights_are_not_defocus(frames: list[np.ndarray]) -> None:
+    assert signals(frames, (frames[5] * 0.5).astype(np.uint8)) == set()
+
+
 @pytest.mark.parametrize("shift", [0.08, 0.15])
 def test_moved_camera(frames: list[np.ndarray], shift: float) -> None:
     moved = np.roll(frames[5], int(shift * frames[5].shape[1]), axis=1)

@@ -155,9 +155,19 @@ def tamper_scenarios(frames: list[np.ndarray]) -> list[Scenario]:
     def cut(i: int) -> np.ndarray | None:
         return None if 20 <= i < 40 else frames[i % len(frames)]
 
+    def changed(change: Callable[[np.ndarray], np.ndarray]) -> FrameSource:
+        return lambda i: change(frames[i % len(frames)]) if i >= 20 else frames[i % len(frames)]
+
     return [
         Scenario("footage", "the footage as it is: nothing to flag", 70,
                  lambda i: frames[i % len(frames)]),
+        # hard negatives: ordinary changes a room camera sees, which must not raise alarms
+        Scenario("dimmed", "lights dimmed to half from 20 s: nothing to flag", 60,
+                 changed(lambda p: (p * 0.5).astype(np.uint8))),
+        Scenario("soft-focus", "slightly soft picture (sigma 0.7) from 20 s: nothing to flag",
+                 60, changed(lambda p: cv2.GaussianBlur(p, (0, 0), 0.7))),
+        Scenario("nudged", "camera nudged by 1.5% from 20 s: nothing to flag", 60,
+                 changed(lambda p: _shift(p, 0.015))),
         _tamper(frames, "covered", "lens covered (picture black) from 20 s to 45 s",
                 EventKind.COVERED, _black),
         _tamper(frames, "defocused", "picture blurred (Gaussian sigma 6) from 20 s to 50 s",

@@ -1,0 +1,80 @@
+"""Rule smoothing (k of n, hold, clear, cooldown), rule settings and scene zones."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from proctor.vision.detector import Detection
+from proctor.vision.rules import AnalysisRules, EventKind, Reading, RuleTiming, RuleTracker
+from proctor.vision.scene import SceneSettings, Zone, people_in
+
+
+def run(tracker: RuleTracker, pattern: str, start: float = 0.0) -> list[tuple[str, float, float]]:
+    """Feed one sample per second ('1' condition present, '0' absent); transitions seen."""
+    seen = []
+    for i, mark in enumerate(pattern):
+        transition = tracker.step(start + i, Reading(mark == "1", severity=i))
+        if transition is not None:
+            seen.append((transition.action, transition.started_at, transition.at))
+    return seen
+
+
+def test_k_of_n_tolerates_a_missed_sample_and_dates_the_event_from_its_first_sample() -> None:
+    tracker = RuleTracker(EventKind.EXTRA_PERSON, "", RuleTiming(confirm_k=3, confirm_n=4,
+                                                                 clear_n=3))
+    actions = run(tracker, "0011010000")
+    assert actions[0] == ("open", 2.0, 5.0)  # 3 of the last 4 at t=5, condition began at 2
+    assert actions[1] == ("close", 2.0, 6.0)  # absent from 6 on, three in a row at 8
+
+
+def test_isolated_blips_never_open_an_event() -> None:
+    tracker = RuleTracker(EventKind.PHONE, "", RuleTiming(confirm_k=3, confirm_n=4))
+    assert run(tracker, "1001001001001") == []
+
+
+def test_hold_requires_the_condition_to_last() -> None:
+    tracker = RuleTracker(EventKind.SEAT_EMPTY, "seat 1",
+                          RuleTiming(confirm_k=1, confirm_n=1, hold_s=5, clear_n=1))
+    assert run(tracker, "1111") == []  # 3 s long: not yet
+    tracker = RuleTracker(EventKind.SEAT_EMPTY, "seat 1",
+                          RuleTiming(confirm_k=1, confirm_n=1, hold_s=5, clear_n=1))
+    assert run(tracker, "11111110")[0] == ("open", 0.0, 5.0)
+
+
+def test_worse_samples_update_the_peak_and_cooldown_suppresses_a_quick_repeat() -> None:
+    tracker = RuleTracker(EventKind.EXTRA_PERSON, "",
+                          RuleTiming(confirm_k=1, confirm_n=1, clear_n=1, cooldown_s=10))
+    actions = run(tracker, "1110111")
+    assert [a for a, _, _ in actions] == ["open", "update", "update", "close"]
+    later = run(tracker, "11", start=20)  # cooldown over (closed at 3, now 20)
+    assert later and later[0][0] == "open"
+
+
+def test_restored_event_closes_when_the_condition_is_gone() -> None:
+    tracker = RuleTracker(EventKind.COVERED, "", RuleTiming(confirm_k=3, confirm_n=3, clear_n=2))
+    tracker.restore(started_at=-100.0, peak={"brightness": 3}, severity=5)
+    assert run(tracker, "00") == [("close", -100.0, 0.0)]
+
+
+def test_rule_settings_merge_with_the_defaults_and_refuse_unknown_rules() -> None:
+    rules = AnalysisRules.model_validate({"seat_empty": {"cooldown_s": 5}})
+    assert rules.timing(EventKind.SEAT_EMPTY).cooldown_s == 5
+    assert rules.timing(EventKind.SEAT_EMPTY).hold_s == 30  # the rule's default kept
+    with pytest.raises(ValidationError, match="unknown rule.*seat_emtpy"):
+        AnalysisRules.model_validate({"seat_emtpy": {"hold_s": 5}})
+    with pytest.raises(ValidationError, match="cannot exceed"):
+        AnalysisRules.model_validate({"phone": {"confirm_k": 5, "confirm_n": 2}})
+
+
+def test_zones_are_normalised_polygons_and_hold_people_by_box_centre() -> None:
+    seat = Zone(name="A1", polygon=[(0.1, 0.1), (0.5, 0.1), (0.5, 0.5), (0.1, 0.5)])
+    inside = Detection("person", 0.9, (0.2, 0.2, 0.4, 0.6))  # centre (0.3, 0.4)
+    outside = Detection("person", 0.9, (0.45, 0.3, 0.9, 0.9))  # centre (0.675, 0.6)
+    assert people_in(seat, [inside, outside]) == [inside]
+    with pytest.raises(ValidationError, match="outside the picture"):
+        Zone(name="bad", polygon=[(0, 0), (1.2, 0), (1, 1)])
+    with pytest.raises(ValidationError, match="at least 3"):
+        Zone(name="line", polygon=[(0, 0), (1, 1)])
+    with pytest.raises(ValidationError, match="repeated: A1"):
+        SceneSettings(seat_zones=[seat, seat])
