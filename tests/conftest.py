@@ -46,9 +46,9 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSeawee
     server.stop()
 
 
-def _stack(tmp_path_factory: pytest.TempPathFactory,
-           seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
-    stack = Stack(tmp_path_factory.mktemp("stack"))
+def _stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS,
+           analysis: bool = False) -> Iterator[Stack]:
+    stack = Stack(tmp_path_factory.mktemp("stack"), analysis=analysis)
     stack.server_env = {
         "PROCTOR_S3_ENDPOINT": seaweed.endpoint, "PROCTOR_S3_ACCESS_KEY": seaweed.access_key,
         "PROCTOR_S3_SECRET_KEY": seaweed.secret_key, "PROCTOR_S3_BUCKET": f"footage-{next(_buckets)}",
@@ -65,6 +65,13 @@ def _stack(tmp_path_factory: pytest.TempPathFactory,
 def stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
     """A fresh server (own database and bucket) with sites A and B, stopped after the test."""
     yield from _stack(tmp_path_factory, seaweed)
+
+
+@pytest.fixture
+def analysis_stack(tmp_path_factory: pytest.TempPathFactory,
+                   seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
+    """Like ``stack``, but the server analyses live cameras (real detector process)."""
+    yield from _stack(tmp_path_factory, seaweed, analysis=True)
 
 
 @pytest.fixture(scope="module")

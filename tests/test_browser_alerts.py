@@ -3,27 +3,15 @@ by the analyzer over the alerts WebSocket, and drops an alert when its event clo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
-import conftest
 import httpx
 import pytest
 from browser import chromium
 from stack import PASSWORD, Stack
 
-from proctor.recording.seaweed import EmbeddedSeaweedFS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def analysis_stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS,
-                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    """Like the ``stack`` fixture, but the server analyses live cameras."""
-    monkeypatch.setattr(conftest, "Stack", partial(Stack, analysis=True))
-    yield from conftest._stack(tmp_path_factory, seaweed)
 
 
 def set_expected_headcount(stack: Stack, token: str, camera: int, expected: int | None) -> None:

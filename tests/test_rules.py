@@ -1,11 +1,14 @@
-"""Rule smoothing (k of n, hold, clear, cooldown), rule settings and scene zones."""
+"""Rule smoothing (k of n, hold, clear, cooldown), rule settings, scene zones, and the
+camera monitor's phone and covered-lens behaviour."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from proctor.vision.detector import Detection
+from proctor.vision.monitor import CameraMonitor, Sample
 from proctor.vision.rules import AnalysisRules, EventKind, Reading, RuleTiming, RuleTracker
 from proctor.vision.scene import SceneSettings, Zone, people_in
 
@@ -78,3 +81,30 @@ def test_zones_are_normalised_polygons_and_hold_people_by_box_centre() -> None:
         Zone(name="line", polygon=[(0, 0), (1, 1)])
     with pytest.raises(ValidationError, match="repeated: A1"):
         SceneSettings(seat_zones=[seat, seat])
+
+
+def _picture() -> np.ndarray:
+    return np.random.default_rng(7).integers(40, 200, (240, 320), dtype=np.uint8)
+
+
+def test_phone_rule_runs_only_when_the_model_can_see_phones() -> None:
+    # No model with a phone class exists on this machine (DESIGN.md), so the detections are
+    # written by hand here; the monitor and rules are the real ones.
+    phone = Detection("phone", 0.8, (0.4, 0.4, 0.5, 0.5))
+    with_phones = CameraMonitor(1, SceneSettings(), AnalysisRules(), phone_detection=True)
+    opened = [t for i in range(4)
+              for t in with_phones.observe(Sample(float(i), _picture(), [phone]))]
+    assert [(t.action, t.kind) for t in opened][:1] == [("open", EventKind.PHONE)]
+    assert opened[0].peak == {"phones": 1, "confidence": 0.8}
+
+    blind = CameraMonitor(1, SceneSettings(), AnalysisRules(), phone_detection=False)
+    assert not [t for i in range(4) for t in blind.observe(Sample(float(i), _picture(), [phone]))]
+    assert blind.state is not None and blind.state.phone_detection is False
+
+
+def test_a_covered_lens_says_nothing_about_the_room() -> None:
+    monitor = CameraMonitor(1, SceneSettings(expected_headcount=3), AnalysisRules(),
+                            phone_detection=False)
+    dark = np.full((240, 320), 4, np.uint8)
+    kinds = {t.kind for i in range(12) for t in monitor.observe(Sample(float(i), dark, []))}
+    assert kinds == {EventKind.COVERED}  # not "person missing" as well

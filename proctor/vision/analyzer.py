@@ -234,7 +234,7 @@ class Analyzer:
             return
         logger.info("event %s %s", transition.action, transition.kind.value,
                     extra={"camera": camera_id, "zone": transition.zone, "event": view.id})
-        self.hub.publish(camera_id, event_message(transition.action, view))
+        self.hub.publish(camera_id, event_message(transition.action, view, transition.at))
 
     def _explain(self, monitor: CameraMonitor, transition: Transition) -> dict[str, Any]:
         kind = transition.kind
@@ -290,9 +290,10 @@ class Analyzer:
                 "model": self.model.name if self.model is not None else None}
 
 
-def event_message(action: str, view: EventView) -> dict[str, Any]:
-    """The live message for an event opening, getting worse or closing."""
-    return {"type": "event", "action": action, "event": view.model_dump(mode="json")}
+def event_message(action: str, view: EventView, at: float) -> dict[str, Any]:
+    """The live message for an event opening, getting worse or closing at ``at`` (epoch s:
+    for "open" the moment the rule confirmed the condition)."""
+    return {"type": "event", "action": action, "at": at, "event": view.model_dump(mode="json")}
 
 
 def _changed(before: CameraState | None, after: CameraState) -> bool:

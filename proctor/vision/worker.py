@@ -121,8 +121,7 @@ class DetectorProcess:
         try:
             await asyncio.to_thread(self._connection.send, batch)
         except (OSError, ValueError) as error:
-            self.stop(graceful=False)
-            raise DetectorUnavailable(f"detector process is gone: {error}") from error
+            raise await self._died() from error
         status, payload = await self._receive(self.timeout_s, "answer")
         if status == "ok":
             return payload  # type: ignore[no-any-return]
@@ -138,14 +137,22 @@ class DetectorProcess:
                 raise DetectorUnavailable(f"detector did not {doing} within {timeout_s:.0f} s")
             return await asyncio.to_thread(connection.recv)  # type: ignore[no-any-return]
         except (EOFError, OSError) as error:
-            code = self._process.exitcode if self._process is not None else None
-            raise DetectorUnavailable(f"detector process died (exit code {code})") from error
+            raise await self._died() from error
         except DetectorUnavailable:
             self.stop(graceful=False)
             raise
         finally:
             if self._process is not None and not self._process.is_alive():
                 self.stop(graceful=False)
+
+    async def _died(self) -> DetectorUnavailable:
+        """The error for a child that went away, with its exit code (e.g. -9: killed)."""
+        process = self._process
+        if process is not None:
+            await asyncio.to_thread(process.join, 1.0)
+        code = process.exitcode if process is not None else None
+        self.stop(graceful=False)
+        return DetectorUnavailable(f"detector process died (exit code {code})")
 
     def stop(self, graceful: bool = True) -> None:
         """Ask the child to finish (graceful), or kill it at once (it failed or hangs)."""
