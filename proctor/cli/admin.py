@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from proctor import directory
 from proctor.cli.context import cli_actor, database
+from proctor.cli.scene import app as scene_app
 from proctor.db.models import Camera, Device, Role, Room, Site, User
 
 app = typer.Typer(help="Manage the directory: sites, rooms, devices, cameras, users.", no_args_is_help=True)
@@ -19,7 +20,7 @@ device_app = typer.Typer(help="Edge devices (agents) and their tokens.", no_args
 camera_app = typer.Typer(help="Cameras.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 for sub, name in ((site_app, "site"), (room_app, "room"), (device_app, "device"),
-                  (camera_app, "camera"), (user_app, "user")):
+                  (camera_app, "camera"), (user_app, "user"), (scene_app, "scene")):
     app.add_typer(sub, name=name)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of text")]

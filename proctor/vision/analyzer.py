@@ -19,6 +19,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import av
@@ -33,11 +34,14 @@ from proctor.vision.alerts import AlertHub
 from proctor.vision.events import EventLog, EventView
 from proctor.vision.monitor import CameraMonitor, CameraState, Sample
 from proctor.vision.rules import DESCRIPTIONS, EventKind, Transition
-from proctor.vision.scenes import StoredScene, encode_jpeg, load_scene, save_reference
+from proctor.vision.scenes import (
+    StoredScene, encode_jpeg, load_scene, save_reference, scene_versions,
+)
 from proctor.vision.worker import DetectorProcess, DetectorUnavailable, ModelInfo
 
 logger = logging.getLogger(__name__)
 
+SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
 MODEL_RULES = {EventKind.EXTRA_PERSON, EventKind.PERSON_MISSING, EventKind.SEAT_EMPTY,
                EventKind.SEAT_SHARED, EventKind.INVIGILATOR_AWAY, EventKind.PHONE}
 
@@ -73,6 +77,7 @@ class Analyzer:
         self.stats = AnalyzerStats()
         self.detector_error: str | None = "detector starting"
         self._monitors: dict[int, CameraMonitor] = {}
+        self._scene_versions: dict[int, datetime | None] = {}
         self._restored: set[int] = set()
         self._last_frames: dict[int, av.VideoFrame] = {}
         self._pending: dict[int, _Pending] = {}
@@ -100,7 +105,8 @@ class Analyzer:
         self._tasks = [asyncio.create_task(coro, name=name) for name, coro in (
             ("analysis-detector", self._keep_detector()),
             ("analysis-sampler", self._sample_forever()),
-            ("analysis-inference", self._infer_forever()))]
+            ("analysis-inference", self._infer_forever()),
+            ("analysis-scenes", self._refresh_scenes_forever()))]
 
     async def close(self) -> None:
         """Stop the tasks and the detector process (open events stay open in the database)."""
@@ -131,6 +137,18 @@ class Analyzer:
         stored = await asyncio.to_thread(self._load_scene, camera_id)
         monitor.scene = stored.settings
         monitor.set_reference(stored.reference)
+
+    async def _refresh_scenes_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SCENE_REFRESH_S)
+
+            def versions() -> dict[int, datetime]:
+                with session_scope(self.session_factory) as db:
+                    return scene_versions(db)
+
+            for camera_id, version in (await asyncio.to_thread(versions)).items():
+                if camera_id in self._monitors and self._scene_versions.get(camera_id) != version:
+                    await self.reload_scene(camera_id)
 
     # -- detector -------------------------------------------------------------------------
 
@@ -281,7 +299,9 @@ class Analyzer:
 
     def _load_scene(self, camera_id: int) -> StoredScene:
         with session_scope(self.session_factory) as db:
-            return load_scene(db, camera_id)
+            stored = load_scene(db, camera_id)
+        self._scene_versions[camera_id] = stored.updated_at
+        return stored
 
     def _state_message(self, camera_id: int, state: CameraState) -> dict[str, Any]:
         return {"type": "camera", "camera_id": camera_id, **asdict(state),

@@ -236,15 +236,18 @@ def _free_side(person: Detection, others: list[Detection]) -> float:
 def people_scenarios(base: np.ndarray, people: list[Detection]) -> list[Scenario]:
     """Someone leaves their seat, someone joins an examinee, the invigilator leaves.
 
-    ``people`` are the detector's people on the clean ``base`` (at least three). The most
-    confidently detected person is the invigilator; everybody else has a seat zone around
-    their box; the intruder is a copy of the upright examinee with the most room beside them,
-    pasted at their side inside their seat zone.
+    ``people`` are the detector's people on the clean ``base``; the roles go to upright ones
+    (taller than wide: the default model also calls a cloth on the ground a "fallen
+    person", which stays in the count but is nobody's role). The most confidently detected
+    is the invigilator; every other detection has a seat zone around its box; the intruder
+    is a copy of the upright examinee with the most room beside them, pasted at their side
+    inside their seat zone.
     """
-    if len(people) < 3:
-        raise ValueError(f"the base frame shows {len(people)} people; people scenarios need "
-                         "at least 3: choose another frame")
-    invigilator = max(people, key=lambda p: p.confidence)
+    upright = [p for p in people if p.box[3] - p.box[1] > p.box[2] - p.box[0]]
+    if len(upright) < 3:
+        raise ValueError(f"the base frame shows {len(upright)} upright people; people "
+                         "scenarios need at least 3: choose another frame")
+    invigilator = max(upright, key=lambda p: p.confidence)
     examinees = sorted((p for p in people if p is not invigilator), key=lambda p: p.box[0])
     seats = {id(p): _zone(f"seat {i}", p.box, 0.4, 0.1) for i, p in enumerate(examinees, 1)}
     for person in people:
@@ -255,9 +258,9 @@ def people_scenarios(base: np.ndarray, people: list[Detection]) -> list[Scenario
     scene = SceneSettings(expected_headcount=len(people), seat_zones=list(seats.values()),
                           invigilator_zone=_zone("invigilator", invigilator.box, 0.3, 0.15))
     assert scene.invigilator_zone is not None
-    upright = [p for p in examinees if p.box[3] - p.box[1] > p.box[2] - p.box[0]] or examinees
-    host = max(upright, key=lambda p: _free_side(p, people))
-    leaver = next(p for p in examinees if p is not host)
+    standing = [p for p in examinees if p in upright]
+    host = max(standing, key=lambda p: _free_side(p, people))
+    leaver = next(p for p in standing if p is not host)
     hx1, hy1, hx2, hy2 = host.box
     toward_middle = 1 if (hx1 + hx2) / 2 < 0.5 else -1
     beside_host = ((hx1 + hx2) / 2 + toward_middle * 0.75 * (hx2 - hx1), (hy1 + hy2) / 2)

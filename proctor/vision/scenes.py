@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import cv2
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor.db.base import utcnow
@@ -25,10 +25,13 @@ class StoredScene:
     reference: np.ndarray | None
     reference_source: str | None
     reference_at: datetime | None
+    updated_at: datetime | None = None
 
 
 def encode_jpeg(picture: np.ndarray, quality: int = 85) -> bytes:
     """JPEG bytes of a BGR or grey picture."""
+    import cv2  # the vision extra; imported here so `proctor admin` works without it
+
     ok, data = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("JPEG encoding failed")
@@ -37,6 +40,8 @@ def encode_jpeg(picture: np.ndarray, quality: int = 85) -> bytes:
 
 def decode_luma(jpeg: bytes) -> np.ndarray:
     """The grey picture of an image file; :class:`InvalidInput` if it is not one."""
+    import cv2
+
     if len(jpeg) > REFERENCE_MAX_BYTES:
         raise InvalidInput(f"reference image is {len(jpeg)} bytes; the limit is "
                            f"{REFERENCE_MAX_BYTES}: send a JPEG or PNG of the camera's view")
@@ -54,7 +59,13 @@ def load_scene(db: Session, camera_id: int) -> StoredScene:
         return StoredScene(SceneSettings(), None, None, None)
     reference = decode_luma(row.reference_jpeg) if row.reference_jpeg else None
     return StoredScene(SceneSettings.model_validate(row.settings), reference,
-                       row.reference_source, row.reference_at)
+                       row.reference_source, row.reference_at, row.updated_at)
+
+
+def scene_versions(db: Session) -> dict[int, datetime]:
+    """When each camera's scene last changed (to notice changes made elsewhere)."""
+    return {camera_id: updated_at for camera_id, updated_at in
+            db.execute(select(CameraScene.camera_id, CameraScene.updated_at))}
 
 
 def _row(db: Session, camera_id: int) -> CameraScene:
