@@ -1,7 +1,7 @@
 """``proctor demo``: the whole product on this machine, with real footage.
 
 Starts the embedded object store (SeaweedFS, Object Lock), the server on embedded defaults
-(SQLite in ``var/demo``) and a real ``proctor-edge``
+(SQLite in ``var/demo``, live analysis on) and a real ``proctor-edge``
 publishing two cameras from real footage: one H.264 file sent as is, one MPEG-4 file the
 agent encodes once. Prints the console URL and the logins, and runs until Ctrl-C.
 """
@@ -23,6 +23,8 @@ from proctor.processes import agent_process, server_process, wait_http_ready
 from proctor.recording.seaweed import EmbeddedSeaweedFS
 from proctor.provision import provision_site, write_agent_config
 from proctor.samples import h264_sample, raw_sample
+from proctor.vision.scene import SceneSettings
+from proctor.vision.scenes import save_settings
 
 ACTOR = "demo"
 
@@ -50,6 +52,8 @@ def _prepare_state(data_dir: Path, media_dir: Path, server_url: str, ice: list[s
                                       "Centre administrator")
                 directory.create_user(db, ACTOR, "supervisor", logins.supervisor_password,
                                       Role.SUPERVISOR, "Quality supervisor", [site.site_id])
+                # the street footage shows 3-8 people: the count and alerts come and go
+                save_settings(db, site.camera_ids[0], SceneSettings(expected_headcount=5), ACTOR)
                 logins_file.touch(mode=0o600)
                 logins_file.write_text(f"{logins.admin_password}\n{logins.supervisor_password}\n")
                 token, camera_ids = site.device_token, site.camera_ids
@@ -86,7 +90,8 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
             f"\n  Proctor is running: open {url}/live\n"
             f"    admin       / {logins.admin_password}\n"
             f"    supervisor  / {logins.supervisor_password}\n"
-            f"  Two cameras are streamed from real footage by proctor-edge.\n"
+            f"  Two cameras are streamed from real footage by proctor-edge and analysed\n"
+            f"  (camera front expects 5 people: counts and alerts show on the live page).\n"
             f"  Object store (SeaweedFS, Object Lock): http://{storage.endpoint}\n"
             f"  State in {data_dir}; press Ctrl-C to stop.\n",
             flush=True,

