@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_directory_api import PASSWORD, build_site, login
+from test_directory_api import PASSWORD, build_site, client, login  # noqa: F401 (fixture)
 from typer.testing import CliRunner
 
-from proctor import directory
-from proctor.app import create_app
 from proctor.cli.main import app as cli
-from proctor.config import load_settings
-from proctor.db.models import AuditEntry, Role
+from proctor.db.models import AuditEntry
 from proctor.db.session import session_scope
 
 SEAT = {"name": "A1", "polygon": [[0.1, 0.5], [0.3, 0.5], [0.3, 0.9], [0.1, 0.9]]}
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(load_settings(data_dir=tmp_path, ice_host_addresses=["127.0.0.1"],
-                                   analysis_enabled=False))
-    with TestClient(app) as client:
-        with session_scope(app.state.session_factory) as db:
-            directory.create_user(db, "test", "root", PASSWORD, Role.ADMIN)
-        yield client
 
 
 def jpeg() -> bytes:
