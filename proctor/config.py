@@ -24,6 +24,7 @@ from proctor.recording.retention import MIN_RETENTION_YEARS
 from proctor.rtc.h264 import EncoderSettings
 from proctor.rtc.ice import IceServer
 from proctor.vision.rules import AnalysisRules
+from proctor.vision.tamper import TamperThresholds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INSECURE_DEFAULT_SECRET = "changethis"
@@ -128,6 +129,10 @@ class Settings(BaseSettings):
     analysis_rules: AnalysisRules = Field(
         default_factory=AnalysisRules,
         description='rule timings to change, e.g. {"seat_empty": {"hold_s": 120}} (docs/vision.md)',
+    )
+    analysis_tamper: TamperThresholds = Field(
+        default_factory=TamperThresholds,
+        description='tamper thresholds to change, e.g. {"defocus_ratio": 0.15} (docs/vision.md)',
     )
     analysis_timeout_s: float = Field(
         default=30.0, gt=0, description="a detector batch not answered by then counts as a crash"

@@ -76,6 +76,7 @@ class Analyzer:
         self.detector = detector
         self.stats = AnalyzerStats()
         self.detector_error: str | None = "detector starting"
+        self._first_start = True  # until the detector is first ready (or fails to start)
         self._monitors: dict[int, CameraMonitor] = {}
         self._scene_versions: dict[int, datetime | None] = {}
         self._restored: set[int] = set()
@@ -160,12 +161,14 @@ class Analyzer:
                 self._detector_down(str(error))
             else:
                 self.detector_error = None
+                self._first_start = False
                 self._detector_failed.clear()
                 self._detector_ready.set()
                 await self._detector_failed.wait()
             await asyncio.sleep(self.settings.analysis_restart_after_s)
 
     def _detector_down(self, reason: str) -> None:
+        self._first_start = False
         logger.error("detector unavailable, cameras not analysed: %s", reason)
         self.detector_error = reason
         self._detector_ready.clear()
@@ -220,6 +223,8 @@ class Analyzer:
                 logger.exception("analysis of a batch failed")
 
     async def _analyse(self, batch: dict[int, _Pending]) -> None:
+        if self._first_start:  # the model is loading at server start: not an outage
+            batch = {c: p for c, p in batch.items() if p.frame is None}
         pictures = await asyncio.to_thread(_decode_pictures, batch)
         with_picture = list(pictures)
         detections = await self._detect([pictures[c][0] for c in with_picture])
@@ -292,7 +297,7 @@ class Analyzer:
             phone = self.model is not None and "phone" in self.model.labels
             monitor = self._monitors[camera_id] = CameraMonitor(
                 camera_id, stored.settings, self.settings.analysis_rules, phone,
-                stored.reference)
+                stored.reference, self.settings.analysis_tamper)
         elif self.model is not None:
             monitor.phone_detection = "phone" in self.model.labels
         return monitor

@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 THUMB_W, THUMB_H = 128, 96
 
@@ -29,19 +30,21 @@ class TamperKind(str, enum.Enum):
     FROZEN = "frozen"
 
 
-@dataclass(frozen=True)
-class TamperThresholds:
-    """Where each signal trips; tuned on the sample footage (see tests/test_tamper.py)."""
+class TamperThresholds(BaseModel):
+    """Where each signal trips; tuned on the sample footage (see tests/test_tamper.py).
+    Set with ``PROCTOR_ANALYSIS_TAMPER``, e.g. ``{"defocus_ratio": 0.15}``."""
 
-    dark_brightness: float = 25.0  # mean luma, 0-255
-    uniform_contrast: float = 8.0  # luma standard deviation
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dark_brightness: float = Field(default=25.0, ge=0, le=255)  # mean luma, 0-255
+    uniform_contrast: float = Field(default=8.0, ge=0)  # luma standard deviation
     # sharpness below this share of the baseline; measured on vtest (768x576) against the
     # median of its first 10 samples: normal frames 0.83-1.05, Gaussian blur sigma 0.7
     # 0.44-0.52 (soft, not flagged), sigma 1.0 0.25-0.30 (borderline), 1.5 0.10-0.13 (flagged)
-    defocus_ratio: float = 0.25
-    moved_shift: float = 0.04  # shift as a share of the picture's width/height
-    moved_similarity: float = 0.35  # correlation with the reference below this
-    frozen_difference: float = 0.02  # mean absolute thumbnail difference, luma levels
+    defocus_ratio: float = Field(default=0.25, gt=0, lt=1)
+    moved_shift: float = Field(default=0.04, gt=0, lt=1)  # share of the width/height
+    moved_similarity: float = Field(default=0.35, ge=-1, le=1)  # correlation with the reference
+    frozen_difference: float = Field(default=0.02, ge=0)  # mean abs thumbnail difference, luma
 
 
 @dataclass(frozen=True)
