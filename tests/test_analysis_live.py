@@ -70,6 +70,22 @@ async def collect(url: str, token: str, seconds: float,
     return received
 
 
+async def closed_after_logout(stack: Stack, token: str) -> websockets.frames.Close:
+    """Log out while the stream runs (with the analysis sending camera states): the server
+    must notice at its next session check (``RECHECK_S`` = 30 s) and close the stream."""
+    async with websockets.connect(ws_url(stack), additional_headers=bearer(token)) as socket:
+        assert json.loads(await socket.recv())["type"] == "hello"
+        async with httpx.AsyncClient() as client:
+            (await client.post(f"{stack.url}/api/auth/logout",
+                               headers=bearer(token))).raise_for_status()
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            async with asyncio.timeout(45):
+                while True:
+                    await socket.recv()
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd
+
+
 def is_open(kind: str, camera: int):  # type: ignore[no-untyped-def]
     return lambda m: (m["type"] == "event" and m["action"] == "open"
                       and m["event"]["kind"] == kind and m["event"]["camera_id"] == camera)
@@ -84,9 +100,10 @@ async def test_alerts_reach_users_allowed_to_watch_the_camera_and_no_one_else(
     set_expected(stack, admin, camera, 40)  # the footage shows far fewer people
     stack.start_agent({camera: h264_footage.as_uri()})
 
-    allowed, other = await asyncio.gather(
+    allowed, other, logged_out = await asyncio.gather(
         collect(ws_url(stack), stack.login("sup_a"), 90, until=is_open("person_missing", camera)),
-        collect(ws_url(stack), stack.login("sup_b"), 40))
+        collect(ws_url(stack), stack.login("sup_b"), 40),
+        closed_after_logout(stack, stack.login("sup_a")))
 
     hello = allowed[0][1]
     assert hello["type"] == "hello" and hello["analysis"] is True
@@ -99,8 +116,20 @@ async def test_alerts_reach_users_allowed_to_watch_the_camera_and_no_one_else(
     event = opened["event"]
     assert event["peak"]["expected"] == 40 and event["peak"]["count"] < 40
     assert event["explanation"]["model"]["sha256"] and event["explanation"]["timing"]["hold_s"] == 5
-    snapshot = httpx.get(f"{stack.url}{event['snapshot_url']}", headers=bearer(admin))
+    # the snapshot is stored in the background (a slow store never delays the alert)
+    def stored_snapshot() -> str | None:
+        return httpx.get(f"{stack.url}/api/events/{event['id']}",  # type: ignore[no-any-return]
+                         headers=bearer(admin)).json()["snapshot_url"]
+
+    assert await wait_until(stored_snapshot, timeout_s=15)
+    snapshot = httpx.get(f"{stack.url}{stored_snapshot()}", headers=bearer(admin))
     assert snapshot.headers["content-type"] == "image/jpeg" and snapshot.content[:2] == b"\xff\xd8"
+
+    listed = events(stack, admin, since="2000-01-01T00:00:00")  # no offset: taken as UTC
+    assert event["id"] in [e["id"] for e in listed]
+    assert events(stack, admin, since="2999-01-01T00:00:00+08:00") == []
+
+    assert logged_out.code == 1008 and "log in again" in logged_out.reason
 
     assert other[0][1] == {"type": "hello", "analysis": True, "cameras": [], "events": []}
     assert [m for _, m in other[1:] if m.get("camera_id") == camera

@@ -55,7 +55,9 @@ def test_live_page_shows_count_and_alerts(analysis_stack: Stack, h264_footage: P
         assert alert.get_attribute("data-event-id").isdigit()
         assert "fewer people in view than expected" in alert.text_content()
         assert " of 40" in alert.locator(".alert-peak").text_content()
-        snapshot = alert.locator("a.alert-snapshot").get_attribute("href")
+        link = alert.locator("a.alert-snapshot")
+        link.wait_for(timeout=15_000)  # stored in the background, then pushed as an update
+        snapshot = link.get_attribute("href")
         assert snapshot.startswith("/api/events/"), snapshot
         reply = page.request.get(f"{stack.url}{snapshot}")  # the page's own session cookie
         assert reply.status == 200 and reply.headers["content-type"] == "image/jpeg"

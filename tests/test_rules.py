@@ -45,6 +45,15 @@ def test_hold_requires_the_condition_to_last() -> None:
     assert run(tracker, "11111110")[0] == ("open", 0.0, 5.0)
 
 
+def test_a_broken_run_holds_from_its_own_start() -> None:
+    # present 3 s, gone 2 s (fewer than clear_n, but the run is no longer confirmed), back:
+    # the hold counts from the return, not from the first run
+    tracker = RuleTracker(EventKind.SEAT_EMPTY, "seat 1",
+                          RuleTiming(confirm_k=1, confirm_n=1, hold_s=5, clear_n=3))
+    actions = run(tracker, "111001111111")
+    assert actions[0] == ("open", 5.0, 10.0)
+
+
 def test_worse_samples_update_the_peak_and_cooldown_suppresses_a_quick_repeat() -> None:
     tracker = RuleTracker(EventKind.EXTRA_PERSON, "",
                           RuleTiming(confirm_k=1, confirm_n=1, clear_n=1, cooldown_s=10))

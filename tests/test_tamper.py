@@ -76,3 +76,18 @@ def test_small_vibration_is_not_a_move(frames: list[np.ndarray]) -> None:
 def test_frozen_picture(frames: list[np.ndarray]) -> None:
     assert TamperKind.FROZEN in signals(frames, frames[7], frames[7].copy())
     assert TamperKind.FROZEN not in signals(frames, frames[8], frames[7])
+
+
+def test_every_pixel_counts_whatever_the_picture_size(frames: list[np.ndarray]) -> None:
+    # 768x576 is not a whole multiple of the 320x240 working size: a cloth over the
+    # bottom-right corner must still change the picture's statistics
+    covered = frames[9].copy()
+    covered[-40:, -60:] = 0
+    assert frame_stats(covered).brightness < frame_stats(frames[9]).brightness
+    assert not np.array_equal(frame_stats(covered).thumbnail, frame_stats(frames[9]).thumbnail)
+    # a picture smaller than the working size (a sub-stream) gives usable figures, not NaN
+    tiny = frames[9][::4, ::4]  # 192x144
+    stats = frame_stats(tiny)
+    assert np.isfinite([stats.brightness, stats.contrast, stats.sharpness]).all()
+    assert stats.thumbnail.shape == (96, 128) and np.isfinite(stats.thumbnail).all()
+    assert abs(stats.brightness - float(tiny.mean())) < 1.0

@@ -4,8 +4,8 @@ cameras the logged-in user may watch.
 Authentication is the console's session cookie (the browser sends it on the upgrade, and
 the ``Origin`` must be this server, so another site cannot open the socket with the user's
 cookie) or ``Authorization: Bearer pst_...`` for API clients. The session is checked again
-every ``RECHECK_S`` seconds, so a logout, an expired session or a lost site grant ends the
-stream, and the camera scope is refreshed.
+every ``RECHECK_S`` seconds, however busy the stream, so a logout, an expired session or a
+lost site grant ends it; a changed camera scope is sent as a new hello.
 
 Messages (JSON): ``{"type": "hello", "cameras": [...], "events": [...]}`` first, with the
 state of every allowed camera and its open events; then ``{"type": "camera", ...}`` when a
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from proctor.auth.policy import can_watch_camera, visible_cameras_query
 from proctor.auth.sessions import user_for_session_token
 from proctor.db.models import Event
 from proctor.db.session import session_scope
+from proctor.vision.alerts import AlertSubscription
 from proctor.vision.events import event_view
 
 router = APIRouter(tags=["live"])
@@ -84,27 +86,7 @@ async def live_alerts(websocket: WebSocket) -> None:
     listener = asyncio.create_task(_drain(websocket))
     try:
         await websocket.send_json(await asyncio.to_thread(_hello, websocket, cameras))
-        while True:
-            getter = asyncio.ensure_future(subscription.queue.get())
-            done, _ = await asyncio.wait({getter, listener}, timeout=RECHECK_S,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-            if listener in done:
-                return
-            if getter not in done:
-                refreshed = await asyncio.to_thread(_allowed_cameras, websocket, token)
-                if refreshed is None:
-                    await websocket.close(status.WS_1008_POLICY_VIOLATION,
-                                          reason="session ended: log in again")
-                    return
-                subscription.camera_ids = refreshed
-                continue
-            await websocket.send_json(getter.result())
-            if subscription.overflowed:
-                await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
-                                      reason="too slow reading alerts: reconnect")
-                return
+        await _stream(websocket, token, subscription, listener)
     except WebSocketDisconnect:
         pass
     finally:
@@ -114,8 +96,43 @@ async def live_alerts(websocket: WebSocket) -> None:
             await listener
 
 
+async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscription,
+                  listener: asyncio.Task[None]) -> None:
+    """Forward messages until the client leaves, its session ends or it falls behind; every
+    ``RECHECK_S`` (busy or idle) the session and camera scope are checked again, and a
+    changed scope gets a fresh hello."""
+    recheck_at = time.monotonic() + RECHECK_S
+    while True:
+        getter = asyncio.ensure_future(subscription.queue.get())
+        done, _ = await asyncio.wait({getter, listener},
+                                     timeout=max(0.0, recheck_at - time.monotonic()),
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if getter not in done:
+            getter.cancel()
+        if listener in done:
+            return
+        if getter in done:
+            await websocket.send_json(getter.result())
+            if subscription.overflowed:
+                await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
+                                      reason="too slow reading alerts: reconnect")
+                return
+        if time.monotonic() < recheck_at:
+            continue
+        recheck_at = time.monotonic() + RECHECK_S
+        refreshed = await asyncio.to_thread(_allowed_cameras, websocket, token)
+        if refreshed is None:
+            await websocket.close(status.WS_1008_POLICY_VIOLATION,
+                                  reason="session ended: log in again")
+            return
+        if refreshed != subscription.camera_ids:
+            subscription.camera_ids = refreshed
+            await websocket.send_json(await asyncio.to_thread(_hello, websocket, refreshed))
+
+
 async def _drain(websocket: WebSocket) -> None:
-    """Read (and ignore) what the client sends, to notice when it goes away."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await websocket.receive_text()
+    """Read (and ignore) what the client sends, text or binary, to notice when it goes away."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep, SettingsDep
 from proctor.api.schemas import AnalysisStatus, CameraView, IceConfig, LiveStatus
-from proctor.auth.policy import visible_cameras_query
+from proctor.auth.policy import can_watch_camera, visible_cameras_query
 
 router = APIRouter(prefix="/api", tags=["live"])
 
@@ -18,7 +18,9 @@ def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep,
     views = []
     for camera in db.scalars(visible_cameras_query(user)):
         status = media.status(camera.id)
-        analysis = analyzer.camera_state(camera.id) if analyzer is not None else None
+        # the live count is live information: only for users who may watch the camera
+        analysis = analyzer.camera_state(camera.id) \
+            if analyzer is not None and can_watch_camera(user, camera) else None
         views.append(
             CameraView(
                 id=camera.id,

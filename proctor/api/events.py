@@ -3,11 +3,10 @@ downloads are footage and are audit-logged."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -27,7 +26,8 @@ def list_events(
     camera_id: Annotated[int | None, Query(description="only this camera")] = None,
     kind: Annotated[EventKind | None, Query(description="only this kind")] = None,
     open_only: Annotated[bool, Query(alias="open", description="only events still open")] = False,
-    since: Annotated[datetime | None, Query(description="started at or after (ISO 8601)")] = None,
+    since: Annotated[datetime | None, Query(
+        description="started at or after (ISO 8601; UTC when it has no offset)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[EventView]:
     """Events of the cameras the user may see, newest first."""
@@ -41,7 +41,8 @@ def list_events(
     if open_only:
         query = query.where(Event.ended_at.is_(None))
     if since is not None:
-        query = query.where(Event.started_at >= since)
+        query = query.where(Event.started_at >= (
+            since if since.tzinfo is not None else since.replace(tzinfo=UTC)))
     rows = db.scalars(query.order_by(Event.started_at.desc(), Event.id.desc()).limit(limit))
     return [event_view(row) for row in rows]
 
@@ -62,16 +63,15 @@ def get_event(event_id: int, db: SessionDep, user: CurrentUser) -> EventView:
 
 
 @router.get("/{event_id}/snapshot.jpg")
-async def get_snapshot(event_id: int, db: SessionDep, user: CurrentUser,
-                       recording: RecordingDep) -> Response:
+def get_snapshot(event_id: int, db: SessionDep, user: CurrentUser,
+                 recording: RecordingDep) -> Response:
     """The picture taken when the event opened (audit-logged)."""
     event = _visible_event(db, user, event_id)
     if event.snapshot_key is None or event.snapshot_version is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             detail=f"event {event_id} has no snapshot (no picture, or the "
                             "object store was unreachable when it opened)")
-    jpeg = await run_in_threadpool(recording.store.read, event.snapshot_key,
-                                   event.snapshot_version)
+    jpeg = recording.store.read(event.snapshot_key, event.snapshot_version)
     audit.record(db, f"user:{user.id}", "event.snapshot", f"event:{event.id}",
                  camera=event.camera_id)
     return Response(jpeg, media_type="image/jpeg")

@@ -3,19 +3,25 @@ reference picture. Changes apply to live analysis at once and are audit-logged."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from proctor import audit
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import SceneCamera, WatchableCamera
 from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep
 from proctor.api.schemas import SceneView
-from proctor.db.models import CameraScene
+from proctor.db.models import CameraScene, User
 from proctor.vision.scene import SceneSettings
 from proctor.vision.scenes import REFERENCE_MAX_BYTES, encode_jpeg, load_scene, save_reference, \
     save_settings
+
+if TYPE_CHECKING:
+    from proctor.vision.analyzer import Analyzer
 
 router = APIRouter(prefix="/api/cameras/{camera_id}/scene", tags=["scene"])
 
@@ -36,13 +42,17 @@ def get_scene(camera: WatchableCamera, db: SessionDep) -> SceneView:
 async def put_scene(camera: SceneCamera, body: SceneSettings, user: CurrentUser, db: SessionDep,
                     analyzer: AnalyzerDep) -> SceneView:
     """Replace the camera's scene settings; live analysis uses them from the next sample."""
-    save_settings(db, camera.id, body, user.username)
-    audit.record(db, f"user:{user.id}", "scene.update", f"camera:{camera.id}",
-                 settings=body.model_dump(mode="json"))
-    db.commit()
-    if analyzer is not None:
-        await analyzer.reload_scene(camera.id)
-    return _view(db, camera.id)
+
+    def save() -> SceneView:
+        save_settings(db, camera.id, body, user.username)
+        audit.record(db, f"user:{user.id}", "scene.update", f"camera:{camera.id}",
+                     settings=body.model_dump(mode="json"))
+        db.commit()
+        return _view(db, camera.id)
+
+    view = await run_in_threadpool(save)
+    await _reload(analyzer, camera.id)
+    return view
 
 
 @router.put("/reference", status_code=status.HTTP_204_NO_CONTENT)
@@ -52,29 +62,40 @@ async def put_reference(camera: SceneCamera, request: Request, user: CurrentUser
     camera's current live picture."""
     body = await read_limited(request, REFERENCE_MAX_BYTES, "reference image")
     if not body:
-        frame = media.feeds.get(camera.id).latest
-        if frame is None:
+        feed = media.feeds.get(camera.id)
+        frame = feed.latest
+        if frame is None or not feed.status().online:
             raise HTTPException(status.HTTP_409_CONFLICT,
                                 detail=f"camera {camera.id} is not live: send a reference image "
                                 "in the body, or retry while the camera publishes")
         body = await run_in_threadpool(encode_jpeg, frame.to_ndarray(format="bgr24"))
-    save_reference(db, camera.id, body, "operator", user.username)
-    audit.record(db, f"user:{user.id}", "scene.reference", f"camera:{camera.id}",
-                 bytes=len(body))
-    db.commit()
-    if analyzer is not None:
-        await analyzer.reload_scene(camera.id)
+    await _save_reference(db, camera.id, body, user, "scene.reference", bytes=len(body))
+    await _reload(analyzer, camera.id)
 
 
 @router.delete("/reference", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_reference(camera: SceneCamera, user: CurrentUser, db: SessionDep,
                            analyzer: AnalyzerDep) -> None:
     """Forget the reference; the analyzer captures a new one from the next good picture."""
-    save_reference(db, camera.id, None, "operator", user.username)
-    audit.record(db, f"user:{user.id}", "scene.reference_cleared", f"camera:{camera.id}")
-    db.commit()
+    await _save_reference(db, camera.id, None, user, "scene.reference_cleared")
+    await _reload(analyzer, camera.id)
+
+
+async def _save_reference(db: Session, camera_id: int, jpeg: bytes | None, user: User,
+                          action: str, **details: int) -> None:
+    """Store (or clear) the reference and audit it, off the event loop."""
+
+    def save() -> None:
+        save_reference(db, camera_id, jpeg, "operator", user.username)
+        audit.record(db, f"user:{user.id}", action, f"camera:{camera_id}", **details)
+        db.commit()
+
+    await run_in_threadpool(save)
+
+
+async def _reload(analyzer: Analyzer | None, camera_id: int) -> None:
     if analyzer is not None:
-        await analyzer.reload_scene(camera.id)
+        await analyzer.reload_scene(camera_id)
 
 
 @router.get("/reference.jpg")

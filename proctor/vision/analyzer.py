@@ -14,7 +14,6 @@ records and pushes the resulting events.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -37,11 +36,13 @@ from proctor.vision.rules import DESCRIPTIONS, EventKind, Transition
 from proctor.vision.scenes import (
     StoredScene, encode_jpeg, load_scene, save_reference, scene_versions,
 )
-from proctor.vision.worker import DetectorProcess, DetectorUnavailable, ModelInfo
+from proctor.vision.tamper import FrameStats, frame_stats
+from proctor.vision.worker import DetectorProcess, DetectorUnavailable, ModelInfo, fit_to_input
 
 logger = logging.getLogger(__name__)
 
 SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
+SNAPSHOT_GRACE_S = 10.0  # at shutdown, how long snapshot uploads may still take
 MODEL_RULES = {EventKind.EXTRA_PERSON, EventKind.PERSON_MISSING, EventKind.SEAT_EMPTY,
                EventKind.SEAT_SHARED, EventKind.INVIGILATOR_AWAY, EventKind.PHONE}
 
@@ -86,6 +87,7 @@ class Analyzer:
         self._detector_ready = asyncio.Event()
         self._detector_failed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._snapshot_tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
     def build(cls, settings: Settings, feeds: FeedRegistry,
@@ -110,12 +112,13 @@ class Analyzer:
             ("analysis-scenes", self._refresh_scenes_forever()))]
 
     async def close(self) -> None:
-        """Stop the tasks and the detector process (open events stay open in the database)."""
+        """Stop the tasks and the detector process (open events stay open in the database);
+        snapshots being stored are given a moment to finish."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._snapshot_tasks:
+            await asyncio.wait(self._snapshot_tasks, timeout=SNAPSHOT_GRACE_S)
         await asyncio.to_thread(self.detector.stop)
 
     @property
@@ -142,14 +145,17 @@ class Analyzer:
     async def _refresh_scenes_forever(self) -> None:
         while True:
             await asyncio.sleep(SCENE_REFRESH_S)
+            try:
+                for camera_id, version in (await asyncio.to_thread(self._versions)).items():
+                    if (camera_id in self._monitors
+                            and self._scene_versions.get(camera_id) != version):
+                        await self.reload_scene(camera_id)
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
+                logger.exception("checking for scene changes failed")
 
-            def versions() -> dict[int, datetime]:
-                with session_scope(self.session_factory) as db:
-                    return scene_versions(db)
-
-            for camera_id, version in (await asyncio.to_thread(versions)).items():
-                if camera_id in self._monitors and self._scene_versions.get(camera_id) != version:
-                    await self.reload_scene(camera_id)
+    def _versions(self) -> dict[int, datetime]:
+        with session_scope(self.session_factory) as db:
+            return scene_versions(db)
 
     # -- detector -------------------------------------------------------------------------
 
@@ -159,6 +165,10 @@ class Analyzer:
                 await self.detector.start()
             except DetectorUnavailable as error:
                 self._detector_down(str(error))
+            except Exception as error:  # noqa: BLE001 - e.g. cannot spawn: retry, never give up
+                logger.exception("starting the detector failed")
+                self.detector.stop(graceful=False)
+                self._detector_down(f"{type(error).__name__}: {error}")
             else:
                 self.detector_error = None
                 self._first_start = False
@@ -225,39 +235,63 @@ class Analyzer:
     async def _analyse(self, batch: dict[int, _Pending]) -> None:
         if self._first_start:  # the model is loading at server start: not an outage
             batch = {c: p for c, p in batch.items() if p.frame is None}
-        pictures = await asyncio.to_thread(_decode_pictures, batch)
+        imgsz = self.model.imgsz if self.model is not None else None
+        pictures = await asyncio.to_thread(_decode_pictures, batch, imgsz)
         with_picture = list(pictures)
-        detections = await self._detect([pictures[c][0] for c in with_picture])
+        detections = await self._detect([pictures[c].detector_input for c in with_picture])
         found = dict(zip(with_picture, detections, strict=True)) if detections else {}
         for camera_id, pending in batch.items():
-            picture, luma = pictures.get(camera_id, (None, None))
-            monitor = await self._monitor(camera_id)
-            before = monitor.state
-            transitions = monitor.observe(Sample(pending.at, luma, found.get(camera_id)))
-            if camera_id in found:
-                self.stats.analysed += 1
-                self.stats.lag_s.append(time.time() - pending.at)
-            for transition in transitions:
-                await self._record(camera_id, transition, picture)
-            await self._keep_reference(camera_id, monitor)
-            if monitor.state is not None and _changed(before, monitor.state):
-                self.hub.publish(camera_id, self._state_message(camera_id, monitor.state))
+            try:
+                await self._observe(camera_id, pending, pictures.get(camera_id),
+                                    found.get(camera_id))
+            except Exception:  # noqa: BLE001 - one camera's failure must not cost the others
+                logger.exception("analysis of a sample failed", extra={"camera": camera_id})
+
+    async def _observe(self, camera_id: int, pending: _Pending, picture: _Picture | None,
+                       detections: list[Any] | None) -> None:
+        monitor = await self._monitor(camera_id)
+        before = monitor.state
+        transitions = monitor.observe(Sample(
+            pending.at, picture.luma if picture else None, detections,
+            picture.stats if picture else None))
+        if detections is not None:
+            self.stats.analysed += 1
+            self.stats.lag_s.append(time.time() - pending.at)
+        for transition in transitions:
+            await self._record(camera_id, transition, picture)
+        await self._keep_reference(camera_id, monitor)
+        if monitor.state is not None and _changed(before, monitor.state):
+            self.hub.publish(camera_id, self._state_message(camera_id, monitor.state))
 
     async def _record(self, camera_id: int, transition: Transition,
-                      picture: np.ndarray | None) -> None:
+                      picture: _Picture | None) -> None:
         monitor = self._monitors[camera_id]
         tracker = monitor.open_events().get((transition.kind, transition.zone))
         severity = tracker.peak_severity if tracker is not None else 0.0
-        snapshot = None
-        if transition.action == "open" and picture is not None:
-            snapshot = await asyncio.to_thread(encode_jpeg, picture)
         view = await asyncio.to_thread(self.events.record, camera_id, transition, severity,
-                                       self._explain(monitor, transition), snapshot)
+                                       self._explain(monitor, transition))
         if view is None:
             return
         logger.info("event %s %s", transition.action, transition.kind.value,
                     extra={"camera": camera_id, "zone": transition.zone, "event": view.id})
         self.hub.publish(camera_id, event_message(transition.action, view, transition.at))
+        if transition.action == "open" and picture is not None:
+            task = asyncio.create_task(self._snapshot(view, picture.bgr, transition.at),
+                                       name=f"event-{view.id}-snapshot")
+            self._snapshot_tasks.add(task)
+            task.add_done_callback(self._snapshot_tasks.discard)
+
+    async def _snapshot(self, view: EventView, bgr: np.ndarray, at: float) -> None:
+        """Store the picture of an event that just opened, in the background (the store may
+        be slow or down: analysis goes on), then tell the consoles where it is."""
+        try:
+            jpeg = await asyncio.to_thread(encode_jpeg, bgr)
+            stored = await asyncio.to_thread(self.events.store_snapshot, view, jpeg)
+        except Exception:  # noqa: BLE001 - a lost snapshot must not end anything else
+            logger.exception("event snapshot failed", extra={"event": view.id})
+            return
+        if stored is not None and stored.ended_at is None:
+            self.hub.publish(stored.camera_id, event_message("update", stored, at))
 
     def _explain(self, monitor: CameraMonitor, transition: Transition) -> dict[str, Any]:
         kind = transition.kind
@@ -283,11 +317,15 @@ class Analyzer:
             return
         jpeg = await asyncio.to_thread(encode_jpeg, luma)
 
-        def save() -> None:
+        def save() -> datetime | None:
             with session_scope(self.session_factory) as db:
                 save_reference(db, camera_id, jpeg, "auto", "analyzer")
+                db.flush()
+                return scene_versions(db).get(camera_id)
 
-        await asyncio.to_thread(save)
+        # the monitor already uses this picture: the refresh loop must not reload the scene
+        # (that would throw away the sharpness baseline it is learning)
+        self._scene_versions[camera_id] = await asyncio.to_thread(save)
         logger.info("reference picture captured automatically", extra={"camera": camera_id})
 
     async def _monitor(self, camera_id: int) -> CameraMonitor:
@@ -328,12 +366,24 @@ def _changed(before: CameraState | None, after: CameraState) -> bool:
     return asdict(before) | {"at": 0} != asdict(after) | {"at": 0}
 
 
-def _decode_pictures(batch: dict[int, _Pending]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """The BGR picture and its luma for each pending sample that has a frame (in a worker
-    thread: this is the per-camera pixel work, kept off the event loop)."""
+@dataclass(frozen=True)
+class _Picture:
+    """A sampled frame, ready for the monitor and the detector."""
+
+    bgr: np.ndarray  # full size, for the event snapshot
+    detector_input: np.ndarray  # shrunk to the model's input size
+    luma: np.ndarray
+    stats: FrameStats
+
+
+def _decode_pictures(batch: dict[int, _Pending], imgsz: int | None) -> dict[int, _Picture]:
+    """The decoded picture of each pending sample that has a frame (in a worker thread:
+    this is the per-camera pixel work, kept off the event loop)."""
     pictures = {}
     for camera_id, pending in batch.items():
         if pending.frame is not None:
             bgr = pending.frame.to_ndarray(format="bgr24")
-            pictures[camera_id] = (bgr, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+            luma = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+            pictures[camera_id] = _Picture(bgr, fit_to_input(bgr, imgsz) if imgsz else bgr,
+                                           luma, frame_stats(luma))
     return pictures

@@ -54,10 +54,10 @@ def from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def snapshot_key(event: Event) -> str:
+def snapshot_key(camera_id: int, started_at: datetime, event_id: int, kind: EventKind) -> str:
     """Where an event's snapshot is stored: by camera and day, like footage."""
-    return (f"events/camera-{event.camera_id}/{event.started_at:%Y/%m/%d}/"
-            f"event-{event.id}-{event.kind}.jpg")
+    return (f"events/camera-{camera_id}/{started_at:%Y/%m/%d}/"
+            f"event-{event_id}-{kind.value}.jpg")
 
 
 class EventLog:
@@ -76,7 +76,7 @@ class EventLog:
             return [(event_view(row), row.severity) for row in rows]
 
     def record(self, camera_id: int, transition: Transition, severity: float,
-               explanation: dict[str, Any], snapshot_jpeg: bytes | None) -> EventView | None:
+               explanation: dict[str, Any]) -> EventView | None:
         """Apply one transition; returns the event as it now stands (None if an update or
         close finds no open event, e.g. it was closed by hand meanwhile)."""
         with session_scope(self.session_factory) as db:
@@ -87,12 +87,11 @@ class EventLog:
                               peak=transition.peak, explanation=explanation)
                 db.add(event)
                 db.flush()
-                if snapshot_jpeg is not None:
-                    self._store_snapshot(event, snapshot_jpeg)
                 return event_view(event)
             current = db.scalars(select(Event).where(
                 Event.camera_id == camera_id, Event.kind == transition.kind.value,
-                Event.zone == transition.zone, Event.ended_at.is_(None))).first()
+                Event.zone == transition.zone, Event.ended_at.is_(None))
+                .order_by(Event.id.desc())).first()
             if current is None:
                 return None
             event = current
@@ -103,15 +102,24 @@ class EventLog:
                 event.ended_at = from_epoch(transition.at)
             return event_view(event)
 
-    def _store_snapshot(self, event: Event, jpeg: bytes) -> None:
+    def store_snapshot(self, view: EventView, jpeg: bytes) -> EventView | None:
+        """Store the event's snapshot under retention, then note it on the event; returns
+        the event as it now stands, or None when there is no store or it failed (logged:
+        the event matters more than its picture). The upload runs outside any database
+        transaction, so a slow store never holds the database."""
         if self.store is None:
-            return
-        key = snapshot_key(event)
+            return None
+        key = snapshot_key(view.camera_id, view.started_at, view.id, view.kind)
         try:
-            stored = self.store.put_locked(key, jpeg, retain_until(event.started_at,
-                                                                   self.retention_years),
+            stored = self.store.put_locked(key, jpeg,
+                                           retain_until(view.started_at, self.retention_years),
                                            content_type="image/jpeg")
-        except StorageError as error:  # the event matters more than its picture
-            logger.warning("event snapshot not stored: %s", error, extra={"event": event.id})
-            return
-        event.snapshot_key, event.snapshot_version = stored.key, stored.version_id
+        except StorageError as error:
+            logger.warning("event snapshot not stored: %s", error, extra={"event": view.id})
+            return None
+        with session_scope(self.session_factory) as db:
+            event = db.get(Event, view.id)
+            if event is None:
+                return None
+            event.snapshot_key, event.snapshot_version = stored.key, stored.version_id
+            return event_view(event)

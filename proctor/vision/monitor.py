@@ -32,6 +32,11 @@ class Sample:
     at: float  # epoch seconds
     luma: np.ndarray | None
     detections: list[Detection] | None
+    stats: FrameStats | None = None  # of ``luma``; computed here unless given
+
+    def __post_init__(self) -> None:
+        if self.luma is not None and self.stats is None:
+            object.__setattr__(self, "stats", frame_stats(self.luma))
 
 
 @dataclass(frozen=True)
@@ -102,10 +107,10 @@ class CameraMonitor:
         return self._trackers[key]
 
     def _readings(self, sample: Sample) -> dict[tuple[EventKind, str], Reading]:
-        if sample.luma is None:
+        if sample.luma is None or sample.stats is None:
             self._record_state(sample, analysed=False, people=None, picture="no picture")
             return {(EventKind.STREAM_LOST, ""): Reading(True)}
-        stats = frame_stats(sample.luma)
+        stats = sample.stats
         tamper = self._tamper(sample.luma, stats)
         readings = {(TAMPER_EVENTS[kind], ""): Reading(True, values=self._tamper_values(kind, stats))
                     for kind in tamper}

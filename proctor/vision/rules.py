@@ -178,6 +178,8 @@ class RuleTracker:
         confirmed = sum(active for _, active in self._window) >= self.timing.confirm_k
         if confirmed and self._run_started is None:
             self._run_started = next(t for t, active in self._window if active)
+        elif not confirmed and not self.is_open:
+            self._run_started = None  # the run was broken: a later one holds from its own start
         if self._absent_streak >= self.timing.clear_n:
             return self._clear()
         if not reading.active:

@@ -58,10 +58,15 @@ class FrameStats:
 
 
 def _downscale(luma: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Area-average ``luma`` to ``width`` x ``height`` (crops the remainder)."""
-    fy, fx = luma.shape[0] // height, luma.shape[1] // width
-    cropped = luma[: fy * height, : fx * width].astype(np.float32)
-    return cropped.reshape(height, fy, width, fx).mean(axis=(1, 3))
+    """Area-average ``luma`` to ``width`` x ``height``: every pixel counts, whatever the
+    ratio; a picture smaller than that is stretched (each output cell takes its pixel)."""
+    rows_in, cols_in = luma.shape[:2]
+    rows = np.arange(height) * rows_in // height  # first input row of each output row
+    cols = np.arange(width) * cols_in // width
+    sums = np.add.reduceat(np.add.reduceat(luma.astype(np.float32), rows, axis=0), cols, axis=1)
+    row_counts = np.maximum(np.diff(rows, append=rows_in), 1)
+    col_counts = np.maximum(np.diff(cols, append=cols_in), 1)
+    return sums / np.outer(row_counts, col_counts).astype(np.float32)
 
 
 def frame_stats(luma: np.ndarray) -> FrameStats:

@@ -91,8 +91,8 @@ class DetectorProcess:
     @property
     def pid(self) -> int | None:
         """The child's process id while it runs."""
-        return self._process.pid if self._process is not None and self._process.is_alive() \
-            else None
+        process = self._process  # read once: stop() may clear it meanwhile
+        return process.pid if process is not None and process.is_alive() else None
 
     async def start(self) -> ModelInfo:
         """Start the child and wait until its model is loaded and warmed up."""
