@@ -39,8 +39,8 @@ class TamperThresholds(BaseModel):
     dark_brightness: float = Field(default=25.0, ge=0, le=255)  # mean luma, 0-255
     uniform_contrast: float = Field(default=8.0, ge=0)  # luma standard deviation
     # sharpness below this share of the baseline; measured on vtest (768x576) against the
-    # median of its first 10 samples: normal frames 0.83-1.05, Gaussian blur sigma 0.7
-    # 0.44-0.52 (soft, not flagged), sigma 1.0 0.25-0.30 (borderline), 1.5 0.10-0.13 (flagged)
+    # median of its first 10 samples: normal frames 0.89-1.04, Gaussian blur sigma 0.7
+    # 0.53-0.62 and sigma 1.0 0.35-0.41 (soft, not flagged), sigma 1.5 0.17-0.20 (flagged)
     defocus_ratio: float = Field(default=0.25, gt=0, lt=1)
     moved_shift: float = Field(default=0.04, gt=0, lt=1)  # share of the width/height
     moved_similarity: float = Field(default=0.35, ge=-1, le=1)  # correlation with the reference
