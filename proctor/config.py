@@ -8,6 +8,7 @@ the CLI can construct their own.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from proctor.auth.throttle import LoginLimits
 from proctor.recording.retention import MIN_RETENTION_YEARS
 from proctor.rtc.h264 import EncoderSettings
 from proctor.rtc.ice import IceServer
@@ -66,6 +68,18 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = Field(default="console", description="log style")
 
     session_ttl_hours: float = Field(default=12, gt=0, description="console login lifetime")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed logins for one account from one address that "
+        "pause its logins from there for the window")
+    login_max_failures_per_address: int = Field(
+        default=50, ge=1, description="failed logins from one address, any accounts, that "
+        "pause all logins from there for the window")
+    login_window_minutes: float = Field(
+        default=15, gt=0, description="sliding window of the failed-login limits")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="reverse proxies whose X-Forwarded-For is believed "
+        "(comma separated addresses or networks, or *): set it to your proxy's address, or every client "
+        "shares the proxy's address for the login limits and the audit log")
     cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token for /metrics; unset means admins only"
@@ -158,6 +172,13 @@ class Settings(BaseSettings):
     def session_key(self) -> bytes:
         """The key console session tokens are hashed with (changing it logs everyone out)."""
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def login_limits(self) -> LoginLimits:
+        """The failed-login limits (see :mod:`proctor.auth.throttle`)."""
+        return LoginLimits(per_account_and_address=self.login_max_failures,
+                           per_address=self.login_max_failures_per_address,
+                           window=timedelta(minutes=self.login_window_minutes))
 
     @property
     def playback_encoder(self) -> EncoderSettings:

@@ -6,19 +6,34 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from proctor.api.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep, bearer_token
 from proctor.api.schemas import LoginRequest, LoginResponse, UserPublic
-from proctor.auth import sessions
+from proctor import audit
+from proctor.auth import sessions, throttle
+from proctor.db.base import utcnow
 from proctor.directory import find_user
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login")
+@router.post("/login", responses={429: {"description": "too many failed logins: wait"}})
 def login(
-    body: LoginRequest, response: Response, db: SessionDep, settings: SettingsDep
+    body: LoginRequest, request: Request, response: Response, db: SessionDep,
+    settings: SettingsDep,
 ) -> LoginResponse:
-    """Check username and password; sets an HttpOnly session cookie and returns the token."""
+    """Check username and password; sets an HttpOnly session cookie and returns the token.
+    After too many failures from the client's address, refuses with 429 and Retry-After."""
+    address = request.client.host if request.client is not None else "unknown"
+    wait_s = throttle.retry_after(db, body.username, address, settings.login_limits, utcnow())
+    if wait_s is not None:
+        audit.record(db, f"user:{body.username}", "auth.login_throttled",
+                     throttle.address_target(address))
+        db.commit()
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait_s)},
+            detail=f"too many failed logins from this address: try again in "
+                   f"{-(-wait_s // 60)} min, or ask an administrator to reset the password")
     token = sessions.login(
-        db, body.username, body.password, settings.session_ttl_hours, settings.session_key
+        db, body.username, body.password, settings.session_ttl_hours, settings.session_key,
+        address,
     )
     if token is None:
         db.commit()  # keep the audit entry of the failed attempt

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from proctor import audit
+from proctor.auth.throttle import LOGIN_FAILED, address_target
 from proctor.auth.secrets import (
     DeviceToken, hash_password, hash_session_token, new_session_token, verify_password,
 )
@@ -20,17 +21,19 @@ _DUMMY_HASH = hash_password("no such user; this hash only equalises timing")
 
 
 def login(
-    session: Session, username: str, password: str, ttl_hours: float, key: bytes
+    session: Session, username: str, password: str, ttl_hours: float, key: bytes,
+    address: str,
 ) -> str | None:
     """Check credentials and open a session; returns its token, or ``None`` if refused.
 
-    ``key`` is the server secret the stored token hash is keyed with.
+    ``key`` is the server secret the stored token hash is keyed with; ``address`` is the
+    client's, recorded with a failure (see :mod:`proctor.auth.throttle`).
     """
     user = find_user(session, username)
     # an unknown name costs the same scrypt work, so timing does not reveal which names exist
     stored = user.password_hash if user is not None else _DUMMY_HASH
     if not verify_password(password, stored) or user is None or not user.is_active:
-        audit.record(session, f"user:{username}", "auth.login_failed")
+        audit.record(session, f"user:{username}", LOGIN_FAILED, address_target(address))
         return None
     token = new_session_token()
     session.add(

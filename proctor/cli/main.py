@@ -45,6 +45,7 @@ def serve(
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, access_log=False,
+        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 
