@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proctor import audit
 from proctor.auth.secrets import DeviceToken, hash_password, hash_token
 from proctor.db.base import utcnow
-from proctor.db.models import Camera, Device, Role, Room, Site, SiteGrant, User
+from proctor.db.models import Camera, Device, Role, Room, Site, SiteGrant, User, UserSession
 from proctor.errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 10
@@ -109,8 +109,7 @@ def create_user(
     site_ids: list[int] | None = None,
 ) -> User:
     """Create a user; non-admins see only the sites in ``site_ids``."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -123,6 +122,75 @@ def create_user(
         grant_site(session, actor, user.id, site_id)
     audit.record(session, actor, "user.create", f"user:{user.id}", username=username, role=role.value)
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def end_sessions(session: Session, user_id: int, keep_token_hash: str | None = None) -> int:
+    """Log the user out everywhere (except the session ``keep_token_hash``); returns how
+    many sessions ended. Live alert streams notice within their recheck interval."""
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_token_hash is not None:
+        query = query.where(UserSession.token_hash != keep_token_hash)
+    return session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def set_password(session: Session, actor: str, user: User, password: str,
+                 keep_token_hash: str | None = None) -> None:
+    """Give ``user`` a new password and end their other sessions (a reset by an
+    administrator ends all of them)."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    ended = end_sessions(session, user.id, keep_token_hash)
+    audit.record(session, actor, "user.password_set", f"user:{user.id}", sessions_ended=ended)
+
+
+def update_user(session: Session, actor: str, user_id: int, *, display_name: str | None = None,
+                role: Role | None = None, is_active: bool | None = None,
+                site_ids: list[int] | None = None) -> User:
+    """Change what is given of a user's name, role, access and sites (``site_ids`` replaces
+    the grants). Deactivating ends their sessions. The last active administrator cannot be
+    demoted or deactivated: nobody could administer the service any more."""
+    user = get_or_404(session, User, user_id)
+    losing_admin = user.role is Role.ADMIN and user.is_active and (
+        (role is not None and role is not Role.ADMIN) or is_active is False)
+    if losing_admin and _active_admins(session) <= 1:
+        raise Conflict(f"{user.username} is the last active administrator: create or "
+                       "activate another administrator first")
+    changes: dict[str, object] = {}
+    if display_name is not None and display_name != user.display_name:
+        user.display_name = changes["display_name"] = display_name
+    if role is not None and role is not user.role:
+        user.role = role
+        changes["role"] = role.value
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = changes["is_active"] = is_active
+        if not is_active:
+            changes["sessions_ended"] = end_sessions(session, user.id)
+    if changes:
+        audit.record(session, actor, "user.update", f"user:{user.id}", **changes)
+    if site_ids is not None:
+        _replace_grants(session, actor, user.id, set(site_ids))
+    session.flush()
+    return user
+
+
+def _active_admins(session: Session) -> int:
+    return len(session.scalars(select(User.id).where(User.role == Role.ADMIN,
+                                                     User.is_active.is_(True))).all())
+
+
+def _replace_grants(session: Session, actor: str, user_id: int, site_ids: set[int]) -> None:
+    current = set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.user_id == user_id)))
+    for site_id in sorted(site_ids - current):
+        grant_site(session, actor, user_id, site_id)
+    for site_id in sorted(current - site_ids):
+        session.execute(delete(SiteGrant).where(SiteGrant.user_id == user_id,
+                                                SiteGrant.site_id == site_id))
+        audit.record(session, actor, "user.revoke_site", f"user:{user_id}", site_id=site_id)
 
 
 def grant_site(session: Session, actor: str, user_id: int, site_id: int) -> None:

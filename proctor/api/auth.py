@@ -1,15 +1,17 @@
-"""Console login and logout."""
+"""Console login and logout, and changing one's own password."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlalchemy.orm import Session
 
+from proctor import audit, directory
 from proctor.api.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep, bearer_token
-from proctor.api.schemas import LoginRequest, LoginResponse, UserPublic
-from proctor import audit
+from proctor.api.schemas import LoginRequest, LoginResponse, PasswordChange, UserPublic
 from proctor.auth import sessions, throttle
+from proctor.auth.secrets import hash_session_token, verify_password
+from proctor.config import Settings
 from proctor.db.base import utcnow
-from proctor.directory import find_user
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -21,16 +23,7 @@ def login(
 ) -> LoginResponse:
     """Check username and password; sets an HttpOnly session cookie and returns the token.
     After too many failures from the client's address, refuses with 429 and Retry-After."""
-    address = request.client.host if request.client is not None else "unknown"
-    wait_s = throttle.retry_after(db, body.username, address, settings.login_limits, utcnow())
-    if wait_s is not None:
-        audit.record(db, f"user:{body.username}", "auth.login_throttled",
-                     throttle.address_target(address))
-        db.commit()
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait_s)},
-            detail=f"too many failed logins from this address: try again in "
-                   f"{-(-wait_s // 60)} min, or ask an administrator to reset the password")
+    address = _refuse_if_throttled(request, db, settings, body.username)
     token = sessions.login(
         db, body.username, body.password, settings.session_ttl_hours, settings.session_key,
         address,
@@ -46,8 +39,43 @@ def login(
         secure=settings.cookie_secure,
         samesite="strict",
     )
-    user = find_user(db, body.username)
+    user = directory.find_user(db, body.username)
     return LoginResponse(token=token, user=UserPublic.model_validate(user))
+
+
+def _refuse_if_throttled(request: Request, db: Session, settings: Settings,
+                         username: str) -> str:
+    """The client's address, after refusing with 429 if it failed too often lately."""
+    address = request.client.host if request.client is not None else "unknown"
+    wait_s = throttle.retry_after(db, username, address, settings.login_limits, utcnow())
+    if wait_s is not None:
+        audit.record(db, f"user:{username}", "auth.login_throttled",
+                     throttle.address_target(address))
+        db.commit()
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait_s)},
+            detail=f"too many failed logins from this address: try again in "
+                   f"{-(-wait_s // 60)} min, or ask an administrator to reset the password")
+    return address
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT,
+             responses={403: {"description": "the current password is wrong"},
+                        429: {"description": "too many wrong passwords: wait"}})
+def change_password(body: PasswordChange, request: Request, db: SessionDep, user: CurrentUser,
+                    settings: SettingsDep) -> None:
+    """Change your own password; your other sessions end, this one continues. A wrong
+    current password counts as a failed login."""
+    address = _refuse_if_throttled(request, db, settings, user.username)
+    if not verify_password(body.current_password, user.password_hash):
+        audit.record(db, f"user:{user.username}", throttle.LOGIN_FAILED,
+                     throttle.address_target(address))
+        db.commit()
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the current password is wrong")
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    directory.set_password(db, f"user:{user.id}", user, body.new_password,
+                           keep_token_hash=hash_session_token(token, settings.session_key)
+                           if token else None)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

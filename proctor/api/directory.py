@@ -17,8 +17,10 @@ from proctor.api.schemas import (
     RoomPublic,
     SiteCreate,
     SitePublic,
+    PasswordReset,
     UserCreate,
     UserPublic,
+    UserUpdate,
 )
 from proctor.auth.policy import Permission
 from proctor.db.models import Camera, Device, Room, Site, User
@@ -107,3 +109,18 @@ def create_user(body: UserCreate, db: SessionDep, user: CurrentUser) -> UserPubl
 def list_users(db: SessionDep) -> list[UserPublic]:
     """All users."""
     return [UserPublic.model_validate(u) for u in db.scalars(select(User).order_by(User.id))]
+
+
+@router.patch("/users/{user_id}")
+def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserPublic:
+    """Change a user's name, role, access or sites; deactivating logs them out everywhere.
+    The last active administrator cannot be demoted or deactivated (409)."""
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return UserPublic.model_validate(directory.update_user(db, _actor(user), user_id, **changes))
+
+
+@router.post("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(user_id: int, body: PasswordReset, db: SessionDep, user: CurrentUser) -> None:
+    """Set a user's password (e.g. they forgot it); all their sessions end."""
+    target = directory.get_or_404(db, User, user_id)
+    directory.set_password(db, _actor(user), target, body.password)

@@ -113,6 +113,31 @@ class UserCreate(BaseModel):
     site_ids: list[int] = Field(default_factory=list)
 
 
+class UserUpdate(BaseModel):
+    """What to change of a user; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    is_active: bool | None = Field(default=None, description="false: logs the user out "
+                                   "everywhere and refuses their logins")
+    site_ids: list[int] | None = Field(default=None, description="replaces the site grants")
+
+
+class PasswordReset(BaseModel):
+    """A new password set by an administrator (ends the user's sessions)."""
+
+    password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordChange(BaseModel):
+    """A user changing their own password (their other sessions end)."""
+
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
 class UserPublic(_FromOrm):
     id: int
     username: str

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from proctor import directory
 from proctor.cli.context import cli_actor, database
 from proctor.cli.scene import app as scene_app
 from proctor.db.models import Camera, Device, Role, Room, Site, User
+from proctor.errors import NotFound
 
 app = typer.Typer(help="Manage the directory: sites, rooms, devices, cameras, users.", no_args_is_help=True)
 site_app = typer.Typer(help="Assessment sites.", no_args_is_help=True)
@@ -124,6 +126,41 @@ def user_add(
     with database() as db:
         user = directory.create_user(db, cli_actor(), username, password, role, display_name, site)
         _emit({"id": user.id, "username": user.username, "role": user.role.value}, as_json)
+
+
+def _user(db: Session, username: str) -> User:
+    user = directory.find_user(db, username)
+    if user is None:
+        raise NotFound(f"user {username!r} does not exist (see `proctor admin user list`)")
+    return user
+
+
+@user_app.command("set-password")
+def user_set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="PROCTOR_NEW_USER_PASSWORD")],
+) -> None:
+    """Set a user's password (prompted, or PROCTOR_NEW_USER_PASSWORD); their sessions end."""
+    with database() as db:
+        directory.set_password(db, cli_actor(), _user(db, username), password)
+    typer.echo(f"password of {username} set; their sessions have ended")
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Refuse a user's logins and end their sessions (e.g. they left the centre)."""
+    with database() as db:
+        directory.update_user(db, cli_actor(), _user(db, username).id, is_active=False)
+    typer.echo(f"{username} disabled; their sessions have ended")
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Let a disabled user log in again."""
+    with database() as db:
+        directory.update_user(db, cli_actor(), _user(db, username).id, is_active=True)
+    typer.echo(f"{username} enabled")
 
 
 @user_app.command("list")
