@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
+from proctor.recording.evidence_format import Member, write_canonical_zip
 from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
 from segments import cut_segment
 from stack import Stack
@@ -88,11 +90,40 @@ def test_flipping_any_byte_fails_verification(package: Path, tmp_path: Path) -> 
 def test_cli_names_the_problem(package: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(package) as archive:
         members = [(i.filename, archive.read(i)) for i in archive.infolist()]
-    from proctor.recording.evidence_format import canonical_zip
-
     forged = [(name, b"forged" if name == "clip.mp4" else data) for name, data in members]
     target = tmp_path / "forged.zip"
-    target.write_bytes(canonical_zip(forged))  # a well-formed zip with replaced footage
+    with target.open("wb") as out:  # a well-formed zip with replaced footage
+        write_canonical_zip(out, [Member(name, len(data), [data]) for name, data in forged])
     result = CliRunner().invoke(app, ["archive", "verify-evidence", str(target)])
     assert result.exit_code == 1
     assert "clip.mp4 does not match its SHA-256" in result.output
+
+
+def test_export_refuses_stored_footage_that_differs_from_its_record(shared_stack: Stack,
+                                                                    h264_footage: Path) -> None:
+    """The store is under Object Lock, so the mismatch is made on the record side (the
+    database), restored afterwards: the exporter must compare what it reads with it."""
+    camera, start = shared_stack.site_a.camera_ids[0], T0 + 900_000
+    assert put_segment(shared_stack, camera, start, cut_segment(h264_footage, 0, 10)
+                       ).status_code == 201
+    database = sqlite3.connect(shared_stack.data_dir / "proctor.db")
+    where = "camera_id = ? AND start_ms = ?"
+    (recorded,) = database.execute(f"SELECT sha256 FROM segments WHERE {where}",
+                                   (camera, start)).fetchone()
+    exports = shared_stack.data_dir / "clips" / "exports"
+    try:
+        with database:
+            database.execute(f"UPDATE segments SET sha256 = ? WHERE {where}",
+                             ("0" * 64, camera, start))
+        response = httpx.post(
+            f"{shared_stack.url}/api/cameras/{camera}/evidence",
+            json={"from_ms": start, "to_ms": start + 5_000, "reason": "complaint 2026-118"},
+            headers={"Authorization": f"Bearer {shared_stack.login('officer')}"}, timeout=60)
+    finally:
+        with database:
+            database.execute(f"UPDATE segments SET sha256 = ? WHERE {where}",
+                             (recorded, camera, start))
+        database.close()
+    assert response.status_code == 503
+    assert "does not match its recorded SHA-256" in response.json()["detail"]
+    assert not list(exports.glob("*")), "a refused export left a file behind"

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+import uuid
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
 from proctor.api.schemas import EvidenceRequest
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.recording.archive import Archive
-from proctor.recording.evidence import ExportRequest, build_package
+from proctor.recording.evidence import ExportRequest, write_package
 
 router = APIRouter(prefix="/api", tags=["archive"])
 MAX_ROLL_S = 300
 MAX_CLIP_MS = 4 * 3600 * 1000
+STALE_EXPORT_S = 6 * 3600  # far longer than any download of a package
 
 
 def get_archive(recording: RecordingDep) -> Archive:
@@ -67,13 +73,27 @@ async def thumbnail(
 
 @router.post("/cameras/{camera_id}/evidence")
 async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: CurrentUser,
-                          db: SessionDep, archive: ArchiveDep) -> Response:
-    """A verifiable evidence package (zip) of the window; the export is audited with its reason."""
+                          db: SessionDep, archive: ArchiveDep) -> FileResponse:
+    """A verifiable evidence package (zip) of the window; the export is audited with its reason.
+    The package is written to a temporary file (never held in memory) and removed once sent."""
     start, end = rolled_window(body.from_ms, body.to_ms, body.pre_s, body.post_s)
     request = ExportRequest(camera, start, end, f"{user.username} (user {user.id})", body.reason)
-    package = await run_in_threadpool(build_package, db, archive, request)
+    package = await run_in_threadpool(_export_path, archive)
+    await run_in_threadpool(write_package, db, archive, request, package)
     audit.record(db, f"user:{user.id}", "archive.export", f"camera:{camera.id}",
                  from_ms=start, to_ms=end, reason=body.reason)
-    filename = f"evidence-camera{camera.id}-{start}-{end}.zip"
-    return Response(package, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return FileResponse(package, media_type="application/zip",
+                        filename=f"evidence-camera{camera.id}-{start}-{end}.zip",
+                        background=BackgroundTask(package.unlink, missing_ok=True))
+
+
+def _export_path(archive: Archive) -> Path:
+    """A new file name for a package being sent, after removing packages whose download
+    was abandoned (their removal after sending never ran)."""
+    exports = archive.cache_dir / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    for stale in exports.glob("evidence-*.zip"):
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - stale.stat().st_mtime > STALE_EXPORT_S:
+                stale.unlink()
+    return exports / f"evidence-{uuid.uuid4().hex}.zip"

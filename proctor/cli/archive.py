@@ -100,7 +100,7 @@ def export(
     from proctor.config import load_settings
     from proctor.db.models import Camera
     from proctor.recording.archive import Archive
-    from proctor.recording.evidence import ExportRequest, build_package, write_package
+    from proctor.recording.evidence import ExportRequest, write_package
     from proctor.recording.store import ObjectStore
 
     settings = load_settings()
@@ -112,11 +112,11 @@ def export(
         row = db.get(Camera, camera)
         if row is None:
             raise typer.BadParameter(f"camera {camera} does not exist")
-        package = build_package(db, archive, ExportRequest(row, start_ms, end_ms, exporter, reason))
-        write_package(out, package)
+        size = write_package(db, archive, ExportRequest(row, start_ms, end_ms, exporter, reason),
+                             out)
         audit.record(db, cli_actor(), "archive.export", f"camera:{camera}", from_ms=start_ms,
                      to_ms=end_ms, reason=reason, file=str(out))
-    typer.echo(f"wrote {out} ({len(package) / 1e6:.1f} MB)")
+    typer.echo(f"wrote {out} ({size / 1e6:.1f} MB)")
 
 
 @app.command("verify-evidence")

@@ -3,18 +3,22 @@ the hash chain, the store versions and their retention."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from proctor.db.models import Camera
+from proctor.db.models import Camera, Segment
 from proctor.recording.archive import Archive, covering_segments
 from proctor.recording.evidence_format import (
-    FORMAT, MANIFEST, MANIFEST_DIGEST, README, README_TEXT, canonical_zip, sha256_hex,
+    FORMAT, MANIFEST, MANIFEST_DIGEST, README, README_TEXT, Member, file_chunks, sha256_hex,
+    write_canonical_zip,
 )
+from proctor.recording.store import StorageError
 
 
 @dataclass(frozen=True)
@@ -28,28 +32,61 @@ class ExportRequest:
     reason: str
 
 
-def build_package(db: Session, archive: Archive, request: ExportRequest) -> bytes:
-    """The zip bytes of the package (canonical, see :mod:`evidence_format`)."""
+class EvidenceSourceError(StorageError):
+    """Stored footage does not match what was recorded of it: nothing is exported."""
+
+
+def write_package(db: Session, archive: Archive, request: ExportRequest, target: Path) -> int:
+    """Write the package (canonical, see :mod:`evidence_format`) to ``target`` atomically,
+    streaming: memory holds one segment at a time. Returns its size in bytes. Each
+    segment read from the store is checked against its recorded SHA-256 first."""
     camera = request.camera
     clip_path = archive.clip(db, camera.id, request.from_ms, request.to_ms)
-    clip = clip_path.read_bytes()
     # listed in chain order (acceptance order), so the links verify even when a segment was
     # accepted out of time order (a re-upload after an outage, say)
     segments = sorted(covering_segments(db, camera.id, request.from_ms, request.to_ms),
                       key=lambda segment: segment.id)
-    members: list[tuple[str, bytes]] = [("clip.mp4", clip)]
-    entries = []
-    for segment in segments:
-        name = f"segments/{segment.start_ms}.ts"
-        data = archive.store.read(segment.object_key, segment.version_id)
-        members.append((name, data))
-        entries.append({
-            "file": name, "start_ms": segment.start_ms, "end_ms": segment.end_ms,
-            "sha256": segment.sha256, "size": segment.size, "object_key": segment.object_key,
-            "version_id": segment.version_id, "retain_until": segment.retain_until.isoformat(),
-            "prev_hash": segment.prev_hash, "chain_hash": segment.chain_hash,
-        })
-    manifest = {
+    clip_digest = hashlib.sha256()
+
+    def members() -> Iterator[Member]:
+        clip_size = clip_path.stat().st_size
+        yield Member("clip.mp4", clip_size, file_chunks(clip_path, clip_digest))
+        for segment in segments:
+            yield Member(f"segments/{segment.start_ms}.ts", segment.size,
+                         [_stored_segment(archive, segment)])
+        manifest = _manifest(request, archive.store.bucket, segments,
+                             {"file": "clip.mp4", "sha256": clip_digest.hexdigest(),
+                              "size": clip_size})
+        manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+        digest_line = (sha256_hex(manifest_bytes) + "\n").encode()
+        readme = README_TEXT.format(format=FORMAT).encode()
+        for name, data in ((MANIFEST, manifest_bytes), (MANIFEST_DIGEST, digest_line),
+                           (README, readme)):
+            yield Member(name, len(data), [data])
+
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            write_canonical_zip(out, members())
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target.stat().st_size
+
+
+def _stored_segment(archive: Archive, segment: Segment) -> bytes:
+    data = archive.store.read(segment.object_key, segment.version_id)
+    if sha256_hex(data) != segment.sha256:
+        raise EvidenceSourceError(
+            f"segment {segment.object_key} (version {segment.version_id}) in the store does "
+            "not match its recorded SHA-256: run `proctor archive verify` and report it")
+    return data
+
+
+def _manifest(request: ExportRequest, bucket: str, segments: list[Segment],
+              clip: dict[str, object]) -> dict[str, object]:
+    camera = request.camera
+    return {
         "format": FORMAT,
         "camera": {"id": camera.id, "name": camera.name, "room": camera.room.name,
                    "site": camera.room.site.name},
@@ -57,19 +94,13 @@ def build_package(db: Session, archive: Archive, request: ExportRequest) -> byte
         "exported_by": request.exported_by,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "reason": request.reason,
-        "store": {"bucket": archive.store.bucket},
-        "clip": {"file": "clip.mp4", "sha256": sha256_hex(clip), "size": len(clip)},
-        "segments": entries,
+        "store": {"bucket": bucket},
+        "clip": clip,
+        "segments": [{
+            "file": f"segments/{segment.start_ms}.ts", "start_ms": segment.start_ms,
+            "end_ms": segment.end_ms, "sha256": segment.sha256, "size": segment.size,
+            "object_key": segment.object_key, "version_id": segment.version_id,
+            "retain_until": segment.retain_until.isoformat(), "prev_hash": segment.prev_hash,
+            "chain_hash": segment.chain_hash,
+        } for segment in segments],
     }
-    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-    members += [(MANIFEST, manifest_bytes),
-                (MANIFEST_DIGEST, (sha256_hex(manifest_bytes) + "\n").encode()),
-                (README, README_TEXT.format(format=FORMAT).encode())]
-    return canonical_zip(members)
-
-
-def write_package(path: Path, package: bytes) -> None:
-    """Write atomically (temp file, then rename)."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(package)
-    partial.rename(path)

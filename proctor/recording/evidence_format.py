@@ -3,14 +3,18 @@
 A package is a zip written canonically: members stored (no compression), in a fixed order,
 with fixed timestamps and attributes. The verifier rebuilds the zip from its members and
 compares the bytes, so a change anywhere in the file (data, headers, directory) is found.
+Both sides stream: a four-hour export is gigabytes, and neither the server nor the
+verifier's laptop holds it in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 FORMAT = "proctor-evidence/1"
 MANIFEST = "manifest.json"
@@ -24,16 +28,45 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def canonical_zip(members: Sequence[tuple[str, bytes]]) -> bytes:
-    """The one byte sequence a package with these members (in this order) may have."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of a package: its name, its size, and its data in chunks (read once)."""
+
+    name: str
+    size: int
+    chunks: Iterable[bytes]
+
+
+def write_canonical_zip(target: BinaryIO, members: Iterable[Member]) -> None:
+    """Write the one byte sequence a package with these members (in this order) may have to
+    ``target``, a seekable file; only one chunk is in memory at a time, so a package can be
+    larger than memory."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for member in members:
+            info = zipfile.ZipInfo(member.name, date_time=_FIXED_TIME)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            info.file_size = member.size  # decides zip64 up front, as for a member in memory
+            written = 0
+            with archive.open(info, "w") as dest:
+                for chunk in member.chunks:
+                    dest.write(chunk)
+                    written += len(chunk)
+            if written != member.size:
+                raise ValueError(f"{member.name}: {written} bytes written, {member.size} "
+                                 "announced")
+
+
+def file_chunks(path: Path, digest: hashlib._Hash | None = None) -> Iterator[bytes]:
+    """The bytes of ``path`` in chunks, fed to ``digest`` on the way if given."""
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK_BYTES):
+            if digest is not None:
+                digest.update(chunk)
+            yield chunk
 
 
 README_TEXT = """Proctor evidence package ({format})

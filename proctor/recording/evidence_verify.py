@@ -5,16 +5,20 @@ Uses only the standard library and the chain rule, so it can run years later any
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from proctor.recording.chain import ChainRecord, first_break
 from proctor.recording.evidence_format import (
-    FORMAT, MANIFEST, MANIFEST_DIGEST, README, canonical_zip, sha256_hex,
+    CHUNK_BYTES, FORMAT, MANIFEST, MANIFEST_DIGEST, README, Member, sha256_hex,
+    write_canonical_zip,
 )
 from proctor.recording.retention import MIN_RETENTION_YEARS, add_years
 
@@ -37,25 +41,64 @@ class EvidenceSummary:
     last_chain_hash: str
 
 
-def _members(raw: bytes) -> list[tuple[str, bytes]]:
+# a damaged header can make zipfile raise almost anything (bad CRC, "encrypted" flag,
+# unknown compression, truncated data, sizes that do not add up): all of it means the
+# package is not intact
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, RuntimeError,
+               NotImplementedError, EOFError, KeyError, UnicodeDecodeError)
+_SMALL_MEMBERS = (MANIFEST, MANIFEST_DIGEST)
+MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists segments: megabytes for years of footage
+
+
+def _read_members(path: Path) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Every member's SHA-256, and the manifest files' bytes; checks on the way that the
+    file is byte for byte the canonical zip of its members (rebuilt into a temporary file
+    as large as the package: memory holds one chunk, whatever the package's size)."""
+    digests: dict[str, str] = {}
+    small: dict[str, bytes] = {}
+
+    def chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        if info.filename in _SMALL_MEMBERS and info.file_size > MAX_MANIFEST_BYTES:
+            raise EvidenceInvalid(f"{info.filename} is {info.file_size} bytes: not a manifest")
+        digest, kept = hashlib.sha256(), []
+        with archive.open(info) as member:  # checks the CRC at the end
+            while chunk := member.read(CHUNK_BYTES):
+                digest.update(chunk)
+                if info.filename in _SMALL_MEMBERS:
+                    kept.append(chunk)
+                yield chunk
+        digests[info.filename] = digest.hexdigest()
+        if info.filename in _SMALL_MEMBERS:
+            small[info.filename] = b"".join(kept)
+
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            return [(info.filename, archive.read(info)) for info in archive.infolist()]
-    # a damaged header can make zipfile raise almost anything (bad CRC, "encrypted" flag,
-    # unknown compression, truncated data): all of it means the package is not intact
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, RuntimeError,
-            NotImplementedError, EOFError, KeyError, UnicodeDecodeError) as error:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryFile() as rebuilt:
+            write_canonical_zip(rebuilt, (Member(info.filename, info.file_size,
+                                                 chunks(archive, info))
+                                          for info in archive.infolist()))
+            rebuilt.seek(0)
+            canonical = _same_bytes(rebuilt, path)
+    except _UNREADABLE as error:
         raise EvidenceInvalid(f"not a readable zip: {error}") from error
+    if not canonical:
+        raise EvidenceInvalid("zip structure differs from the canonical package "
+                              "(headers, order or extra bytes were changed)")
+    return digests, small
+
+
+def _same_bytes(rebuilt: BinaryIO, path: Path) -> bool:
+    with path.open("rb") as original:
+        while True:
+            expected, actual = rebuilt.read(CHUNK_BYTES), original.read(CHUNK_BYTES)
+            if expected != actual:
+                return False
+            if not expected:
+                return True
 
 
 def verify_evidence(path: Path) -> EvidenceSummary:
     """Check every byte of the package; raises :class:`EvidenceInvalid` with the reason."""
-    raw = path.read_bytes()
-    members = _members(raw)
-    if canonical_zip(members) != raw:
-        raise EvidenceInvalid("zip structure differs from the canonical package "
-                              "(headers, order or extra bytes were changed)")
-    files = dict(members)
+    digests, files = _read_members(path)
     manifest_bytes = files.get(MANIFEST)
     if manifest_bytes is None or MANIFEST_DIGEST not in files:
         raise EvidenceInvalid("manifest.json or its digest is missing")
@@ -68,13 +111,13 @@ def verify_evidence(path: Path) -> EvidenceSummary:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise EvidenceInvalid(f"unknown format {manifest.get('format')!r}")
     listed = {entry["file"]: entry["sha256"] for entry in [manifest["clip"], *manifest["segments"]]}
-    unlisted = set(files) - set(listed) - {MANIFEST, MANIFEST_DIGEST, README}
+    unlisted = set(digests) - set(listed) - {MANIFEST, MANIFEST_DIGEST, README}
     if unlisted:
         raise EvidenceInvalid(f"files not listed in the manifest: {', '.join(sorted(unlisted))}")
     for name, expected in listed.items():
-        if name not in files:
+        if name not in digests:
             raise EvidenceInvalid(f"{name} is listed in the manifest but missing")
-        if sha256_hex(files[name]) != expected:
+        if digests[name] != expected:
             raise EvidenceInvalid(f"{name} does not match its SHA-256 in the manifest")
     _check_chain(manifest)
     return EvidenceSummary(
