@@ -93,7 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.media = MediaService(settings)
         store = _object_store(settings)
         app.state.recording = store and Recording.build(
-            store, app.state.session_factory, settings.retention_years, settings.data_dir / "clips")
+            store, app.state.session_factory, settings.retention_years, settings.clip_cache_dir,
+            settings.clip_cache_bytes)
         app.state.alerts = AlertHub()
         app.state.analyzer = await _start_analyzer(app, settings, store)
         app.state.metrics_registry = CollectorRegistry()

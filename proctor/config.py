@@ -128,6 +128,9 @@ class Settings(BaseSettings):
         ge=MIN_RETENTION_YEARS,
         description=f"COMPLIANCE retention of footage; at least {MIN_RETENTION_YEARS} years",
     )
+    clip_cache_gb: float = Field(
+        default=20, gt=0, description="disk for assembled archive clips (data_dir/clips); the "
+        "least recently viewed go first")
 
     analysis_enabled: bool = Field(
         default=True, description="count people and flag anomalies on live cameras"
@@ -172,6 +175,16 @@ class Settings(BaseSettings):
     def session_key(self) -> bytes:
         """The key console session tokens are hashed with (changing it logs everyone out)."""
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def clip_cache_dir(self) -> Path:
+        """Where assembled clips (and evidence packages being sent) are kept."""
+        return self.data_dir / "clips"
+
+    @property
+    def clip_cache_bytes(self) -> int:
+        """The clip cache's disk budget in bytes."""
+        return int(self.clip_cache_gb * 1e9)
 
     @property
     def login_limits(self) -> LoginLimits:

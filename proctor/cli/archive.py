@@ -104,7 +104,8 @@ def export(
     from proctor.recording.store import ObjectStore
 
     settings = load_settings()
-    archive = Archive(ObjectStore.from_settings(settings), settings.data_dir / "clips")
+    archive = Archive(ObjectStore.from_settings(settings), settings.clip_cache_dir,
+                      settings.clip_cache_bytes)
     start_ms, end_ms = parse_time(start), parse_time(end)
     assert start_ms is not None and end_ms is not None
     exporter = by or cli_actor()

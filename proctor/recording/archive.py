@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from proctor.db.models import Segment
 from proctor.errors import NotFound
+from proctor.recording import clip_cache
 from proctor.recording.clips import SegmentMedia, assemble_clip, thumbnail_jpeg
 from proctor.recording.store import ObjectStore
 
@@ -23,11 +24,13 @@ def covering_segments(db: Session, camera_id: int, start_ms: int, end_ms: int) -
 
 
 class Archive:
-    """Builds clips and thumbnails from the store, caching clips on local disk."""
+    """Builds clips and thumbnails from the store, caching clips on local disk within
+    ``cache_limit_bytes`` (see :mod:`clip_cache`)."""
 
-    def __init__(self, store: ObjectStore, cache_dir: Path) -> None:
+    def __init__(self, store: ObjectStore, cache_dir: Path, cache_limit_bytes: int) -> None:
         self.store = store
         self.cache_dir = cache_dir
+        self.cache_limit_bytes = cache_limit_bytes
 
     def _media(self, segments: list[Segment]) -> Iterator[SegmentMedia]:
         for segment in segments:
@@ -43,9 +46,12 @@ class Archive:
             [str(camera_id), str(start_ms), str(end_ms), *(s.chain_hash for s in segments)]
         ).encode()).hexdigest()[:32]
         path = self.cache_dir / f"camera{camera_id}-{start_ms}-{end_ms}-{fingerprint}.mp4"
-        if not path.exists():
+        if path.exists():
+            clip_cache.touch(path)
+        else:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             assemble_clip(self._media(segments), start_ms, end_ms, path)
+            clip_cache.evict(self.cache_dir, self.cache_limit_bytes, keep=path)
         return path
 
     def thumbnail(self, db: Session, camera_id: int, at_ms: int) -> bytes:

@@ -22,7 +22,7 @@ class Recording:
 
     @classmethod
     def build(cls, store: ObjectStore, session_factory: sessionmaker[Session],
-              retention_years: int, clip_cache: Path) -> Recording:
+              retention_years: int, clip_cache: Path, clip_cache_bytes: int) -> Recording:
         """Wire the services to ``store``."""
         return cls(store, SegmentIngest(store, session_factory, retention_years),
-                   Archive(store, clip_cache))
+                   Archive(store, clip_cache, clip_cache_bytes))
