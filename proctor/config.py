@@ -78,8 +78,9 @@ class Settings(BaseSettings):
         default=15, gt=0, description="sliding window of the failed-login limits")
     forwarded_allow_ips: str = Field(
         default="127.0.0.1", description="reverse proxies whose X-Forwarded-For is believed "
-        "(comma separated addresses or networks, or *): set it to your proxy's address, or every client "
-        "shares the proxy's address for the login limits and the audit log")
+        "(comma separated addresses or networks): set it to your proxy's address, or every "
+        "client shares the proxy's address for the login limits and the audit log; never * "
+        "(refused in production: any client could name its own address)")
     cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only")
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token for /metrics; unset means admins only"
@@ -229,6 +230,9 @@ def refuse_insecure_production_settings(settings: Settings) -> None:
         raise ValueError("PROCTOR_SECRET_KEY must be set in production (openssl rand -hex 32)")
     if not settings.cookie_secure:
         raise ValueError("PROCTOR_COOKIE_SECURE must be true in production (serve over HTTPS)")
+    if "*" in settings.forwarded_allow_ips:
+        raise ValueError("PROCTOR_FORWARDED_ALLOW_IPS must name the reverse proxy in "
+                         "production, not *: any client could set its own address")
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -56,6 +56,8 @@ def test_unknown_setting_is_refused() -> None:
     [
         ({}, "PROCTOR_SECRET_KEY must be set"),
         ({"secret_key": "a" * 64}, "PROCTOR_COOKIE_SECURE must be true"),
+        ({"secret_key": "a" * 64, "cookie_secure": True, "forwarded_allow_ips": "*"},
+         "PROCTOR_FORWARDED_ALLOW_IPS must name the reverse proxy"),
     ],
 )
 def test_production_refuses_insecure_defaults(overrides: dict[str, object], message: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,16 @@ def test_spraying_many_accounts_pauses_the_address(app: FastAPI) -> None:
         assert attempt(app, sprayer, name, "Summer2026!")[0] == 401
     assert attempt(app, sprayer, "carol", PASSWORD)[0] == 429
     assert attempt(app, "127.0.0.5", "carol", PASSWORD)[0] == 200
+
+
+def test_parallel_guesses_are_each_counted(app: FastAPI) -> None:
+    burst = "127.0.0.6"
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        codes = sorted(code for code, _, _ in pool.map(
+            lambda i: attempt(app, burst, "bob", f"guess-{i}"), range(10)))
+    assert codes == [401] * 3 + [429] * 7  # the limit holds however many arrive at once
+    with session_scope(app.state.session_factory) as db:
+        throttled = db.scalars(select(AuditEntry.id).where(
+            AuditEntry.action == "auth.login_throttled",
+            AuditEntry.target == f"address:{burst}")).all()
+    assert len(throttled) == 1  # one entry per window, not one per refused request

@@ -45,13 +45,14 @@ def test_hold_requires_the_condition_to_last() -> None:
     assert run(tracker, "11111110")[0] == ("open", 0.0, 5.0)
 
 
-def test_a_broken_run_holds_from_its_own_start() -> None:
-    # present 3 s, gone 2 s (fewer than clear_n, but the run is no longer confirmed), back:
-    # the hold counts from the return, not from the first run
-    tracker = RuleTracker(EventKind.SEAT_EMPTY, "seat 1",
-                          RuleTiming(confirm_k=1, confirm_n=1, hold_s=5, clear_n=3))
-    actions = run(tracker, "111001111111")
-    assert actions[0] == ("open", 5.0, 10.0)
+def test_a_hold_survives_short_misses_and_restarts_after_a_real_gap() -> None:
+    timing = RuleTiming(confirm_k=4, confirm_n=5, hold_s=10, clear_n=3)
+    # the detector misses the condition in every fourth sample: it still lasts, and opens
+    flicker = run(RuleTracker(EventKind.SEAT_EMPTY, "seat 1", timing), "1110" * 5)
+    assert flicker and flicker[0][0] == "open" and flicker[0][1] == 0.0
+    # three misses in a row (clear_n) end the run: the hold counts again from the return
+    gap = run(RuleTracker(EventKind.SEAT_EMPTY, "seat 1", timing), "11111110001111111111111")
+    assert gap[0] == ("open", 10.0, 20.0)
 
 
 def test_worse_samples_update_the_peak_and_cooldown_suppresses_a_quick_repeat() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
 
@@ -23,14 +26,15 @@ def login(
 ) -> LoginResponse:
     """Check username and password; sets an HttpOnly session cookie and returns the token.
     After too many failures from the client's address, refuses with 429 and Retry-After."""
-    address = _refuse_if_throttled(request, db, settings, body.username)
-    token = sessions.login(
-        db, body.username, body.password, settings.session_ttl_hours, settings.session_key,
-        address,
-    )
-    if token is None:
-        db.commit()  # keep the audit entry of the failed attempt
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
+    with _counted_attempt(request, db, settings, body.username) as address:
+        token = sessions.login(
+            db, body.username, body.password, settings.session_ttl_hours, settings.session_key,
+            address,
+        )
+        if token is None:
+            db.commit()  # keep the audit entry of the failed attempt: it counts
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                                detail="wrong username or password")
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -43,20 +47,27 @@ def login(
     return LoginResponse(token=token, user=UserPublic.model_validate(user))
 
 
-def _refuse_if_throttled(request: Request, db: Session, settings: Settings,
-                         username: str) -> str:
-    """The client's address, after refusing with 429 if it failed too often lately."""
+@contextlib.contextmanager
+def _counted_attempt(request: Request, db: Session, settings: Settings,
+                     username: str) -> Iterator[str]:
+    """A password attempt from the client's address (yielded): refused with 429 if it
+    failed too often lately; otherwise the caller checks and records the outcome while
+    parallel attempts from the same address wait (so each one is counted)."""
     address = request.client.host if request.client is not None else "unknown"
-    wait_s = throttle.retry_after(db, username, address, settings.login_limits, utcnow())
-    if wait_s is not None:
-        audit.record(db, f"user:{username}", "auth.login_throttled",
-                     throttle.address_target(address))
-        db.commit()
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait_s)},
-            detail=f"too many failed logins from this address: try again in "
-                   f"{-(-wait_s // 60)} min, or ask an administrator to reset the password")
-    return address
+    limits = settings.login_limits
+    with throttle.address_lock(address):
+        now = utcnow()
+        wait_s = throttle.retry_after(db, username, address, limits, now)
+        if wait_s is not None:
+            if not throttle.already_throttled(db, username, address, limits, now):
+                audit.record(db, f"user:{username}", throttle.LOGIN_THROTTLED,
+                             throttle.address_target(address))
+                db.commit()
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait_s)},
+                detail="too many failed logins from this address: try again in "
+                       f"{-(-wait_s // 60)} min")
+        yield address
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT,
@@ -66,12 +77,13 @@ def change_password(body: PasswordChange, request: Request, db: SessionDep, user
                     settings: SettingsDep) -> None:
     """Change your own password; your other sessions end, this one continues. A wrong
     current password counts as a failed login."""
-    address = _refuse_if_throttled(request, db, settings, user.username)
-    if not verify_password(body.current_password, user.password_hash):
-        audit.record(db, f"user:{user.username}", throttle.LOGIN_FAILED,
-                     throttle.address_target(address))
-        db.commit()
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the current password is wrong")
+    with _counted_attempt(request, db, settings, user.username) as address:
+        if not verify_password(body.current_password, user.password_hash):
+            audit.record(db, f"user:{user.username}", throttle.LOGIN_FAILED,
+                         throttle.address_target(address))
+            db.commit()
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail="the current password is wrong")
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     directory.set_password(db, f"user:{user.id}", user, body.new_password,
                            keep_token_hash=hash_session_token(token, settings.session_key)

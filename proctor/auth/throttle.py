@@ -9,20 +9,23 @@ every server worker. Two limits, both over a sliding window:
 
 There is deliberately no limit on an account alone: anyone could then lock a supervisor out
 of an exam by typing wrong passwords for them. A refused attempt does no password work and
-says when to try again.
+says when to try again. Parallel attempts from one address are checked one at a time.
 """
 
 from __future__ import annotations
 
+import threading
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor.db.models import AuditEntry
 
 LOGIN_FAILED = "auth.login_failed"
+LOGIN_THROTTLED = "auth.login_throttled"
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,34 @@ def retry_after(db: Session, username: str, address: str, limits: LoginLimits,
     """Seconds until a login for ``username`` from ``address`` may be tried again, or
     ``None`` if it may be tried now."""
     since = now - limits.window
-    recent = select(func.count(), func.min(AuditEntry.at)).where(
+    recent = select(AuditEntry.at).where(
         AuditEntry.action == LOGIN_FAILED, AuditEntry.at >= since,
-        AuditEntry.target == address_target(address))
+        AuditEntry.target == address_target(address)).order_by(AuditEntry.at.desc())
     checks = ((recent.where(AuditEntry.actor == f"user:{username}"),
                limits.per_account_and_address),
               (recent, limits.per_address))
     for query, limit in checks:
-        count, oldest = db.execute(query).one()
-        if count >= limit:
-            return max(1, int((oldest + limits.window - now).total_seconds()) + 1)
+        failures = list(db.scalars(query.limit(limit)))
+        if len(failures) >= limit:  # allowed again when the limit-th newest leaves the window
+            return max(1, int((failures[-1] + limits.window - now).total_seconds()) + 1)
     return None
+
+
+def already_throttled(db: Session, username: str, address: str, limits: LoginLimits,
+                      now: datetime) -> bool:
+    """Whether a refused attempt for this account and address is already in the audit log
+    for the window (one entry says it all; a flood of refusals must not fill the log)."""
+    return db.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == LOGIN_THROTTLED, AuditEntry.at >= now - limits.window,
+        AuditEntry.actor == f"user:{username}",
+        AuditEntry.target == address_target(address)).limit(1)) is not None
+
+
+_ADDRESS_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+def address_lock(address: str) -> threading.Lock:
+    """Held from the limit check to the recorded failure, so parallel guesses from one
+    address are counted one after the other instead of all passing the check at once.
+    (In one server process; the server runs as one process, its WebRTC state is local.)"""
+    return _ADDRESS_LOCKS[zlib.crc32(address.encode()) % len(_ADDRESS_LOCKS)]

@@ -8,6 +8,8 @@ Every rule is smoothed the same way (:class:`RuleTiming`):
 - **hold**: and it has been going on for at least ``hold_s`` seconds (e.g. a seat empty
   for longer than T);
 - **clear**: an open event closes after ``clear_n`` samples in a row without the condition;
+  fewer misses than that do not restart a hold either (a person missed by the detector
+  in two samples has not come back to the seat);
 - **cooldown**: after closing, the same rule on the same camera and zone stays quiet for
   ``cooldown_s`` seconds, so a flickering condition does not flood the supervisor.
 
@@ -178,8 +180,6 @@ class RuleTracker:
         confirmed = sum(active for _, active in self._window) >= self.timing.confirm_k
         if confirmed and self._run_started is None:
             self._run_started = next(t for t, active in self._window if active)
-        elif not confirmed and not self.is_open:
-            self._run_started = None  # the run was broken: a later one holds from its own start
         if self._absent_streak >= self.timing.clear_n:
             return self._clear()
         if not reading.active:
