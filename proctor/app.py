@@ -18,6 +18,7 @@ from proctor.api import (
     whip,
 )
 from proctor.api.errors import install_error_handlers
+from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
 from proctor.errors import ProctorError
 from proctor.db.migrate import upgrade_database
@@ -91,6 +92,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.session_factory = create_session_factory(engine)
         app.state.media = MediaService(settings)
+        app.state.live_access = LiveAccessGuard(app.state.media.sessions,
+                                                app.state.session_factory)
         store = _object_store(settings)
         app.state.recording = store and Recording.build(
             store, app.state.session_factory, settings.retention_years, settings.clip_cache_dir,
@@ -107,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             if app.state.analyzer is not None:
                 await app.state.analyzer.close()
+            await app.state.live_access.close()
             await app.state.media.close()
             engine.dispose()
 

@@ -156,3 +156,43 @@ async def test_a_viewer_that_never_connects_is_cleaned_up(stack: Stack) -> None:
         lambda: metric(stack, token, 'proctor_webrtc_sessions{kind="whep"}') == 0
         and metric(stack, token, "proctor_playback_encoders") == 0, 8)
     assert "did not connect within 2 s" in (stack.data_dir / "server.log").read_text()
+
+
+async def test_live_sessions_end_when_their_access_does(stack: Stack, h264_footage: Path) -> None:
+    """Losing a site, logging out and a rotated device token each end the live sessions they
+    opened, at once (the API wakes the guard; the CLI's changes are caught within 30 s)."""
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: h264_footage.as_uri()})
+    admin, admin_viewing = stack.login("admin"), stack.login("admin")
+    headers = {"Authorization": f"Bearer {admin}"}
+    assert await wait_until(lambda: stack.camera_status(admin, camera)["online"], 15)
+    viewers = [WhepViewer(stack.url, camera, stack.login("sup_a")),
+               WhepViewer(stack.url, camera, admin_viewing)]
+    for viewer in viewers:
+        await viewer.start()
+
+    def sessions(kind: str) -> float:
+        return metric(stack, admin, f'proctor_webrtc_sessions{{kind="{kind}"}}')
+
+    try:
+        assert await wait_until(lambda: all(v.stats.frames > 0 for v in viewers), 10)
+        sup_a = next(u for u in httpx.get(f"{stack.url}/api/users", headers=headers).json()
+                     if u["username"] == "sup_a")
+        httpx.patch(f"{stack.url}/api/users/{sup_a['id']}", headers=headers,
+                    json={"site_ids": []}).raise_for_status()
+        assert await wait_until(lambda: sessions("whep") == 1, 5)
+
+        httpx.post(f"{stack.url}/api/auth/logout",
+                   headers={"Authorization": f"Bearer {admin_viewing}"}).raise_for_status()
+        assert await wait_until(lambda: sessions("whep") == 0, 5)
+
+        device = stack.site_a.device_id
+        httpx.post(f"{stack.url}/api/devices/{device}/rotate-token",
+                   headers=headers).raise_for_status()
+        assert await wait_until(lambda: sessions("whip") == 0, 5)
+    finally:
+        for viewer in viewers:
+            await viewer.stop()
+    log = (stack.data_dir / "server.log").read_text()
+    assert f"may no longer watch camera {camera}" in log
+    assert "the viewer's login ended" in log and "the device's token was rotated" in log

@@ -9,7 +9,9 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
 
 from proctor import audit, directory
-from proctor.api.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep, bearer_token
+from proctor.api.deps import (
+    SESSION_COOKIE, CurrentUser, LiveAccessDep, SessionDep, SettingsDep, presented_session_token,
+)
 from proctor.api.schemas import LoginRequest, LoginResponse, PasswordChange, UserPublic
 from proctor.auth import sessions, throttle
 from proctor.auth.secrets import hash_session_token, verify_password
@@ -74,7 +76,7 @@ def _counted_attempt(request: Request, db: Session, settings: Settings,
              responses={403: {"description": "the current password is wrong"},
                         429: {"description": "too many wrong passwords: wait"}})
 def change_password(body: PasswordChange, request: Request, db: SessionDep, user: CurrentUser,
-                    settings: SettingsDep) -> None:
+                    settings: SettingsDep, live_access: LiveAccessDep) -> None:
     """Change your own password; your other sessions end, this one continues. A wrong
     current password counts as a failed login."""
     with _counted_attempt(request, db, settings, user.username) as address:
@@ -84,21 +86,25 @@ def change_password(body: PasswordChange, request: Request, db: SessionDep, user
             db.commit()
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 detail="the current password is wrong")
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    token = presented_session_token(request)
     directory.set_password(db, f"user:{user.id}", user, body.new_password,
                            keep_token_hash=hash_session_token(token, settings.session_key)
                            if token else None)
+    db.commit()
+    live_access.wake()  # viewing opened by the other (now ended) logins stops
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
     request: Request, response: Response, db: SessionDep, user: CurrentUser,
-    settings: SettingsDep,
+    settings: SettingsDep, live_access: LiveAccessDep,
 ) -> None:
-    """End the current session."""
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    """End the current session, and the live viewing it opened."""
+    token = presented_session_token(request)
     if token:
         sessions.logout(db, token, settings.session_key)
+        db.commit()
+        live_access.wake()
     response.delete_cookie(SESSION_COOKIE)
 
 

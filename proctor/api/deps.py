@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
+from proctor.auth.live_access import LiveAccessGuard
 from proctor.auth.policy import Permission, has_permission
 from proctor.auth.sessions import device_for_token, user_for_session_token
 from proctor.config import Settings
@@ -57,7 +58,13 @@ def get_analyzer(request: Request) -> Analyzer | None:
     return request.app.state.analyzer  # type: ignore[no-any-return]
 
 
+def get_live_access(request: Request) -> LiveAccessGuard:
+    """The guard that ends live sessions whose access is gone."""
+    return request.app.state.live_access  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LiveAccessDep = Annotated[LiveAccessGuard, Depends(get_live_access)]
 AnalyzerDep = Annotated["Analyzer | None", Depends(get_analyzer)]
 # scope="function": commit before the response is sent, so a client acting on the response
 # (e.g. right after login) always sees the committed rows.
@@ -70,6 +77,11 @@ def bearer_token(request: Request) -> str | None:
     """The token in ``Authorization: Bearer ...``, if any."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def presented_session_token(request: Request) -> str | None:
+    """The console session token the request came with (bearer first, then the cookie)."""
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE) or None
 
 
 def _unauthorized(message: str) -> HTTPException:

@@ -1,12 +1,14 @@
-"""WHEP playback: logged-in users watch the cameras they are allowed to see."""
+"""WHEP playback: logged-in users watch the cameras they are allowed to see, for as long as
+their login and permission last (see :mod:`proctor.auth.live_access`)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import WatchableCamera
-from proctor.api.deps import CurrentUser, MediaDep, SettingsDep
+from proctor.api.deps import CurrentUser, MediaDep, SettingsDep, presented_session_token
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
+from proctor.auth.secrets import hash_session_token
 from proctor.media.sessions import SessionKind
 
 router = APIRouter(tags=["whep"])
@@ -19,7 +21,10 @@ async def whep_play(
 ) -> Response:
     """Watch a camera live: ``application/sdp`` offer (recvonly, H.264) in, answer out."""
     body = await read_sdp_offer(request, settings)
-    session, answer = await media.play(camera.id, f"user:{user.id}", body)
+    token = presented_session_token(request)
+    assert token is not None  # CurrentUser resolved one
+    session, answer = await media.play(camera.id, f"user:{user.id}",
+                                       hash_session_token(token, settings.session_key), body)
     return sdp_answer_response(session, answer, settings)
 
 

@@ -24,7 +24,8 @@ async def whip_publish(
     an agent that restarted before its old session timed out).
     """
     body = await read_sdp_offer(request, settings)
-    session, answer = await media.publish(camera.id, f"device:{device.id}", body)
+    session, answer = await media.publish(camera.id, f"device:{device.id}", device.token_hash,
+                                          body)
     device.last_seen_at = utcnow()
     return sdp_answer_response(session, answer, settings)
 

@@ -25,9 +25,11 @@ class MediaService:
         self.playback = PlaybackHub(self.feeds, settings.playback_encoder)
         self.sessions = SessionRegistry(settings.webrtc_setup_timeout_s)
 
-    def _new_session(self, kind: SessionKind, camera_id: int, owner: str) -> RtcSession:
+    def _new_session(self, kind: SessionKind, camera_id: int, owner: str,
+                     credential: str) -> RtcSession:
         pc = new_peer_connection(self.settings.ice_servers, self.settings.ice_transport_policy)
-        session = RtcSession(kind=kind, camera_id=camera_id, owner=owner, pc=pc)
+        session = RtcSession(kind=kind, camera_id=camera_id, owner=owner,
+                             credential=credential, pc=pc)
         self.sessions.add(session)
         return session
 
@@ -39,7 +41,8 @@ class MediaService:
             await self.sessions.close(session.id)
             raise
 
-    async def publish(self, camera_id: int, owner: str, body: bytes) -> tuple[RtcSession, str]:
+    async def publish(self, camera_id: int, owner: str, credential: str,
+                      body: bytes) -> tuple[RtcSession, str]:
         """Accept a WHIP offer. A new publisher replaces the camera's current one."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="send")
         for previous in self.sessions.find(SessionKind.WHIP, camera_id):
@@ -48,7 +51,7 @@ class MediaService:
                 extra={"camera": camera_id, "replaced_session": previous.id},
             )
             await self.sessions.close(previous.id)
-        session = self._new_session(SessionKind.WHIP, camera_id, owner)
+        session = self._new_session(SessionKind.WHIP, camera_id, owner, credential)
         feed = self.feeds.get(camera_id)
 
         @session.pc.on("track")
@@ -73,12 +76,13 @@ class MediaService:
         logger.info("publisher connected", extra={"camera": camera_id, "session": session.id})
         return session, answer
 
-    async def play(self, camera_id: int, owner: str, body: bytes) -> tuple[RtcSession, str]:
+    async def play(self, camera_id: int, owner: str, credential: str,
+                   body: bytes) -> tuple[RtcSession, str]:
         """Accept a WHEP offer: the viewer gets the camera's shared H.264 stream."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
         if not offers_h264(offer):
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
-        session = self._new_session(SessionKind.WHEP, camera_id, owner)
+        session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
         try:
             track = self.playback.watch(camera_id)
 

@@ -28,7 +28,8 @@ class RtcSession:
 
     kind: SessionKind
     camera_id: int
-    owner: str
+    owner: str  # "user:<id>" or "device:<id>"
+    credential: str  # hash of the login or device token that opened it (see live_access)
     pc: RTCPeerConnection
     id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     started_at: float = field(default_factory=time.time)
@@ -81,6 +82,10 @@ class SessionRegistry:
     def find(self, kind: SessionKind, camera_id: int) -> list[RtcSession]:
         """The live sessions of one kind for a camera."""
         return [s for s in self._sessions.values() if s.kind is kind and s.camera_id == camera_id]
+
+    def all(self) -> list[RtcSession]:
+        """Every live session."""
+        return list(self._sessions.values())
 
     def count(self, kind: SessionKind) -> int:
         """How many sessions of a kind are live."""

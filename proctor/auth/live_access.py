@@ -1,0 +1,118 @@
+"""Live sessions keep the access they were opened with only while it lasts.
+
+A WHEP viewer was let in by a console login, a WHIP publisher by a device token. Every
+``RECHECK_S`` seconds the server checks each live session again and ends the ones whose
+access is gone: the login ended (logout, password reset, expiry), the user was disabled or
+lost the camera's site, the device was disabled or its token rotated, the camera moved to
+another device. Changes made with the CLI in another process are caught the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from proctor.auth.policy import can_watch_camera
+from proctor.db.base import utcnow
+from proctor.db.models import Camera, Device, UserSession
+from proctor.db.session import session_scope
+from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
+
+logger = logging.getLogger(__name__)
+RECHECK_S = 30.0
+
+
+class LiveAccessGuard:
+    """Ends live sessions whose access is gone: every ``RECHECK_S`` seconds, and at once
+    when :meth:`wake` is called after a change to users or devices."""
+
+    def __init__(self, registry: SessionRegistry, session_factory: sessionmaker[Session],
+                 interval_s: float = RECHECK_S) -> None:
+        self.registry = registry
+        self.session_factory = session_factory
+        self.interval_s = interval_s
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._guard_forever(), name="live-access-guard")
+
+    def wake(self) -> None:
+        """Check now (callable from any thread; call after the change is committed)."""
+        self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def close(self) -> None:
+        """Stop checking."""
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _guard_forever(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            self._wake.clear()
+            try:
+                await self.check()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
+                logger.exception("checking live sessions' access failed")
+
+    async def check(self) -> int:
+        """End the sessions whose access is gone; returns how many."""
+        sessions = self.registry.all()
+        if not sessions:
+            return 0
+
+        def find() -> list[tuple[RtcSession, str]]:
+            with session_scope(self.session_factory) as db:
+                return revoked(db, sessions)
+
+        ended = await asyncio.to_thread(find)
+        for session, reason in ended:
+            logger.warning("live session ended: %s", reason, extra={
+                "kind": session.kind.value, "camera": session.camera_id,
+                "owner": session.owner, "session": session.id})
+            await self.registry.close(session.id)
+        return len(ended)
+
+
+def revoked(db: Session, sessions: list[RtcSession]) -> list[tuple[RtcSession, str]]:
+    """The sessions whose access has ended, each with the reason."""
+    ended = []
+    for session in sessions:
+        camera = db.get(Camera, session.camera_id)
+        if camera is None:
+            reason: str | None = f"camera {session.camera_id} was removed"
+        elif session.kind is SessionKind.WHEP:
+            reason = _viewer_revoked(db, session, camera)
+        else:
+            reason = _publisher_revoked(db, session, camera)
+        if reason is not None:
+            ended.append((session, reason))
+    return ended
+
+
+def _viewer_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:
+    login = db.scalar(select(UserSession).where(UserSession.token_hash == session.credential))
+    if login is None:
+        return "the viewer's login ended (logout or password change)"
+    if login.expires_at < utcnow():
+        return "the viewer's login expired"
+    if not login.user.is_active:
+        return f"user {login.user.username} was disabled"
+    if not can_watch_camera(login.user, camera):
+        return f"user {login.user.username} may no longer watch camera {camera.id}"
+    return None
+
+
+def _publisher_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:
+    device = db.get(Device, int(session.owner.removeprefix("device:")))
+    if device is None or not device.is_active:
+        return "the device was disabled"
+    if device.token_hash != session.credential:
+        return "the device's token was rotated"
+    if camera.device_id != device.id:
+        return f"camera {camera.id} is now assigned to another device"
+    return None
