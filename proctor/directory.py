@@ -179,8 +179,11 @@ def update_user(session: Session, actor: str, user_id: int, *, display_name: str
 
 
 def _active_admins(session: Session) -> int:
+    # locked (PostgreSQL) until the change commits: two administrators removing each other
+    # at the same moment cannot both see the other one still there
     return len(session.scalars(select(User.id).where(User.role == Role.ADMIN,
-                                                     User.is_active.is_(True))).all())
+                                                     User.is_active.is_(True))
+                               .with_for_update()).all())
 
 
 def _replace_grants(session: Session, actor: str, user_id: int, site_ids: set[int]) -> None:

@@ -103,7 +103,7 @@ async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscript
     changed scope gets a fresh hello."""
     recheck_at = time.monotonic() + RECHECK_S
     while True:
-        getter = asyncio.ensure_future(subscription.queue.get())
+        getter = asyncio.ensure_future(subscription.next_message())
         done, _ = await asyncio.wait({getter, listener},
                                      timeout=max(0.0, recheck_at - time.monotonic()),
                                      return_when=asyncio.FIRST_COMPLETED)
@@ -126,7 +126,7 @@ async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscript
                                   reason="session ended: log in again")
             return
         if refreshed != subscription.camera_ids:
-            subscription.camera_ids = refreshed
+            subscription.set_cameras(refreshed)
             await websocket.send_json(await asyncio.to_thread(_hello, websocket, refreshed))
 
 

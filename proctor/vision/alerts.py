@@ -18,7 +18,7 @@ class AlertSubscription:
     def __init__(self, hub: AlertHub, camera_ids: set[int]) -> None:
         self._hub = hub
         self.camera_ids = camera_ids
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
     def offer(self, camera_id: int, message: dict[str, Any]) -> None:
@@ -26,9 +26,21 @@ class AlertSubscription:
         if camera_id not in self.camera_ids or self.overflowed:
             return
         try:
-            self.queue.put_nowait(message)
+            self._queue.put_nowait((camera_id, message))
         except asyncio.QueueFull:
             self.overflowed = True
+
+    async def next_message(self) -> dict[str, Any]:
+        """The next message for this console (waits for one)."""
+        while True:
+            camera_id, message = await self._queue.get()
+            if camera_id in self.camera_ids:  # not about a camera taken away meanwhile
+                return message
+
+    def set_cameras(self, camera_ids: set[int]) -> None:
+        """Change the cameras this console may see; queued messages about cameras it lost
+        are never sent."""
+        self.camera_ids = camera_ids
 
     def close(self) -> None:
         """Stop receiving messages."""

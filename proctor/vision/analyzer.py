@@ -290,8 +290,15 @@ class Analyzer:
         except Exception:  # noqa: BLE001 - a lost snapshot must not end anything else
             logger.exception("event snapshot failed", extra={"event": view.id})
             return
-        if stored is not None and stored.ended_at is None:
+        if stored is not None and self._still_open(stored):
             self.hub.publish(stored.camera_id, event_message("update", stored, at))
+
+    def _still_open(self, view: EventView) -> bool:
+        """Whether the event is still open here (it may have closed while its snapshot was
+        uploading: an "update" after the "close" would reopen it on the consoles)."""
+        monitor = self._monitors.get(view.camera_id)
+        tracker = monitor.open_events().get((view.kind, view.zone)) if monitor else None
+        return tracker is not None and tracker.open_since == view.started_at.timestamp()
 
     def _explain(self, monitor: CameraMonitor, transition: Transition) -> dict[str, Any]:
         kind = transition.kind
@@ -317,15 +324,21 @@ class Analyzer:
             return
         jpeg = await asyncio.to_thread(encode_jpeg, luma)
 
-        def save() -> datetime | None:
+        def save() -> tuple[bool, datetime | None]:
             with session_scope(self.session_factory) as db:
+                if scene_versions(db).get(camera_id) != self._scene_versions.get(camera_id):
+                    return False, None  # changed elsewhere (CLI) meanwhile: that change wins
                 save_reference(db, camera_id, jpeg, "auto", "analyzer")
                 db.flush()
-                return scene_versions(db).get(camera_id)
+                return True, scene_versions(db).get(camera_id)
 
+        saved, version = await asyncio.to_thread(save)
+        if not saved:
+            await self.reload_scene(camera_id)
+            return
         # the monitor already uses this picture: the refresh loop must not reload the scene
         # (that would throw away the sharpness baseline it is learning)
-        self._scene_versions[camera_id] = await asyncio.to_thread(save)
+        self._scene_versions[camera_id] = version
         logger.info("reference picture captured automatically", extra={"camera": camera_id})
 
     async def _monitor(self, camera_id: int) -> CameraMonitor:
