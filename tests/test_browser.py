@@ -88,3 +88,42 @@ def test_chromium_publishes_its_fake_camera_over_whip(stack: Stack, tmp_path: Pa
         assert status["online"], "server decoded no frame from Chromium"
         assert status["fps"] >= 10
         assert status["width"] >= 640
+
+
+def test_user_changes_password_in_the_console(stack: Stack, tmp_path: Path) -> None:
+    new_password = "a brand new passphrase"
+    other_login = stack.login("sup_a")  # e.g. a phone still logged in
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        page.goto(f"{stack.url}/account")
+        page.wait_for_url("**/login?next=%2Faccount")
+        page.fill("#username", "sup_a")
+        page.fill("#password", PASSWORD)
+        page.click("#login-button")
+        page.wait_for_url("**/account")
+        page.wait_for_selector("#account-name:has-text('sup_a (supervisor)')")
+
+        page.fill("#current-password", "not my password")
+        page.fill("#new-password", new_password)
+        page.fill("#repeat-password", new_password + "x")
+        page.click("#password-button")
+        page.wait_for_selector("#password-error:has-text('The new passwords differ')")
+        page.fill("#repeat-password", new_password)
+        page.click("#password-button")
+        page.wait_for_selector("#password-error:has-text('the current password is wrong')")
+        page.fill("#current-password", PASSWORD)
+        page.click("#password-button")
+        page.wait_for_selector("#password-done:visible")
+        assert page.locator("#password-error").is_hidden()
+
+        assert page.request.get(f"{stack.url}/api/auth/me").status == 200  # this login stays
+        other = page.request.get(f"{stack.url}/api/auth/me",
+                                 headers={"Authorization": f"Bearer {other_login}"})
+        assert other.status == 401  # the other one ended
+        page.goto(f"{stack.url}/live")
+        page.click("#logout")
+        page.wait_for_url("**/login")
+        page.fill("#username", "sup_a")
+        page.fill("#password", new_password)
+        page.click("#login-button")
+        page.wait_for_url("**/live")

@@ -32,6 +32,12 @@ def live_page(settings: SettingsDep) -> FileResponse:
     return FileResponse(settings.web_dir / "live.html")
 
 
+@router.get("/account")
+def account_page(settings: SettingsDep) -> FileResponse:
+    """The user's own account: changing the password (the page redirects to log in)."""
+    return FileResponse(settings.web_dir / "account.html")
+
+
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
     """Liveness for orchestrators: unauthenticated, and says nothing but that we are up."""
