@@ -14,8 +14,8 @@ from prometheus_client import CollectorRegistry
 
 from proctor import __version__
 from proctor.api import (
-    alerts, archive, auth, cameras, directory, events, legal_holds, recording, scenes, web, whep,
-    whip,
+    alerts, archive, audit, auth, cameras, directory, events, legal_holds, recording, scenes, web,
+    whep, whip,
 )
 from proctor.api.errors import install_error_handlers
 from proctor.auth.live_access import LiveAccessGuard
@@ -127,7 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,
-                   alerts.router, whip.router, whep.router):
+                   alerts.router, audit.router, whip.router, whep.router):
         app.include_router(router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

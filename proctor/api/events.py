@@ -3,7 +3,7 @@ downloads are footage and are audit-logged."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from proctor import audit
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.auth.policy import can_see_events, visible_cameras_query
+from proctor.db.base import as_utc
 from proctor.db.models import Camera, Event, User
 from proctor.vision.events import EventView, event_view
 from proctor.vision.rules import EventKind
@@ -41,8 +42,7 @@ def list_events(
     if open_only:
         query = query.where(Event.ended_at.is_(None))
     if since is not None:
-        query = query.where(Event.started_at >= (
-            since if since.tzinfo is not None else since.replace(tzinfo=UTC)))
+        query = query.where(Event.started_at >= as_utc(since))
     rows = db.scalars(query.order_by(Event.started_at.desc(), Event.id.desc()).limit(limit))
     return [event_view(row) for row in rows]
 

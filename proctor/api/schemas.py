@@ -247,3 +247,14 @@ class SceneView(BaseModel):
     settings: SceneSettings
     reference_source: str | None = Field(description="operator, auto (first good picture) or none")
     reference_at: datetime | None
+
+
+class AuditEntryPublic(_FromOrm):
+    """One audit log entry."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, object]

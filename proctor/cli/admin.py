@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from proctor import directory
+from proctor import audit, directory
 from proctor.cli.context import cli_actor, database
 from proctor.cli.scene import app as scene_app
+from proctor.db.base import as_utc
 from proctor.db.models import Camera, Device, Role, Room, Site, User
 from proctor.errors import NotFound
 
-app = typer.Typer(help="Manage the directory: sites, rooms, devices, cameras, users.", no_args_is_help=True)
+app = typer.Typer(help="Manage the directory (sites, rooms, devices, cameras, users) and read "
+                  "the audit log.", no_args_is_help=True)
 site_app = typer.Typer(help="Assessment sites.", no_args_is_help=True)
 room_app = typer.Typer(help="Exam rooms.", no_args_is_help=True)
 device_app = typer.Typer(help="Edge devices (agents) and their tokens.", no_args_is_help=True)
@@ -169,3 +172,21 @@ def user_list(as_json: JsonOpt = False) -> None:
     with database() as db:
         _emit([{"id": u.id, "username": u.username, "role": u.role.value, "active": u.is_active}
                for u in db.scalars(select(User).order_by(User.id))], as_json)
+
+
+@app.command("audit")
+def audit_log(
+    actor: Annotated[str | None, typer.Option(help="who, exactly: user:3, device:2")] = None,
+    action: Annotated[str | None, typer.Option(help="what, by prefix: archive., auth.")] = None,
+    target: Annotated[str | None, typer.Option(help="on what, exactly: camera:2")] = None,
+    since: Annotated[datetime | None, typer.Option(help="at or after (UTC)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="newest entries to show")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read the audit log, newest first."""
+    query = audit.AuditQuery(actor=actor, action=action, target=target,
+                             since=as_utc(since) if since else None, limit=limit)
+    with database() as db:
+        _emit([{"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor,
+                "action": e.action, "target": e.target, "detail": e.detail}
+               for e in audit.search(db, query)], as_json)

@@ -23,6 +23,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` made timezone-aware: a time given without an offset is taken as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone)."""
 
