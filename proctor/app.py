@@ -95,9 +95,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.live_access = LiveAccessGuard(app.state.media.sessions,
                                                 app.state.session_factory)
         store = _object_store(settings)
-        app.state.recording = store and Recording.build(
-            store, app.state.session_factory, settings.retention_years, settings.clip_cache_dir,
-            settings.clip_cache_bytes)
+        app.state.recording = store and Recording.build(store, app.state.session_factory,
+                                                        settings)
         app.state.alerts = AlertHub()
         app.state.analyzer = await _start_analyzer(app, settings, store)
         app.state.metrics_registry = CollectorRegistry()

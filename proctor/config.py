@@ -129,6 +129,9 @@ class Settings(BaseSettings):
         ge=MIN_RETENTION_YEARS,
         description=f"COMPLIANCE retention of footage; at least {MIN_RETENTION_YEARS} years",
     )
+    evidence_signing_key: Path | None = Field(
+        default=None, description="Ed25519 key (PEM) that signs evidence packages; default "
+        "data_dir/evidence-signing-key.pem, created on first start: back it up")
     clip_cache_gb: float = Field(
         default=20, gt=0, description="disk for assembled archive clips (data_dir/clips); the "
         "least recently viewed go first")
@@ -176,6 +179,11 @@ class Settings(BaseSettings):
     def session_key(self) -> bytes:
         """The key console session tokens are hashed with (changing it logs everyone out)."""
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def evidence_signing_key_path(self) -> Path:
+        """Where the evidence signing key is."""
+        return self.evidence_signing_key or self.data_dir / "evidence-signing-key.pem"
 
     @property
     def clip_cache_dir(self) -> Path:

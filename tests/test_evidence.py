@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 import sqlite3
@@ -10,10 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-from proctor.recording.evidence_format import Member, write_canonical_zip
+from proctor.recording.evidence_format import Member, sha256_hex, write_canonical_zip
 from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
 from segments import cut_segment
 from stack import Stack
@@ -36,18 +40,74 @@ def package(shared_stack: Stack, h264_footage: Path, tmp_path_factory: pytest.Te
     return path
 
 
-def test_intact_package_verifies_offline(package: Path) -> None:
-    summary = verify_evidence(package)
-    assert summary.segments == 3
+def service_key(stack: Stack) -> str:
+    response = httpx.get(f"{stack.url}/api/evidence/signing-key",
+                         headers={"Authorization": f"Bearer {stack.login('officer')}"})
+    response.raise_for_status()
+    return response.json()["fingerprint"]  # type: ignore[no-any-return]
+
+
+def test_intact_package_verifies_offline(package: Path, shared_stack: Stack) -> None:
+    fingerprint = service_key(shared_stack)
+    summary = verify_evidence(package, key_fingerprint=fingerprint)
+    assert summary.segments == 3 and summary.signed_by == fingerprint
     assert summary.exported_by.startswith("officer")
+    with pytest.raises(EvidenceInvalid, match="not by the expected"):
+        verify_evidence(package, key_fingerprint="0" * 64)
     with zipfile.ZipFile(package) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["reason"] == "complaint 2026-117"
         assert [s["prev_hash"] for s in manifest["segments"]][1:] == [
             s["chain_hash"] for s in manifest["segments"]][:-1]
         assert archive.read("segments/" + str(manifest["segments"][0]["start_ms"]) + ".ts")[:1] == b"G"
-    result = CliRunner().invoke(app, ["archive", "verify-evidence", str(package)])
+    result = CliRunner().invoke(app, ["archive", "verify-evidence", str(package),
+                                      "--key-fingerprint", fingerprint])
     assert result.exit_code == 0 and "intact" in result.output
+    assert f"signed by the expected key {fingerprint}" in result.output
+
+
+def members_of(package: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(package) as archive:
+        return [(i.filename, archive.read(i)) for i in archive.infolist()]
+
+
+def write_members(target: Path, members: list[tuple[str, bytes]]) -> Path:
+    with target.open("wb") as out:
+        write_canonical_zip(out, [Member(name, len(data), [data]) for name, data in members])
+    return target
+
+
+def test_a_consistent_forgery_is_caught_by_the_signature(package: Path, shared_stack: Stack,
+                                                         tmp_path: Path) -> None:
+    """Anyone can rebuild a self-consistent package (hashes, chain, digest); only the
+    service's key can sign it."""
+    members = dict(members_of(package))
+    manifest = json.loads(members["manifest.json"])
+    manifest["reason"] = "something else entirely"
+    forged_manifest = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+
+    def package_with(manifest_bytes: bytes, signature: bytes, name: str) -> Path:
+        replaced = {**members, "manifest.json": manifest_bytes, "manifest.json.sig": signature,
+                    "manifest.json.sha256": (sha256_hex(manifest_bytes) + "\n").encode()}
+        return write_members(tmp_path / name, list(replaced.items()))
+
+    reused = package_with(forged_manifest, members["manifest.json.sig"], "reused.zip")
+    with pytest.raises(EvidenceInvalid, match="manifest signature is not valid"):
+        verify_evidence(reused)
+
+    # re-signed with the forger's own key: consistent, but not the service's
+    forger = Ed25519PrivateKey.generate()
+    raw = forger.public_key().public_bytes(serialization.Encoding.Raw,
+                                          serialization.PublicFormat.Raw)
+    manifest["signing_key"] = {"algorithm": "ed25519", "public_key": base64.b64encode(raw).decode(),
+                               "fingerprint": hashlib.sha256(raw).hexdigest()}
+    resigned_manifest = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    resigned = package_with(resigned_manifest,
+                            base64.b64encode(forger.sign(resigned_manifest)) + b"\n",
+                            "resigned.zip")
+    assert verify_evidence(resigned).signed_by == hashlib.sha256(raw).hexdigest()
+    with pytest.raises(EvidenceInvalid, match="not by the expected"):
+        verify_evidence(resigned, key_fingerprint=service_key(shared_stack))
 
 
 def _positions(package: Path) -> list[int]:
@@ -88,12 +148,9 @@ def test_flipping_any_byte_fails_verification(package: Path, tmp_path: Path) -> 
 
 
 def test_cli_names_the_problem(package: Path, tmp_path: Path) -> None:
-    with zipfile.ZipFile(package) as archive:
-        members = [(i.filename, archive.read(i)) for i in archive.infolist()]
-    forged = [(name, b"forged" if name == "clip.mp4" else data) for name, data in members]
-    target = tmp_path / "forged.zip"
-    with target.open("wb") as out:  # a well-formed zip with replaced footage
-        write_canonical_zip(out, [Member(name, len(data), [data]) for name, data in forged])
+    forged = [(name, b"forged" if name == "clip.mp4" else data)
+              for name, data in members_of(package)]
+    target = write_members(tmp_path / "forged.zip", forged)  # well-formed, replaced footage
     result = CliRunner().invoke(app, ["archive", "verify-evidence", str(target)])
     assert result.exit_code == 1
     assert "clip.mp4 does not match its SHA-256" in result.output

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
-from proctor.api.schemas import EvidenceRequest
+from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.recording.archive import Archive
 from proctor.recording.evidence import ExportRequest, write_package
@@ -73,15 +73,17 @@ async def thumbnail(
 
 @router.post("/cameras/{camera_id}/evidence")
 async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: CurrentUser,
-                          db: SessionDep, archive: ArchiveDep) -> FileResponse:
+                          db: SessionDep, archive: ArchiveDep,
+                          recording: RecordingDep) -> FileResponse:
     """A verifiable evidence package (zip) of the window; the export is audited with its reason.
     The package is written to a temporary file (never held in memory) and removed once sent."""
     start, end = rolled_window(body.from_ms, body.to_ms, body.pre_s, body.post_s)
     request = ExportRequest(camera, start, end, f"{user.username} (user {user.id})", body.reason)
     package = await run_in_threadpool(_export_path, archive)
-    await run_in_threadpool(write_package, db, archive, request, package)
+    await run_in_threadpool(write_package, db, archive, request, package, recording.signer)
     audit.record(db, f"user:{user.id}", "archive.export", f"camera:{camera.id}",
-                 from_ms=start, to_ms=end, reason=body.reason)
+                 from_ms=start, to_ms=end, reason=body.reason,
+                 signing_key=recording.signer.public.fingerprint)
     return FileResponse(package, media_type="application/zip",
                         filename=f"evidence-camera{camera.id}-{start}-{end}.zip",
                         background=BackgroundTask(package.unlink, missing_ok=True))
@@ -97,3 +99,12 @@ def _export_path(archive: Archive) -> Path:
             if time.time() - stale.stat().st_mtime > STALE_EXPORT_S:
                 stale.unlink()
     return exports / f"evidence-{uuid.uuid4().hex}.zip"
+
+
+@router.get("/evidence/signing-key")
+def signing_key(user: CurrentUser, recording: RecordingDep) -> SigningKeyPublic:
+    """The key evidence packages are signed with: compare its fingerprint with the one a
+    package's verification prints (``verify-evidence --key-fingerprint``)."""
+    public = recording.signer.public
+    return SigningKeyPublic(algorithm=public.algorithm, public_key=public.public_key,
+                            fingerprint=public.fingerprint)

@@ -258,3 +258,11 @@ class AuditEntryPublic(_FromOrm):
     action: str
     target: str
     detail: dict[str, object]
+
+
+class SigningKeyPublic(BaseModel):
+    """The public half of the evidence signing key."""
+
+    algorithm: str
+    public_key: str = Field(description="base64 of the raw key")
+    fingerprint: str = Field(description="SHA-256 of the raw key, hex")

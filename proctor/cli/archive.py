@@ -101,11 +101,13 @@ def export(
     from proctor.db.models import Camera
     from proctor.recording.archive import Archive
     from proctor.recording.evidence import ExportRequest, write_package
+    from proctor.recording.signing import EvidenceSigner
     from proctor.recording.store import ObjectStore
 
     settings = load_settings()
     archive = Archive(ObjectStore.from_settings(settings), settings.clip_cache_dir,
                       settings.clip_cache_bytes)
+    signer = EvidenceSigner(settings.evidence_signing_key_path)
     start_ms, end_ms = parse_time(start), parse_time(end)
     assert start_ms is not None and end_ms is not None
     exporter = by or cli_actor()
@@ -114,29 +116,53 @@ def export(
         if row is None:
             raise typer.BadParameter(f"camera {camera} does not exist")
         size = write_package(db, archive, ExportRequest(row, start_ms, end_ms, exporter, reason),
-                             out)
+                             out, signer)
         audit.record(db, cli_actor(), "archive.export", f"camera:{camera}", from_ms=start_ms,
-                     to_ms=end_ms, reason=reason, file=str(out))
-    typer.echo(f"wrote {out} ({size / 1e6:.1f} MB)")
+                     to_ms=end_ms, reason=reason, file=str(out),
+                     signing_key=signer.public.fingerprint)
+    typer.echo(f"wrote {out} ({size / 1e6:.1f} MB), signed by key {signer.public.fingerprint}")
+
+
+@app.command("signing-key")
+def signing_key() -> None:
+    """Print the fingerprint and public key that evidence packages are signed with (publish
+    the fingerprint: verifiers pass it as --key-fingerprint)."""
+    from proctor.config import load_settings
+    from proctor.recording.signing import EvidenceSigner
+
+    public = EvidenceSigner(load_settings().evidence_signing_key_path).public
+    typer.echo(f"fingerprint {public.fingerprint}\n{public.algorithm} public key "
+               f"{public.public_key}")
 
 
 @app.command("verify-evidence")
-def verify_evidence_command(package: Path) -> None:
+def verify_evidence_command(
+    package: Path,
+    key_fingerprint: Annotated[str | None, typer.Option(
+        help="require this signing key (the service prints it: proctor archive signing-key)")
+    ] = None,
+) -> None:
     """Verify an evidence package offline: exit 0 if intact, 1 with the reason if not."""
     from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
 
     try:
-        summary = verify_evidence(package)
+        summary = verify_evidence(package, key_fingerprint)
     except (EvidenceInvalid, OSError, KeyError, ValueError) as error:
         typer.secho(f"NOT INTACT: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
+    if summary.signed_by is None:
+        signed = "UNSIGNED (format 1): it cannot show which service exported it"
+    elif key_fingerprint is None:
+        signed = (f"signed by key {summary.signed_by}: compare it with the service's "
+                  "fingerprint (proctor archive signing-key), or pass --key-fingerprint")
+    else:
+        signed = f"signed by the expected key {summary.signed_by}"
     typer.echo(f"intact: {summary.camera}, {summary.segments} segments, "
                f"{summary.from_ms}-{summary.to_ms}, exported by {summary.exported_by} "
-               f"at {summary.exported_at}\n"
+               f"at {summary.exported_at}\n{signed}\n"
                f"chain: after {summary.first_prev_hash}\n"
                f"       up to {summary.last_chain_hash}\n"
-               "This proves the package is internally consistent. To prove it is the footage "
-               "the service recorded, compare these two hashes with the service's index "
+               "The chain hashes can also be compared with the service's index "
                "(`proctor archive verify` checks the index against the store).")
 
 

@@ -1,5 +1,5 @@
 """Export an evidence package: the clip, the original segments, and a manifest tying them to
-the hash chain, the store versions and their retention."""
+the hash chain, the store versions and their retention, signed by the service's key."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from proctor.db.models import Camera, Segment
 from proctor.recording.archive import Archive, covering_segments
 from proctor.recording.evidence_format import (
-    FORMAT, MANIFEST, MANIFEST_DIGEST, README, README_TEXT, Member, file_chunks, sha256_hex,
-    write_canonical_zip,
+    FORMAT, MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE, README, README_TEXT, Member,
+    file_chunks, sha256_hex, write_canonical_zip,
 )
+from proctor.recording.signing import EvidenceSigner
 from proctor.recording.store import StorageError
 
 
@@ -36,10 +37,12 @@ class EvidenceSourceError(StorageError):
     """Stored footage does not match what was recorded of it: nothing is exported."""
 
 
-def write_package(db: Session, archive: Archive, request: ExportRequest, target: Path) -> int:
+def write_package(db: Session, archive: Archive, request: ExportRequest, target: Path,
+                  signer: EvidenceSigner) -> int:
     """Write the package (canonical, see :mod:`evidence_format`) to ``target`` atomically,
     streaming: memory holds one segment at a time. Returns its size in bytes. Each
-    segment read from the store is checked against its recorded SHA-256 first."""
+    segment read from the store is checked against its recorded SHA-256 first; the
+    manifest is signed with ``signer``."""
     camera = request.camera
     clip_path = archive.clip(db, camera.id, request.from_ms, request.to_ms)
     # listed in chain order (acceptance order), so the links verify even when a segment was
@@ -57,11 +60,13 @@ def write_package(db: Session, archive: Archive, request: ExportRequest, target:
         manifest = _manifest(request, archive.store.bucket, segments,
                              {"file": "clip.mp4", "sha256": clip_digest.hexdigest(),
                               "size": clip_size})
+        manifest["signing_key"] = signer.public.as_dict()
         manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
         digest_line = (sha256_hex(manifest_bytes) + "\n").encode()
+        signature_line = (signer.sign(manifest_bytes) + "\n").encode()
         readme = README_TEXT.format(format=FORMAT).encode()
         for name, data in ((MANIFEST, manifest_bytes), (MANIFEST_DIGEST, digest_line),
-                           (README, readme)):
+                           (MANIFEST_SIGNATURE, signature_line), (README, readme)):
             yield Member(name, len(data), [data])
 
     partial = target.with_name(target.name + ".partial")

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-FORMAT = "proctor-evidence/1"
+FORMAT = "proctor-evidence/2"  # 2: the manifest is signed (1: unsigned, still verified)
+FORMATS_READ = ("proctor-evidence/1", FORMAT)
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.json.sha256"
+MANIFEST_SIGNATURE = "manifest.json.sig"
 README = "README.txt"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -75,13 +77,19 @@ What is inside
   clip.mp4              the requested footage, remuxed (not re-encoded) from the segments
   segments/*.ts         the original recorded segments, byte for byte as stored
   manifest.json         who exported what and when, every file's SHA-256, each segment's
-                        object-store key, version, retention date and hash-chain link
+                        object-store key, version, retention date and hash-chain link,
+                        and the public key of the service that signed it
   manifest.json.sha256  SHA-256 of manifest.json
+  manifest.json.sig     Ed25519 signature of manifest.json by the service's key (base64)
 
 How to verify
-  proctor archive verify-evidence THIS.zip      (exit status 0 = intact)
-By hand: check manifest.json.sha256 against manifest.json, then every file's "sha256" in the
-manifest, then for each segment in order recompute
+  proctor archive verify-evidence THIS.zip --key-fingerprint FINGERPRINT
+                        (exit status 0 = intact and signed by that key; the service
+                        prints its fingerprint with `proctor archive signing-key`)
+By hand: check the signature in manifest.json.sig over manifest.json with the Ed25519 key
+in manifest.json "signing_key" (its fingerprint is the SHA-256 of the raw 32-byte key), and
+that fingerprint against the service's; check manifest.json.sha256, then every file's
+"sha256" in the manifest, then for each segment in order recompute
   chain_hash = sha256(prev_hash|camera_id|start_ms|end_ms|sha256|object_key|version_id)
 and check that each prev_hash equals the previous segment's chain_hash.
 The first prev_hash and the last chain_hash can be compared with the service's records.

@@ -1,10 +1,12 @@
 """``proctor archive verify-evidence``: check a package offline (no server, no store).
 
-Uses only the standard library and the chain rule, so it can run years later anywhere.
+Uses the standard library, the chain rule and ``cryptography`` (for the Ed25519 signature),
+so it can run years later anywhere.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import tempfile
@@ -17,10 +19,11 @@ from typing import BinaryIO
 
 from proctor.recording.chain import ChainRecord, first_break
 from proctor.recording.evidence_format import (
-    CHUNK_BYTES, FORMAT, MANIFEST, MANIFEST_DIGEST, README, Member, sha256_hex,
-    write_canonical_zip,
+    CHUNK_BYTES, FORMAT, FORMATS_READ, MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE, README,
+    Member, sha256_hex, write_canonical_zip,
 )
 from proctor.recording.retention import MIN_RETENTION_YEARS, add_years
+from proctor.recording.signing import ALGORITHM, fingerprint, signature_valid
 
 
 class EvidenceInvalid(Exception):
@@ -39,6 +42,7 @@ class EvidenceSummary:
     exported_at: str
     first_prev_hash: str
     last_chain_hash: str
+    signed_by: str | None  # fingerprint of the signing key; None for unsigned (format 1)
 
 
 # a damaged header can make zipfile raise almost anything (bad CRC, "encrypted" flag,
@@ -46,7 +50,7 @@ class EvidenceSummary:
 # package is not intact
 _UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, RuntimeError,
                NotImplementedError, EOFError, KeyError, UnicodeDecodeError)
-_SMALL_MEMBERS = (MANIFEST, MANIFEST_DIGEST)
+_SMALL_MEMBERS = (MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE)
 MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists segments: megabytes for years of footage
 
 
@@ -96,8 +100,10 @@ def _same_bytes(rebuilt: BinaryIO, path: Path) -> bool:
                 return True
 
 
-def verify_evidence(path: Path) -> EvidenceSummary:
-    """Check every byte of the package; raises :class:`EvidenceInvalid` with the reason."""
+def verify_evidence(path: Path, key_fingerprint: str | None = None) -> EvidenceSummary:
+    """Check every byte of the package and its signature (and that the signing key is the
+    one with ``key_fingerprint``, if given); raises :class:`EvidenceInvalid` with the
+    reason."""
     digests, files = _read_members(path)
     manifest_bytes = files.get(MANIFEST)
     if manifest_bytes is None or MANIFEST_DIGEST not in files:
@@ -108,10 +114,13 @@ def verify_evidence(path: Path) -> EvidenceSummary:
         manifest = json.loads(manifest_bytes)
     except ValueError as error:
         raise EvidenceInvalid(f"manifest.json is not valid JSON: {error}") from error
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS_READ:
         raise EvidenceInvalid(f"unknown format {manifest.get('format')!r}")
+    signed_by = _check_signature(manifest, manifest_bytes, files.get(MANIFEST_SIGNATURE),
+                                 key_fingerprint)
     listed = {entry["file"]: entry["sha256"] for entry in [manifest["clip"], *manifest["segments"]]}
-    unlisted = set(digests) - set(listed) - {MANIFEST, MANIFEST_DIGEST, README}
+    unlisted = set(digests) - set(listed) - {MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE,
+                                             README}
     if unlisted:
         raise EvidenceInvalid(f"files not listed in the manifest: {', '.join(sorted(unlisted))}")
     for name, expected in listed.items():
@@ -127,7 +136,36 @@ def verify_evidence(path: Path) -> EvidenceSummary:
         to_ms=manifest["window"]["to_ms"], exported_by=manifest["exported_by"],
         exported_at=manifest["exported_at"],
         first_prev_hash=manifest["segments"][0]["prev_hash"],
-        last_chain_hash=manifest["segments"][-1]["chain_hash"])
+        last_chain_hash=manifest["segments"][-1]["chain_hash"], signed_by=signed_by)
+
+
+def _check_signature(manifest: dict, manifest_bytes: bytes,  # type: ignore[type-arg]
+                     signature: bytes | None, key_fingerprint: str | None) -> str | None:
+    """The fingerprint of the key that signed the manifest (None: an unsigned format 1
+    package, accepted only when no key is required)."""
+    if manifest["format"] != FORMAT and signature is None:
+        if key_fingerprint is not None:
+            raise EvidenceInvalid("the package is unsigned (format 1): it cannot show which "
+                                  "service exported it")
+        return None
+    key = manifest.get("signing_key")
+    if signature is None or not isinstance(key, dict):
+        raise EvidenceInvalid("the manifest signature or the signing key is missing")
+    try:
+        raw_key = base64.b64decode(key["public_key"], validate=True)
+    except (KeyError, TypeError, ValueError) as error:
+        raise EvidenceInvalid(f"the signing key in the manifest is not readable: {error}") \
+            from error
+    if key.get("algorithm") != ALGORITHM or fingerprint(raw_key) != key.get("fingerprint"):
+        raise EvidenceInvalid("the signing key in the manifest does not match its fingerprint")
+    if not signature_valid(manifest_bytes, signature.decode("ascii", "replace").strip(),
+                           key["public_key"]):
+        raise EvidenceInvalid("the manifest signature is not valid: manifest.json was changed "
+                              "or not signed by the key it names")
+    if key_fingerprint is not None and key["fingerprint"] != key_fingerprint.strip().lower():
+        raise EvidenceInvalid(f"signed by key {key['fingerprint']}, not by the expected "
+                              f"{key_fingerprint}")
+    return str(key["fingerprint"])
 
 
 def _check_chain(manifest: dict) -> None:  # type: ignore[type-arg]

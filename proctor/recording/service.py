@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from proctor.config import Settings
 from proctor.recording.archive import Archive
 from proctor.recording.ingest import SegmentIngest
+from proctor.recording.signing import EvidenceSigner
 from proctor.recording.store import ObjectStore
 
 
 @dataclass(frozen=True)
 class Recording:
-    """Segment ingest and archive reads over one object store."""
+    """Segment ingest, archive reads and evidence signing over one object store."""
 
     store: ObjectStore
     ingest: SegmentIngest
     archive: Archive
+    signer: EvidenceSigner
 
     @classmethod
     def build(cls, store: ObjectStore, session_factory: sessionmaker[Session],
-              retention_years: int, clip_cache: Path, clip_cache_bytes: int) -> Recording:
+              settings: Settings) -> Recording:
         """Wire the services to ``store``."""
-        return cls(store, SegmentIngest(store, session_factory, retention_years),
-                   Archive(store, clip_cache, clip_cache_bytes))
+        return cls(store, SegmentIngest(store, session_factory, settings.retention_years),
+                   Archive(store, settings.clip_cache_dir, settings.clip_cache_bytes),
+                   EvidenceSigner(settings.evidence_signing_key_path))
