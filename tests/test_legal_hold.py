@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -57,6 +58,32 @@ def test_hold_place_cover_late_arrival_and_lift(stack: Stack, segment_bytes: lis
     with sqlite3.connect(stack.data_dir / "proctor.db") as db:
         actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
     assert actions.count("archive.legal_hold") == 2 and "archive.legal_hold_lifted" in actions
+
+
+def test_a_hold_placed_while_segments_arrive_covers_every_one(stack: Stack,
+                                                              segment_bytes: list[bytes]) -> None:
+    """Uploads and the hold race each other for real (threads against the real server and
+    store): whichever commits first, no segment in the held range may stay unheld. The
+    unsafe window of the old order was milliseconds wide and this did not catch it in three
+    runs; the ordering argument is in proctor.recording.legal_hold's docstring."""
+    camera = stack.site_a.camera_ids[1]
+    officer = {"Authorization": f"Bearer {stack.login('officer')}"}
+    starts = [T0 + index * 10_000 for index in range(8)]
+
+    def place() -> httpx.Response:
+        return httpx.post(f"{stack.url}/api/cameras/{camera}/legal-holds", headers=officer,
+                          json={"from_ms": T0, "to_ms": T0 + 80_000, "reason": "complaint 119"},
+                          timeout=30)
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        uploads = [pool.submit(put_segment, stack, camera, start, segment_bytes[index % 4])
+                   for index, start in enumerate(starts[:4])]
+        hold = pool.submit(place)
+        uploads += [pool.submit(put_segment, stack, camera, start, segment_bytes[index % 4])
+                    for index, start in enumerate(starts[4:])]
+        assert [u.result().status_code for u in uploads] == [201] * 8
+        assert hold.result().status_code == 201
+    assert held(stack, camera) == dict.fromkeys(starts, True)
 
 
 def test_supervisor_may_not_place_holds(shared_stack: Stack) -> None:

@@ -93,7 +93,12 @@ class SegmentIngest:
                     return existing, False
                 raise Conflict(f"camera {upload.camera_id} already has a different segment "
                                f"starting at {upload.agent_start_ms} (sha256 {existing.sha256})")
-            return self._store_and_chain(db, upload, actual), True
+            segment = self._store_and_chain(db, upload, actual)
+        # only once the segment is committed: a legal hold committed meanwhile is seen here,
+        # and one placed from now on sees the segment (see proctor.recording.legal_hold)
+        with session_scope(self._sessions) as db:
+            hold_if_covered(db, self.store, segment)
+        return segment, True
 
     def _store_and_chain(self, db: Session, upload: SegmentUpload, sha256: str) -> Segment:
         offset = upload.clock_offset_ms
@@ -118,5 +123,4 @@ class SegmentIngest:
         )
         db.add(segment)
         db.flush()
-        hold_if_covered(db, self.store, segment)
         return segment

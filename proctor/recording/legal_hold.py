@@ -1,5 +1,12 @@
 """Legal holds: place and lift them on the store's object versions, and keep them applied
-to segments that arrive later inside a held range (e.g. uploaded after an outage)."""
+to segments that arrive later inside a held range (e.g. uploaded after an outage).
+
+Concurrent changes never leave footage unheld under an active hold. Each side acts on the
+store only after committing its own row and then reads the other side's: a new segment
+checks the holds after its commit (:func:`hold_if_covered`), a new hold holds the segments
+after its own commit, and a lift, after releasing, checks again and re-holds what a hold
+placed meanwhile covers.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +30,14 @@ def active_holds(db: Session, camera_id: int, start_ms: int, end_ms: int) -> lis
 
 def place_hold(db: Session, store: ObjectStore, camera_id: int, from_ms: int, to_ms: int,
                reason: str, actor: str) -> tuple[LegalHold, int]:
-    """Record a hold and apply it to every covering segment; returns it and the count held."""
+    """Record a hold (committed at once), then apply it to every covering segment; returns
+    it and the count held. The caller commits the audit entry."""
     if to_ms <= from_ms:
         raise InvalidInput("'to' must be after 'from'")
     hold = LegalHold(camera_id=camera_id, from_ms=from_ms, to_ms=to_ms, reason=reason,
                      placed_by=actor)
     db.add(hold)
-    db.flush()
+    db.commit()
     segments = covering_segments(db, camera_id, from_ms, to_ms)
     for segment in segments:
         store.set_legal_hold(segment.object_key, segment.version_id, True)
@@ -39,19 +47,22 @@ def place_hold(db: Session, store: ObjectStore, camera_id: int, from_ms: int, to
 
 
 def lift_hold(db: Session, store: ObjectStore, hold: LegalHold, actor: str) -> int:
-    """Lift a hold; versions still covered by another active hold stay held. Returns released."""
+    """Lift a hold (committed at once); versions still covered by another active hold stay
+    held. Returns how many versions were released."""
     if hold.lifted_at is not None:
         raise Conflict(f"legal hold {hold.id} was already lifted by {hold.lifted_by}")
     hold.lifted_at, hold.lifted_by = utcnow(), actor
-    db.flush()
-    released = 0
-    for segment in covering_segments(db, hold.camera_id, hold.from_ms, hold.to_ms):
-        if not active_holds(db, segment.camera_id, segment.start_ms, segment.end_ms):
-            store.set_legal_hold(segment.object_key, segment.version_id, False)
-            released += 1
+    db.commit()
+    released = [segment for segment in covering_segments(db, hold.camera_id, hold.from_ms,
+                                                         hold.to_ms)
+                if not active_holds(db, segment.camera_id, segment.start_ms, segment.end_ms)]
+    for segment in released:
+        store.set_legal_hold(segment.object_key, segment.version_id, False)
+    db.commit()  # end the read transaction: the check below sees holds placed meanwhile
+    placed_meanwhile = [segment for segment in released if hold_if_covered(db, store, segment)]
     audit.record(db, actor, "archive.legal_hold_lifted", f"camera:{hold.camera_id}",
-                 hold_id=hold.id, released=released)
-    return released
+                 hold_id=hold.id, released=len(released) - len(placed_meanwhile))
+    return len(released) - len(placed_meanwhile)
 
 
 def hold_if_covered(db: Session, store: ObjectStore, segment: Segment) -> bool:
