@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.media.service import MediaService
 from proctor.metrics import AnalysisCollector, MediaCollector
+from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
@@ -97,6 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
         store = _object_store(settings)
         app.state.recording = store and Recording.build(store, app.state.session_factory,
                                                         settings)
+        holds = asyncio.create_task(reconcile_forever(app.state.session_factory, store),
+                                    name="legal-hold-reconciler") if store else None
         app.state.alerts = AlertHub()
         app.state.analyzer = await _start_analyzer(app, settings, store)
         app.state.metrics_registry = CollectorRegistry()
@@ -110,6 +114,9 @@ def create_app(settings: Settings) -> FastAPI:
             if app.state.analyzer is not None:
                 await app.state.analyzer.close()
             await app.state.live_access.close()
+            if holds is not None:
+                holds.cancel()
+                await asyncio.gather(holds, return_exceptions=True)
             await app.state.media.close()
             engine.dispose()
 

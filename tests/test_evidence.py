@@ -184,3 +184,41 @@ def test_export_refuses_stored_footage_that_differs_from_its_record(shared_stack
     assert response.status_code == 503
     assert "does not match its recorded SHA-256" in response.json()["detail"]
     assert not list(exports.glob("*")), "a refused export left a file behind"
+
+
+def test_duplicate_entries_unsigned_downgrades_and_edited_instructions_are_refused(
+        package: Path, shared_stack: Stack, tmp_path: Path) -> None:
+    members = members_of(package)
+    # a fake clip stored before the real one: some tools would show the first copy
+    doubled = write_members(tmp_path / "doubled.zip", [("clip.mp4", b"FAKE"), *members])
+    with pytest.raises(EvidenceInvalid, match="files stored twice: clip.mp4"):
+        verify_evidence(doubled)
+
+    # the README's instructions (what to compare with) are covered by the signature
+    edited = write_members(tmp_path / "edited.zip", [
+        (name, data.replace(b"proctor archive signing-key", b"trust the fingerprint here"))
+        if name == "README.txt" else (name, data) for name, data in members])
+    with pytest.raises(EvidenceInvalid, match="README.txt does not match"):
+        verify_evidence(edited)
+
+    # downgraded to the unsigned format 1: integrity only, and only when asked for
+    files = dict(members)
+    manifest = json.loads(files["manifest.json"])
+    manifest["format"] = "proctor-evidence/1"
+    del manifest["signing_key"], manifest["readme"]
+    unsigned_manifest = json.dumps(manifest, indent=2).encode()
+    unsigned = write_members(tmp_path / "unsigned.zip", [
+        (name, unsigned_manifest if name == "manifest.json"
+         else (sha256_hex(unsigned_manifest) + "\n").encode() if name == "manifest.json.sha256"
+         else data) for name, data in members if name != "manifest.json.sig"])
+    with pytest.raises(EvidenceInvalid, match="unsigned"):
+        verify_evidence(unsigned)
+    with pytest.raises(EvidenceInvalid, match="unsigned"):
+        verify_evidence(unsigned, key_fingerprint=service_key(shared_stack), allow_unsigned=True)
+    assert verify_evidence(unsigned, allow_unsigned=True).signed_by is None
+
+    runner = CliRunner()
+    no_key = runner.invoke(app, ["archive", "verify-evidence", str(package)])
+    assert no_key.exit_code == 3 and "NO KEY REQUIRED" in no_key.output
+    assert runner.invoke(app, ["archive", "verify-evidence", str(package), "--any-key"]
+                         ).exit_code == 0

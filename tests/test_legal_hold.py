@@ -8,6 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
+
+from proctor.cli.main import app
 
 from segments import cut_segment
 from stack import Stack
@@ -84,6 +87,37 @@ def test_a_hold_placed_while_segments_arrive_covers_every_one(stack: Stack,
         assert [u.result().status_code for u in uploads] == [201] * 8
         assert hold.result().status_code == 201
     assert held(stack, camera) == dict.fromkeys(starts, True)
+
+
+def test_reconcile_repairs_what_a_failed_or_racing_change_left(
+        stack: Stack, segment_bytes: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    camera = stack.site_a.camera_ids[0]
+    for index in range(3):
+        assert put_segment(stack, camera, T0 + index * 10_000, segment_bytes[index]
+                           ).status_code == 201
+    officer = {"Authorization": f"Bearer {stack.login('officer')}"}
+    url = f"{stack.url}/api/cameras/{camera}/legal-holds"
+    assert httpx.post(url, headers=officer, json={
+        "from_ms": T0, "to_ms": T0 + 15_000, "reason": "complaint 120"}).status_code == 201
+    lifted = httpx.post(url, headers=officer, json={
+        "from_ms": T0 + 20_000, "to_ms": T0 + 25_000, "reason": "complaint 121"}).json()
+    httpx.delete(f"{stack.url}/api/legal-holds/{lifted['id']}", headers=officer
+                 ).raise_for_status()
+    assert held(stack, camera) == {T0: True, T0 + 10_000: True, T0 + 20_000: False}
+    # what an interrupted hold and an upload racing the lift would leave behind
+    store = store_of(stack)
+    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
+        versions = dict(db.execute("SELECT start_ms, object_key || '|' || version_id "
+                                   "FROM segments WHERE camera_id = ?", (camera,)).fetchall())
+    for start, on in ((T0 + 10_000, False), (T0 + 20_000, True)):
+        key, version = versions[start].split("|")
+        store.set_legal_hold(key, version, on)
+
+    for key, value in {**stack.server_env, "PROCTOR_DATA_DIR": str(stack.data_dir)}.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["archive", "reconcile-holds"])
+    assert result.exit_code == 0 and "2 legal holds reconciled" in result.output, result.output
+    assert held(stack, camera) == {T0: True, T0 + 10_000: True, T0 + 20_000: False}
 
 
 def test_supervisor_may_not_place_holds(shared_stack: Stack) -> None:

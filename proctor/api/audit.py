@@ -1,4 +1,5 @@
-"""The audit log, read-only, for auditors and administrators."""
+"""The audit log, read-only, for auditors and administrators. It is the centre's oversight
+record: auditors read all of it, whatever sites they are granted (grants limit footage)."""
 
 from __future__ import annotations
 

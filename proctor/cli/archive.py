@@ -107,11 +107,11 @@ def export(
     settings = load_settings()
     archive = Archive(ObjectStore.from_settings(settings), settings.clip_cache_dir,
                       settings.clip_cache_bytes)
-    signer = EvidenceSigner(settings.evidence_signing_key_path)
     start_ms, end_ms = parse_time(start), parse_time(end)
     assert start_ms is not None and end_ms is not None
     exporter = by or cli_actor()
     with database(settings) as db:
+        signer = EvidenceSigner(settings.evidence_signing_key_path)
         row = db.get(Camera, camera)
         if row is None:
             raise typer.BadParameter(f"camera {camera} does not exist")
@@ -123,14 +123,35 @@ def export(
     typer.echo(f"wrote {out} ({size / 1e6:.1f} MB), signed by key {signer.public.fingerprint}")
 
 
+@app.command("reconcile-holds")
+def reconcile_holds() -> None:
+    """Set every held range's versions in the store to what the legal holds say (after a
+    store outage interrupted placing or lifting a hold; the server also does this hourly)."""
+    from datetime import UTC, datetime
+
+    from proctor.config import load_settings
+    from proctor.recording.legal_hold import reconcile_recent
+    from proctor.recording.store import ObjectStore
+
+    settings = load_settings()
+    with database(settings) as db:
+        checked = reconcile_recent(db, ObjectStore.from_settings(settings),
+                                   changed_since=datetime.min.replace(tzinfo=UTC))
+    typer.echo(f"{checked} legal holds reconciled")
+
+
 @app.command("signing-key")
 def signing_key() -> None:
     """Print the fingerprint and public key that evidence packages are signed with (publish
     the fingerprint: verifiers pass it as --key-fingerprint)."""
     from proctor.config import load_settings
-    from proctor.recording.signing import EvidenceSigner
+    from proctor.recording.signing import EvidenceSigner, SigningKeyError
 
-    public = EvidenceSigner(load_settings().evidence_signing_key_path).public
+    try:
+        public = EvidenceSigner(load_settings().evidence_signing_key_path).public
+    except SigningKeyError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
     typer.echo(f"fingerprint {public.fingerprint}\n{public.algorithm} public key "
                f"{public.public_key}")
 
@@ -141,20 +162,25 @@ def verify_evidence_command(
     key_fingerprint: Annotated[str | None, typer.Option(
         help="require this signing key (the service prints it: proctor archive signing-key)")
     ] = None,
+    any_key: Annotated[bool, typer.Option(
+        help="accept any signing key (prints its fingerprint to compare by hand)")] = False,
+    allow_unsigned: Annotated[bool, typer.Option(
+        help="accept an unsigned format 1 package (integrity only, origin unproven)")] = False,
 ) -> None:
-    """Verify an evidence package offline: exit 0 if intact, 1 with the reason if not."""
+    """Verify an evidence package offline. Exit 0: intact and signed by the required key
+    (or by any key with --any-key); 1: not intact, with the reason; 3: intact, but no key
+    was required (a self-consistent forgery signed by anyone would pass that far)."""
     from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
 
     try:
-        summary = verify_evidence(package, key_fingerprint)
+        summary = verify_evidence(package, key_fingerprint, allow_unsigned)
     except (EvidenceInvalid, OSError, KeyError, ValueError) as error:
         typer.secho(f"NOT INTACT: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
     if summary.signed_by is None:
-        signed = "UNSIGNED (format 1): it cannot show which service exported it"
+        signed = "UNSIGNED (format 1): integrity checked, origin not proven"
     elif key_fingerprint is None:
-        signed = (f"signed by key {summary.signed_by}: compare it with the service's "
-                  "fingerprint (proctor archive signing-key), or pass --key-fingerprint")
+        signed = f"signed by key {summary.signed_by} (not compared with the service's)"
     else:
         signed = f"signed by the expected key {summary.signed_by}"
     typer.echo(f"intact: {summary.camera}, {summary.segments} segments, "
@@ -164,6 +190,11 @@ def verify_evidence_command(
                f"       up to {summary.last_chain_hash}\n"
                "The chain hashes can also be compared with the service's index "
                "(`proctor archive verify` checks the index against the store).")
+    if summary.signed_by is not None and key_fingerprint is None and not any_key:
+        typer.secho("NO KEY REQUIRED: pass --key-fingerprint with the service's fingerprint "
+                    "(proctor archive signing-key), or --any-key to accept this signer",
+                    fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(3)
 
 
 @app.command()

@@ -60,11 +60,12 @@ def write_package(db: Session, archive: Archive, request: ExportRequest, target:
         manifest = _manifest(request, archive.store.bucket, segments,
                              {"file": "clip.mp4", "sha256": clip_digest.hexdigest(),
                               "size": clip_size})
+        readme = README_TEXT.format(format=FORMAT).encode()
+        manifest["readme"] = {"file": README, "sha256": sha256_hex(readme)}
         manifest["signing_key"] = signer.public.as_dict()
         manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
         digest_line = (sha256_hex(manifest_bytes) + "\n").encode()
         signature_line = (signer.sign(manifest_bytes) + "\n").encode()
-        readme = README_TEXT.format(format=FORMAT).encode()
         for name, data in ((MANIFEST, manifest_bytes), (MANIFEST_DIGEST, digest_line),
                            (MANIFEST_SIGNATURE, signature_line), (README, readme)):
             yield Member(name, len(data), [data])

@@ -77,6 +77,10 @@ def _read_members(path: Path) -> tuple[dict[str, str], dict[str, bytes]]:
 
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryFile() as rebuilt:
+            names = [info.filename for info in archive.infolist()]
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:  # readers differ on which copy they show: one could be fake
+                raise EvidenceInvalid(f"files stored twice: {', '.join(repeated)}")
             write_canonical_zip(rebuilt, (Member(info.filename, info.file_size,
                                                  chunks(archive, info))
                                           for info in archive.infolist()))
@@ -100,10 +104,11 @@ def _same_bytes(rebuilt: BinaryIO, path: Path) -> bool:
                 return True
 
 
-def verify_evidence(path: Path, key_fingerprint: str | None = None) -> EvidenceSummary:
+def verify_evidence(path: Path, key_fingerprint: str | None = None,
+                    allow_unsigned: bool = False) -> EvidenceSummary:
     """Check every byte of the package and its signature (and that the signing key is the
     one with ``key_fingerprint``, if given); raises :class:`EvidenceInvalid` with the
-    reason."""
+    reason. An unsigned (format 1) package passes only with ``allow_unsigned``."""
     digests, files = _read_members(path)
     manifest_bytes = files.get(MANIFEST)
     if manifest_bytes is None or MANIFEST_DIGEST not in files:
@@ -117,8 +122,13 @@ def verify_evidence(path: Path, key_fingerprint: str | None = None) -> EvidenceS
     if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS_READ:
         raise EvidenceInvalid(f"unknown format {manifest.get('format')!r}")
     signed_by = _check_signature(manifest, manifest_bytes, files.get(MANIFEST_SIGNATURE),
-                                 key_fingerprint)
-    listed = {entry["file"]: entry["sha256"] for entry in [manifest["clip"], *manifest["segments"]]}
+                                 key_fingerprint, allow_unsigned)
+    covered = [manifest["clip"], *manifest["segments"]]
+    if signed_by is not None:  # format 2 binds the README too: its instructions are evidence
+        if not isinstance(manifest.get("readme"), dict):
+            raise EvidenceInvalid("the manifest does not list README.txt")
+        covered.append(manifest["readme"])
+    listed = {entry["file"]: entry["sha256"] for entry in covered}
     unlisted = set(digests) - set(listed) - {MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE,
                                              README}
     if unlisted:
@@ -140,13 +150,15 @@ def verify_evidence(path: Path, key_fingerprint: str | None = None) -> EvidenceS
 
 
 def _check_signature(manifest: dict, manifest_bytes: bytes,  # type: ignore[type-arg]
-                     signature: bytes | None, key_fingerprint: str | None) -> str | None:
+                     signature: bytes | None, key_fingerprint: str | None,
+                     allow_unsigned: bool) -> str | None:
     """The fingerprint of the key that signed the manifest (None: an unsigned format 1
-    package, accepted only when no key is required)."""
+    package, accepted only when allowed and no key is required)."""
     if manifest["format"] != FORMAT and signature is None:
-        if key_fingerprint is not None:
+        if key_fingerprint is not None or not allow_unsigned:
             raise EvidenceInvalid("the package is unsigned (format 1): it cannot show which "
-                                  "service exported it")
+                                  "service exported it (--allow-unsigned checks its "
+                                  "integrity only)")
         return None
     key = manifest.get("signing_key")
     if signature is None or not isinstance(key, dict):

@@ -88,17 +88,16 @@ class SegmentIngest:
             existing = db.scalar(select(Segment).where(
                 Segment.camera_id == upload.camera_id,
                 Segment.agent_start_ms == upload.agent_start_ms))
-            if existing is not None:
-                if existing.sha256 == actual:
-                    return existing, False
+            if existing is not None and existing.sha256 != actual:
                 raise Conflict(f"camera {upload.camera_id} already has a different segment "
                                f"starting at {upload.agent_start_ms} (sha256 {existing.sha256})")
-            segment = self._store_and_chain(db, upload, actual)
+            segment = existing or self._store_and_chain(db, upload, actual)
         # only once the segment is committed: a legal hold committed meanwhile is seen here,
-        # and one placed from now on sees the segment (see proctor.recording.legal_hold)
+        # and one placed from now on sees the segment (see proctor.recording.legal_hold);
+        # a re-upload checks again, in case the first attempt failed right here
         with session_scope(self._sessions) as db:
             hold_if_covered(db, self.store, segment)
-        return segment, True
+        return segment, existing is None
 
     def _store_and_chain(self, db: Session, upload: SegmentUpload, sha256: str) -> Segment:
         offset = upload.clock_offset_ms

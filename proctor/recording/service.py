@@ -28,4 +28,6 @@ class Recording:
         """Wire the services to ``store``."""
         return cls(store, SegmentIngest(store, session_factory, settings.retention_years),
                    Archive(store, settings.clip_cache_dir, settings.clip_cache_bytes),
-                   EvidenceSigner(settings.evidence_signing_key_path))
+                   # created on first start, unless a key was configured: that one must exist
+                   EvidenceSigner(settings.evidence_signing_key_path,
+                                  create=settings.evidence_signing_key is None))

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,15 @@ class PublicKeyInfo:
 
 
 class EvidenceSigner:
-    """Signs manifests with the key in ``path`` (created there if missing)."""
+    """Signs manifests with the key in ``path``; with ``create``, a missing key is created
+    (the server's first start), otherwise a missing key is an error saying what to do."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = False) -> None:
         self.path = path
-        self._key = _load_or_create(path)
+        if not path.exists() and not create:
+            raise SigningKeyError(f"no evidence signing key at {path}: start the server once "
+                                  "(it creates the key), or restore the key from backup")
+        self._key = _load(path) if path.exists() else _create(path)
         raw = self._key.public_key().public_bytes(serialization.Encoding.Raw,
                                                   serialization.PublicFormat.Raw)
         self.public = PublicKeyInfo(ALGORITHM, base64.b64encode(raw).decode(), fingerprint(raw))
@@ -80,26 +85,38 @@ def signature_valid(data: bytes, signature_b64: str, public_key_b64: str) -> boo
     return True
 
 
-def _load_or_create(path: Path) -> Ed25519PrivateKey:
-    if path.exists():
-        try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except (ValueError, TypeError, OSError) as error:
-            raise SigningKeyError(f"evidence signing key {path} cannot be read ({error}): "
-                                  "restore it from backup") from error
-        if not isinstance(key, Ed25519PrivateKey):
-            raise SigningKeyError(f"{path} is not an Ed25519 key: restore the evidence "
-                                  "signing key from backup")
-        return key
+def _load(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError) as error:
+        raise SigningKeyError(f"evidence signing key {path} cannot be read ({error}): "
+                              "restore it from backup") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningKeyError(f"{path} is not an Ed25519 key: restore the evidence "
+                              "signing key from backup")
+    return key
+
+
+def _create(path: Path) -> Ed25519PrivateKey:
+    """A new key, written owner-only to a fresh temporary file, flushed to disk, then linked
+    into place: if another process created the key meanwhile, that one is used (a key in
+    use must never be replaced)."""
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(pem)
-    partial.rename(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        return _load(path)
+    finally:
+        temporary.unlink(missing_ok=True)
     raw = key.public_key().public_bytes(serialization.Encoding.Raw,
                                         serialization.PublicFormat.Raw)
     logger.warning("created a new evidence signing key: back it up with the database",
