@@ -66,6 +66,16 @@ def check_analysis(settings: Settings) -> None:
     check_detector(detector_config(settings.analysis_detector))
 
 
+def check_evidence_key(settings: Settings) -> None:
+    """Refuse to start with a configured evidence signing key that is not there (a missing
+    secret mount must not silently become a new key nobody has published)."""
+    path = settings.evidence_signing_key
+    if settings.s3_endpoint and path is not None and not path.exists():
+        raise ProctorError(f"PROCTOR_EVIDENCE_SIGNING_KEY is {path}, which does not exist: "
+                           "mount or restore the key, or unset the variable to use (and "
+                           "create) data_dir/evidence-signing-key.pem")
+
+
 async def _start_analyzer(app: FastAPI, settings: Settings,
                           store: ObjectStore | None) -> Analyzer | None:
     """The live analyzer, started; ``None`` when analysis is switched off."""

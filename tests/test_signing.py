@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from proctor.cli.main import app
 from proctor.recording.signing import EvidenceSigner, SigningKeyError, signature_valid
 
 
@@ -43,3 +45,14 @@ def test_processes_starting_together_end_up_with_one_key(tmp_path: Path) -> None
         signers = list(pool.map(lambda _: EvidenceSigner(path, create=True), range(8)))
     assert len({signer.public.fingerprint for signer in signers}) == 1
     assert EvidenceSigner(path).public == signers[0].public
+
+
+def test_the_server_refuses_a_configured_key_that_is_missing(tmp_path: Path) -> None:
+    # the check runs before anything starts: nothing listens, nothing is contacted
+    result = CliRunner().invoke(app, ["serve"], env={
+        "PROCTOR_DATA_DIR": str(tmp_path), "PROCTOR_ANALYSIS_ENABLED": "false",
+        "PROCTOR_S3_ENDPOINT": "127.0.0.1:9", "PROCTOR_S3_ACCESS_KEY": "k",
+        "PROCTOR_S3_SECRET_KEY": "s",
+        "PROCTOR_EVIDENCE_SIGNING_KEY": str(tmp_path / "secrets" / "missing.pem")})
+    assert result.exit_code == 2
+    assert "does not exist: mount or restore the key" in result.output

@@ -29,7 +29,7 @@ def serve(
     """Run the server (migrates the database first)."""
     import uvicorn
 
-    from proctor.app import check_analysis, create_app
+    from proctor.app import check_analysis, check_evidence_key, create_app
     from proctor.config import load_settings
     from proctor.errors import ProctorError
     from proctor.logging_setup import configure_logging
@@ -38,6 +38,7 @@ def serve(
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, settings.log_format)
     try:
+        check_evidence_key(settings)
         check_analysis(settings)
     except (ProctorError, ValueError) as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
