@@ -123,6 +123,12 @@ async def test_alerts_reach_users_allowed_to_watch_the_camera_and_no_one_else(
 
     assert await wait_until(stored_snapshot, timeout_s=15)
     snapshot = httpx.get(f"{stack.url}{stored_snapshot()}", headers=bearer(admin))
+    # the recording around the onset, once its segments are uploaded (every ~10 s)
+    assert await wait_until(lambda: httpx.get(f"{stack.url}{event['clip_url']}",
+                                              headers=bearer(admin)).status_code == 200,
+                            timeout_s=45, interval_s=2)
+    clip = httpx.get(f"{stack.url}{event['clip_url']}", headers=bearer(admin))
+    assert clip.headers["content-type"] == "video/mp4" and len(clip.content) > 10_000
     assert snapshot.headers["content-type"] == "image/jpeg" and snapshot.content[:2] == b"\xff\xd8"
 
     listed = events(stack, admin, since="2000-01-01T00:00:00")  # no offset: taken as UTC

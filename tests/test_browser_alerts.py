@@ -61,6 +61,9 @@ def test_live_page_shows_count_and_alerts(analysis_stack: Stack, h264_footage: P
         assert snapshot.startswith("/api/events/"), snapshot
         reply = page.request.get(f"{stack.url}{snapshot}")  # the page's own session cookie
         assert reply.status == 200 and reply.headers["content-type"] == "image/jpeg"
+        # supervisors may view the archive: the alert links to its recording
+        clip = alert.locator("a.alert-clip").get_attribute("href")
+        assert clip.startswith(f"/api/cameras/{camera}/clip.mp4?from="), clip
         assert int(page.locator("#alert-count").text_content()) >= 1
 
         # no expected count: the headcount rule is off and the event closes

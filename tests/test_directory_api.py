@@ -49,7 +49,8 @@ def test_login_sets_http_only_cookie_and_wrong_password_fails(client: TestClient
     response = client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
     cookie = response.headers["set-cookie"]
     assert "proctor_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert client.get("/api/auth/me").json()["username"] == "root"  # the cookie works
+    me = client.get("/api/auth/me").json()  # the cookie works
+    assert me["username"] == "root" and "read_audit_log" in me["permissions"]
     client.post("/api/auth/logout", headers={"Origin": "http://testserver"})  # as a browser does
     assert client.get("/api/auth/me").status_code == 401
     bad = client.post("/api/auth/login", json={"username": "root", "password": "nope"})

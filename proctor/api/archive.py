@@ -17,12 +17,11 @@ from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
 from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
-from proctor.recording.archive import Archive
+from proctor.recording.archive import MAX_CLIP_MS, Archive
 from proctor.recording.evidence import ExportRequest, write_package
 
 router = APIRouter(prefix="/api", tags=["archive"])
 MAX_ROLL_S = 300
-MAX_CLIP_MS = 4 * 3600 * 1000
 STALE_EXPORT_S = 6 * 3600  # far longer than any download of a package
 
 

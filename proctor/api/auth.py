@@ -12,8 +12,11 @@ from proctor import audit, directory
 from proctor.api.deps import (
     SESSION_COOKIE, CurrentUser, LiveAccessDep, SessionDep, SettingsDep, presented_session_token,
 )
-from proctor.api.schemas import LoginRequest, LoginResponse, PasswordChange, UserPublic
+from proctor.api.schemas import (
+    CurrentUserView, LoginRequest, LoginResponse, PasswordChange, UserPublic,
+)
 from proctor.auth import sessions, throttle
+from proctor.auth.policy import Permission, has_permission
 from proctor.auth.secrets import hash_session_token, verify_password
 from proctor.config import Settings
 from proctor.db.base import utcnow
@@ -109,6 +112,9 @@ def logout(
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> UserPublic:
-    """The logged-in user."""
-    return UserPublic.model_validate(user)
+def me(user: CurrentUser) -> CurrentUserView:
+    """The logged-in user, with the permissions of their role."""
+    return CurrentUserView(
+        **UserPublic.model_validate(user).model_dump(),
+        permissions=sorted(permission.value for permission in Permission
+                           if has_permission(user, permission)))

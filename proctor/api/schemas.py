@@ -146,6 +146,13 @@ class UserPublic(_FromOrm):
     is_active: bool
 
 
+class CurrentUserView(UserPublic):
+    """The logged-in user and what their role lets them do (the console shows or hides
+    actions by it; the server checks every request regardless)."""
+
+    permissions: list[str]
+
+
 class LoginRequest(BaseModel):
     username: str = Field(max_length=100)
     password: str = Field(max_length=200)

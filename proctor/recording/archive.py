@@ -16,6 +16,9 @@ from proctor.recording.clips import SegmentMedia, assemble_clip, thumbnail_jpeg
 from proctor.recording.store import ObjectStore
 
 
+MAX_CLIP_MS = 4 * 3600 * 1000  # the longest clip or evidence window, pre/post-roll included
+
+
 def covering_segments(db: Session, camera_id: int, start_ms: int, end_ms: int) -> list[Segment]:
     """The camera's segments overlapping ``[start_ms, end_ms)``, in time order."""
     return list(db.scalars(select(Segment).where(

@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.db.models import Event
 from proctor.db.session import session_scope
+from proctor.recording.archive import MAX_CLIP_MS
 from proctor.recording.retention import retain_until
 from proctor.recording.store import ObjectStore, StorageError
 from proctor.vision.rules import DESCRIPTIONS, EventKind, Transition
 
 logger = logging.getLogger(__name__)
+CLIP_ROLL_S = 10
+OPEN_EVENT_CLIP_S = 30
 
 
 class EventView(BaseModel):
@@ -37,6 +40,7 @@ class EventView(BaseModel):
     peak: dict[str, Any]
     explanation: dict[str, Any]
     snapshot_url: str | None
+    clip_url: str  # the recording around the event (users who may view the archive)
 
 
 def event_view(event: Event) -> EventView:
@@ -46,7 +50,19 @@ def event_view(event: Event) -> EventView:
                      description=DESCRIPTIONS[kind], started_at=event.started_at,
                      ended_at=event.ended_at, peak=event.peak, explanation=event.explanation,
                      snapshot_url=f"/api/events/{event.id}/snapshot.jpg"
-                     if event.snapshot_key else None)
+                     if event.snapshot_key else None,
+                     clip_url=clip_url(event.camera_id, event.started_at, event.ended_at))
+
+
+def clip_url(camera_id: int, started_at: datetime, ended_at: datetime | None) -> str:
+    """The archive clip of an event with ``CLIP_ROLL_S`` before and after; for an event
+    still open, its first ``OPEN_EVENT_CLIP_S`` (the onset is what a reviewer needs)."""
+    start = int(started_at.timestamp() * 1000)
+    end = int(ended_at.timestamp() * 1000) if ended_at is not None \
+        else start + OPEN_EVENT_CLIP_S * 1000
+    end = min(max(end, start + 1), start + MAX_CLIP_MS - 2 * CLIP_ROLL_S * 1000)
+    return (f"/api/cameras/{camera_id}/clip.mp4?from={start}&to={end}"
+            f"&pre={CLIP_ROLL_S}&post={CLIP_ROLL_S}")
 
 
 def from_epoch(seconds: float) -> datetime:

@@ -246,7 +246,7 @@ function isLocalPath(url) {
  * @param {object} event EVENT from the server.
  * @returns {HTMLLIElement}
  */
-export function createAlertItem(event) {
+export function createAlertItem(event, { clips = false } = {}) {
   const item = element("li", "alert");
   item.dataset.eventId = String(event.id);
   item.dataset.kind = event.kind;
@@ -264,6 +264,14 @@ export function createAlertItem(event) {
     link.href = event.snapshot_url;
     link.target = "_blank";
     link.rel = "noopener";
+    meta.append(link);
+  }
+  if (clips && isLocalPath(event.clip_url)) {
+    const link = element("a", "alert-clip", "clip");
+    link.href = event.clip_url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.title = "The recording around the start of the alert (uploaded about every 10 s)";
     meta.append(link);
   }
   item.append(head, meta);
@@ -288,6 +296,8 @@ export class AlertBoard {
   constructor({ shownCameraIds, counter }) {
     this.shownCameraIds = shownCameraIds;
     this.counter = counter;
+    /** Whether the user may open archive clips (set from their permissions). */
+    this.canViewArchive = false;
     /** Whether the server analyses at all (null until the stream says). */
     this.analysisOn = null;
     /** cameraId -> latest CAMSTATE. */
@@ -386,7 +396,8 @@ export class AlertBoard {
     const list = document.getElementById(`alerts-${cameraId}`);
     if (!list) return;
     const open = [...this.events.values()].filter((event) => event.camera_id === cameraId);
-    list.replaceChildren(...open.sort(byNewest).map(createAlertItem));
+    list.replaceChildren(...open.sort(byNewest).map(
+      (event) => createAlertItem(event, { clips: this.canViewArchive })));
   }
 
   /** The page-level number of open alerts on the cameras shown. */

@@ -267,6 +267,7 @@ async function main() {
     return;
   }
   renderUser(user);
+  alertBoard.canViewArchive = (user.permissions || []).includes("view_archive");
   await refreshCameras();
 }
 
