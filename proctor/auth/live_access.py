@@ -13,12 +13,11 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.auth.policy import can_watch_camera
-from proctor.db.base import utcnow
-from proctor.db.models import Camera, Device, UserSession
+from proctor.auth.sessions import user_for_token_hash
+from proctor.db.models import Camera, Device
 from proctor.db.session import session_scope
 from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
 
@@ -95,15 +94,12 @@ def revoked(db: Session, sessions: list[RtcSession]) -> list[tuple[RtcSession, s
 
 
 def _viewer_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:
-    login = db.scalar(select(UserSession).where(UserSession.token_hash == session.credential))
-    if login is None:
-        return "the viewer's login ended (logout or password change)"
-    if login.expires_at < utcnow():
-        return "the viewer's login expired"
-    if not login.user.is_active:
-        return f"user {login.user.username} was disabled"
-    if not can_watch_camera(login.user, camera):
-        return f"user {login.user.username} may no longer watch camera {camera.id}"
+    user = user_for_token_hash(db, session.credential)
+    if user is None:
+        return ("the viewer's login ended (logout, password change, expiry or a disabled "
+                "user)")
+    if not can_watch_camera(user, camera):
+        return f"user {user.username} may no longer watch camera {camera.id}"
     return None
 
 

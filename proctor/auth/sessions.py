@@ -55,7 +55,12 @@ def logout(session: Session, token: str, key: bytes) -> None:
 
 def user_for_session_token(session: Session, token: str, key: bytes) -> User | None:
     """The active user behind a live session token, or ``None``."""
-    token_hash = hash_session_token(token, key)
+    return user_for_token_hash(session, hash_session_token(token, key))
+
+
+def user_for_token_hash(session: Session, token_hash: str) -> User | None:
+    """The active user behind a live session, by its stored token hash, or ``None`` (logged
+    out, expired, or the user is disabled)."""
     row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash))
     if row is None or row.expires_at < utcnow() or not row.user.is_active:
         return None

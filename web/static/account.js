@@ -1,6 +1,6 @@
 // Account page: change your own password (your other logins end; this one continues).
 
-import { apiJson, redirectToLogin } from "./api.js";
+import { apiJson, redirectToLogin, showFormError } from "./api.js";
 
 const MIN_LENGTH = 10;
 const form = document.getElementById("password-form");
@@ -12,10 +12,7 @@ const errorBox = document.getElementById("password-error");
 const done = document.getElementById("password-done");
 
 /** Show (or clear, with "") the error under the form. */
-function showError(message) {
-  errorBox.textContent = message;
-  errorBox.hidden = !message;
-}
+const showError = (message) => showFormError(errorBox, message);
 
 /** What is wrong with the form before asking the server, or "" if nothing. */
 function formProblem() {

@@ -114,3 +114,13 @@ export function safeNextPath(value, fallback = "/live") {
 export function redirectToLogin(next = window.location.pathname) {
   window.location.replace(`/login?next=${encodeURIComponent(next)}`);
 }
+
+/**
+ * Show a form's error text in `box`, or hide the box when `message` is "".
+ * @param {HTMLElement} box
+ * @param {string} message
+ */
+export function showFormError(box, message) {
+  box.textContent = message;
+  box.hidden = !message;
+}

@@ -1,6 +1,6 @@
 // Login page: check the credentials with the server, then go to the live console.
 
-import { apiJson, safeNextPath } from "./api.js";
+import { apiJson, safeNextPath, showFormError } from "./api.js";
 
 const form = document.getElementById("login-form");
 const username = document.getElementById("username");
@@ -9,10 +9,7 @@ const button = document.getElementById("login-button");
 const errorBox = document.getElementById("login-error");
 
 /** Show (or clear, with "") the error under the form. */
-function showError(message) {
-  errorBox.textContent = message;
-  errorBox.hidden = !message;
-}
+const showError = (message) => showFormError(errorBox, message);
 
 /** Where to go after logging in: the `next` query parameter if it is a local path. */
 function nextPage() {
