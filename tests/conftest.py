@@ -7,14 +7,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from proctor.config import REPO_ROOT
-from proctor.recording.seaweed import EmbeddedSeaweedFS
+from proctor_dev.seaweed import EmbeddedSeaweedFS
 from proctor.rtc.ice import pin_host_addresses
-from proctor.samples import h264_sample, raw_sample
-from stack import Stack
+from proctor_dev.samples import h264_sample, raw_sample
+from support.stack import Stack
 
 MEDIA_DIR = REPO_ROOT / "var" / "media"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """The console's REST API in-process on a fresh database, with the admin ``root``."""
+    from support.console import console_client  # the whole app: only for tests that use it
+
+    with console_client(tmp_path) as client:
+        yield client
 
 
 @pytest.fixture(scope="session", autouse=True)

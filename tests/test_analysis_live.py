@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from stack import Stack, wait_until
+from support.stack import Stack
+from support.wait import wait_until
 
 CONFIRM_TO_PUSH_S = 2.0  # the limit from confirmation to the console
 
@@ -121,12 +122,12 @@ async def test_alerts_reach_users_allowed_to_watch_the_camera_and_no_one_else(
         return httpx.get(f"{stack.url}/api/events/{event['id']}",  # type: ignore[no-any-return]
                          headers=bearer(admin)).json()["snapshot_url"]
 
-    assert await wait_until(stored_snapshot, timeout_s=15)
+    assert await wait_until(stored_snapshot, timeout=15)
     snapshot = httpx.get(f"{stack.url}{stored_snapshot()}", headers=bearer(admin))
     # the recording around the onset, once its segments are uploaded (every ~10 s)
     assert await wait_until(lambda: httpx.get(f"{stack.url}{event['clip_url']}",
                                               headers=bearer(admin)).status_code == 200,
-                            timeout_s=45, interval_s=2)
+                            timeout=45, interval=2)
     clip = httpx.get(f"{stack.url}{event['clip_url']}", headers=bearer(admin))
     assert clip.headers["content-type"] == "video/mp4" and len(clip.content) > 10_000
     assert snapshot.headers["content-type"] == "image/jpeg" and snapshot.content[:2] == b"\xff\xd8"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_directory_api import PASSWORD, build_site, client, login  # noqa: F401 (fixture)
+from support.console import PASSWORD, build_site, login
 from typer.testing import CliRunner
 
 from proctor.cli.main import app as cli
@@ -29,7 +29,7 @@ def test_auditors_read_and_filter_the_log_others_may_not(client: TestClient) -> 
     assert {"site.create", "camera.create", "user.create", "auth.login_failed"} <= actions
 
     failed = client.get("/api/audit", headers=auditor, params={"action": "auth.login_f"}).json()
-    assert [(e["actor"], e["target"]) for e in failed] == [("user:sam", "address:testclient")]
+    assert [(e["actor"], e["target"]) for e in failed] == [("login:sam", "address:testclient")]
     on_camera = client.get("/api/audit", headers=auditor,
                            params={"target": f"camera:{ids['camera']}"}).json()
     assert [e["action"] for e in on_camera] == ["camera.create"]

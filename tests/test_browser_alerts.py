@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser import chromium
-from stack import PASSWORD, Stack
+from support.browser import chromium
+from support.stack import PASSWORD, Stack
 
 
 pytestmark = pytest.mark.browser

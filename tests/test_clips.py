@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 from pathlib import Path
 
 import av
@@ -11,9 +10,9 @@ import httpx
 import pytest
 
 from proctor.recording.clips import SegmentMedia, assemble_clip
-from segments import cut_segment
-from stack import Stack
-from test_segment_ingest import T0, put_segment
+from support.segments import cut_segment
+from support.stack import Stack
+from support.ingest import T0, audit_actions, put_segment
 
 FRAME_S = 0.1  # the footage is 10 fps
 
@@ -76,7 +75,5 @@ def test_clip_and_thumbnail_over_http(shared_stack: Stack, media: list[SegmentMe
     outsider = httpx.get(url, params=params,
                          headers={"Authorization": f"Bearer {shared_stack.login('sup_b')}"})
     assert outsider.status_code == 403
-    with sqlite3.connect(shared_stack.data_dir / "proctor.db") as db:
-        actions = [row[0] for row in db.execute(
-            "SELECT action FROM audit_log WHERE target = ?", (f"camera:{camera}",))]
+    actions = audit_actions(shared_stack, target=f"camera:{camera}")
     assert actions.count("archive.clip") == 2 and actions.count("archive.thumbnail") == 1

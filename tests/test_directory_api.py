@@ -2,48 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from proctor import directory
-from proctor.app import create_app
-from proctor.config import load_settings
-from proctor.db.models import Role
 from proctor.db.session import session_scope
-
-PASSWORD = "a-long-password"
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(load_settings(data_dir=tmp_path, ice_host_addresses=["127.0.0.1"],
-                                   analysis_enabled=False))
-    with TestClient(app) as client:
-        with session_scope(app.state.session_factory) as db:
-            directory.create_user(db, "test", "root", PASSWORD, Role.ADMIN)
-        yield client
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    response = client.post("/api/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
-
-
-def build_site(client: TestClient, admin: dict[str, str], name: str) -> dict[str, int]:
-    site = client.post("/api/sites", json={"name": name}, headers=admin).json()
-    room = client.post("/api/rooms", json={"site_id": site["id"], "name": "R1"}, headers=admin).json()
-    device = client.post("/api/devices", json={"site_id": site["id"], "name": "edge"},
-                         headers=admin).json()
-    camera = client.post("/api/cameras", json={"room_id": room["id"], "name": "front",
-                                               "device_id": device["device"]["id"]},
-                         headers=admin).json()
-    return {"site": site["id"], "room": room["id"], "device": device["device"]["id"],
-            "camera": camera["id"]}
-
+from proctor.services import services_of
+from support.console import PASSWORD, build_site, login
 
 def test_login_sets_http_only_cookie_and_wrong_password_fails(client: TestClient) -> None:
     response = client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
@@ -133,7 +97,7 @@ def test_audit_log_records_directory_changes(client: TestClient) -> None:
 
     admin = login(client, "root")
     build_site(client, admin, "S1")
-    with session_scope(client.app.state.session_factory) as db:
+    with session_scope(services_of(client.app).session_factory) as db:
         actions = db.scalars(select(AuditEntry.action)).all()
     assert {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"} <= set(actions)
 

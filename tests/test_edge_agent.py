@@ -16,7 +16,8 @@ from edge_agent.config import CameraConfig, ConfigError, load_config
 from edge_agent.sources import SourceError, open_source
 from edge_agent.testsrc import StampedPattern, frame_luma, read_stamp, stamp_luma
 from proctor.rtc.h264 import H264Encoder
-from stack import Stack, wait_until
+from support.stack import Stack
+from support.wait import wait_until
 
 TOKEN = "pdt_1_" + "a" * 43
 

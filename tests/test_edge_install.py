@@ -7,9 +7,10 @@ import tomllib
 from pathlib import Path
 
 from proctor.config import REPO_ROOT
-from proctor.processes import ManagedProcess
-from proctor.provision import write_agent_config
-from stack import Stack, wait_until
+from proctor_dev.processes import ManagedProcess
+from proctor_dev.provision import write_agent_config
+from support.stack import Stack
+from support.wait import wait_until
 
 SERVER_ONLY = ["fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "pydantic_settings",
                "minio", "prometheus_client", "torch", "ultralytics", "cv2"]

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import random
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -14,14 +13,16 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
+from proctor.db.models import Segment
 from proctor.recording.evidence_format import Member, sha256_hex, write_canonical_zip
 from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
-from segments import cut_segment
-from stack import Stack
-from test_segment_ingest import T0, put_segment
+from support.segments import cut_segment
+from support.stack import Stack
+from support.ingest import T0, put_segment
 
 
 @pytest.fixture(scope="module")
@@ -163,24 +164,20 @@ def test_export_refuses_stored_footage_that_differs_from_its_record(shared_stack
     camera, start = shared_stack.site_a.camera_ids[0], T0 + 900_000
     assert put_segment(shared_stack, camera, start, cut_segment(h264_footage, 0, 10)
                        ).status_code == 201
-    database = sqlite3.connect(shared_stack.data_dir / "proctor.db")
-    where = "camera_id = ? AND start_ms = ?"
-    (recorded,) = database.execute(f"SELECT sha256 FROM segments WHERE {where}",
-                                   (camera, start)).fetchone()
+    record = select(Segment).where(Segment.camera_id == camera, Segment.start_ms == start)
+    with shared_stack.db() as db:
+        recorded = db.scalars(record).one().sha256
     exports = shared_stack.data_dir / "clips" / "exports"
     try:
-        with database:
-            database.execute(f"UPDATE segments SET sha256 = ? WHERE {where}",
-                             ("0" * 64, camera, start))
+        with shared_stack.db() as db:
+            db.scalars(record).one().sha256 = "0" * 64
         response = httpx.post(
             f"{shared_stack.url}/api/cameras/{camera}/evidence",
             json={"from_ms": start, "to_ms": start + 5_000, "reason": "complaint 2026-118"},
             headers={"Authorization": f"Bearer {shared_stack.login('officer')}"}, timeout=60)
     finally:
-        with database:
-            database.execute(f"UPDATE segments SET sha256 = ? WHERE {where}",
-                             (recorded, camera, start))
-        database.close()
+        with shared_stack.db() as db:
+            db.scalars(record).one().sha256 = recorded
     assert response.status_code == 503
     assert "does not match its recorded SHA-256" in response.json()["detail"]
     assert not list(exports.glob("*")), "a refused export left a file behind"

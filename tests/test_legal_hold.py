@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,9 +11,9 @@ from typer.testing import CliRunner
 
 from proctor.cli.main import app
 
-from segments import cut_segment
-from stack import Stack
-from test_segment_ingest import T0, put_segment, store_of
+from support.segments import cut_segment
+from support.stack import Stack
+from support.ingest import T0, audit_actions, put_segment, segments, store_of
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +24,8 @@ def segment_bytes(h264_footage: Path) -> list[bytes]:
 def held(stack: Stack, camera: int) -> dict[int, bool]:
     """Legal hold state of each stored segment version, asked of the store itself."""
     store = store_of(stack)
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        rows = db.execute("SELECT start_ms, object_key, version_id FROM segments "
-                          "WHERE camera_id = ? ORDER BY start_ms", (camera,)).fetchall()
-    return {start: store.legal_hold(key, version) for start, key, version in rows}
+    return {s.start_ms: store.legal_hold(s.object_key, s.version_id)
+            for s in segments(stack, camera)}
 
 
 def test_hold_place_cover_late_arrival_and_lift(stack: Stack, segment_bytes: list[bytes]) -> None:
@@ -58,8 +55,7 @@ def test_hold_place_cover_late_arrival_and_lift(stack: Stack, segment_bytes: lis
     listed = httpx.get(url, headers=officer).json()
     assert [h["reason"] for h in listed] == ["complaint 117", "complaint 118"]
     assert listed[1]["lifted_at"] is None and second["segments_held"] == 1
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
+    actions = audit_actions(stack)
     assert actions.count("archive.legal_hold") == 2 and "archive.legal_hold_lifted" in actions
 
 
@@ -106,12 +102,9 @@ def test_reconcile_repairs_what_a_failed_or_racing_change_left(
     assert held(stack, camera) == {T0: True, T0 + 10_000: True, T0 + 20_000: False}
     # what an interrupted hold and an upload racing the lift would leave behind
     store = store_of(stack)
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        versions = dict(db.execute("SELECT start_ms, object_key || '|' || version_id "
-                                   "FROM segments WHERE camera_id = ?", (camera,)).fetchall())
+    versions = {s.start_ms: (s.object_key, s.version_id) for s in segments(stack, camera)}
     for start, on in ((T0 + 10_000, False), (T0 + 20_000, True)):
-        key, version = versions[start].split("|")
-        store.set_legal_hold(key, version, on)
+        store.set_legal_hold(*versions[start], on)
 
     for key, value in {**stack.server_env, "PROCTOR_DATA_DIR": str(stack.data_dir)}.items():
         monkeypatch.setenv(key, value)

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from proctor.bench.viewer import WhepViewer
-from stack import Stack, sdp_offer, wait_until
+from proctor_dev.bench.viewer import WhepViewer
+from support.stack import Stack, sdp_offer
+from support.wait import wait_until
 
 FOOTAGE_FPS = 10  # vtest.avi
 

@@ -8,7 +8,6 @@ segment must arrive, the hash chain must verify, and coverage must show no gap.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-from proctor.recording.seaweed import EmbeddedSeaweedFS
-from stack import Stack, wait_until
+from proctor_dev.seaweed import EmbeddedSeaweedFS
+from support.ingest import segments
+from support.stack import Stack
+from support.wait import wait_until
 
 OUTAGE_S = 60
 RECORDING = {"segment_seconds": 2.0}
 
 
 def stored(stack: Stack, camera: int) -> list[tuple[int, int]]:
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        return db.execute("SELECT start_ms, end_ms FROM segments WHERE camera_id = ? "
-                          "ORDER BY start_ms", (camera,)).fetchall()
+    return [(s.start_ms, s.end_ms) for s in segments(stack, camera)]
 
 
 def pending(stack: Stack) -> list[Path]:
@@ -55,7 +54,7 @@ async def record_through(stack: Stack, footage: Path, outage, restore,  # type: 
     restore()
     restored_at = time.monotonic()
     # the backlog drains; one segment may be in flight behind the live edge
-    assert await wait_until(lambda: len(pending(stack)) <= 1, 90, interval_s=0.5)
+    assert await wait_until(lambda: len(pending(stack)) <= 1, 90, interval=0.5)
     assert agent.running()
     spans = stored(stack, camera)
     outage_ms = (restored_at - down_since) * 1000

@@ -6,14 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from postgres import postgres_cluster
+from support.postgres import postgres_cluster
 from proctor import directory
-from proctor.auth.policy import visible_cameras_query
+from proctor.auth.scope import load_scope
 from proctor.db.base import Base
 from proctor.db.migrate import downgrade_database, upgrade_database
 from proctor.db.models import AuditEntry, Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor.provision import provision_site
+from proctor_dev.provision import provision_site
 
 
 def test_migrations_and_directory_on_postgresql() -> None:
@@ -26,7 +26,7 @@ def test_migrations_and_directory_on_postgresql() -> None:
             site = provision_site(db, "test", "Site", "Room", ["a", "b"])
             user = directory.create_user(db, "test", "sup", "long password", Role.SUPERVISOR,
                                          site_ids=[site.site_id])
-            assert [c.name for c in db.scalars(visible_cameras_query(user))] == ["a", "b"]
+            assert [c.name for c in db.scalars(load_scope(db, user).cameras_query())] == ["a", "b"]
             stamps = db.scalars(select(AuditEntry.at)).all()
             assert stamps and all(s.tzinfo is not None for s in stamps)
         engine.dispose()

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import av
 import pytest
-from stack import Stack, wait_until
+from support.stack import Stack
+from support.wait import wait_until
 
 from edge_agent.config import CameraConfig
 from edge_agent.pipeline import CameraPipeline
 from edge_agent.sources import open_source
-from proctor.bench.viewer import WhepViewer
-from proctor.processes import ManagedProcess, free_port
+from proctor_dev.bench.viewer import WhepViewer
+from proctor_dev.processes import ManagedProcess, free_port
 from proctor.rtc.tracks import PacketTrack
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")

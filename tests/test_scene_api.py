@@ -9,9 +9,10 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_directory_api import PASSWORD, build_site, client, login  # noqa: F401 (fixture)
+from support.console import PASSWORD, build_site, login
 from typer.testing import CliRunner
 
+from proctor.services import services_of
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
 from proctor.db.session import session_scope
@@ -42,7 +43,7 @@ def test_admin_sets_the_scene_and_watchers_in_scope_read_it(client: TestClient) 
     assert client.get(url, headers=sup_b).status_code == 403  # another site's camera
     assert client.put(url, headers=sup_a, json=scene).status_code == 403  # watchers only read
     assert client.get("/api/cameras/999/scene", headers=admin).status_code == 404
-    with session_scope(client.app.state.session_factory) as db:  # type: ignore[attr-defined]
+    with session_scope(services_of(client.app).session_factory) as db:
         assert db.query(AuditEntry).filter_by(action="scene.update").count() == 1
 
 

@@ -9,37 +9,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from minio import Minio
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-from proctor.recording.store import ObjectStore
-from segments import cut_segment, digest_header
-from stack import Stack
-
-T0 = 1_795_000_000_000  # a fixed agent-clock start, epoch ms
-
+from proctor.db.models import Segment
+from support.ingest import T0, put_segment, store_of
+from support.segments import cut_segment, digest_header
+from support.stack import Stack
 
 @pytest.fixture(scope="module")
 def footage_segments(h264_footage: Path) -> list[bytes]:
     return [cut_segment(h264_footage, start, 10) for start in (0, 10, 20)]
-
-
-def put_segment(stack: Stack, camera_id: int, start_ms: int, data: bytes, *,
-                token: str | None = None, end_ms: int | None = None, offset_ms: float = 0.0,
-                digest: str | None = None, content_type: str = "video/mp2t") -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token or stack.site_a.device_token}",
-               "Content-Type": content_type, "X-Segment-End-Ms": str(end_ms or start_ms + 10_000),
-               "X-Clock-Offset-Ms": str(offset_ms), "Repr-Digest": digest or digest_header(data)}
-    return httpx.put(f"{stack.url}/api/cameras/{camera_id}/segments/{start_ms}", content=data,
-                     headers=headers, timeout=30)
-
-
-def store_of(stack: Stack) -> ObjectStore:
-    env = stack.server_env
-    return ObjectStore(Minio(env["PROCTOR_S3_ENDPOINT"], env["PROCTOR_S3_ACCESS_KEY"],
-                             env["PROCTOR_S3_SECRET_KEY"], secure=False, region="us-east-1"),
-                       env["PROCTOR_S3_BUCKET"])
 
 
 def test_upload_is_stored_locked_chained_and_idempotent(shared_stack: Stack,
@@ -167,11 +148,10 @@ def test_coverage_and_verify(stack: Stack, footage_segments: list[bytes],
     assert "INCOMPLETE" in cli_cov.output and "gap" in cli_cov.output and "(30 s)" in cli_cov.output
 
     # alter one index row behind the server's back: verify names that exact segment
-    import sqlite3
-
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        db.execute("UPDATE segments SET end_ms = end_ms + 1 WHERE agent_start_ms = ?",
-                   (T0 + 10_000,))
+    with stack.db() as db:
+        record = db.scalars(select(Segment).where(Segment.camera_id == camera,
+                                                  Segment.agent_start_ms == T0 + 10_000)).one()
+        record.end_ms += 1
     broken = runner.invoke(app, ["archive", "verify", "--camera", str(camera)])
     assert broken.exit_code == 1
     assert f"(start {T0 + 10_000})" in broken.output and "altered" in broken.output

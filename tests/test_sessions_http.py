@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from stack import PASSWORD, Stack
+from support.stack import PASSWORD, Stack
 
 
 def test_session_is_usable_immediately_after_login(shared_stack: Stack) -> None:

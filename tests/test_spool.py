@@ -18,8 +18,8 @@ from edge_agent.recorder import SegmentRecorder
 from edge_agent.recovery import recover_spool
 from edge_agent.spool import Spool
 from edge_agent.status import StatusReporter, spool_alarm
-from proctor.processes import free_port
-from test_recorder import T0_MS, footage_packets, record
+from proctor_dev.processes import free_port
+from support.footage import T0_MS, footage_packets, record
 
 
 @pytest.fixture(scope="module")

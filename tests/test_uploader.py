@@ -8,20 +8,18 @@ import asyncio
 import base64
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
+from typing import Any
 
 import av
 import httpx
 import pytest
-from stack import Stack, wait_until
-from test_recorder import footage_packets
-from test_segment_ingest import put_segment
 
 from edge_agent.clock import ServerClock
 from edge_agent.config import RecordingConfig
@@ -29,6 +27,11 @@ from edge_agent.recorder import SegmentRecorder
 from edge_agent.spool import SegmentMeta, Spool
 from edge_agent.status import StatusReporter
 from edge_agent.uploader import SegmentUploader
+from proctor.db.models import Device, Segment
+from support.footage import footage_packets
+from support.ingest import put_segment, segments
+from support.stack import Stack
+from support.wait import wait_until
 
 T0_MS = int(time.time() * 1000) - 600_000  # recorded ten minutes ago, on the agent's clock
 
@@ -52,9 +55,16 @@ def fill_spool(spool: Spool, camera_ids: list[int], packets: list[av.Packet],
 def stored(stack: Stack) -> list[tuple[int, int, str, float, int]]:
     """(camera, start, sha256, clock offset, end) of the server's rows in arrival order, with
     times on the agent's clock (the server keeps its own: agent's plus the offset)."""
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        return db.execute("SELECT camera_id, agent_start_ms, sha256, clock_offset_ms, "
-                          "agent_start_ms + end_ms - start_ms FROM segments ORDER BY id").fetchall()
+    return [(s.camera_id, s.agent_start_ms, s.sha256, s.clock_offset_ms,
+             s.agent_start_ms + s.end_ms - s.start_ms) for s in segments(stack, order=Segment.id)]
+
+
+def device_status(stack: Stack) -> tuple[dict[str, Any], datetime]:
+    """The last status report of site A's device, and when the server received it."""
+    with stack.db() as db:
+        device = db.get(Device, stack.site_a.device_id)
+        assert device is not None and device.status is not None and device.status_at
+        return device.status, device.status_at
 
 
 async def upload_until(stack: Stack, spool: Spool, done: Callable[[], bool], *,
@@ -204,10 +214,7 @@ async def test_clock_offset_and_status_report(stack: Stack, tmp_path: Path) -> N
         reporter.alarm = "spool full: test"
         await reporter.report(spool.usage())
         assert reporter.reports_sent == 1
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        (status,) = db.execute("SELECT status FROM devices WHERE id = ?",
-                               (stack.site_a.device_id,)).fetchone()
-    assert json.loads(status)["alarm"] == "spool full: test"
+    assert device_status(stack)[0]["alarm"] == "spool full: test"
 
 
 async def test_agent_records_and_uploads_and_recovers_after_a_crash(
@@ -222,6 +229,7 @@ async def test_agent_records_and_uploads_and_recovers_after_a_crash(
     assert len(parts) == 1
     cut_start = int(parts[0].name.split(".")[0])
 
+    restarted = datetime.now(UTC)
     stack.start_agent({camera: h264_footage.as_uri()}, name="agent")
     assert await wait_until(lambda: cut_start in [row[1] for row in stored(stack)], 30)
     log = (stack.data_dir / "agent.log").read_text()
@@ -231,10 +239,11 @@ async def test_agent_records_and_uploads_and_recovers_after_a_crash(
     assert starts[:3] == sorted(starts[:3])
     # the segments before the cut are back to back: no gap, no overlap
     assert rows[1][1] == rows[0][4] and rows[2][1] == rows[1][4]
-    with sqlite3.connect(stack.data_dir / "proctor.db") as db:
-        (status,) = db.execute("SELECT status FROM devices WHERE id = ?",
-                               (stack.site_a.device_id,)).fetchone()
-    assert json.loads(status)["cameras"][str(camera)]["recording"] in (True, False)
+    # the restarted agent reports its cameras (at once when it starts)
+    assert await wait_until(lambda: device_status(stack)[1] >= restarted, 10)
+    status = device_status(stack)[0]
+    assert status["cameras"][str(camera)].keys() == {"recording", "publishing"}
+    assert status["alarm"] is None and status["spool_max_bytes"] > 0
 
 
 async def test_a_failing_camera_does_not_hold_up_the_others(tmp_path: Path,

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_directory_api import PASSWORD, build_site, client, login  # noqa: F401 (fixture)
+from support.console import PASSWORD, build_site, login
 from typer.testing import CliRunner
 
+from proctor.services import services_of
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
 from proctor.db.session import session_scope
@@ -31,7 +32,7 @@ def new_supervisor(client: TestClient, admin: dict[str, str], site_ids: list[int
 
 
 def audit_actions(client: TestClient) -> list[str]:
-    with session_scope(client.app.state.session_factory) as db:  # type: ignore[attr-defined]
+    with session_scope(services_of(client.app).session_factory) as db:
         return list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 

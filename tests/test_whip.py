@@ -9,7 +9,7 @@ import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from proctor.rtc.ice import build_rtc_configuration
-from stack import Stack, sdp_offer
+from support.stack import Stack, sdp_offer
 
 SDP = {"Content-Type": "application/sdp"}
 

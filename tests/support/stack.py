@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from aiortc import RTCPeerConnection
+from sqlalchemy.orm import Session
 
 from proctor import directory
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor.processes import ManagedProcess, agent_process, free_port, server_process, wait_http_ready
-from proctor.provision import ProvisionedSite, provision_site, write_agent_config
+from proctor_dev.processes import ManagedProcess, agent_process, free_port, server_process, wait_http_ready
+from proctor_dev.provision import ProvisionedSite, provision_site, write_agent_config
 from proctor.rtc.ice import build_rtc_configuration
 
 PASSWORD = "correct horse battery"
@@ -37,11 +39,25 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'proctor.db'}"
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """A session on the server's own database through proctor's models and session
+        factory; commits on success (tests that alter a record behind the server's back)."""
+        engine = create_db_engine(self.database_url)
+        try:
+            with session_scope(create_session_factory(engine)) as session:
+                yield session
+        finally:
+            engine.dispose()
+
     def provision(self) -> None:
         """Create both sites and the users: admin, supervisor of A, supervisor of B."""
-        database_url = f"sqlite:///{self.data_dir / 'proctor.db'}"
-        upgrade_database(database_url)
-        engine = create_db_engine(database_url)
+        upgrade_database(self.database_url)
+        engine = create_db_engine(self.database_url)
         with session_scope(create_session_factory(engine)) as db:
             self.site_a = provision_site(db, "test", "Site A", "Room 1", ["front", "back"])
             self.site_b = provision_site(db, "test", "Site B", "Room 9", ["only"])
@@ -106,14 +122,3 @@ async def sdp_offer(direction: str, codecs_h264_only: bool = False) -> str:
     sdp = pc.localDescription.sdp
     await pc.close()
     return sdp
-
-
-async def wait_until(predicate, timeout_s: float, interval_s: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
-    """Poll ``predicate()`` until true or timed out; returns the last result."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while loop.time() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(interval_s)
-    return bool(predicate())

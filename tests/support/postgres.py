@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from proctor.processes import free_port
+from proctor_dev.processes import free_port
 
 
 def _bin_dir() -> Path:
