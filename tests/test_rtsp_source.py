@@ -1,4 +1,4 @@
-"""RTSP cameras against a real RTSP server (GStreamer's gst-rtsp-server, ``tests/rtsp_server.py``):
+"""RTSP cameras against a real RTSP server (GStreamer's gst-rtsp-server, ``tests/support/rtsp_server.py``):
 the agent's source reads the stream, sends its H.264 as it is, hides credentials and waits for
 a camera that comes up late. Everything listens on 127.0.0.1 only.
 
@@ -30,7 +30,7 @@ from proctor_dev.processes import ManagedProcess, free_port
 from proctor.rtc.tracks import PacketTrack
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
-SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
+SERVER_SCRIPT = Path(__file__).parent / "support" / "rtsp_server.py"
 DEBIAN_PACKAGES = ("python3-gi", "gir1.2-gst-rtsp-server-1.0", "gstreamer1.0-plugins-good",
                    "gstreamer1.0-plugins-bad")
 FOOTAGE_SIZE = (768, 576)
@@ -42,7 +42,7 @@ PASSWORD = "Rtsp-Pa55-9f3c1d"  # distinctive, so a leak into the log cannot be a
 
 @dataclass
 class RtspCamera:
-    """One running ``tests/rtsp_server.py``."""
+    """One running ``tests/support/rtsp_server.py``."""
 
     port: int
     process: ManagedProcess

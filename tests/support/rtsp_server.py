@@ -7,7 +7,7 @@ own pace; the media is shared by all clients and built anew once the last one ha
 
 The project's virtualenv has no PyGObject, so run this with the system interpreter::
 
-    /usr/bin/python3 tests/rtsp_server.py FILE.mp4 --port 8554 [--user U --password P]
+    /usr/bin/python3 tests/support/rtsp_server.py FILE.mp4 --port 8554 [--user U --password P]
 
 It listens on 127.0.0.1 only, serves ``rtsp://127.0.0.1:PORT/cam``, prints
 ``READY rtsp://127.0.0.1:PORT/cam`` once listening, and exits with status 0 on SIGTERM or
