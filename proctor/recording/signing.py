@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from proctor.errors import ProctorError
+from proctor.private_file import create_private_file
 
 logger = logging.getLogger(__name__)
 ALGORITHM = "ed25519"
@@ -104,19 +103,8 @@ def _create(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(pem)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(temporary, path)
-    except FileExistsError:
+    if not create_private_file(path, pem):
         return _load(path)
-    finally:
-        temporary.unlink(missing_ok=True)
     raw = key.public_key().public_bytes(serialization.Encoding.Raw,
                                         serialization.PublicFormat.Raw)
     logger.warning("created a new evidence signing key: back it up with the database",
