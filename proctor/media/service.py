@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from proctor.config import Settings
 from proctor.errors import InvalidInput, NotFound
 from proctor.media.feed import FeedRegistry, FeedStatus
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
 from proctor.media.playback import PlaybackHub
 from proctor.media.sdp import parse_offer
 from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
+from proctor.media.settings import MediaSettings
 from proctor.rtc.h264 import offers_h264, prefer_h264
 
 logger = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 class MediaService:
     """Owns feeds, playback encoders and sessions for the lifetime of the server."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: MediaSettings) -> None:
         self.settings = settings
         self.feeds = FeedRegistry(settings.camera_offline_after_s)
         self.playback = PlaybackHub(self.feeds, settings.playback_encoder)

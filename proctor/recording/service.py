@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from proctor.config import Settings
 from proctor.recording.archive import Archive
 from proctor.recording.ingest import SegmentIngest
+from proctor.recording.settings import RecordingSettings
 from proctor.recording.signing import EvidenceSigner
 from proctor.recording.store import ObjectStore
 
@@ -24,7 +24,7 @@ class Recording:
 
     @classmethod
     def build(cls, store: ObjectStore, session_factory: sessionmaker[Session],
-              settings: Settings) -> Recording:
+              settings: RecordingSettings) -> Recording:
         """Wire the services to ``store``."""
         return cls(store, SegmentIngest(store, session_factory, settings.retention_years),
                    Archive(store, settings.clip_cache_dir, settings.clip_cache_bytes),

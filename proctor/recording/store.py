@@ -25,9 +25,9 @@ from minio.lifecycleconfig import (
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
-from proctor.config import Settings
 from proctor.errors import ProctorError
 from proctor.recording.retention import MIN_RETENTION_YEARS, expiry_days
+from proctor.recording.settings import RecordingSettings
 
 if TYPE_CHECKING:
     from minio.helpers import DictType
@@ -63,7 +63,7 @@ class ObjectStore:
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ObjectStore:
+    def from_settings(cls, settings: RecordingSettings) -> ObjectStore:
         """Connect with the server's S3 settings."""
         if not settings.s3_endpoint:
             raise StorageError("no object store configured: set PROCTOR_S3_ENDPOINT and keys")

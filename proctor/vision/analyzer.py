@@ -26,7 +26,6 @@ import cv2
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from proctor.config import Settings
 from proctor.db.session import session_scope
 from proctor.media.feed import FeedRegistry
 from proctor.vision.alerts import AlertHub
@@ -36,6 +35,7 @@ from proctor.vision.rules import DESCRIPTIONS, EventKind, Transition
 from proctor.vision.scenes import (
     StoredScene, encode_jpeg, load_scene, save_reference, scene_versions,
 )
+from proctor.vision.settings import AnalysisSettings
 from proctor.vision.tamper import FrameStats, frame_stats
 from proctor.vision.worker import DetectorProcess, DetectorUnavailable, ModelInfo, fit_to_input
 
@@ -66,7 +66,7 @@ class AnalyzerStats:
 class Analyzer:
     """Analysis of every live camera for the lifetime of the server."""
 
-    def __init__(self, settings: Settings, feeds: FeedRegistry,
+    def __init__(self, settings: AnalysisSettings, feeds: FeedRegistry,
                  session_factory: sessionmaker[Session], events: EventLog, hub: AlertHub,
                  detector: DetectorProcess) -> None:
         self.settings = settings
@@ -90,7 +90,7 @@ class Analyzer:
         self._snapshot_tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
-    def build(cls, settings: Settings, feeds: FeedRegistry,
+    def build(cls, settings: AnalysisSettings, feeds: FeedRegistry,
               session_factory: sessionmaker[Session], events: EventLog, hub: AlertHub
               ) -> Analyzer:
         """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``)."""

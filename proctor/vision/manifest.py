@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from proctor.config import REPO_ROOT
+from proctor.core_settings import REPO_ROOT
 from proctor.errors import NotFound, ProctorError
 
 Label = Literal["person", "phone"]

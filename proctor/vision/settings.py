@@ -1,0 +1,42 @@
+"""The analysis settings section: sampling, the detector and rule and tamper tuning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proctor.vision.rules import AnalysisRules
+from proctor.vision.tamper import TamperThresholds
+
+
+class AnalysisSettings(BaseModel):
+    """Whether and how live cameras are analysed (docs/vision.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_enabled: bool = Field(
+        default=True, description="count people and flag anomalies on live cameras"
+    )
+    analysis_fps: float = Field(
+        default=1.0, gt=0, le=5, description="frames analysed per second and camera"
+    )
+    analysis_detector: dict[str, Any] = Field(
+        default_factory=dict,
+        description="detector config: type, model, imgsz, confidence, threads (docs/vision.md); "
+        "default the measured fastest backend and the manifest's model",
+    )
+    analysis_rules: AnalysisRules = Field(
+        default_factory=AnalysisRules,
+        description='rule timings to change, e.g. {"seat_empty": {"hold_s": 120}} (docs/vision.md)',
+    )
+    analysis_tamper: TamperThresholds = Field(
+        default_factory=TamperThresholds,
+        description='tamper thresholds to change, e.g. {"defocus_ratio": 0.15} (docs/vision.md)',
+    )
+    analysis_timeout_s: float = Field(
+        default=30.0, gt=0, description="a detector batch not answered by then counts as a crash"
+    )
+    analysis_restart_after_s: float = Field(
+        default=10.0, gt=0, description="wait before restarting a crashed detector"
+    )
