@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from proctor import audit
 from proctor.auth.secrets import DeviceToken, hash_password, hash_token
+from proctor.auth.sessions import find_user as find_user  # re-exported: login owns it
 from proctor.db.base import utcnow
 from proctor.db.models import Camera, Device, Role, Room, Site, SiteGrant, User, UserSession
 from proctor.errors import Conflict, InvalidInput, NotFound
@@ -204,8 +205,3 @@ def grant_site(session: Session, actor: str, user_id: int, site_id: int) -> None
         session.add(SiteGrant(user_id=user_id, site_id=site_id))
         session.flush()
         audit.record(session, actor, "user.grant_site", f"user:{user_id}", site_id=site_id)
-
-
-def find_user(session: Session, username: str) -> User | None:
-    """Look a user up by name."""
-    return session.scalar(select(User).where(User.username == username))
