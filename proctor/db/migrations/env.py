@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 from proctor.db import models  # noqa: F401  (registers the tables)
 from proctor.db.base import Base
+from proctor.supervision import models as supervision_models  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata
