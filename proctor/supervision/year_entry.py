@@ -23,6 +23,7 @@ from proctor.supervision.calendar import CalendarDay, DayKind, WorkingCalendar
 
 SEED_PATH = Path(__file__).resolve().parent / "data" / "cn_calendar.json"
 CSV_HEADER = ("date", "kind", "name")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # what a notice for a calendar year can plausibly be
 _KIND_WORDS = {"holiday": DayKind.HOLIDAY, "放假": DayKind.HOLIDAY,
                "makeup_workday": DayKind.MAKEUP_WORKDAY, "上班": DayKind.MAKEUP_WORKDAY}
 
@@ -41,6 +42,8 @@ class YearEntry:
     days: tuple[CalendarDay, ...]
 
     def __post_init__(self) -> None:
+        if not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise InvalidInput(f"year {self.year} is not between {FIRST_YEAR} and {LAST_YEAR}")
         if not self.source_notice.strip():
             raise InvalidInput(f"{self.year}: name the source notice (title and date of the "
                                f"State Council notice for {self.year})")
