@@ -9,6 +9,7 @@ import typer
 from proctor.cli import admin, archive, bench, storage
 from proctor.cli import eval as eval_cli
 from proctor.cli import models
+from proctor.cli.supervision import app as supervision_app
 
 app = typer.Typer(help="Remote video invigilation server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -18,6 +19,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(storage.app, name="storage")
 app.add_typer(archive.app, name="archive")
 app.add_typer(models.app, name="models")
+app.add_typer(supervision_app, name="supervision")
 app.add_typer(eval_cli.app, name="eval")
 
 
