@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from proctor.supervision.gate import GATE_RULES, Conclusion, GateFacts, check_gate
+from proctor.supervision.gate import GATE_RULES, GateFacts, check_gate
 from proctor.supervision.reasons import ReasonCode
+from proctor.supervision.report.terms import Conclusion
 
 R = ReasonCode
-OPEN_GATE = GateFacts(report_signed=True, conclusion=Conclusion.QUALIFIED, unreviewed_events=0,
+OPEN_GATE = GateFacts(report_signed=True, conclusion=Conclusion.PASSED, unreviewed_events=0,
                       unexplained_gaps=0, publicity_days_elapsed=5, publicity_days_required=5,
                       open_complaints=0)
 
@@ -20,7 +21,7 @@ OPEN_GATE = GateFacts(report_signed=True, conclusion=Conclusion.QUALIFIED, unrev
 BREAK: dict[ReasonCode, Callable[[GateFacts], GateFacts]] = {
     R.REPORT_NOT_SIGNED: lambda f: replace(f, report_signed=False),
     R.CONCLUSION_MISSING: lambda f: replace(f, conclusion=None),
-    R.REPORT_NOT_RECOGNISED: lambda f: replace(f, conclusion=Conclusion.NOT_RECOGNISED),
+    R.REPORT_NOT_RECOGNISED: lambda f: replace(f, conclusion=Conclusion.NOT_ACCEPTED),
     R.EVENTS_NOT_REVIEWED: lambda f: replace(f, unreviewed_events=3),
     R.GAPS_NOT_EXPLAINED: lambda f: replace(f, unexplained_gaps=2),
     R.PUBLICITY_NOT_ELAPSED: lambda f: replace(f, publicity_days_elapsed=4),
@@ -41,7 +42,7 @@ def test_open_when_everything_holds() -> None:
     assert decision.open and decision.missing == ()
 
 
-@pytest.mark.parametrize("conclusion", [Conclusion.QUALIFIED, Conclusion.RECTIFIED])
+@pytest.mark.parametrize("conclusion", [Conclusion.PASSED, Conclusion.ACCEPTED_AFTER_RECTIFICATION])
 def test_recognising_conclusions_pass(conclusion: Conclusion) -> None:
     assert check_gate(replace(OPEN_GATE, conclusion=conclusion)).open
 
@@ -82,7 +83,7 @@ def test_all_reasons_together_signed_not_recognised() -> None:
 
 
 def test_unsigned_report_is_one_reason_whatever_its_draft_conclusion() -> None:
-    for conclusion in (None, Conclusion.NOT_RECOGNISED):
+    for conclusion in (None, Conclusion.NOT_ACCEPTED):
         facts = replace(OPEN_GATE, report_signed=False, conclusion=conclusion,
                         unreviewed_events=1, unexplained_gaps=1, publicity_days_elapsed=0,
                         open_complaints=2)

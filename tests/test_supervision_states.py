@@ -13,8 +13,9 @@ from dataclasses import replace
 
 import pytest
 
-from proctor.supervision.gate import Conclusion, GateFacts
+from proctor.supervision.gate import GateFacts
 from proctor.supervision.reasons import ReasonCode
+from proctor.supervision.report.terms import Conclusion
 from proctor.supervision.states import (
     STATE_LABELS,
     TRANSITIONS,
@@ -33,7 +34,7 @@ GOOD = BatchFacts(
     sessions=2, sessions_without_rooms=0, rooms_without_roster=0, plan_filed_on_time=True,
     supervisors_required=2, supervisors_drawn=2, any_session_started=True,
     all_sessions_ended=True, results_filed_on_time=True,
-    gate=GateFacts(report_signed=True, conclusion=Conclusion.QUALIFIED, unreviewed_events=0,
+    gate=GateFacts(report_signed=True, conclusion=Conclusion.PASSED, unreviewed_events=0,
                    unexplained_gaps=0, publicity_days_elapsed=5, publicity_days_required=5,
                    open_complaints=0),
 )
@@ -54,7 +55,7 @@ BREAK: dict[ReasonCode, Callable[[BatchFacts], BatchFacts]] = {
     R.RESULTS_FILED_LATE: lambda f: replace(f, results_filed_on_time=False),
     R.REPORT_NOT_SIGNED: _gate(report_signed=False),
     R.CONCLUSION_MISSING: _gate(conclusion=None),
-    R.REPORT_NOT_RECOGNISED: _gate(conclusion=Conclusion.NOT_RECOGNISED),
+    R.REPORT_NOT_RECOGNISED: _gate(conclusion=Conclusion.NOT_ACCEPTED),
     R.EVENTS_NOT_REVIEWED: _gate(unreviewed_events=1),
     R.GAPS_NOT_EXPLAINED: _gate(unexplained_gaps=1),
     R.PUBLICITY_NOT_ELAPSED: _gate(publicity_days_elapsed=1),

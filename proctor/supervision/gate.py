@@ -17,17 +17,9 @@ final, so an unsigned report gives one reason, not two. The caller gathers the f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from proctor.supervision.reasons import Reason, ReasonCode, Rule, failing
-
-
-class Conclusion(StrEnum):
-    """The conclusion of a supervision report."""
-
-    QUALIFIED = "合格"
-    RECTIFIED = "整改后认可"
-    NOT_RECOGNISED = "不予认可"
+from proctor.supervision.report.terms import Conclusion
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ def _conclusion_present(f: GateFacts) -> tuple[str, str] | None:
 
 
 def _conclusion_recognised(f: GateFacts) -> tuple[str, str] | None:
-    if not f.report_signed or f.conclusion is not Conclusion.NOT_RECOGNISED:
+    if not f.report_signed or f.conclusion is not Conclusion.NOT_ACCEPTED:
         return None
     return "督导报告结论为不予认可", "supervision report concludes 不予认可 (not recognised)"
 
