@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-from proctor.vision.counts import count_people, load_labels, summarise
+from proctor_dev.evaluation.counts import count_people, load_labels, summarise
 from proctor.vision.detector import Detector
 from proctor.vision.detectors import create_detector, detector_config
 from proctor.vision.manifest import Catalog

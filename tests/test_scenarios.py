@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from proctor.vision import scenarios as sc
+from proctor_dev.evaluation import scenarios as sc
 from proctor.vision.detectors import create_detector, detector_config
 from proctor.vision.rules import AnalysisRules, EventKind
 

@@ -1,4 +1,5 @@
-"""``proctor``: run the server, manage the directory, migrate the database, benchmark."""
+"""``proctor``: run the server, manage the directory, migrate the database (and, in a
+development install, demo, benchmark and evaluate)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,19 @@ from typing import Annotated
 
 import typer
 
-from proctor.cli import admin, archive, bench, storage
-from proctor.cli import eval as eval_cli
-from proctor.cli import models
+from proctor.cli import admin, archive, models, storage
+from proctor.cli.extensions import register_extensions
 from proctor.cli.supervision import app as supervision_app
 
 app = typer.Typer(help="Remote video invigilation server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(admin.app, name="admin")
 app.add_typer(db_app, name="db")
-app.add_typer(bench.app, name="bench")
 app.add_typer(storage.app, name="storage")
 app.add_typer(archive.app, name="archive")
 app.add_typer(models.app, name="models")
 app.add_typer(supervision_app, name="supervision")
-app.add_typer(eval_cli.app, name="eval")
+register_extensions(app)
 
 
 @app.command()
@@ -50,23 +49,6 @@ def serve(
         log_config=None, access_log=False,
         proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
     )
-
-
-@app.command()
-def demo(
-    port: Annotated[int, typer.Option(help="console port")] = 8000,
-    fresh: Annotated[bool, typer.Option(help="start from an empty state folder")] = False,
-    ice_host: Annotated[list[str] | None, typer.Option(
-        help="host ICE address to offer (repeat); default 127.0.0.1, this machine only")] = None,
-) -> None:
-    """Run the product locally: server on embedded defaults plus an agent with two cameras."""
-    from proctor.config import REPO_ROOT
-    from proctor.demo import run_demo
-    from proctor.logging_setup import configure_logging
-
-    configure_logging()
-    run_demo(REPO_ROOT / "var" / "demo", REPO_ROOT / "var" / "media", port, fresh,
-             ice_host or ["127.0.0.1"])
 
 
 @db_app.command("upgrade")

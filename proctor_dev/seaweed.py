@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from proctor.processes import ManagedProcess
+from proctor_dev.processes import ManagedProcess
 
 PORTS_PER_INSTANCE = 5  # s3, master, volume, filer, admin (gRPC ports are these + 10000)
 
@@ -90,7 +90,8 @@ class EmbeddedSeaweedFS:
             f"-volume.port={p + 2}", f"-filer.port={p + 3}", f"-admin.port={p + 4}",
         ]
         (self.data_dir / "data").mkdir(exist_ok=True)
-        self.process = ManagedProcess("seaweedfs", args, log_path=self.data_dir / "weed.log").start()
+        log_path = self.data_dir / "weed.log"
+        self.process = ManagedProcess("seaweedfs", args, log_path=log_path).start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not self.process.running():

@@ -19,14 +19,14 @@ from pathlib import Path
 import httpx
 
 from proctor import directory
-from proctor.bench.cpu import CpuMeter
-from proctor.bench.viewer import WhepViewer
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor.processes import agent_process, free_port, server_process, wait_http_ready
-from proctor.provision import provision_site, write_agent_config
 from proctor.rtc.ice import pin_host_addresses
+from proctor_dev.bench.cpu import CpuMeter
+from proctor_dev.bench.viewer import WhepViewer
+from proctor_dev.processes import agent_process, free_port, server_process, wait_http_ready
+from proctor_dev.provision import provision_site, write_agent_config
 
 BENCH_PASSWORD = "bench-password-0"
 
@@ -96,9 +96,10 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
         try:
             wait_http_ready(f"{url}/api/auth/me", server)
             agent = agent_process(data_dir / "agent.toml", log_path=data_dir / "agent.log").start()
-            session = httpx.post(f"{url}/api/auth/login",
-                                 json={"username": "bench", "password": BENCH_PASSWORD}).json()["token"]
-            log(f"publishing {cameras} camera(s) {width}x{height}@{fps:g}, {viewers} viewer(s) each")
+            login = {"username": "bench", "password": BENCH_PASSWORD}
+            session = httpx.post(f"{url}/api/auth/login", json=login).json()["token"]
+            log(f"publishing {cameras} camera(s) {width}x{height}@{fps:g}, "
+                f"{viewers} viewer(s) each")
             watchers = [WhepViewer(url, cid, session, read_stamps=True)
                         for cid in camera_ids for _ in range(viewers)]
             for watcher in watchers:
@@ -115,8 +116,10 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
             elapsed = time.monotonic() - started
             server_cpu, edge_cpu, viewers_cpu = (round(m.percent(), 1) for m in meters)
             ingested = await _frames_ingested(url, session) - ingested0
-            received = [(w.stats.frames - f0) / elapsed for w, f0 in zip(watchers, frames0, strict=True)]
-            latencies = [x for w, n in zip(watchers, lat0, strict=True) for x in w.stats.latencies_ms[n:]]
+            received = [(w.stats.frames - f0) / elapsed
+                        for w, f0 in zip(watchers, frames0, strict=True)]
+            latencies = [x for w, n in zip(watchers, lat0, strict=True)
+                         for x in w.stats.latencies_ms[n:]]
             first = [w.stats.first_frame_s or float("inf") for w in watchers]
         finally:
             for watcher in watchers:

@@ -23,21 +23,21 @@ from typing import TYPE_CHECKING, Any
 import av
 import numpy as np
 
-from proctor.bench.cpu import CpuMeter
 from proctor.config import REPO_ROOT, Settings, load_settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.errors import ProctorError
 from proctor.media.feed import CameraFeed, FeedRegistry
-from proctor.provision import provision_site
 from proctor.vision.alerts import AlertHub
+from proctor_dev.bench.cpu import CpuMeter
+from proctor_dev.provision import provision_site
 
 if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer
 
 MEDIA_DIR = REPO_ROOT / "var" / "media"
 DEFAULT_FOOTAGE = MEDIA_DIR / "vtest-h264.mp4"
-FETCH_FOOTAGE = ("python -c \"from pathlib import Path; from proctor.samples import "
+FETCH_FOOTAGE = ("python -c \"from pathlib import Path; from proctor_dev.samples import "
                  f"h264_sample; h264_sample(Path('{MEDIA_DIR}'))\"")  # as scripts/test does
 FALLBACK_FOOTAGE_FPS = 15.0  # pacing when the file does not declare its frame rate
 READY_TIMEOUT_S = 180.0  # the detector's own start timeout is 120 s

@@ -33,9 +33,11 @@ class ManagedProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     @classmethod
-    def python_module(cls, name: str, module: str, *args: str, **kwargs: object) -> ManagedProcess:
+    def python_module(cls, name: str, module: str, *args: str,
+                      env: Mapping[str, str] | None = None,
+                      log_path: Path | None = None) -> ManagedProcess:
         """Run ``python -m module args`` with this interpreter."""
-        return cls(name, [sys.executable, "-m", module, *args], **kwargs)  # type: ignore[arg-type]
+        return cls(name, [sys.executable, "-m", module, *args], env=env, log_path=log_path)
 
     def start(self) -> ManagedProcess:
         """Start the process (its output goes to ``log_path``, or is inherited)."""
@@ -82,7 +84,8 @@ def wait_http_ready(url: str, process: ManagedProcess, timeout_s: float = 30.0) 
     while time.monotonic() < deadline:
         if not process.running():
             log = f" (see {process.log_path})" if process.log_path else ""
-            raise RuntimeError(f"{process.name} exited with {process.process.returncode}{log}")  # type: ignore[union-attr]
+            code = process.process.returncode if process.process else None
+            raise RuntimeError(f"{process.name} exited with {code}{log}")
         try:
             httpx.get(url, timeout=1.0)
             return

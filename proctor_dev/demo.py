@@ -19,12 +19,12 @@ from proctor import directory
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor.processes import agent_process, server_process, wait_http_ready
-from proctor.recording.seaweed import EmbeddedSeaweedFS
-from proctor.provision import provision_site, write_agent_config
-from proctor.samples import h264_sample, raw_sample
 from proctor.vision.scene import SceneSettings
 from proctor.vision.scenes import save_settings
+from proctor_dev.processes import agent_process, server_process, wait_http_ready
+from proctor_dev.provision import provision_site, write_agent_config
+from proctor_dev.samples import h264_sample, raw_sample
+from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 ACTOR = "demo"
 
@@ -47,7 +47,8 @@ def _prepare_state(data_dir: Path, media_dir: Path, server_url: str, ice: list[s
         with session_scope(create_session_factory(engine)) as db:
             if directory.find_user(db, "admin") is None:
                 logins = DemoLogins(secrets.token_urlsafe(9), secrets.token_urlsafe(9))
-                site = provision_site(db, ACTOR, "Demo assessment site", "Room 101", ["front", "back"])
+                site = provision_site(db, ACTOR, "Demo assessment site", "Room 101",
+                                      ["front", "back"])
                 directory.create_user(db, ACTOR, "admin", logins.admin_password, Role.ADMIN,
                                       "Centre administrator")
                 directory.create_user(db, ACTOR, "supervisor", logins.supervisor_password,

@@ -25,8 +25,8 @@ def counts(
     threads: ThreadsOpt = None,
 ) -> None:
     """Count people in each image; a count within [persons, persons + persons_hard] is right."""
-    from proctor.vision.counts import count_people, load_labels, summarise
     from proctor.vision.options import load_detector
+    from proctor_dev.evaluation.counts import count_people, load_labels, summarise
 
     detector = load_detector(backend, model, imgsz, confidence, threads)
     results = []
@@ -59,9 +59,9 @@ def scenarios(
     analysis; print each clip's events, then per event kind precision, recall and onset delay
     (last line, JSON)."""
     from proctor.config import load_settings
-    from proctor.samples import raw_sample
-    from proctor.vision import scenarios as sc
     from proctor.vision.options import load_detector
+    from proctor_dev.evaluation import scenarios as sc
+    from proctor_dev.samples import raw_sample
 
     detector = load_detector(backend, model, imgsz, confidence, threads)
     rules = load_settings().analysis_rules
@@ -84,7 +84,8 @@ def scenarios(
             typer.echo(f"      {event.kind.value:<17} {event.zone:<12} condition from "
                        f"{event.started_at:>5.0f} s, opened {event.opened_at:>5.0f} s  {verdict}")
         for truth in missed:
-            typer.echo(f"      MISSED {truth.kind.value} {truth.zone} {truth.start:.0f}-{truth.end:.0f} s")
+            typer.echo(f"      MISSED {truth.kind.value} {truth.zone} "
+                       f"{truth.start:.0f}-{truth.end:.0f} s")
     typer.echo(json.dumps({"model": detector.spec.name, "backend": detector.type_key,
                            "imgsz": detector.settings.imgsz, "clips": len(results),
                            "kinds": sc.summarise(results)}))

@@ -84,7 +84,8 @@ class WhepViewer:
         if self._location:
             async with httpx.AsyncClient(timeout=5) as http:
                 with contextlib.suppress(httpx.HTTPError):
-                    await http.delete(self._location, headers={"Authorization": f"Bearer {self._token}"})
+                    await http.delete(self._location,
+                                      headers={"Authorization": f"Bearer {self._token}"})
         if self._reader:
             self._reader.cancel()
         await self._pc.close()

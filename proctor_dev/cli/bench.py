@@ -24,8 +24,8 @@ def live(
     fps: float = 15,
 ) -> None:
     """Edge → WHIP → server → WHEP viewers: frame rates, glass-to-glass latency, CPU."""
-    from proctor.bench.live import result_line, run_live_bench
     from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.live import result_line, run_live_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_live_bench(cameras, viewers, seconds, width, height, fps,
@@ -45,8 +45,8 @@ def archive(
     """Record through an optional server outage: segments recorded, stored, lost; rates."""
     from dataclasses import asdict
 
-    from proctor.bench.archive import run_archive_bench
     from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.archive import run_archive_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_archive_bench(cameras, seconds, outage, segment_seconds,
@@ -65,9 +65,9 @@ def detect(
     frames: Annotated[int, typer.Option(min=1, help="frames to time")] = 30,
 ) -> None:
     """Detector latency on the labelled real images: ms per frame (p50), frames per second."""
-    from proctor.bench.detect import load_frames, run_detect_bench
     from proctor.config import REPO_ROOT
     from proctor.vision.options import load_detector
+    from proctor_dev.bench.detect import load_frames, run_detect_bench
 
     detector = load_detector(backend, model, imgsz, None, threads)
     result = run_detect_bench(detector, load_frames(REPO_ROOT / "tests" / "data" / "counts"),
@@ -92,9 +92,9 @@ def analyze(
     """Live analysis of N cameras playing real footage: samples dropped, lag, CPU, keeps up?"""
     from pydantic import ValidationError
 
-    from proctor.bench.analyze import run_analyze_bench
     from proctor.errors import ProctorError
     from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.analyze import run_analyze_bench
 
     configure_logging("WARNING")
     try:

@@ -18,23 +18,23 @@ from pathlib import Path
 
 from minio import Minio
 
-from proctor.bench.cpu import process_cpu_seconds
 from proctor.config import REPO_ROOT
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor.processes import (
+from proctor.recording.clips import SegmentMedia, assemble_clip
+from proctor.recording.coverage import coverage
+from proctor.recording.store import ObjectStore
+from proctor_dev.bench.cpu import process_cpu_seconds
+from proctor_dev.processes import (
     ManagedProcess,
     agent_process,
     free_port,
     server_process,
     wait_http_ready,
 )
-from proctor.provision import provision_site, write_agent_config
-from proctor.recording.clips import SegmentMedia, assemble_clip
-from proctor.recording.coverage import coverage
-from proctor.recording.seaweed import EmbeddedSeaweedFS
-from proctor.recording.store import ObjectStore
-from proctor.samples import h264_sample
+from proctor_dev.provision import provision_site, write_agent_config
+from proctor_dev.samples import h264_sample
+from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 
 @dataclass
@@ -168,8 +168,10 @@ def _clip_seconds_per_hour(store: EmbeddedSeaweedFS, data_dir: Path) -> float:
                           ).fetchall()
     if not rows:
         return float("nan")
-    media = [SegmentMedia(start, object_store.read(key, version)) for start, _, key, version in rows]
+    media = [SegmentMedia(start, object_store.read(key, version))
+             for start, _, key, version in rows]
     started = time.perf_counter()
     assemble_clip(media, rows[0][0], rows[-1][1], data_dir / "bench-clip.mp4")
     elapsed = time.perf_counter() - started
-    return round(elapsed * 3_600_000 / (rows[-1][1] - rows[0][0]), 2)
+    span_ms: int = rows[-1][1] - rows[0][0]
+    return round(elapsed * 3_600_000 / span_ms, 2)

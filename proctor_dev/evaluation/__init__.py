@@ -1,0 +1,1 @@
+"""Detector evaluation: person counts on labelled images, scenario clips with known truth."""
