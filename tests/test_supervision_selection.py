@@ -116,3 +116,13 @@ def test_selection_ignores_input_order_and_depends_on_seed_and_snapshot() -> Non
 def test_selection_refuses_bad_requests(ids: list[str], k: int) -> None:
     with pytest.raises(ValueError):
         select(ZERO_SEED, CONTEXT, ids, k)
+
+
+def test_the_worked_example_in_the_docs() -> None:
+    """docs/supervision.md gives this vector so auditors can check their implementation."""
+    context = "16a0eeb0791b6c92451fd284dd9f599e0a7dbe7f6ebea6e2d2d06c7f74aec112"
+    assert hashlib.sha256(b"snapshot").hexdigest() == context
+    stream = RandomStream(ZERO_SEED, context)
+    assert [stream.next_u64() for _ in range(3)] == [
+        4791777414489273876, 16320458439678947850, 15751335943678733523]
+    assert select(ZERO_SEED, context, ["e", "d", "c", "b", "a"], 3) == ("b", "d", "c")
