@@ -222,3 +222,9 @@ def test_supervisors_required_is_at_least_one() -> None:
 def test_publicity_is_paused_by_open_complaints(state: BatchState, complaints: int,
                                                 paused: bool) -> None:
     assert publicity_paused(state, complaints) is paused
+
+
+@pytest.mark.parametrize("field", ["sessions", "rooms_without_roster", "supervisors_drawn"])
+def test_negative_counts_are_refused(field: str) -> None:
+    with pytest.raises(ValueError):
+        replace(GOOD, **{field: -1})  # type: ignore[arg-type]

@@ -85,6 +85,12 @@ class BatchFacts:
     results_filed_on_time: bool
     gate: GateFacts
 
+    def __post_init__(self) -> None:
+        counts = (self.sessions, self.sessions_without_rooms, self.rooms_without_roster,
+                  self.supervisors_required, self.supervisors_drawn)
+        if min(counts) < 0:
+            raise ValueError("batch counts cannot be negative")
+
 
 def _rule(code: ReasonCode, zh: str, en: str,
           holds: Callable[[BatchFacts], bool]) -> Rule[BatchFacts]:
