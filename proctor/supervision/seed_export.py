@@ -3,7 +3,8 @@
 Run as ``proctor supervision calendar export-seed``. ``chinesecalendar`` is needed only here
 (``pip install chinesecalendar==1.11.0``); the product reads the JSON file and the database,
 never the package. Days in December that belong to the next year's New Year holiday are
-filed under the next year's notice (see :mod:`proctor.supervision.year_entry`).
+filed under the next year's notice (see :mod:`proctor.supervision.year_entry`). Days the
+package gets wrong are corrected from the notice (:data:`CORRECTIONS`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ _NOTICES: dict[int, str] = {
     2025: "gov.cn/zhengce/content/202411/content_6986382.htm",
     2026: "2025-11-04",
 }
+# Days the package lacks, each checked against its notice. The 2006 notice: "将12月31日(星期六)、
+# 1月1日(星期日)两个公休日调至1月2日(星期一)、3日(星期二)，12月31日(星期六)上班" (the
+# `holidays` package has it too; chinesecalendar 1.11.0 treats 2005-12-31 as a rest day).
+CORRECTIONS: dict[int, tuple[CalendarDay, ...]] = {
+    2006: (CalendarDay(date(2005, 12, 31), DayKind.MAKEUP_WORKDAY, "元旦"),),
+}
 
 
 def _package_version() -> str:
@@ -70,16 +77,21 @@ def package_entries() -> list[YearEntry]:
     version = _package_version()
     from chinese_calendar import Holiday, constants
 
-    days: dict[int, list[CalendarDay]] = {year: [] for year in range(FIRST_YEAR, LAST_YEAR + 1)}
+    days = {year: list(CORRECTIONS.get(year, ())) for year in range(FIRST_YEAR, LAST_YEAR + 1)}
     for kind, table in ((DayKind.HOLIDAY, constants.holidays),
                         (DayKind.MAKEUP_WORKDAY, constants.workdays)):
         for day, holiday in table.items():
             days[notice_year(day, holiday)].append(
                 CalendarDay(day, kind, Holiday(holiday).chinese))
-    return [YearEntry(year, f"{_TITLE.format(year=year)} {_NOTICES[year]}；"
-                            f"dates from chinesecalendar {version}",
-                      tuple(sorted(found, key=lambda d: d.day)))
+    return [YearEntry(year, _source(year, version), tuple(sorted(found, key=lambda d: d.day)))
             for year, found in days.items()]
+
+
+def _source(year: int, version: str) -> str:
+    """The source notice of ``year``'s days, naming the package and any correction."""
+    text = f"{_TITLE.format(year=year)} {_NOTICES[year]}；dates from chinesecalendar {version}"
+    fixed = ", ".join(f"{d.day} {d.kind.value}" for d in CORRECTIONS.get(year, ()))
+    return f"{text}, corrected from the notice: {fixed}" if fixed else text
 
 
 def render_seed(entries: list[YearEntry]) -> str:
