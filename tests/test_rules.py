@@ -8,8 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from proctor.vision.detector import Detection
+from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
-from proctor.vision.rules import AnalysisRules, EventKind, Reading, RuleTiming, RuleTracker
+from proctor.vision.rule_spec import Reading, RuleTiming
+from proctor.vision.rules import AnalysisRules, RuleTracker
 from proctor.vision.scene import SceneSettings, Zone, people_in
 
 

@@ -12,10 +12,17 @@ from typing import Any
 import numpy as np
 
 from proctor.vision.detector import Detection
-from proctor.vision.rules import AnalysisRules, EventKind, Reading, RuleTracker, Transition
-from proctor.vision.scene import SceneSettings, people_in
+from proctor.vision.kinds import EventKind
+from proctor.vision.rule_spec import Reading, SampleView
+from proctor.vision.rules import AnalysisRules, RuleTracker, Transition
+from proctor.vision.scene import SceneSettings
 from proctor.vision.tamper import (
-    FrameStats, TamperKind, TamperThresholds, frame_stats, scene_shift, tamper_signals,
+    FrameStats,
+    TamperKind,
+    TamperThresholds,
+    frame_stats,
+    scene_shift,
+    tamper_signals,
 )
 
 BASELINE_SAMPLES = 10  # sharpness baseline: median of the first good samples, without a reference
@@ -51,12 +58,9 @@ class CameraState:
     at: float
 
 
-TAMPER_EVENTS = {TamperKind.COVERED: EventKind.COVERED, TamperKind.DEFOCUSED: EventKind.DEFOCUSED,
-                 TamperKind.MOVED: EventKind.MOVED, TamperKind.FROZEN: EventKind.FROZEN}
-
-
 class CameraMonitor:
-    """Rules for one camera: tamper signals, headcount, zones and phone, each smoothed."""
+    """Every rule of :class:`EventKind` on one camera, each smoothed by its own tracker per
+    zone; tamper signals are checked against the camera's reference and baseline."""
 
     def __init__(self, camera_id: int, scene: SceneSettings, rules: AnalysisRules,
                  phone_detection: bool, reference: np.ndarray | None = None,
@@ -107,25 +111,24 @@ class CameraMonitor:
         return self._trackers[key]
 
     def _readings(self, sample: Sample) -> dict[tuple[EventKind, str], Reading]:
+        view = self._view(sample)
+        if not view.picture:
+            picture = "no picture"
+        else:
+            picture = ", ".join(sorted(kind.value for kind in view.tamper)) or "ok"
+        self._record_state(sample, analysed=view.detections is not None,
+                           people=len(view.people) if view.detections is not None else None,
+                           picture=picture)
+        return {(kind, zone): reading for kind in EventKind
+                for zone, reading in kind.spec.evaluate(view).items()}
+
+    def _view(self, sample: Sample) -> SampleView:
+        """What the rules see of ``sample`` (tamper signals are checked here, once)."""
         if sample.luma is None or sample.stats is None:
-            self._record_state(sample, analysed=False, people=None, picture="no picture")
-            return {(EventKind.STREAM_LOST, ""): Reading(True)}
-        stats = sample.stats
-        tamper = self._tamper(sample.luma, stats)
-        readings = {(TAMPER_EVENTS[kind], ""): Reading(True, values=self._tamper_values(kind, stats))
-                    for kind in tamper}
-        picture = ", ".join(sorted(kind.value for kind in tamper)) or "ok"
-        if sample.detections is None:
-            readings[(EventKind.NOT_ANALYSED, "")] = Reading(True)
-            self._record_state(sample, analysed=False, people=None, picture=picture)
-            return readings
-        people = [d for d in sample.detections if d.label == "person"]
-        self._record_state(sample, analysed=True, people=len(people), picture=picture)
-        if TamperKind.COVERED not in tamper:  # a covered lens says nothing about the room
-            readings.update(self._people_readings(people))
-            if self.phone_detection:
-                readings.update(self._phone_readings(sample.detections))
-        return readings
+            return SampleView(False, {}, None, self.scene, self.phone_detection)
+        tamper = self._tamper(sample.luma, sample.stats)
+        return SampleView(True, {kind: self._tamper_values(kind, sample.stats) for kind in tamper},
+                          sample.detections, self.scene, self.phone_detection)
 
     def _record_state(self, sample: Sample, analysed: bool, people: int | None,
                       picture: str) -> None:
@@ -169,39 +172,3 @@ class CameraMonitor:
                     "similarity": round(similarity, 3), "shift_above": limits.moved_shift,
                     "similarity_below": limits.moved_similarity}
         return {"difference_below": limits.frozen_difference}
-
-    def _people_readings(self, people: list[Detection]) -> dict[tuple[EventKind, str], Reading]:
-        readings: dict[tuple[EventKind, str], Reading] = {}
-        expected = self.scene.expected_headcount
-        if expected is not None:
-            count = len(people)
-            values = {"count": count, "expected": expected,
-                      "confidence": _lowest_confidence(people)}
-            readings[(EventKind.EXTRA_PERSON, "")] = Reading(count > expected, count - expected,
-                                                             values)
-            readings[(EventKind.PERSON_MISSING, "")] = Reading(count < expected, expected - count,
-                                                               values)
-        for zone in self.scene.seat_zones:
-            seated = people_in(zone, people)
-            values = {"count": len(seated), "confidence": _lowest_confidence(seated)}
-            readings[(EventKind.SEAT_EMPTY, zone.name)] = Reading(not seated, 0.0, values)
-            readings[(EventKind.SEAT_SHARED, zone.name)] = Reading(len(seated) >= 2, len(seated),
-                                                                   values)
-        if self.scene.invigilator_zone is not None:
-            present = people_in(self.scene.invigilator_zone, people)
-            readings[(EventKind.INVIGILATOR_AWAY, self.scene.invigilator_zone.name)] = Reading(
-                not present, 0.0, {"count": len(present)})
-        return readings
-
-    def _phone_readings(self, detections: list[Detection]
-                        ) -> dict[tuple[EventKind, str], Reading]:
-        phones = [d for d in detections if d.label == "phone"]
-        confidence = max((d.confidence for d in phones), default=0.0)
-        return {(EventKind.PHONE, ""): Reading(bool(phones), confidence,
-                                               {"phones": len(phones),
-                                                "confidence": round(confidence, 3)})}
-
-
-def _lowest_confidence(people: list[Detection]) -> float | None:
-    """The weakest detection counted, so a reviewer sees how sure the count was."""
-    return round(min(d.confidence for d in people), 3) if people else None

@@ -1,5 +1,5 @@
-"""Alert rules: which event kinds exist, how long a condition must hold to open an event, and
-the tracker that turns a stream of per-sample readings into open/update/close transitions.
+"""Rule timing and the tracker that turns a stream of per-sample readings into open/update/
+close transitions (the rules themselves are declared in :mod:`proctor.vision.kinds`).
 
 Every rule is smoothed the same way (:class:`RuleTiming`):
 
@@ -20,81 +20,14 @@ absent": the event closes rather than claiming something nobody can see; the cam
 
 from __future__ import annotations
 
-import enum
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class EventKind(str, enum.Enum):
-    """Something a supervisor wants flagged."""
-
-    EXTRA_PERSON = "extra_person"  # headcount above expected
-    PERSON_MISSING = "person_missing"  # headcount below expected
-    SEAT_EMPTY = "seat_empty"  # a seat zone empty for longer than T
-    SEAT_SHARED = "seat_shared"  # two or more people in one seat zone
-    INVIGILATOR_AWAY = "invigilator_away"  # invigilator zone empty for longer than T
-    PHONE = "phone"  # a phone in view (models with a phone class only)
-    COVERED = "covered"  # picture dark or uniform: lens covered
-    DEFOCUSED = "defocused"  # sharpness far below the camera's baseline
-    MOVED = "moved"  # scene differs from the reference frame
-    FROZEN = "frozen"  # picture unchanged for T
-    STREAM_LOST = "stream_lost"  # no frames for T
-    NOT_ANALYSED = "not_analysed"  # the detector is down; video continues unanalysed
-
-
-DESCRIPTIONS: dict[EventKind, str] = {
-    EventKind.EXTRA_PERSON: "more people in view than expected",
-    EventKind.PERSON_MISSING: "fewer people in view than expected",
-    EventKind.SEAT_EMPTY: "nobody in the seat zone",
-    EventKind.SEAT_SHARED: "two or more people in one seat zone",
-    EventKind.INVIGILATOR_AWAY: "nobody in the invigilator zone",
-    EventKind.PHONE: "a mobile phone in view",
-    EventKind.COVERED: "picture dark or uniform: the lens may be covered",
-    EventKind.DEFOCUSED: "picture much less sharp than the camera's baseline",
-    EventKind.MOVED: "scene shifted or changed against the reference frame",
-    EventKind.FROZEN: "picture identical from sample to sample",
-    EventKind.STREAM_LOST: "no video frames from the camera",
-    EventKind.NOT_ANALYSED: "the detector is unavailable: video continues but is not analysed",
-}
-
-
-class RuleTiming(BaseModel):
-    """Smoothing and cooldown of one rule (see the module docstring)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    confirm_k: int = Field(default=3, ge=1, description="samples with the condition ...")
-    confirm_n: int = Field(default=4, ge=1, description="... among the last n samples")
-    hold_s: float = Field(default=0.0, ge=0, description="condition lasted at least this long")
-    clear_n: int = Field(default=3, ge=1, description="samples in a row without it close")
-    cooldown_s: float = Field(default=60.0, ge=0, description="quiet time after closing")
-
-    @model_validator(mode="after")
-    def _k_within_n(self) -> RuleTiming:
-        if self.confirm_k > self.confirm_n:
-            raise ValueError(f"confirm_k ({self.confirm_k}) cannot exceed confirm_n "
-                             f"({self.confirm_n})")
-        return self
-
-
-_DEFAULT_TIMINGS: dict[EventKind, dict[str, float]] = {
-    EventKind.EXTRA_PERSON: {"confirm_k": 3, "confirm_n": 4},
-    EventKind.PERSON_MISSING: {"confirm_k": 4, "confirm_n": 5, "hold_s": 5},
-    EventKind.SEAT_EMPTY: {"confirm_k": 4, "confirm_n": 5, "hold_s": 30},
-    EventKind.SEAT_SHARED: {"confirm_k": 3, "confirm_n": 4},
-    EventKind.INVIGILATOR_AWAY: {"confirm_k": 4, "confirm_n": 5, "hold_s": 60},
-    EventKind.PHONE: {"confirm_k": 2, "confirm_n": 3},
-    EventKind.COVERED: {"confirm_k": 3, "confirm_n": 3, "clear_n": 2},
-    EventKind.DEFOCUSED: {"confirm_k": 5, "confirm_n": 5},
-    EventKind.MOVED: {"confirm_k": 5, "confirm_n": 5},
-    EventKind.FROZEN: {"confirm_k": 1, "confirm_n": 1, "hold_s": 10, "clear_n": 2},
-    EventKind.STREAM_LOST: {"confirm_k": 1, "confirm_n": 1, "hold_s": 5, "clear_n": 1,
-                            "cooldown_s": 0},
-    EventKind.NOT_ANALYSED: {"confirm_k": 1, "confirm_n": 1, "clear_n": 1, "cooldown_s": 0},
-}
+from proctor.vision.kinds import EventKind
+from proctor.vision.rule_spec import Reading, RuleTiming
 
 
 class AnalysisRules(BaseModel):
@@ -113,22 +46,12 @@ class AnalysisRules(BaseModel):
         if unknown:
             raise ValueError(f"unknown rule(s) {', '.join(unknown)}; rules are "
                              f"{', '.join(kind.value for kind in EventKind)}")
-        return {"timings": {kind: {**defaults, **given.get(kind.value, {})}
-                            for kind, defaults in _DEFAULT_TIMINGS.items()}}
+        return {"timings": {kind: {**kind.spec.timing.model_dump(), **given.get(kind.value, {})}
+                            for kind in EventKind}}
 
     def timing(self, kind: EventKind) -> RuleTiming:
         """The timing of ``kind``."""
         return self.timings[kind]
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One sample's verdict for one rule and zone: is the condition present, how bad is it
-    (``severity``, larger is worse: the event keeps the values of its worst sample)."""
-
-    active: bool
-    severity: float = 0.0
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,6 +64,7 @@ class Transition:
     started_at: float  # epoch seconds
     at: float  # when this transition happened (the end time for "close")
     peak: dict[str, Any]
+    severity: float  # of the peak
 
 
 class RuleTracker:
@@ -190,7 +114,8 @@ class RuleTracker:
                 and at - self._run_started >= self.timing.hold_s and not self._cooling(at)):
             self.open_since = self._run_started
             self.peak_severity, self.peak = reading.severity, reading.values
-            return Transition("open", self.kind, self.zone, self._run_started, at, self.peak)
+            return Transition("open", self.kind, self.zone, self._run_started, at, self.peak,
+                              self.peak_severity)
         return None
 
     def _cooling(self, at: float) -> bool:
@@ -201,7 +126,8 @@ class RuleTracker:
             return None
         self.peak_severity, self.peak = reading.severity, reading.values
         assert self.open_since is not None
-        return Transition("update", self.kind, self.zone, self.open_since, at, self.peak)
+        return Transition("update", self.kind, self.zone, self.open_since, at, self.peak,
+                          self.peak_severity)
 
     def _clear(self) -> Transition | None:
         self._run_started = None
@@ -209,7 +135,7 @@ class RuleTracker:
             return None
         assert self.open_since is not None and self._absent_since is not None
         transition = Transition("close", self.kind, self.zone, self.open_since,
-                                self._absent_since, self.peak)
+                                self._absent_since, self.peak, self.peak_severity)
         self.open_since, self._closed_at = None, self._absent_since
         self._window.clear()
         return transition

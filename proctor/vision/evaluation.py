@@ -1,0 +1,103 @@
+"""How each rule judges one sample: pure functions from a :class:`SampleView` to readings by
+zone. They are named in the rule declarations of :mod:`proctor.vision.kinds`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from proctor.vision.detector import Detection
+from proctor.vision.rule_spec import Evaluator, Reading, Readings, SampleView
+from proctor.vision.scene import people_in
+from proctor.vision.tamper import TamperKind
+
+
+def stream_lost(view: SampleView) -> Readings:
+    """No new frame since the previous sample."""
+    return {"": Reading(not view.picture)}
+
+
+def not_analysed(view: SampleView) -> Readings:
+    """A picture the detector could not analyse (it is down)."""
+    return {"": Reading(view.picture and view.detections is None)}
+
+
+def tamper(kind: TamperKind) -> Evaluator:
+    """The rule for one tamper signal, with its measurements as the event's values."""
+
+    def evaluate(view: SampleView) -> Readings:
+        values = view.tamper.get(kind)
+        return {"": Reading(values is not None, values=values or {})}
+
+    evaluate.__name__ = kind.value
+    return evaluate
+
+
+def extra_person(view: SampleView) -> Readings:
+    """More people than the expected headcount; worse the more there are."""
+    expected = view.scene.expected_headcount
+    if not view.room_visible or expected is None:
+        return {}
+    count = len(view.people)
+    return {"": Reading(count > expected, count - expected, _headcount_values(view, expected))}
+
+
+def person_missing(view: SampleView) -> Readings:
+    """Fewer people than the expected headcount; worse the fewer there are."""
+    expected = view.scene.expected_headcount
+    if not view.room_visible or expected is None:
+        return {}
+    count = len(view.people)
+    return {"": Reading(count < expected, expected - count, _headcount_values(view, expected))}
+
+
+def seat_empty(view: SampleView) -> Readings:
+    """Nobody in a seat zone, per zone."""
+    if not view.room_visible:
+        return {}
+    people = view.people
+    return {zone.name: Reading(not seated, 0.0, _seat_values(seated))
+            for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
+
+
+def seat_shared(view: SampleView) -> Readings:
+    """Two or more people in one seat zone, per zone; worse the more share it."""
+    if not view.room_visible:
+        return {}
+    people = view.people
+    return {zone.name: Reading(len(seated) >= 2, len(seated), _seat_values(seated))
+            for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
+
+
+def invigilator_away(view: SampleView) -> Readings:
+    """Nobody in the invigilator zone."""
+    zone = view.scene.invigilator_zone
+    if not view.room_visible or zone is None:
+        return {}
+    present = people_in(zone, view.people)
+    return {zone.name: Reading(not present, 0.0, {"count": len(present)})}
+
+
+def phone(view: SampleView) -> Readings:
+    """A phone in view (models with a phone class only); worse the surer the model is."""
+    if not view.room_visible or not view.phone_detection:
+        return {}
+    phones = [d for d in view.detections or () if d.label == "phone"]
+    confidence = max((d.confidence for d in phones), default=0.0)
+    return {"": Reading(bool(phones), confidence,
+                        {"phones": len(phones), "confidence": round(confidence, 3)})}
+
+
+def _headcount_values(view: SampleView, expected: int) -> dict[str, Any]:
+    people = view.people
+    return {"count": len(people), "expected": expected,
+            "confidence": _lowest_confidence(people)}
+
+
+def _seat_values(seated: Sequence[Detection]) -> dict[str, Any]:
+    return {"count": len(seated), "confidence": _lowest_confidence(seated)}
+
+
+def _lowest_confidence(people: Sequence[Detection]) -> float | None:
+    """The weakest detection counted, so a reviewer sees how sure the count was."""
+    return round(min(d.confidence for d in people), 3) if people else None

@@ -1,0 +1,84 @@
+"""What a rule is: its default timing, what it sees of a sample and what it says about it.
+
+A rule's evaluation is a pure function from a :class:`SampleView` to :class:`Reading` values
+by zone (``""`` for rules about the whole picture). A rule that cannot be judged on a sample
+(no picture, detector down, lens covered, no zones set) returns no reading: the tracker then
+counts the condition as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from proctor.vision.detector import Detection
+from proctor.vision.scene import SceneSettings
+from proctor.vision.tamper import TamperKind
+
+
+class RuleTiming(BaseModel):
+    """Smoothing and cooldown of one rule (see :mod:`proctor.vision.rules`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm_k: int = Field(default=3, ge=1, description="samples with the condition ...")
+    confirm_n: int = Field(default=4, ge=1, description="... among the last n samples")
+    hold_s: float = Field(default=0.0, ge=0, description="condition lasted at least this long")
+    clear_n: int = Field(default=3, ge=1, description="samples in a row without it close")
+    cooldown_s: float = Field(default=60.0, ge=0, description="quiet time after closing")
+
+    @model_validator(mode="after")
+    def _k_within_n(self) -> RuleTiming:
+        if self.confirm_k > self.confirm_n:
+            raise ValueError(f"confirm_k ({self.confirm_k}) cannot exceed confirm_n "
+                             f"({self.confirm_n})")
+        return self
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One sample's verdict for one rule and zone: is the condition present, how bad is it
+    (``severity``, larger is worse: the event keeps the values of its worst sample)."""
+
+    active: bool
+    severity: float = 0.0
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SampleView:
+    """What the rules see of one sample (built by the camera monitor)."""
+
+    picture: bool  # a new frame arrived since the previous sample
+    tamper: Mapping[TamperKind, dict[str, Any]]  # signals present, with their measurements
+    detections: Sequence[Detection] | None  # None: not analysed (no picture, detector down)
+    scene: SceneSettings
+    phone_detection: bool  # the model has a phone class
+
+    @property
+    def room_visible(self) -> bool:
+        """Whether the room can be judged: analysed, and the lens is not covered."""
+        return self.detections is not None and TamperKind.COVERED not in self.tamper
+
+    @property
+    def people(self) -> list[Detection]:
+        """The people detected (none when not analysed)."""
+        return [d for d in self.detections or () if d.label == "person"]
+
+
+Readings = dict[str, Reading]  # by zone name; "" for the whole picture
+Evaluator = Callable[[SampleView], Readings]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """Everything about one rule except its name (the :class:`EventKind` it is declared on)."""
+
+    description: str  # shown to supervisors with each event
+    condition: str  # the condition in the docs' rule table
+    timing: RuleTiming  # defaults; PROCTOR_ANALYSIS_RULES changes them
+    evaluate: Evaluator = field(compare=False)
+    uses_model: bool = False  # judged on detections: the explanation names the model and scene
