@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from proctor.vision.alerts import QUEUE_LIMIT, AlertHub
+from proctor.events.hub import QUEUE_LIMIT, AlertHub
 
 
 async def test_consoles_get_their_cameras_only_and_lose_what_they_may_no_longer_see() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from proctor.recording.archive import MAX_CLIP_MS
-from proctor.vision.events import clip_url
+from proctor.events.views import clip_url
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 START_MS = int(START.timestamp() * 1000)

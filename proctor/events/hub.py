@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+
+from proctor.events.messages import AlertMessage
 
 QUEUE_LIMIT = 256
 
@@ -18,10 +19,10 @@ class AlertSubscription:
     def __init__(self, hub: AlertHub, camera_ids: set[int]) -> None:
         self._hub = hub
         self.camera_ids = camera_ids
-        self._queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: asyncio.Queue[tuple[int, AlertMessage]] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
-    def offer(self, camera_id: int, message: dict[str, Any]) -> None:
+    def offer(self, camera_id: int, message: AlertMessage) -> None:
         """Queue ``message`` if it concerns one of this console's cameras."""
         if camera_id not in self.camera_ids or self.overflowed:
             return
@@ -30,7 +31,7 @@ class AlertSubscription:
         except asyncio.QueueFull:
             self.overflowed = True
 
-    async def next_message(self) -> dict[str, Any]:
+    async def next_message(self) -> AlertMessage:
         """The next message for this console (waits for one)."""
         while True:
             camera_id, message = await self._queue.get()
@@ -64,7 +65,7 @@ class AlertHub:
         with contextlib.suppress(ValueError):
             self._subscriptions.remove(subscription)
 
-    def publish(self, camera_id: int, message: dict[str, Any]) -> None:
+    def publish(self, camera_id: int, message: AlertMessage) -> None:
         """Send a message about ``camera_id`` to the consoles allowed to see that camera."""
         for subscription in list(self._subscriptions):
             subscription.offer(camera_id, message)

@@ -1,0 +1,64 @@
+"""The live alert messages, server to console, over ``/api/live/alerts``.
+
+Each is a pydantic model sent as ``model_dump(mode="json")``. ``web/static/alerts.schema.json``
+is their JSON Schema (:func:`alerts_schema`); a test keeps it up to date and checks that
+``web/static/alerts.js`` reads only fields defined here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from proctor.events.views import EventView
+from proctor.vision.transitions import CameraStatus
+
+EventAction = Literal["open", "update", "close"]
+
+
+class CameraMessage(BaseModel):
+    """A camera's analysis state changed (the count, the picture, whether it is analysed)."""
+
+    type: Literal["camera"] = "camera"
+    camera_id: int
+    analysed: bool
+    people: int | None
+    expected: int | None
+    phone_detection: bool = Field(description="false: the model has no phone class")
+    picture: str = Field(description="ok, no picture, or the tamper signals present")
+    not_analysed_reason: str | None
+    model: str | None
+    at: float = Field(description="sample time, epoch seconds")
+
+    @classmethod
+    def of(cls, status: CameraStatus) -> CameraMessage:
+        """The message for a camera's status."""
+        return cls.model_validate(status, from_attributes=True)
+
+
+class EventMessage(BaseModel):
+    """An event opened, got worse, or closed."""
+
+    type: Literal["event"] = "event"
+    action: EventAction
+    at: float = Field(description="epoch seconds; for open, when the rule confirmed it")
+    event: EventView
+
+
+class HelloMessage(BaseModel):
+    """The first message, and again when the user's cameras change: every allowed camera's
+    state and open events (replacing what the console knew)."""
+
+    type: Literal["hello"] = "hello"
+    analysis: bool = Field(description="whether the server analyses cameras at all")
+    cameras: list[CameraMessage]
+    events: list[EventView]
+
+
+AlertMessage = HelloMessage | CameraMessage | EventMessage
+
+
+def alerts_schema() -> dict[str, Any]:
+    """The JSON Schema of every alert message (``web/static/alerts.schema.json``)."""
+    return TypeAdapter(AlertMessage).json_schema()

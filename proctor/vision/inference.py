@@ -1,0 +1,90 @@
+"""Batching: all waiting samples, one per camera, go to the detector process as one batch;
+each camera's result is then handed on, one camera at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from proctor.vision.detector import Detection
+from proctor.vision.detector_keeper import DetectorKeeper
+from proctor.vision.sampler import PendingSample, Sampler
+from proctor.vision.tamper import FrameStats, frame_stats
+from proctor.vision.worker import fit_to_input
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A sampled frame, ready for the monitor and the detector."""
+
+    bgr: np.ndarray  # full size, for the event snapshot
+    detector_input: np.ndarray  # shrunk to the model's input size
+    luma: np.ndarray
+    stats: FrameStats
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """One camera's sample after inference."""
+
+    camera_id: int
+    sample: PendingSample
+    picture: Picture | None  # None: no new frame
+    detections: list[Detection] | None  # None: not analysed (no picture, detector down)
+
+
+def decode_pictures(batch: dict[int, PendingSample], imgsz: int | None) -> dict[int, Picture]:
+    """The decoded picture of each pending sample that has a frame (run in a worker thread:
+    this is the per-camera pixel work, kept off the event loop)."""
+    pictures = {}
+    for camera_id, pending in batch.items():
+        if pending.frame is not None:
+            bgr = pending.frame.to_ndarray(format="bgr24")
+            luma = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+            pictures[camera_id] = Picture(bgr, fit_to_input(bgr, imgsz) if imgsz else bgr,
+                                          luma, frame_stats(luma))
+    return pictures
+
+
+class InferenceLoop:
+    """Takes the sampler's batches, detects, and passes each camera's result on."""
+
+    def __init__(self, sampler: Sampler, detector: DetectorKeeper,
+                 handle: Callable[[SampleResult], Awaitable[None]]) -> None:
+        self.sampler = sampler
+        self.detector = detector
+        self.handle = handle
+
+    async def run(self) -> None:
+        """Analyse batches forever; a failed batch is logged and the next one goes on."""
+        while True:
+            batch = await self.sampler.next_batch()
+            try:
+                await self.analyse(batch)
+            except Exception:  # noqa: BLE001 - one bad batch must not stop analysis
+                logger.exception("analysis of a batch failed")
+
+    async def analyse(self, batch: dict[int, PendingSample]) -> None:
+        """Detect on the batch's pictures and hand on every camera's result."""
+        if self.detector.first_start:  # the model is loading at server start: not an outage
+            batch = {c: p for c, p in batch.items() if p.frame is None}
+        model = self.detector.model
+        pictures = await asyncio.to_thread(decode_pictures, batch,
+                                           model.imgsz if model is not None else None)
+        with_picture = list(pictures)
+        detections = await self.detector.detect([pictures[c].detector_input
+                                                 for c in with_picture])
+        found = dict(zip(with_picture, detections, strict=True)) if detections else {}
+        for camera_id, pending in batch.items():
+            try:
+                await self.handle(SampleResult(camera_id, pending, pictures.get(camera_id),
+                                               found.get(camera_id)))
+            except Exception:  # noqa: BLE001 - one camera's failure must not cost the others
+                logger.exception("analysis of a sample failed", extra={"camera": camera_id})

@@ -1,0 +1,119 @@
+"""Per-camera rule state: one :class:`CameraMonitor` per analysed camera, kept in step with
+the camera's scene settings and reference picture (changed through the API, the CLI, or
+captured automatically from the first good picture)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from proctor.db.session import session_scope
+from proctor.vision.monitor import CameraMonitor
+from proctor.vision.rules import AnalysisRules
+from proctor.vision.scenes import (
+    StoredScene,
+    encode_jpeg,
+    load_scene,
+    save_reference,
+    scene_versions,
+)
+from proctor.vision.tamper import TamperThresholds
+from proctor.vision.transitions import OpenEvent
+
+logger = logging.getLogger(__name__)
+SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
+
+
+class Monitors:
+    """The camera monitors, created on a camera's first sample or restored event."""
+
+    def __init__(self, session_factory: sessionmaker[Session], rules: AnalysisRules,
+                 tamper: TamperThresholds, sees_phones: Callable[[], bool | None]) -> None:
+        self.session_factory = session_factory
+        self.rules = rules
+        self.tamper = tamper
+        self.sees_phones = sees_phones  # None: no model loaded (yet)
+        self.continued: set[int] = set()  # cameras with events restored at start
+        self._monitors: dict[int, CameraMonitor] = {}
+        self._scene_versions: dict[int, datetime | None] = {}
+
+    def known(self, camera_id: int) -> CameraMonitor | None:
+        """The camera's monitor if it has one."""
+        return self._monitors.get(camera_id)
+
+    async def get(self, camera_id: int) -> CameraMonitor:
+        """The camera's monitor (created with its stored scene on first use)."""
+        monitor = self._monitors.get(camera_id)
+        phones = self.sees_phones()
+        if monitor is None:
+            stored = await asyncio.to_thread(self._load_scene, camera_id)
+            monitor = self._monitors[camera_id] = CameraMonitor(
+                camera_id, stored.settings, self.rules, bool(phones), stored.reference,
+                self.tamper)
+        elif phones is not None:
+            monitor.phone_detection = phones
+        return monitor
+
+    async def restore(self, event: OpenEvent) -> None:
+        """Continue an event that was open when the server stopped."""
+        monitor = await self.get(event.camera_id)
+        monitor.restore(event.kind, event.zone, event.started_at, event.peak, event.severity)
+        self.continued.add(event.camera_id)
+
+    async def reload_scene(self, camera_id: int) -> None:
+        """Apply changed scene settings or reference of a camera (open events carry on)."""
+        monitor = self._monitors.get(camera_id)
+        if monitor is None:
+            return
+        stored = await asyncio.to_thread(self._load_scene, camera_id)
+        monitor.scene = stored.settings
+        monitor.set_reference(stored.reference)
+
+    async def refresh_forever(self) -> None:
+        """Every ``SCENE_REFRESH_S``, reload the scenes changed elsewhere (the CLI)."""
+        while True:
+            await asyncio.sleep(SCENE_REFRESH_S)
+            try:
+                for camera_id, version in (await asyncio.to_thread(self._versions)).items():
+                    if (camera_id in self._monitors
+                            and self._scene_versions.get(camera_id) != version):
+                        await self.reload_scene(camera_id)
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
+                logger.exception("checking for scene changes failed")
+
+    async def keep_reference(self, camera_id: int, monitor: CameraMonitor) -> None:
+        """Store a reference the monitor captured by itself (the camera had none)."""
+        luma, monitor.captured_reference = monitor.captured_reference, None
+        if luma is None:
+            return
+        jpeg = await asyncio.to_thread(encode_jpeg, luma)
+        saved, version = await asyncio.to_thread(self._save_reference, camera_id, jpeg)
+        if not saved:
+            await self.reload_scene(camera_id)
+            return
+        # the monitor already uses this picture: the refresh loop must not reload the scene
+        # (that would throw away the sharpness baseline it is learning)
+        self._scene_versions[camera_id] = version
+        logger.info("reference picture captured automatically", extra={"camera": camera_id})
+
+    def _save_reference(self, camera_id: int, jpeg: bytes) -> tuple[bool, datetime | None]:
+        with session_scope(self.session_factory) as db:
+            if scene_versions(db).get(camera_id) != self._scene_versions.get(camera_id):
+                return False, None  # changed elsewhere (CLI) meanwhile: that change wins
+            save_reference(db, camera_id, jpeg, "auto", "analyzer")
+            db.flush()
+            return True, scene_versions(db).get(camera_id)
+
+    def _versions(self) -> dict[int, datetime]:
+        with session_scope(self.session_factory) as db:
+            return scene_versions(db)
+
+    def _load_scene(self, camera_id: int) -> StoredScene:
+        with session_scope(self.session_factory) as db:
+            stored = load_scene(db, camera_id)
+        self._scene_versions[camera_id] = stored.updated_at
+        return stored

@@ -1,0 +1,86 @@
+"""Sampling: ``analysis_fps`` times a second, each live camera's newest frame becomes a
+pending sample. The sampler only reads :meth:`CameraFeed.latest_frame`, so video never waits
+for analysis; a sample not yet analysed when the next is taken is replaced (counted as
+dropped): a slow detector drops samples, never video.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
+
+import av
+
+from proctor.media.feed import FeedRegistry
+
+
+@dataclass(frozen=True)
+class PendingSample:
+    """A camera at one moment: its newest frame, or None when no new frame arrived."""
+
+    at: float  # epoch seconds
+    frame: av.VideoFrame | None
+
+
+@dataclass
+class AnalyzerStats:
+    """Counters for metrics and ``proctor bench analyze``."""
+
+    samples: int = 0
+    analysed: int = 0
+    dropped: int = 0
+    lag_s: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
+
+
+class Sampler:
+    """Takes samples of every live camera at a steady pace; :meth:`next_batch` hands the
+    waiting ones (one per camera) to inference."""
+
+    def __init__(self, feeds: FeedRegistry, fps: float, stats: AnalyzerStats,
+                 continued: Collection[int] = ()) -> None:
+        self.feeds = feeds
+        self.period_s = 1.0 / fps
+        self.stats = stats
+        self.continued = continued  # cameras with open events: sampled even before a frame
+        self._last_frames: dict[int, av.VideoFrame] = {}
+        self._pending: dict[int, PendingSample] = {}
+        self._wake = asyncio.Event()
+
+    async def run(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                  clock: Callable[[], float] = time.monotonic,
+                  wall_clock: Callable[[], float] = time.time) -> None:
+        """Sample forever, one round every ``period_s`` however long a round takes (the
+        pace follows ``clock``; sample times are wall-clock, events need them)."""
+        while True:
+            started = clock()
+            self.take(wall_clock())
+            await sleep(max(0.0, self.period_s - (clock() - started)))
+
+    def take(self, now: float) -> None:
+        """One round: a pending sample for every camera that publishes (or has open events)."""
+        for camera_id, feed in self.feeds.items():
+            if feed.frames_received == 0 and camera_id not in self.continued:
+                continue  # never published since start, nothing to continue: idle
+            frame = feed.latest_frame()
+            fresh = frame is not None and frame is not self._last_frames.get(camera_id)
+            if frame is not None and fresh:
+                self._last_frames[camera_id] = frame
+            waiting = self._pending.get(camera_id)
+            if waiting is not None:
+                self.stats.dropped += 1
+                if not fresh:  # keep the unanalysed picture rather than report "no picture"
+                    frame, fresh = waiting.frame, waiting.frame is not None
+            self._pending[camera_id] = PendingSample(now, frame if fresh else None)
+            self.stats.samples += 1
+        if self._pending:
+            self._wake.set()
+
+    async def next_batch(self) -> dict[int, PendingSample]:
+        """The waiting samples by camera (waits until there are some)."""
+        await self._wake.wait()
+        self._wake.clear()
+        batch, self._pending = self._pending, {}
+        return batch
