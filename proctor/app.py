@@ -19,6 +19,7 @@ from proctor.api import (
     whep, whip,
 )
 from proctor.api.errors import install_error_handlers
+from proctor.auth.access_changes import watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
 from proctor.errors import ProctorError
@@ -29,8 +30,9 @@ from proctor.metrics import AnalysisCollector, MediaCollector
 from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
+from proctor.services import Services
 from proctor.rtc.ice import pin_host_addresses
-from proctor.vision.alerts import AlertHub
+from proctor.events.hub import AlertHub
 
 if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer
@@ -76,19 +78,20 @@ def check_evidence_key(settings: Settings) -> None:
                            "create) data_dir/evidence-signing-key.pem")
 
 
-async def _start_analyzer(app: FastAPI, settings: Settings,
-                          store: ObjectStore | None) -> Analyzer | None:
+async def _start_analyzer(services: Services, store: ObjectStore | None) -> Analyzer | None:
     """The live analyzer, started; ``None`` when analysis is switched off."""
+    settings = services.settings
     if not settings.analysis_enabled:
         logger.warning("analysis is off (PROCTOR_ANALYSIS_ENABLED=false): no counts, no alerts")
         return None
     check_analysis(settings)
     from proctor.vision.analyzer import Analyzer
-    from proctor.vision.events import EventLog
+    from proctor.events.log import EventLog
+    from proctor.events.sink import EventSink
 
-    events = EventLog(app.state.session_factory, store, settings.retention_years)
-    analyzer = Analyzer.build(settings, app.state.media.feeds, app.state.session_factory,
-                              events, app.state.alerts)
+    events = EventLog(services.session_factory, store, settings.retention_years)
+    analyzer = Analyzer.build(settings, services.media.feeds, services.session_factory,
+                              EventSink(events, services.alerts))
     await analyzer.start()
     return analyzer
 
@@ -101,33 +104,34 @@ def create_app(settings: Settings) -> FastAPI:
         pin_host_addresses(settings.ice_host_addresses)
         upgrade_database(settings.database_url)
         engine = create_db_engine(settings.database_url)
-        app.state.settings = settings
-        app.state.session_factory = create_session_factory(engine)
-        app.state.media = MediaService(settings)
-        app.state.live_access = LiveAccessGuard(app.state.media.sessions,
-                                                app.state.session_factory)
+        session_factory = create_session_factory(engine)
+        media = MediaService(settings)
+        live_access = LiveAccessGuard(media.sessions, session_factory)
+        watch_access_changes(session_factory, live_access.wake)
         store = _object_store(settings)
-        app.state.recording = store and Recording.build(store, app.state.session_factory,
-                                                        settings)
-        holds = asyncio.create_task(reconcile_forever(app.state.session_factory, store),
+        services = Services(
+            settings=settings, session_factory=session_factory, media=media,
+            live_access=live_access,
+            recording=store and Recording.build(store, session_factory, settings),
+            alerts=AlertHub(), metrics=CollectorRegistry())
+        app.state.services = services
+        holds = asyncio.create_task(reconcile_forever(session_factory, store),
                                     name="legal-hold-reconciler") if store else None
-        app.state.alerts = AlertHub()
-        app.state.analyzer = await _start_analyzer(app, settings, store)
-        app.state.metrics_registry = CollectorRegistry()
-        app.state.metrics_registry.register(MediaCollector(app.state.media))
-        if app.state.analyzer is not None:
-            app.state.metrics_registry.register(AnalysisCollector(app.state.analyzer))
+        services.analyzer = await _start_analyzer(services, store)
+        services.metrics.register(MediaCollector(media))
+        if services.analyzer is not None:
+            services.metrics.register(AnalysisCollector(services.analyzer))
         logger.info("proctor server ready", extra={"version": __version__})
         try:
             yield
         finally:
-            if app.state.analyzer is not None:
-                await app.state.analyzer.close()
-            await app.state.live_access.close()
+            if services.analyzer is not None:
+                await services.analyzer.close()
+            await live_access.close()
             if holds is not None:
                 holds.cancel()
                 await asyncio.gather(holds, return_exceptions=True)
-            await app.state.media.close()
+            await media.close()
             engine.dispose()
 
     public_docs = settings.environment != "production"  # no open API map in production

@@ -17,3 +17,11 @@ class Conflict(ProctorError):
 
 class InvalidInput(ProctorError):
     """The request is malformed."""
+
+
+class Forbidden(ProctorError):
+    """The caller is known but may not do this (role or scope)."""
+
+
+class NotAuthenticated(ProctorError):
+    """No valid credentials came with the request (HTTP 401; a WebSocket closes with 1008)."""

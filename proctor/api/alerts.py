@@ -7,10 +7,9 @@ cookie) or ``Authorization: Bearer pst_...`` for API clients. The session is che
 every ``RECHECK_S`` seconds, however busy the stream, so a logout, an expired session or a
 lost site grant ends it; a changed camera scope is sent as a new hello.
 
-Messages (JSON): ``{"type": "hello", "cameras": [...], "events": [...]}`` first, with the
-state of every allowed camera and its open events; then ``{"type": "camera", ...}`` when a
-camera's count or picture status changes and ``{"type": "event", "action":
-"open|update|close", "event": {...}}``.
+Messages (:mod:`proctor.events.messages`, sent as JSON): a hello first, with the state of
+every allowed camera and its open events; then a camera message when a camera's count or
+picture status changes and an event message when an event opens, gets worse or closes.
 """
 
 from __future__ import annotations
@@ -18,75 +17,66 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
-from sqlalchemy import select
 
-from proctor.api.deps import SESSION_COOKIE
-from proctor.auth.policy import can_watch_camera, visible_cameras_query
-from proctor.auth.sessions import user_for_session_token
-from proctor.db.models import Event
+from proctor.api.identity import authenticate, session_token
+from proctor.auth.scope import Permission, cameras_in_scope, load_scope
 from proctor.db.session import session_scope
-from proctor.vision.alerts import AlertSubscription
-from proctor.vision.events import event_view
+from proctor.errors import Forbidden, NotAuthenticated
+from proctor.events import service
+from proctor.events.hub import AlertSubscription
+from proctor.events.messages import AlertMessage, CameraMessage, HelloMessage
+from proctor.services import services_of
 
 router = APIRouter(tags=["live"])
 RECHECK_S = 30.0
 
 
-def _token(websocket: WebSocket) -> str | None:
-    """The bearer token, or the session cookie if the page is this server's own."""
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    origin = websocket.headers.get("origin", "")
-    if urlsplit(origin).netloc != websocket.headers.get("host", ""):
-        return None  # a cookie sent by another site's page (cross-site WebSocket hijacking)
-    return websocket.cookies.get(SESSION_COOKIE)
+WATCH = frozenset({Permission.WATCH_LIVE})
 
 
-def _allowed_cameras(websocket: WebSocket, token: str) -> set[int] | None:
-    """The cameras the token's user may watch, or ``None`` if the session is not valid."""
-    state = websocket.app.state
-    with session_scope(state.session_factory) as db:
-        user = user_for_session_token(db, token, state.settings.session_key)
-        if user is None:
+def _allowed_cameras(websocket: WebSocket) -> set[int] | None:
+    """The cameras the connection's user may watch, or ``None`` if it is not logged in
+    (see :func:`proctor.api.identity.authenticate`: the same rules as HTTP requests)."""
+    services = services_of(websocket.app)
+    with session_scope(services.session_factory) as db:
+        try:
+            user = authenticate(websocket, db, services.settings.session_key)
+        except (NotAuthenticated, Forbidden):
             return None
-        return {camera.id for camera in db.scalars(visible_cameras_query(user))
-                if can_watch_camera(user, camera)}
+        return {camera.id for camera in cameras_in_scope(db, load_scope(db, user), WATCH)}
 
 
-def _hello(websocket: WebSocket, cameras: set[int]) -> dict[str, Any]:
-    state = websocket.app.state
-    analyzer = state.analyzer
-    with session_scope(state.session_factory) as db:
-        rows = db.scalars(select(Event).where(Event.ended_at.is_(None),
-                                              Event.camera_id.in_(cameras)).order_by(Event.id))
-        events = [event_view(row).model_dump(mode="json") for row in rows]
+def _hello(websocket: WebSocket, cameras: set[int]) -> HelloMessage:
+    services = services_of(websocket.app)
+    analyzer = services.analyzer
+    with session_scope(services.session_factory) as db:
+        events = service.open_events(db, cameras)
     states = [analyzer.camera_state(camera) for camera in sorted(cameras)] if analyzer else []
-    return {"type": "hello", "analysis": analyzer is not None,
-            "cameras": [s for s in states if s is not None], "events": events}
+    return HelloMessage(analysis=analyzer is not None, events=events,
+                        cameras=[CameraMessage.of(s) for s in states if s is not None])
+
+
+async def _send(websocket: WebSocket, message: AlertMessage) -> None:
+    await websocket.send_json(message.model_dump(mode="json"))
 
 
 @router.websocket("/api/live/alerts")
 async def live_alerts(websocket: WebSocket) -> None:
     """Stream analysis state and events of the user's cameras (see the module docstring)."""
-    token = _token(websocket)
-    cameras = await asyncio.to_thread(_allowed_cameras, websocket, token) if token else None
+    cameras = await asyncio.to_thread(_allowed_cameras, websocket)
     await websocket.accept()  # then close with a reason the client can read (not a bare 403)
-    if token is None or cameras is None:
+    if cameras is None:
         await websocket.close(status.WS_1008_POLICY_VIOLATION,
                               reason="log in first: no valid session cookie from this site "
                               "or bearer token")
         return
-    hub = websocket.app.state.alerts
-    subscription = hub.subscribe(cameras)
+    subscription = services_of(websocket.app).alerts.subscribe(cameras)
     listener = asyncio.create_task(_drain(websocket))
     try:
-        await websocket.send_json(await asyncio.to_thread(_hello, websocket, cameras))
-        await _stream(websocket, token, subscription, listener)
+        await _send(websocket, await asyncio.to_thread(_hello, websocket, cameras))
+        await _stream(websocket, subscription, listener)
     except WebSocketDisconnect:
         pass
     finally:
@@ -96,7 +86,7 @@ async def live_alerts(websocket: WebSocket) -> None:
             await listener
 
 
-async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscription,
+async def _stream(websocket: WebSocket, subscription: AlertSubscription,
                   listener: asyncio.Task[None]) -> None:
     """Forward messages until the client leaves, its session ends or it falls behind; every
     ``RECHECK_S`` (busy or idle) the session and camera scope are checked again, and a
@@ -112,7 +102,7 @@ async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscript
         if listener in done:
             return
         if getter in done:
-            await websocket.send_json(getter.result())
+            await _send(websocket, getter.result())
             if subscription.overflowed:
                 await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
                                       reason="too slow reading alerts: reconnect")
@@ -120,14 +110,14 @@ async def _stream(websocket: WebSocket, token: str, subscription: AlertSubscript
         if time.monotonic() < recheck_at:
             continue
         recheck_at = time.monotonic() + RECHECK_S
-        refreshed = await asyncio.to_thread(_allowed_cameras, websocket, token)
+        refreshed = await asyncio.to_thread(_allowed_cameras, websocket)
         if refreshed is None:
             await websocket.close(status.WS_1008_POLICY_VIOLATION,
                                   reason="session ended: log in again")
             return
         if refreshed != subscription.camera_ids:
             subscription.set_cameras(refreshed)
-            await websocket.send_json(await asyncio.to_thread(_hello, websocket, refreshed))
+            await _send(websocket, await asyncio.to_thread(_hello, websocket, refreshed))
 
 
 async def _drain(websocket: WebSocket) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from proctor import audit
 from proctor.api.deps import SessionDep, require_permission
 from proctor.api.schemas import AuditEntryPublic
-from proctor.auth.policy import Permission
+from proctor.auth.scope import Permission
 from proctor.db.base import as_utc
 
 router = APIRouter(prefix="/api", tags=["audit"],
@@ -21,7 +21,8 @@ router = APIRouter(prefix="/api", tags=["audit"],
 @router.get("/audit")
 def read_audit_log(
     db: SessionDep,
-    actor: Annotated[str | None, Query(description="who, exactly: user:3, device:2, cli:…")] = None,
+    actor: Annotated[str | None, Query(description="who, exactly: user:3, login:sam, device:2, "
+                                                   "cli:root, system:…")] = None,
     action: Annotated[str | None, Query(description="what, by prefix: archive., auth.login")] = None,
     target: Annotated[str | None, Query(description="on what, exactly: camera:2, user:5")] = None,
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601; UTC without "

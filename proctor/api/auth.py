@@ -9,14 +9,12 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
 
 from proctor import audit, directory
-from proctor.api.deps import (
-    SESSION_COOKIE, CurrentUser, LiveAccessDep, SessionDep, SettingsDep, presented_session_token,
-)
+from proctor.api.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
+from proctor.api.identity import SESSION_COOKIE, presented_session_token
 from proctor.api.schemas import (
     CurrentUserView, LoginRequest, LoginResponse, PasswordChange, UserPublic,
 )
 from proctor.auth import sessions, throttle
-from proctor.auth.policy import Permission, has_permission
 from proctor.auth.secrets import hash_session_token, verify_password
 from proctor.config import Settings
 from proctor.db.base import utcnow
@@ -79,9 +77,9 @@ def _counted_attempt(request: Request, db: Session, settings: Settings,
              responses={403: {"description": "the current password is wrong"},
                         429: {"description": "too many wrong passwords: wait"}})
 def change_password(body: PasswordChange, request: Request, db: SessionDep, user: CurrentUser,
-                    settings: SettingsDep, live_access: LiveAccessDep) -> None:
-    """Change your own password; your other sessions end, this one continues. A wrong
-    current password counts as a failed login."""
+                    settings: SettingsDep) -> None:
+    """Change your own password; your other sessions end (and the live viewing they opened),
+    this one continues. A wrong current password counts as a failed login."""
     with _counted_attempt(request, db, settings, user.username) as address:
         if not verify_password(body.current_password, user.password_hash):
             audit.record(db, f"user:{user.username}", throttle.LOGIN_FAILED,
@@ -93,28 +91,22 @@ def change_password(body: PasswordChange, request: Request, db: SessionDep, user
     directory.set_password(db, f"user:{user.id}", user, body.new_password,
                            keep_token_hash=hash_session_token(token, settings.session_key)
                            if token else None)
-    db.commit()
-    live_access.wake()  # viewing opened by the other (now ended) logins stops
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
     request: Request, response: Response, db: SessionDep, user: CurrentUser,
-    settings: SettingsDep, live_access: LiveAccessDep,
+    settings: SettingsDep,
 ) -> None:
     """End the current session, and the live viewing it opened."""
     token = presented_session_token(request)
     if token:
         sessions.logout(db, token, settings.session_key)
-        db.commit()
-        live_access.wake()
     response.delete_cookie(SESSION_COOKIE)
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> CurrentUserView:
+def me(user: CurrentUser, scope: CurrentScope) -> CurrentUserView:
     """The logged-in user, with the permissions of their role."""
-    return CurrentUserView(
-        **UserPublic.model_validate(user).model_dump(),
-        permissions=sorted(permission.value for permission in Permission
-                           if has_permission(user, permission)))
+    return CurrentUserView(**UserPublic.model_validate(user).model_dump(),
+                           permissions=sorted(permission.value for permission in scope.permissions))

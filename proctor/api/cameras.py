@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep, SettingsDep
+from proctor.api.deps import AnalyzerDep, CurrentScope, CurrentUser, MediaDep, SessionDep, SettingsDep
 from proctor.api.schemas import AnalysisStatus, CameraView, IceConfig, LiveStatus
-from proctor.auth.policy import can_watch_camera, visible_cameras_query
+from proctor.auth.scope import CameraPlace, Permission
 
 router = APIRouter(prefix="/api", tags=["live"])
 
 
 @router.get("/cameras")
-def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep,
+def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                          analyzer: AnalyzerDep) -> list[CameraView]:
     """The cameras the user may see, with their live and analysis status."""
     views = []
-    for camera in db.scalars(visible_cameras_query(user)):
+    for camera in db.scalars(scope.cameras_query()):
         status = media.status(camera.id)
         # the live count is live information: only for users who may watch the camera
         analysis = analyzer.camera_state(camera.id) \
-            if analyzer is not None and can_watch_camera(user, camera) else None
+            if analyzer is not None \
+            and scope.allows(Permission.WATCH_LIVE, CameraPlace.of(camera)) else None
         views.append(
             CameraView(
                 id=camera.id,
@@ -34,7 +35,7 @@ def list_visible_cameras(db: SessionDep, user: CurrentUser, media: MediaDep,
                     fps=status.fps,
                     viewers=media.playback.viewer_count(camera.id),
                 ),
-                analysis=AnalysisStatus.model_validate(analysis) if analysis else None,
+                analysis=AnalysisStatus.model_validate(analysis, from_attributes=True) if analysis else None,
             )
         )
     return views

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, status
 from sqlalchemy import select
 
 from proctor import directory
-from proctor.api.deps import CurrentUser, LiveAccessDep, SessionDep, require_permission
+from proctor.api.deps import CurrentUser, SessionDep, require_permission
 from proctor.api.schemas import (
     CameraCreate,
     CameraPublic,
@@ -22,8 +22,7 @@ from proctor.api.schemas import (
     UserPublic,
     UserUpdate,
 )
-from proctor.auth.live_access import LiveAccessGuard
-from proctor.auth.policy import Permission
+from proctor.auth.scope import Permission
 from proctor.db.models import Camera, Device, Room, Site, User
 
 router = APIRouter(
@@ -71,13 +70,11 @@ def enroll_device(body: DeviceCreate, db: SessionDep, user: CurrentUser) -> Devi
 
 
 @router.post("/devices/{device_id}/rotate-token")
-def rotate_device_token(device_id: int, db: SessionDep, user: CurrentUser,
-                        live_access: LiveAccessDep) -> DeviceEnrolled:
+def rotate_device_token(device_id: int, db: SessionDep, user: CurrentUser) -> DeviceEnrolled:
     """Replace a device's token; the old one stops working at once, and the device's live
     streams end (it reconnects with the new token)."""
     token = directory.rotate_device_token(db, _actor(user), device_id)
     device = directory.get_or_404(db, Device, device_id)
-    _commit_and_recheck_live(db, live_access)
     return DeviceEnrolled(device=DevicePublic.model_validate(device), token=token)
 
 
@@ -116,29 +113,19 @@ def list_users(db: SessionDep) -> list[UserPublic]:
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUser,
-                live_access: LiveAccessDep) -> UserPublic:
+def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserPublic:
     """Change a user's name, role, access or sites; deactivating logs them out everywhere
     and ends their live viewing, as does losing a camera's site. The last active
     administrator cannot be demoted or deactivated (409)."""
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     updated = UserPublic.model_validate(directory.update_user(db, _actor(user), user_id,
                                                               **changes))
-    _commit_and_recheck_live(db, live_access)
     return updated
 
 
 @router.post("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
-def reset_password(user_id: int, body: PasswordReset, db: SessionDep, user: CurrentUser,
-                   live_access: LiveAccessDep) -> None:
+def reset_password(user_id: int, body: PasswordReset, db: SessionDep, user: CurrentUser) -> None:
     """Set a user's password (e.g. they forgot it); all their sessions end, live viewing
     included."""
     target = directory.get_or_404(db, User, user_id)
     directory.set_password(db, _actor(user), target, body.password)
-    _commit_and_recheck_live(db, live_access)
-
-
-def _commit_and_recheck_live(db: SessionDep, live_access: LiveAccessGuard) -> None:
-    """Make the change visible, then have live sessions checked against it at once."""
-    db.commit()
-    live_access.wake()

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from proctor.api.archive import ArchiveDep
 from proctor.api.camera_access import EvidenceCamera
-from proctor.api.deps import CurrentUser, SessionDep
+from proctor.api.deps import CurrentScope, CurrentUser, SessionDep
 from proctor.api.schemas import LegalHoldCreate, LegalHoldPublic
-from proctor.auth.policy import Permission, can_access_camera
+from proctor.auth.scope import CameraPlace, Permission
 from proctor.db.models import Camera, LegalHold
 from proctor.recording.legal_hold import lift_hold, place_hold
 
@@ -35,7 +35,7 @@ def list_holds(camera: EvidenceCamera, db: SessionDep) -> list[LegalHoldPublic]:
 
 
 @router.delete("/legal-holds/{hold_id}")
-def lift(hold_id: int, user: CurrentUser, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
+def lift(hold_id: int, scope: CurrentScope, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
     """Lift a hold; footage still under another active hold stays held (runs in the thread
     pool: database and store calls never block the event loop)."""
     hold = db.get(LegalHold, hold_id)
@@ -44,8 +44,8 @@ def lift(hold_id: int, user: CurrentUser, db: SessionDep, archive: ArchiveDep) -
     camera = db.get(Camera, hold.camera_id)
     if camera is None:  # the foreign key makes this impossible short of a corrupt database
         raise RuntimeError(f"legal hold {hold_id} refers to missing camera {hold.camera_id}")
-    if not can_access_camera(user, camera, Permission.EXPORT_EVIDENCE):
+    if not scope.allows(Permission.EXPORT_EVIDENCE, CameraPlace.of(camera)):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            detail=f"user '{user.username}' may not lift legal hold {hold_id}")
-    lift_hold(db, archive.store, hold, f"user:{user.id}")
+                            detail=f"user '{scope.username}' may not lift legal hold {hold_id}")
+    lift_hold(db, archive.store, hold, scope.actor)
     return LegalHoldPublic.model_validate(hold)

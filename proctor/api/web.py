@@ -8,8 +8,9 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from proctor.api.deps import SessionDep, SettingsDep, bearer_token, get_current_user
-from proctor.auth.policy import Permission, has_permission
+from proctor.api.deps import ServicesDep, SessionDep, SettingsDep
+from proctor.api.identity import authenticate, bearer_token
+from proctor.auth.scope import Permission, load_scope
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,14 +46,14 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/metrics")
-def metrics(request: Request, settings: SettingsDep, db: SessionDep) -> Response:
+def metrics(request: Request, services: ServicesDep, db: SessionDep) -> Response:
     """Prometheus metrics: the metrics token, or an administrator's session."""
+    settings = services.settings
     presented = bearer_token(request)
     expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     if not (expected and presented
             and hmac.compare_digest(presented.encode(), expected.encode())):
-        user = get_current_user(request, db, settings)
-        if not has_permission(user, Permission.READ_AUDIT_LOG):
+        user = authenticate(request, db, settings.session_key)
+        if not load_scope(db, user).can(Permission.READ_AUDIT_LOG):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="metrics are for administrators")
-    registry = request.app.state.metrics_registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(services.metrics), media_type=CONTENT_TYPE_LATEST)

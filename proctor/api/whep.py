@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import WatchableCamera
-from proctor.api.deps import CurrentUser, MediaDep, SettingsDep, presented_session_token
+from proctor.api.deps import CurrentUser, MediaDep, SettingsDep
+from proctor.api.identity import presented_session_token
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.auth.secrets import hash_session_token
 from proctor.media.sessions import SessionKind

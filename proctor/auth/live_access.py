@@ -15,7 +15,7 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from proctor.auth.policy import can_watch_camera
+from proctor.auth.scope import CameraPlace, Permission, load_scope
 from proctor.auth.sessions import user_for_token_hash
 from proctor.db.models import Camera, Device
 from proctor.db.session import session_scope
@@ -27,7 +27,8 @@ RECHECK_S = 30.0
 
 class LiveAccessGuard:
     """Ends live sessions whose access is gone: every ``RECHECK_S`` seconds, and at once
-    when :meth:`wake` is called after a change to users or devices."""
+    when :meth:`wake` is called (after every committed change of access: see
+    :mod:`proctor.auth.access_changes`)."""
 
     def __init__(self, registry: SessionRegistry, session_factory: sessionmaker[Session],
                  interval_s: float = RECHECK_S) -> None:
@@ -98,7 +99,7 @@ def _viewer_revoked(db: Session, session: RtcSession, camera: Camera) -> str | N
     if user is None:
         return ("the viewer's login ended (logout, password change, expiry or a disabled "
                 "user)")
-    if not can_watch_camera(user, camera):
+    if not load_scope(db, user).allows(Permission.WATCH_LIVE, CameraPlace.of(camera)):
         return f"user {user.username} may no longer watch camera {camera.id}"
     return None
 

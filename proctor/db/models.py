@@ -14,7 +14,7 @@ from proctor.db.base import Base, UtcDateTime, utcnow
 
 
 class Role(str, enum.Enum):
-    """What a user does in the service; see :mod:`proctor.auth.policy` for what each may do."""
+    """What a user does in the service; see :mod:`proctor.auth.scope` for what each may do."""
 
     ADMIN = "admin"  # centre administrator: plans batches, registers sites, devices, users
     SUPERVISOR = "supervisor"  # quality supervisor: watches rooms live, signs reports
@@ -139,16 +139,21 @@ class UserSession(Base):
 
 
 class AuditEntry(Base):
-    """An append-only record of a security-relevant action (who, what, on what, when)."""
+    """An append-only record of a security-relevant action (who, what, on what, when),
+    hash-chained in ``seq`` order (see :mod:`proctor.audit_chain`); written by
+    :func:`proctor.audit.record` only."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)  # 1, 2, 3 … without gaps
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))  # an Actor's canonical form
     action: Mapped[str] = mapped_column(String(100), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the chain cannot fork
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Segment(Base):
