@@ -79,15 +79,15 @@ def _check_previous_december(db: Session, entry: YearEntry) -> None:
 def enter_year(db: Session, actor: Actor, year: int, days: Iterable[CalendarDay],
                source_notice: str) -> CalendarYear:
     """Enter ``year`` from its notice: every holiday and make-up workday it names."""
-    entry = YearEntry(year, source_notice.strip(), tuple(days))
-    if not entry.days:
-        raise InvalidInput(f"no days given for {year}: list every holiday and make-up "
-                           "workday the notice names")
     existing = db.get(CalendarYear, year)
     if existing is not None:
         raise Conflict(f"{year} is already entered (by {existing.entered_by} at "
                        f"{existing.entered_at:%Y-%m-%d %H:%M} UTC, from "
                        f"{existing.source_notice}); a year is entered once, nothing changed")
+    entry = YearEntry(year, source_notice.strip(), tuple(days))
+    if not entry.days:
+        raise InvalidInput(f"no days given for {year}: list every holiday and make-up "
+                           "workday the notice names")
     _check_previous_december(db, entry)
     row = CalendarYear(year=year, source_notice=entry.source_notice, entered_by=str(actor))
     db.add(row)
