@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from support.stack import Stack
+from support.wait import wait_until
 from typer.testing import CliRunner
 
 from edge_agent.cli import app
@@ -16,8 +17,6 @@ from edge_agent.config import CameraConfig, ConfigError, load_config
 from edge_agent.sources import SourceError, open_source
 from edge_agent.testsrc import StampedPattern, frame_luma, read_stamp, stamp_luma
 from proctor.rtc.h264 import H264Encoder
-from support.stack import Stack
-from support.wait import wait_until
 
 TOKEN = "pdt_1_" + "a" * 43
 
@@ -135,8 +134,9 @@ async def test_refused_agent_keeps_running_and_says_why(stack: Stack, h264_foota
     log = stack.data_dir / "refused.log"
     assert await wait_until(lambda: log.exists() and "server answered 403" in log.read_text(), 15)
     assert "may not publish camera" in log.read_text()
-    await asyncio.sleep(1)
-    assert agent.running()  # waits and retries; an admin may fix the assignment
+    # waits and retries; an admin may fix the assignment
+    assert await wait_until(lambda: "retrying in 30.0 s" in log.read_text(), 10)
+    assert agent.running()
 
 
 def test_encoder_accepts_odd_frame_sizes() -> None:

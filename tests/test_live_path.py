@@ -3,17 +3,16 @@ aiortc WHEP viewers receive the shared re-encoded stream."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-
-from proctor_dev.bench.viewer import WhepViewer
 from support.stack import Stack, sdp_offer
 from support.wait import wait_until
+
+from proctor_dev.bench.viewer import WhepViewer
 
 FOOTAGE_FPS = 10  # vtest.avi
 
@@ -38,12 +37,13 @@ async def test_real_footage_reaches_several_viewers(
                WhepViewer(stack.url, cam_raw, supervisor)]
     for viewer in viewers:
         await viewer.start()
-    await asyncio.sleep(6)
+    enough = 0.7 * FOOTAGE_FPS * 5  # five seconds of footage, allowing for a slow start
+    await wait_until(lambda: all(viewer.stats.frames >= enough for viewer in viewers), 20)
     try:
         for viewer in viewers:
             stats = viewer.stats
             assert (stats.width, stats.height) == (768, 576)
-            assert stats.frames >= 0.7 * FOOTAGE_FPS * 5, f"camera {viewer.camera_id}: {stats.frames}"
+            assert stats.frames >= enough, f"camera {viewer.camera_id}: {stats.frames}"
         # one shared encoder per watched camera, whatever the number of viewers
         assert metric(stack, admin, "proctor_playback_encoders") == 2
         assert metric(stack, admin, 'proctor_webrtc_sessions{kind="whep"}') == 3
@@ -63,7 +63,8 @@ async def test_late_viewer_gets_a_keyframe_quickly(stack: Stack, h264_footage: P
     assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15)
     first = WhepViewer(stack.url, camera, token)
     await first.start()
-    await asyncio.sleep(3)
+    # the first viewer is well into the stream, so the late one joins between keyframes
+    assert await wait_until(lambda: first.stats.frames >= 2 * FOOTAGE_FPS, 15)
     late = WhepViewer(stack.url, camera, token)
     await late.start()
     try:
@@ -121,7 +122,9 @@ async def test_agent_reconnects_by_itself_after_server_restart(
     assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15)
 
     stack.stop_server()
-    await asyncio.sleep(8)  # the agent notices (no RTCP) and retries with backoff
+    # the agent notices (no RTCP) and retries with backoff, at least twice while it is down
+    log = stack.data_dir / "agent.log"
+    assert await wait_until(lambda: log.read_text().count("not published") >= 2, 30)
     assert agent.running()
     stack.start_server()
     back_at = time.monotonic()

@@ -7,19 +7,18 @@ segment must arrive, the hash chain must verify, and coverage must show no gap.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.ingest import segments
+from support.stack import Stack
+from support.wait import wait_until
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
 from proctor_dev.seaweed import EmbeddedSeaweedFS
-from support.ingest import segments
-from support.stack import Stack
-from support.wait import wait_until
 
 OUTAGE_S = 60
 RECORDING = {"segment_seconds": 2.0}
@@ -49,8 +48,10 @@ async def record_through(stack: Stack, footage: Path, outage, restore,  # type: 
     assert await wait_until(lambda: len(stored(stack, camera)) >= 2, 30)
     outage()
     down_since = time.monotonic()
-    await asyncio.sleep(OUTAGE_S)
-    assert len(pending(stack)) >= OUTAGE_S // 3, "the agent should have spooled the outage"
+    # the outage lasts until the agent has spooled about OUTAGE_S of footage (2 s segments;
+    # the footage plays in real time, so this is an outage of about a minute)
+    assert await wait_until(lambda: len(pending(stack)) >= OUTAGE_S // 3, OUTAGE_S * 3), (
+        "the agent should have spooled the outage")
     restore()
     restored_at = time.monotonic()
     # the backlog drains; one segment may be in flight behind the live edge

@@ -20,14 +20,14 @@ from pathlib import Path
 import av
 import pytest
 from support.stack import Stack
-from support.wait import wait_until
+from support.wait import wait_until, wait_until_sync
 
 from edge_agent.config import CameraConfig
 from edge_agent.pipeline import CameraPipeline
 from edge_agent.sources import open_source
+from proctor.rtc.tracks import PacketTrack
 from proctor_dev.bench.viewer import WhepViewer
 from proctor_dev.processes import ManagedProcess, free_port
-from proctor.rtc.tracks import PacketTrack
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 SERVER_SCRIPT = Path(__file__).parent / "support" / "rtsp_server.py"
@@ -82,11 +82,10 @@ def start_rtsp(gstreamer_rtsp: None, h264_footage: Path,
         log_path = tmp_path / f"rtsp-{port}.log"
         process = ManagedProcess("rtsp server", args, log_path=log_path).start()
         started.append(process)
-        deadline = time.monotonic() + 15
-        while "READY rtsp://" not in log_path.read_text():
-            if not process.running() or time.monotonic() > deadline:
-                pytest.fail(f"RTSP server did not start: {log_path.read_text()}")
-            time.sleep(0.05)
+        wait_until_sync(lambda: "READY rtsp://" in log_path.read_text()
+                        or not process.running(), 15)
+        if "READY rtsp://" not in log_path.read_text():
+            pytest.fail(f"RTSP server did not start: {log_path.read_text()}")
         return RtspCamera(port, process)
 
     yield start
@@ -153,9 +152,9 @@ async def test_rtsp_camera_end_to_end(stack: Stack, start_rtsp: StartRtsp) -> No
     viewer = WhepViewer(stack.url, camera, token)
     await viewer.start()
     try:
-        await asyncio.sleep(5)
+        assert await wait_until(lambda: viewer.stats.frames >= 20, 15), (
+            f"only {viewer.stats.frames} frames in 15 s")
         stats = viewer.stats
-        assert stats.frames >= 20, f"only {stats.frames} frames in 5 s"
         assert (stats.width, stats.height) == FOOTAGE_SIZE
         fps = stack.camera_status(token, camera)["fps"]
         assert 0.6 * FOOTAGE_FPS <= fps <= 1.4 * FOOTAGE_FPS, f"server receives {fps} fps"
@@ -203,8 +202,7 @@ async def test_agent_waits_for_a_camera_that_starts_late(
     agent = stack.start_agent({camera: f"rtsp://127.0.0.1:{port}/cam"})
     token = stack.login("admin")
     log_path = stack.data_dir / "agent.log"
-    await asyncio.sleep(3)
-    assert "camera source failed, retrying" in log_path.read_text()
+    assert await wait_until(lambda: "camera source failed, retrying" in log_path.read_text(), 15)
     assert agent.running() and not stack.camera_status(token, camera)["online"]
 
     start_rtsp(port=port)
@@ -241,13 +239,13 @@ async def test_pipeline_recovers_when_the_rtsp_camera_restarts(
     try:
         assert await wait_until(lambda: pipeline.packets_sent >= 10, 15)
         rtsp.process.stop()  # the camera reboots
-        await asyncio.sleep(2)
+        assert await wait_until(lambda: pipeline.source_errors >= 1, 15), (
+            "the pipeline did not notice that the camera went away")
         before = pipeline.packets_sent
         start_rtsp(port=rtsp.port)
         assert await wait_until(lambda: pipeline.packets_sent >= before + 10, 20), (
             "the pipeline did not read the camera again after it came back"
         )
-        assert pipeline.source_errors >= 1, "the camera was down: opening it must have failed"
     finally:
         pipeline.stop()
         track.stop()

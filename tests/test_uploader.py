@@ -20,6 +20,10 @@ from typing import Any
 import av
 import httpx
 import pytest
+from support.footage import footage_packets
+from support.ingest import put_segment, segments
+from support.stack import Stack
+from support.wait import wait_until
 
 from edge_agent.clock import ServerClock
 from edge_agent.config import RecordingConfig
@@ -28,10 +32,6 @@ from edge_agent.spool import SegmentMeta, Spool
 from edge_agent.status import StatusReporter
 from edge_agent.uploader import SegmentUploader
 from proctor.db.models import Device, Segment
-from support.footage import footage_packets
-from support.ingest import put_segment, segments
-from support.stack import Stack
-from support.wait import wait_until
 
 T0_MS = int(time.time() * 1000) - 600_000  # recorded ten minutes ago, on the agent's clock
 
@@ -101,9 +101,13 @@ async def test_server_down_deletes_nothing_and_resumes(
         uploader = SegmentUploader(spool, http, stack.url, ServerClock(http, stack.url), 8000,
                                    refused_delay_s=0.2)
         task = asyncio.create_task(uploader.run())
-        await asyncio.sleep(4)
+
+        def failures() -> int:  # each attempt at the absent server logs one of these
+            return caplog.text.count("server unreachable") + caplog.text.count(
+                "cannot read the server time")
+
+        assert await wait_until(lambda: failures() >= 2, 30)  # it tried, and tried again
         assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == before
-        assert "server unreachable" in caplog.text or "cannot read the server time" in caplog.text
         stack.start_server()
         resumed = time.monotonic()
         assert await wait_until(lambda: not spool.pending(), 30)
