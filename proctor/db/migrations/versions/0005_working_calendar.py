@@ -40,11 +40,13 @@ def upgrade() -> None:
     sa.Column('source_notice', sa.String(length=1000), nullable=False),
     sa.Column('entered_by', sa.String(length=200), nullable=False),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['notice_year'], ['calendar_years.year'], name=op.f('fk_calendar_days_notice_year_calendar_years')),
+    sa.ForeignKeyConstraint(['notice_year'], ['calendar_years.year'],
+                            name=op.f('fk_calendar_days_notice_year_calendar_years')),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_days'))
     )
     with op.batch_alter_table('calendar_days', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_calendar_days_notice_year'), ['notice_year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_calendar_days_notice_year'), ['notice_year'],
+                              unique=False)
     _seed(years, days)
 
 
