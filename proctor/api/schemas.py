@@ -257,14 +257,17 @@ class SceneView(BaseModel):
 
 
 class AuditEntryPublic(_FromOrm):
-    """One audit log entry."""
+    """One audit log entry, with its place in the hash chain (see docs/audit.md)."""
 
     id: int
+    seq: int
     at: datetime
     actor: str
     action: str
     target: str
     detail: dict[str, object]
+    prev_hash: str
+    chain_hash: str
 
 
 class SigningKeyPublic(BaseModel):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from proctor import audit
+from proctor.actor import Actor
 from proctor.auth.throttle import LOGIN_FAILED, address_target
 from proctor.auth.secrets import (
     DeviceToken, hash_password, hash_session_token, new_session_token, verify_password,
@@ -37,7 +38,7 @@ def login(
     # an unknown name costs the same scrypt work, so timing does not reveal which names exist
     stored = user.password_hash if user is not None else _DUMMY_HASH
     if not verify_password(password, stored) or user is None or not user.is_active:
-        audit.record(session, f"user:{username}", LOGIN_FAILED, address_target(address))
+        audit.record(session, Actor.login_attempt(username), LOGIN_FAILED, address_target(address))
         return None
     token = new_session_token()
     session.add(
@@ -48,7 +49,7 @@ def login(
         )
     )
     session.execute(delete(UserSession).where(UserSession.expires_at < utcnow()))
-    audit.record(session, f"user:{user.id}", "auth.login", username=username)
+    audit.record(session, Actor.user(user.id), "auth.login", username=username)
     return token
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from proctor.actor import Actor
 from proctor.db.models import AuditEntry
 
 LOGIN_FAILED = "auth.login_failed"
@@ -50,7 +51,7 @@ def retry_after(db: Session, username: str, address: str, limits: LoginLimits,
     recent = select(AuditEntry.at).where(
         AuditEntry.action == LOGIN_FAILED, AuditEntry.at >= since,
         AuditEntry.target == address_target(address)).order_by(AuditEntry.at.desc())
-    checks = ((recent.where(AuditEntry.actor == f"user:{username}"),
+    checks = ((recent.where(AuditEntry.actor == str(Actor.login_attempt(username))),
                limits.per_account_and_address),
               (recent, limits.per_address))
     for query, limit in checks:
@@ -66,7 +67,7 @@ def already_throttled(db: Session, username: str, address: str, limits: LoginLim
     for the window (one entry says it all; a flood of refusals must not fill the log)."""
     return db.scalar(select(AuditEntry.id).where(
         AuditEntry.action == LOGIN_THROTTLED, AuditEntry.at >= now - limits.window,
-        AuditEntry.actor == f"user:{username}",
+        AuditEntry.actor == str(Actor.login_attempt(username)),
         AuditEntry.target == address_target(address)).limit(1)) is not None
 
 

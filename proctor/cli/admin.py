@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor import audit, directory
+from proctor.cli import audit_chain
 from proctor.cli.context import cli_actor, database
 from proctor.cli.scene import app as scene_app
 from proctor.db.base import as_utc
@@ -174,8 +175,16 @@ def user_list(as_json: JsonOpt = False) -> None:
                for u in db.scalars(select(User).order_by(User.id))], as_json)
 
 
-@app.command("audit")
+audit_app = typer.Typer(help="The audit log: read it (newest first), verify its hash chain, "
+                        "print its head.", invoke_without_command=True)
+app.add_typer(audit_app, name="audit")
+audit_app.command("verify")(audit_chain.verify)
+audit_app.command("head")(audit_chain.head)
+
+
+@audit_app.callback()
 def audit_log(
+    ctx: typer.Context,
     actor: Annotated[str | None, typer.Option(help="who, exactly: user:3, device:2")] = None,
     action: Annotated[str | None, typer.Option(help="what, by prefix: archive., auth.")] = None,
     target: Annotated[str | None, typer.Option(help="on what, exactly: camera:2")] = None,
@@ -184,9 +193,12 @@ def audit_log(
     as_json: JsonOpt = False,
 ) -> None:
     """Read the audit log, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
     query = audit.AuditQuery(actor=actor, action=action, target=target,
                              since=as_utc(since) if since else None, limit=limit)
     with database() as db:
-        _emit([{"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor,
+        _emit([{"id": e.id, "seq": e.seq, "at": e.at.isoformat(timespec="seconds"),
+                "actor": e.actor,
                 "action": e.action, "target": e.target, "detail": e.detail}
                for e in audit.search(db, query)], as_json)

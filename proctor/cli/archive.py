@@ -109,7 +109,7 @@ def export(
                       settings.clip_cache_bytes)
     start_ms, end_ms = parse_time(start), parse_time(end)
     assert start_ms is not None and end_ms is not None
-    exporter = by or cli_actor()
+    exporter = by or str(cli_actor())
     with database(settings) as db:
         signer = EvidenceSigner(settings.evidence_signing_key_path)
         row = db.get(Camera, camera)

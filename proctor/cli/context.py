@@ -9,15 +9,16 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy.orm import Session
 
+from proctor.actor import Actor
 from proctor.config import Settings, load_settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.errors import ProctorError
 
 
-def cli_actor() -> str:
-    """How CLI actions appear in the audit log."""
-    return f"cli:{getpass.getuser()}"
+def cli_actor() -> Actor:
+    """Who runs the command: the operating-system account, as the audit log shows it."""
+    return Actor.cli(getpass.getuser())
 
 
 @contextmanager

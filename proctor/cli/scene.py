@@ -77,7 +77,7 @@ def set_scene(
             settings.invigilator_zone = None if invigilator == "none" \
                 else parse_zone(invigilator, "invigilator")
         settings = SceneSettings.model_validate(settings.model_dump())  # whole-scene checks
-        save_settings(db, camera_id, settings, cli_actor())
+        save_settings(db, camera_id, settings, str(cli_actor()))
         audit.record(db, cli_actor(), "scene.update", f"camera:{camera_id}",
                      settings=settings.model_dump(mode="json"))
         typer.echo(json.dumps(settings.model_dump(mode="json")))
@@ -98,7 +98,7 @@ def reference(
     with database() as db:
         _camera(db, camera_id)
         save_reference(db, camera_id, image.read_bytes() if image else None, "operator",
-                       cli_actor())
+                       str(cli_actor()))
         audit.record(db, cli_actor(), "scene.reference_cleared" if clear else "scene.reference",
                      f"camera:{camera_id}")
         typer.echo("reference cleared" if clear else f"reference set from {image}")

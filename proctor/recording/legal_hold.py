@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from proctor import audit
+from proctor.actor import ActorRef, as_actor
 from proctor.db.base import utcnow
 from proctor.db.models import LegalHold, Segment
 from proctor.db.session import session_scope
@@ -39,13 +40,13 @@ def active_holds(db: Session, camera_id: int, start_ms: int, end_ms: int) -> lis
 
 
 def place_hold(db: Session, store: ObjectStore, camera_id: int, from_ms: int, to_ms: int,
-               reason: str, actor: str) -> tuple[LegalHold, int]:
+               reason: str, actor: ActorRef) -> tuple[LegalHold, int]:
     """Record and audit a hold (committed at once), then apply it to every covering
     segment; returns it and the count held."""
     if to_ms <= from_ms:
         raise InvalidInput("'to' must be after 'from'")
     hold = LegalHold(camera_id=camera_id, from_ms=from_ms, to_ms=to_ms, reason=reason,
-                     placed_by=actor)
+                     placed_by=str(as_actor(actor)))
     db.add(hold)
     db.flush()
     audit.record(db, actor, "archive.legal_hold", f"camera:{camera_id}", hold_id=hold.id,
@@ -55,12 +56,12 @@ def place_hold(db: Session, store: ObjectStore, camera_id: int, from_ms: int, to
     return hold, held
 
 
-def lift_hold(db: Session, store: ObjectStore, hold: LegalHold, actor: str) -> int:
+def lift_hold(db: Session, store: ObjectStore, hold: LegalHold, actor: ActorRef) -> int:
     """Record and audit the lift (committed at once), then release the versions no other
     active hold covers. Returns how many were released."""
     if hold.lifted_at is not None:
         raise Conflict(f"legal hold {hold.id} was already lifted by {hold.lifted_by}")
-    hold.lifted_at, hold.lifted_by = utcnow(), actor
+    hold.lifted_at, hold.lifted_by = utcnow(), str(as_actor(actor))
     audit.record(db, actor, "archive.legal_hold_lifted", f"camera:{hold.camera_id}",
                  hold_id=hold.id)
     db.commit()
