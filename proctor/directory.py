@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proctor import audit
+from proctor.actor import ActorRef
 from proctor.auth.secrets import DeviceToken, hash_password, hash_token
 from proctor.auth.sessions import find_user as find_user  # re-exported: login owns it
 from proctor.db.base import utcnow
@@ -39,7 +40,7 @@ def _flush_or_conflict(session: Session, what: str) -> None:
 
 
 def create_site(
-    session: Session, actor: str, name: str, organisation: str = "", address: str = ""
+    session: Session, actor: ActorRef, name: str, organisation: str = "", address: str = ""
 ) -> Site:
     """Register an assessment site."""
     site = Site(name=name, organisation=organisation, address=address)
@@ -49,7 +50,7 @@ def create_site(
     return site
 
 
-def create_room(session: Session, actor: str, site_id: int, name: str) -> Room:
+def create_room(session: Session, actor: ActorRef, site_id: int, name: str) -> Room:
     """Add an exam room to a site."""
     get_or_404(session, Site, site_id)
     room = Room(site_id=site_id, name=name)
@@ -59,7 +60,7 @@ def create_room(session: Session, actor: str, site_id: int, name: str) -> Room:
     return room
 
 
-def create_device(session: Session, actor: str, site_id: int, name: str) -> tuple[Device, str]:
+def create_device(session: Session, actor: ActorRef, site_id: int, name: str) -> tuple[Device, str]:
     """Enroll an edge device; returns it and its token, which is shown only this once."""
     get_or_404(session, Site, site_id)
     device = Device(site_id=site_id, name=name, token_hash="")
@@ -71,7 +72,7 @@ def create_device(session: Session, actor: str, site_id: int, name: str) -> tupl
     return device, str(token)
 
 
-def rotate_device_token(session: Session, actor: str, device_id: int) -> str:
+def rotate_device_token(session: Session, actor: ActorRef, device_id: int) -> str:
     """Issue a new token for a device; the old one stops working at once."""
     device = get_or_404(session, Device, device_id)
     token = DeviceToken.generate(device.id)
@@ -82,7 +83,7 @@ def rotate_device_token(session: Session, actor: str, device_id: int) -> str:
 
 
 def create_camera(
-    session: Session, actor: str, room_id: int, name: str, device_id: int | None = None
+    session: Session, actor: ActorRef, room_id: int, name: str, device_id: int | None = None
 ) -> Camera:
     """Add a camera to a room, optionally assigned to the device that publishes it."""
     room = get_or_404(session, Room, room_id)
@@ -102,7 +103,7 @@ def create_camera(
 
 def create_user(
     session: Session,
-    actor: str,
+    actor: ActorRef,
     username: str,
     password: str,
     role: Role,
@@ -139,7 +140,7 @@ def end_sessions(session: Session, user_id: int, keep_token_hash: str | None = N
     return session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-def set_password(session: Session, actor: str, user: User, password: str,
+def set_password(session: Session, actor: ActorRef, user: User, password: str,
                  keep_token_hash: str | None = None) -> None:
     """Give ``user`` a new password and end their other sessions (a reset by an
     administrator ends all of them)."""
@@ -149,7 +150,7 @@ def set_password(session: Session, actor: str, user: User, password: str,
     audit.record(session, actor, "user.password_set", f"user:{user.id}", sessions_ended=ended)
 
 
-def update_user(session: Session, actor: str, user_id: int, *, display_name: str | None = None,
+def update_user(session: Session, actor: ActorRef, user_id: int, *, display_name: str | None = None,
                 role: Role | None = None, is_active: bool | None = None,
                 site_ids: list[int] | None = None) -> User:
     """Change what is given of a user's name, role, access and sites (``site_ids`` replaces
@@ -187,7 +188,7 @@ def _active_admins(session: Session) -> int:
                                .with_for_update()).all())
 
 
-def _replace_grants(session: Session, actor: str, user_id: int, site_ids: set[int]) -> None:
+def _replace_grants(session: Session, actor: ActorRef, user_id: int, site_ids: set[int]) -> None:
     current = set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.user_id == user_id)))
     for site_id in sorted(site_ids - current):
         grant_site(session, actor, user_id, site_id)
@@ -197,7 +198,7 @@ def _replace_grants(session: Session, actor: str, user_id: int, site_ids: set[in
         audit.record(session, actor, "user.revoke_site", f"user:{user_id}", site_id=site_id)
 
 
-def grant_site(session: Session, actor: str, user_id: int, site_id: int) -> None:
+def grant_site(session: Session, actor: ActorRef, user_id: int, site_id: int) -> None:
     """Let a user see a site's rooms and cameras."""
     get_or_404(session, User, user_id)
     get_or_404(session, Site, site_id)
