@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 MEDIA_DIR = REPO_ROOT / "var" / "media"
 
 
+# Tests that start a server, an object store, an RTSP camera or real WebRTC peers are slow;
+# so are modules that mark themselves (``pytestmark = pytest.mark.slow``: the detector, the
+# browser, PostgreSQL). ``pytest -m "not slow"`` runs the rest in well under a minute.
+SLOW_FIXTURES = frozenset({"stack", "shared_stack", "analysis_stack", "seaweed", "start_rtsp"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a slow fixture (directly or through another fixture)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """The console's REST API in-process on a fresh database, with the admin ``root``."""
