@@ -16,9 +16,9 @@ from starlette.applications import Starlette
 
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
+from proctor.events.hub import AlertHub
 from proctor.media.service import MediaService
 from proctor.recording.service import Recording
-from proctor.events.hub import AlertHub
 
 if TYPE_CHECKING:  # the vision stack is optional: imported only when analysis runs
     from proctor.vision.analyzer import Analyzer

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from proctor.db.base import Base
+from proctor.schema import metadata
 from proctor.db.migrate import downgrade_database, upgrade_database
 
 
@@ -22,6 +22,6 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
     assert inspect(engine).get_table_names() == ["alembic_version"]
     upgrade_database(url)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"

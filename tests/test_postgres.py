@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 from support.postgres import postgres_cluster
 from proctor import directory
 from proctor.auth.scope import load_scope
-from proctor.db.base import Base
+from proctor.schema import metadata
 from proctor.db.migrate import downgrade_database, upgrade_database
 from proctor.db.models import AuditEntry, Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
@@ -21,7 +21,7 @@ def test_migrations_and_directory_on_postgresql() -> None:
         upgrade_database(url)
         engine = create_db_engine(url)
         with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+            assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         with session_scope(create_session_factory(engine)) as db:
             site = provision_site(db, "test", "Site", "Room", ["a", "b"])
             user = directory.create_user(db, "test", "sup", "long password", Role.SUPERVISOR,

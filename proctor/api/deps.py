@@ -51,8 +51,8 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
 def get_recording(services: ServicesDep) -> Recording:
     """Ingest and archive services; 503 when no object store is configured."""
     if services.recording is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            detail="recording is not configured on this server (PROCTOR_S3_ENDPOINT)")
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="recording is not "
+                            "configured on this server (PROCTOR_S3_ENDPOINT)")
     return services.recording
 
 

@@ -107,7 +107,7 @@ class Scope:
         """Whether any of ``permissions`` is allowed on the camera."""
         return any(self.allows(permission, camera) for permission in permissions)
 
-    def cameras_query(self) -> Select[tuple[Camera]]:
+    def cameras_query(self) -> Select[Camera]:
         """The cameras within the scope (whatever the permission), ordered by id."""
         query = select(Camera).join(Room).order_by(Camera.id)
         if self.everywhere:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from proctor.db import models  # noqa: F401  (registers the tables)
-from proctor.db.base import Base
-from proctor.supervision import models as supervision_models  # noqa: F401
+from proctor.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:
