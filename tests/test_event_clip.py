@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from proctor.recording.archive import MAX_CLIP_MS
 from proctor.events.views import clip_url
+from proctor.recording.archive import MAX_CLIP_MS
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 START_MS = int(START.timestamp() * 1000)

@@ -17,7 +17,7 @@ from proctor.vision.scene import SceneSettings, Zone, people_in
 
 def run(tracker: RuleTracker, pattern: str, start: float = 0.0) -> list[tuple[str, float, float]]:
     """Feed one sample per second ('1' condition present, '0' absent); transitions seen."""
-    seen = []
+    seen: list[tuple[str, float, float]] = []
     for i, mark in enumerate(pattern):
         transition = tracker.step(start + i, Reading(mark == "1", severity=i))
         if transition is not None:

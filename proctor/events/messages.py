@@ -7,9 +7,10 @@ is their JSON Schema (:func:`alerts_schema`); a test keeps it up to date and che
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from proctor.events.views import EventView
 from proctor.vision.transitions import CameraStatus
@@ -17,7 +18,12 @@ from proctor.vision.transitions import CameraStatus
 EventAction = Literal["open", "update", "close"]
 
 
-class CameraMessage(BaseModel):
+class _Message(BaseModel):
+    # every field is sent, defaults included: the schema says so
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class CameraMessage(_Message):
     """A camera's analysis state changed (the count, the picture, whether it is analysed)."""
 
     type: Literal["camera"] = "camera"
@@ -37,7 +43,7 @@ class CameraMessage(BaseModel):
         return cls.model_validate(status, from_attributes=True)
 
 
-class EventMessage(BaseModel):
+class EventMessage(_Message):
     """An event opened, got worse, or closed."""
 
     type: Literal["event"] = "event"
@@ -46,7 +52,7 @@ class EventMessage(BaseModel):
     event: EventView
 
 
-class HelloMessage(BaseModel):
+class HelloMessage(_Message):
     """The first message, and again when the user's cameras change: every allowed camera's
     state and open events (replacing what the console knew)."""
 
@@ -57,8 +63,14 @@ class HelloMessage(BaseModel):
 
 
 AlertMessage = HelloMessage | CameraMessage | EventMessage
+_TaggedMessage = Annotated[AlertMessage, Field(discriminator="type")]
 
 
 def alerts_schema() -> dict[str, Any]:
-    """The JSON Schema of every alert message (``web/static/alerts.schema.json``)."""
-    return TypeAdapter(AlertMessage).json_schema()
+    """The JSON Schema of every alert message."""
+    return TypeAdapter(_TaggedMessage).json_schema(mode="serialization")
+
+
+def alerts_schema_json() -> str:
+    """:func:`alerts_schema` as ``web/static/alerts.schema.json`` holds it."""
+    return json.dumps(alerts_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,5 +1,7 @@
 // Live analysis on the console: each camera's person count and open alerts, pushed by the
-// server over the /api/live/alerts WebSocket (see proctor/api/alerts.py for the messages).
+// server over the /api/live/alerts WebSocket. The messages are defined in
+// proctor/events/messages.py; their JSON Schema is alerts.schema.json, and a test checks that
+// this file reads only fields defined there (`message.*`, `state.*` and `event.*`).
 
 /** The server's alerts WebSocket (same origin; the session cookie authenticates it). */
 const ALERTS_PATH = "/api/live/alerts";
@@ -81,12 +83,12 @@ export class AlertStream {
       opened = true;
       if (socket === this.socket) this._update({ state: "open", error: "" });
     });
-    socket.addEventListener("message", (event) => {
-      if (socket === this.socket) this._receive(event.data);
+    socket.addEventListener("message", (incoming) => {
+      if (socket === this.socket) this._receive(incoming.data);
     });
     // an "error" event is always followed by "close", which does the work
-    socket.addEventListener("close", (event) => {
-      if (socket === this.socket) this._closed(event, opened);
+    socket.addEventListener("close", (closing) => {
+      if (socket === this.socket) this._closed(closing, opened);
     });
   }
 
@@ -104,10 +106,10 @@ export class AlertStream {
   }
 
   /** The current socket closed: go to the login page (1008) or try again later. */
-  _closed(event, opened) {
+  _closed(closing, opened) {
     this.socket = null;
-    const reason = event.reason || `connection closed (code ${event.code})`;
-    if (event.code === CLOSE_LOGIN_REQUIRED) {
+    const reason = closing.reason || `connection closed (code ${closing.code})`;
+    if (closing.code === CLOSE_LOGIN_REQUIRED) {
       this._update({ state: "closed", error: reason, retryInMs: 0 });
       this.onLoginRequired(reason);
       return;
@@ -177,7 +179,7 @@ function numberAttribute(value) {
 
 /**
  * What the count line says for a camera's analysis state.
- * @param {object|null} state The camera's CAMSTATE, or null before its first sample.
+ * @param {object|null} state The camera's CameraMessage, or null before its first sample.
  * @param {boolean|null} analysisOn Whether the server analyses at all (null: not known yet).
  * @returns {{text: string, status: string}} status: waiting | off | not-analysed | ok | mismatch
  */
@@ -243,7 +245,7 @@ function isLocalPath(url) {
 
 /**
  * The list item of one open event.
- * @param {object} event EVENT from the server.
+ * @param {object} event EventView from the server.
  * @returns {HTMLLIElement}
  */
 export function createAlertItem(event, { clips = false } = {}) {
@@ -300,9 +302,9 @@ export class AlertBoard {
     this.canViewArchive = false;
     /** Whether the server analyses at all (null until the stream says). */
     this.analysisOn = null;
-    /** cameraId -> latest CAMSTATE. */
+    /** cameraId -> latest CameraMessage. */
     this.states = new Map();
-    /** eventId -> open EVENT. */
+    /** eventId -> open EventView. */
     this.events = new Map();
   }
 
@@ -324,7 +326,7 @@ export class AlertBoard {
    * Take a camera's state unless an equally new one is already known (states come both from
    * the stream and from the camera list).
    * @param {number} cameraId
-   * @param {object|null|undefined} state CAMSTATE; null/undefined is ignored.
+   * @param {object|null|undefined} state CameraMessage; null/undefined is ignored.
    */
   offerState(cameraId, state) {
     if (!state) return;
