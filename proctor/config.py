@@ -1,7 +1,7 @@
 """Server settings: ``PROCTOR_*`` environment variables, optionally a TOML file.
 
 :class:`Settings` is composed of the wings' sections (core, auth, media, recording,
-analysis). Each section is a mixin whose fields stay flat, so every field still maps to
+analysis, supervision). Each section is a mixin whose fields stay flat, so every field still maps to
 ``PROCTOR_<NAME>`` and to a top-level TOML key. Wing code takes its own section type and
 never imports this module; only the composition root (app, api, cli) does.
 
@@ -28,15 +28,16 @@ from proctor.auth.settings import AuthSettings
 from proctor.core_settings import INSECURE_DEFAULT_SECRET, REPO_ROOT, CoreSettings
 from proctor.media.settings import MediaSettings
 from proctor.recording.settings import RecordingSettings
+from proctor.supervision.settings import SupervisionSettings
 from proctor.vision.settings import AnalysisSettings
 
 __all__ = ["REPO_ROOT", "Settings", "load_settings", "refuse_insecure_production_settings"]
 
 
 # Fields are ordered from the last base to the first: core, auth, media, recording, analysis,
-# as in docs/configuration.md.
-class Settings(AnalysisSettings, RecordingSettings, MediaSettings, AuthSettings, CoreSettings,
-               BaseSettings):
+# supervision, as in docs/configuration.md.
+class Settings(SupervisionSettings, AnalysisSettings, RecordingSettings, MediaSettings,
+               AuthSettings, CoreSettings, BaseSettings):
     """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="PROCTOR_", extra="forbid")

@@ -34,19 +34,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "app": ANY,
     "api": ANY,
     "services": ANY,
-    "config": frozenset({"core_settings", "auth", "media", "recording", "vision"}),
+    "config": frozenset({"core_settings", "auth", "media", "recording", "supervision",
+                        "vision"}),
     "db.migrations": ANY,  # the schema's history: every wing's tables and seed data
     # wings
+    "schema": frozenset({"db", "events", "recording", "supervision"}),  # every wing's tables
     "supervision": frozenset({"core_settings", "actor", "audit", "auth", "db", "directory",
                               "errors", "private_file", "recording"}),
     "events": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors", "media",
                          "recording", "vision"}),
     "metrics": frozenset({"media", "vision"}),
     # vision -> db, recording: event persistence, moving out to the events wing (issue 9.4)
-    "vision": frozenset({"core_settings", "db", "errors", "media", "recording"}),
+    "vision": frozenset({"core_settings", "audit", "db", "errors", "media", "recording"}),
     "directory": frozenset({"actor", "audit", "auth", "db", "errors"}),
     "auth": frozenset({"actor", "audit", "db", "errors", "media"}),
-    "recording": frozenset({"core_settings", "actor", "audit", "db", "errors",
+    "recording": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors",
                             "private_file"}),
     "media": frozenset({"errors", "rtc"}),
     "rtc": frozenset(),

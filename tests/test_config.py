@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from proctor.config import load_settings
+from proctor.auth.settings import AuthSettings
+from proctor.config import Settings, load_settings
+from proctor.core_settings import CoreSettings
+from proctor.media.settings import MediaSettings
+from proctor.recording.settings import RecordingSettings
+from proctor.supervision.settings import SupervisionSettings
+from proctor.vision.settings import AnalysisSettings
+
+SECTIONS = (CoreSettings, AuthSettings, MediaSettings, RecordingSettings, AnalysisSettings,
+            SupervisionSettings)
 
 
 def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:
@@ -20,8 +29,8 @@ def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:
 
 def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROCTOR_ICE_HOST_ADDRESSES", "127.0.0.1, ::1")
-    monkeypatch.setenv("PROCTOR_ICE_SERVERS",
-                       '[{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "p"}]')
+    monkeypatch.setenv("PROCTOR_ICE_SERVERS", '[{"urls": ["turn:turn.example.org:3478"], '
+                       '"username": "u", "credential": "p"}]')
     monkeypatch.setenv("PROCTOR_PORT", "9001")
     settings = load_settings()
     assert settings.ice_host_addresses == ["127.0.0.1", "::1"]
@@ -29,7 +38,8 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.port == 9001
 
 
-def test_toml_config_file_below_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_toml_config_file_below_environment(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "proctor.toml"
     config.write_text('port = 8100\nhost = "0.0.0.0"\nice_host_addresses = ["10.1.2.3"]\n')
     monkeypatch.setenv("PROCTOR_CONFIG_FILE", str(config))
@@ -68,3 +78,33 @@ def test_production_refuses_insecure_defaults(overrides: dict[str, object], mess
 def test_production_accepts_hardened_settings() -> None:
     settings = load_settings(environment="production", secret_key="a" * 64, cookie_secure=True)
     assert settings.environment == "production"
+
+
+def test_settings_is_the_sections_fields_each_once() -> None:
+    own = [set(section.model_fields) - (set(CoreSettings.model_fields)
+                                        if section is not CoreSettings else set())
+           for section in SECTIONS]
+    assert all(issubclass(Settings, section) for section in SECTIONS)
+    assert sum(len(fields) for fields in own) == len(Settings.model_fields)
+    assert set().union(*own) == set(Settings.model_fields)
+
+
+def test_section_fields_keep_flat_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCTOR_S3_ENDPOINT", "127.0.0.1:9000")
+    monkeypatch.setenv("PROCTOR_ANALYSIS_FPS", "2.5")
+    monkeypatch.setenv("PROCTOR_PUBLICITY_WORKING_DAYS", "3")
+    settings = load_settings()
+    assert settings.s3_endpoint == "127.0.0.1:9000"
+    assert settings.analysis_fps == 2.5
+    assert settings.deadline_rules().publicity_days == 3
+
+
+def test_a_wing_builds_its_section_alone(tmp_path: Path) -> None:
+    recording = RecordingSettings(data_dir=tmp_path, clip_cache_gb=0.5)
+    assert recording.clip_cache_dir == tmp_path / "clips"
+    assert recording.clip_cache_bytes == 500_000_000
+    assert recording.evidence_signing_key_path == tmp_path / "evidence-signing-key.pem"
+    media = MediaSettings.model_validate({"ice_host_addresses": "127.0.0.1, ::1"})
+    assert media.ice_host_addresses == ["127.0.0.1", "::1"]
+    with pytest.raises(ValidationError):
+        AuthSettings.model_validate({"s3_endpoint": "x"})  # another section's field
