@@ -1,9 +1,10 @@
 """Server settings: ``PROCTOR_*`` environment variables, optionally a TOML file.
 
 :class:`Settings` is composed of the wings' sections (core, auth, media, recording,
-analysis, supervision). Each section is a mixin whose fields stay flat, so every field still maps to
-``PROCTOR_<NAME>`` and to a top-level TOML key. Wing code takes its own section type and
-never imports this module; only the composition root (app, api, cli) does.
+analysis, supervision). Each section is a mixin whose fields stay flat, so every field
+still maps to ``PROCTOR_<NAME>`` and to a top-level TOML key. Wing code takes its own
+section type and never imports this module; only the composition root (app, api, cli,
+services) does.
 
 Precedence (highest first): explicit arguments, environment, ``PROCTOR_CONFIG_FILE`` (TOML),
 defaults. Settings are built by :func:`load_settings`, never at import time, so tests and
