@@ -25,6 +25,8 @@ def test_auditors_read_and_filter_the_log_others_may_not(client: TestClient) -> 
 
     everything = client.get("/api/audit", headers=auditor).json()
     assert [e["id"] for e in everything] == sorted((e["id"] for e in everything), reverse=True)
+    assert all(newer["prev_hash"] == older["chain_hash"] and newer["seq"] == older["seq"] + 1
+               for newer, older in zip(everything, everything[1:], strict=False))
     actions = {e["action"] for e in everything}
     assert {"site.create", "camera.create", "user.create", "auth.login_failed"} <= actions
 
