@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 import typst
 
@@ -22,7 +23,7 @@ from proctor.supervision.report.template import TEMPLATE
 from proctor.supervision.report.text import BEIJING
 from proctor.supervision.report.view import report_view
 
-PDF_STANDARD = "a-3u"
+PDF_STANDARD: Final = "a-3u"
 
 
 class ReportRenderError(ProctorError):

@@ -1,0 +1,72 @@
+"""Sign a rendered report with a PDF signature (PAdES baseline B-B, pyHanko).
+
+The signature is a *certification* signature that permits no change (DocMDP P=1): PDF
+readers then flag any later edit, matching the rule that a signed report is immutable and
+an amendment is a new version. Signers are pluggable through :class:`ReportSigner`, so an
+SM2 (国密) signer can replace :class:`PadesSigner` once a library provides SM2 in CMS.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Protocol
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from proctor.supervision.report.identity import SigningIdentity
+
+FIELD_NAME = "督导报告签名"
+
+
+class ReportSigner(Protocol):
+    """Anything that turns a rendered report into a signed one."""
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 (hex) of the certificate that verifiers should expect."""
+        ...
+
+    def sign(self, pdf: bytes, reason: str, location: str) -> bytes:
+        """``pdf`` with a signature covering the whole file appended."""
+        ...
+
+
+def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+class PadesSigner:
+    """A :class:`ReportSigner` for an X.509 identity (RSA or ECDSA), SHA-256."""
+
+    def __init__(self, identity: SigningIdentity) -> None:
+        key = identity.key.private_bytes(serialization.Encoding.DER,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption())
+        self._signer = signers.SimpleSigner(
+            signing_cert=_asn1_certificate(identity.certificate),
+            signing_key=asn1_keys.PrivateKeyInfo.load(key),
+            cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+                [_asn1_certificate(c) for c in identity.chain]))
+        self._fingerprint = identity.fingerprint
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 (hex) of the signing certificate."""
+        return self._fingerprint
+
+    def sign(self, pdf: bytes, reason: str, location: str) -> bytes:
+        """``pdf`` certified (no further change permitted) with a PAdES signature."""
+        meta = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME, md_algorithm="sha256", reason=reason, location=location,
+            subfilter=fields.SigSeedSubFilter.PADES, certify=True,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES)
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=True)
+        signed = BytesIO()
+        signers.sign_pdf(writer, meta, signer=self._signer, output=signed)
+        return signed.getvalue()
