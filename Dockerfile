@@ -14,20 +14,24 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     YOLO_OFFLINE=1 \
     HOME=/var/lib/proctor
 
-# ultralytics pulls the non-headless OpenCV wheel, which needs libGL and GLib.
-RUN case ",${PROCTOR_EXTRAS}," in \
-      *,vision,*) apt-get update \
-        && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
-        && rm -rf /var/lib/apt/lists/* ;; \
-    esac
+# fonts-noto-cjk: the Chinese font of the supervision report PDFs. ultralytics pulls the
+# non-headless OpenCV wheel, which needs libGL and GLib.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && case ",${PROCTOR_EXTRAS}," in \
+      *,vision,*) apt-get install -y --no-install-recommends libgl1 libglib2.0-0 ;; \
+    esac \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 proctor \
     && useradd --system --uid 10001 --gid proctor --home-dir /var/lib/proctor \
        --shell /usr/sbin/nologin proctor
 
+# Versions come from requirements.lock (CPython 3.11, linux x86_64; scripts/lock updates it).
+# The development package proctor_dev/ is not in the build context (.dockerignore).
 WORKDIR /app
 COPY . /app
-RUN pip install "/app[${PROCTOR_EXTRAS}]" \
+RUN pip install --constraint /app/requirements.lock "/app[${PROCTOR_EXTRAS}]" \
     && rm -rf /app/build /app/*.egg-info \
     && mkdir -p /app/models/cache /var/lib/proctor \
     && chown -R proctor:proctor /app/models/cache /var/lib/proctor

@@ -1,5 +1,7 @@
-# Sourced by scripts/demo and scripts/test: create .venv and install the project into it.
-# Re-runs only when pyproject.toml changed. Needs Python 3.11+ with venv and pip.
+# Sourced by scripts/demo and scripts/test: create .venv and install the project into it,
+# with the development package proctor_dev, at the versions pinned in requirements.lock.
+# Re-runs only when pyproject.toml, proctor_dev/pyproject.toml or the lock changed.
+# Needs Python 3.11 with venv and pip (the lock is for 3.11 on linux x86_64).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -14,11 +16,13 @@ ensure_venv() {
     "$PYTHON" -m venv "$VENV"
   fi
   local want
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/proctor_dev/pyproject.toml" "$ROOT/requirements.lock" \
+          | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    log "installing proctor[$extras] into .venv (first run takes a few minutes)"
+    log "installing proctor[$extras] and proctor_dev into .venv (first run takes a few minutes)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
+    "$VENV/bin/python" -m pip install --quiet --constraint "$ROOT/requirements.lock" \
+      -e "$ROOT[$extras]" -e "$ROOT/proctor_dev"
     echo "$want" > "$stamp"
   fi
 }
