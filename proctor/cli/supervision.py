@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from proctor.cli.context import cli_actor, database
+from proctor.cli.supervision_report import verify_report_command
 from proctor.errors import InvalidInput
 from proctor.supervision.calendar_service import enter_year, show_year
 from proctor.supervision.year_entry import SEED_PATH, read_days_csv
@@ -19,6 +20,7 @@ calendar_app = typer.Typer(
     help="Working days: holidays and make-up workdays (调休) from the State Council notices.",
     no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
+app.command("verify-report")(verify_report_command)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of text")]
 
