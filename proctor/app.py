@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -18,8 +19,10 @@ from proctor.api import (
     alerts, archive, audit, auth, cameras, directory, events, legal_holds, recording, scenes, web,
     whep, whip,
 )
+from proctor.api import organisations as organisation_routes
+from proctor.api import regions as region_routes
 from proctor.api.errors import install_error_handlers
-from proctor.auth.access_changes import watch_access_changes
+from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
 from proctor.errors import ProctorError
@@ -31,6 +34,7 @@ from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
 from proctor.services import Services
+from proctor.supervision.assignment_scope import ASSIGNMENT_ACCESS_ROWS, assignment_grants
 from proctor.rtc.ice import pin_host_addresses
 from proctor.events.hub import AlertHub
 
@@ -106,12 +110,15 @@ def create_app(settings: Settings) -> FastAPI:
         engine = create_db_engine(settings.database_url)
         session_factory = create_session_factory(engine)
         media = MediaService(settings)
-        live_access = LiveAccessGuard(media.sessions, session_factory)
-        watch_access_changes(session_factory, live_access.wake)
+        scope_sources = (assignment_grants(
+            timedelta(minutes=settings.assignment_access_margin_minutes)),)
+        live_access = LiveAccessGuard(media.sessions, session_factory, sources=scope_sources)
+        watch_access_changes(session_factory, live_access.wake,
+                             ACCESS_ROWS + ASSIGNMENT_ACCESS_ROWS)
         store = _object_store(settings)
         services = Services(
             settings=settings, session_factory=session_factory, media=media,
-            live_access=live_access,
+            live_access=live_access, scope_sources=scope_sources,
             recording=store and Recording.build(store, session_factory, settings),
             alerts=AlertHub(), metrics=CollectorRegistry())
         app.state.services = services
@@ -147,7 +154,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,
-                   alerts.router, audit.router, whip.router, whep.router):
+                   alerts.router, audit.router, whip.router, whep.router,
+                   region_routes.router, organisation_routes.router):
         app.include_router(router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
+from proctor.auth.grants import GrantSource
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
 from proctor.events.hub import AlertHub
@@ -36,6 +37,7 @@ class Services:
     alerts: AlertHub
     metrics: CollectorRegistry
     analyzer: Analyzer | None = None  # None: analysis switched off
+    scope_sources: tuple[GrantSource, ...] = ()  # camera grants of other wings (the draw)
 
 
 def services_of(app: Starlette) -> Services:

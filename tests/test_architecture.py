@@ -40,13 +40,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     # wings
     "schema": frozenset({"db", "events", "recording", "supervision"}),  # every wing's tables
     "supervision": frozenset({"core_settings", "actor", "audit", "auth", "db", "directory",
-                              "errors", "private_file", "recording"}),
+                              "errors", "organisations", "private_file", "recording"}),
     "events": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors", "media",
                          "recording", "vision"}),
     "metrics": frozenset({"media", "vision"}),
     # vision -> db, recording: event persistence, moving out to the events wing (issue 9.4)
     "vision": frozenset({"core_settings", "audit", "db", "errors", "media", "recording"}),
     "directory": frozenset({"actor", "audit", "auth", "db", "errors"}),
+    "organisations": frozenset({"actor", "audit", "db", "directory", "errors"}),
     "auth": frozenset({"actor", "audit", "db", "errors", "media"}),
     "recording": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors",
                             "private_file"}),

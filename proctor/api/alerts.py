@@ -45,7 +45,8 @@ def _allowed_cameras(websocket: WebSocket) -> set[int] | None:
             user = authenticate(websocket, db, services.settings.session_key)
         except (NotAuthenticated, Forbidden):
             return None
-        return {camera.id for camera in cameras_in_scope(db, load_scope(db, user), WATCH)}
+        scope = load_scope(db, user, sources=services.scope_sources)
+        return {camera.id for camera in cameras_in_scope(db, scope, WATCH)}
 
 
 def _hello(websocket: WebSocket, cameras: set[int]) -> HelloMessage:

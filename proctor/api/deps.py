@@ -89,9 +89,9 @@ def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) ->
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_scope(user: CurrentUser, db: SessionDep) -> Scope:
-    """What the logged-in user may do, and where."""
-    return load_scope(db, user)
+def get_scope(user: CurrentUser, db: SessionDep, services: ServicesDep) -> Scope:
+    """What the logged-in user may do, where and when."""
+    return load_scope(db, user, sources=services.scope_sources)
 
 
 CurrentScope = Annotated[Scope, Depends(get_scope)]

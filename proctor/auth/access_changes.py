@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
-from proctor.db.models import Camera, Device, SiteGrant, User, UserSession
+from proctor.db.models import Camera, Device, Site, SiteGrant, User, UserSession
+from proctor.db.organisations import Organisation, Region, RegionGrant
 
 _CHANGED = "proctor.access_changed"
 
@@ -35,6 +36,10 @@ ACCESS_ROWS: tuple[AccessRows, ...] = (
     AccessRows(User, frozenset({"is_active", "role"})),
     AccessRows(UserSession),
     AccessRows(SiteGrant, on_insert=True),
+    AccessRows(RegionGrant, on_insert=True),
+    AccessRows(Region, frozenset({"parent_code"})),
+    AccessRows(Organisation, frozenset({"region_code"})),
+    AccessRows(Site, frozenset({"organisation_id"})),
     AccessRows(Device, frozenset({"is_active", "token_hash"})),
     AccessRows(Camera, frozenset({"device_id", "room_id"})),
 )

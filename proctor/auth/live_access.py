@@ -3,8 +3,12 @@
 A WHEP viewer was let in by a console login, a WHIP publisher by a device token. Every
 ``RECHECK_S`` seconds the server checks each live session again and ends the ones whose
 access is gone: the login ended (logout, password reset, expiry), the user was disabled or
-lost the camera's site, the device was disabled or its token rotated, the camera moved to
-another device. Changes made with the CLI in another process are caught the same way.
+lost the camera's site or region, a drawn supervisor's session window closed, the device
+was disabled or its token rotated, the camera moved to another device. Changes made with
+the CLI in another process are caught the same way.
+
+Time-limited access ends on its own: when a kept viewer's access runs out before the next
+periodic check (a drawn supervisor's window closes), the guard checks again at that moment.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from proctor.auth.grants import GrantSource
 from proctor.auth.scope import CameraPlace, Permission, load_scope
 from proctor.auth.sessions import user_for_token_hash
+from proctor.db.base import utcnow
 from proctor.db.models import Camera, Device
 from proctor.db.session import session_scope
 from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
@@ -28,13 +37,16 @@ RECHECK_S = 30.0
 class LiveAccessGuard:
     """Ends live sessions whose access is gone: every ``RECHECK_S`` seconds, and at once
     when :meth:`wake` is called (after every committed change of access: see
-    :mod:`proctor.auth.access_changes`)."""
+    :mod:`proctor.auth.access_changes`), and when a kept viewer's time-limited access runs
+    out. ``sources`` are the camera grant sources scopes are loaded with."""
 
     def __init__(self, registry: SessionRegistry, session_factory: sessionmaker[Session],
-                 interval_s: float = RECHECK_S) -> None:
+                 interval_s: float = RECHECK_S, sources: Sequence[GrantSource] = ()) -> None:
         self.registry = registry
         self.session_factory = session_factory
         self.interval_s = interval_s
+        self.sources = tuple(sources)
+        self._next_expiry: datetime | None = None
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._guard_forever(), name="live-access-guard")
@@ -52,24 +64,33 @@ class LiveAccessGuard:
     async def _guard_forever(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+                await asyncio.wait_for(self._wake.wait(), self._wait_s())
             self._wake.clear()
             try:
                 await self.check()
             except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
                 logger.exception("checking live sessions' access failed")
 
+    def _wait_s(self) -> float:
+        """Until the next periodic check, or sooner when a viewer's access runs out."""
+        if self._next_expiry is None:
+            return self.interval_s
+        return min(self.interval_s, max(0.0, (self._next_expiry - utcnow()).total_seconds()))
+
     async def check(self) -> int:
         """End the sessions whose access is gone; returns how many."""
         sessions = self.registry.all()
+        self._next_expiry = None
         if not sessions:
             return 0
 
-        def find() -> list[tuple[RtcSession, str]]:
+        def find() -> Recheck:
             with session_scope(self.session_factory) as db:
-                return revoked(db, sessions)
+                return revoked(db, sessions, self.sources)
 
-        ended = await asyncio.to_thread(find)
+        recheck = await asyncio.to_thread(find)
+        self._next_expiry = recheck.next_expiry
+        ended = recheck.ended
         for session, reason in ended:
             logger.warning("live session ended: %s", reason, extra={
                 "kind": session.kind.value, "camera": session.camera_id,
@@ -78,30 +99,49 @@ class LiveAccessGuard:
         return len(ended)
 
 
-def revoked(db: Session, sessions: list[RtcSession]) -> list[tuple[RtcSession, str]]:
-    """The sessions whose access has ended, each with the reason."""
-    ended = []
+@dataclass(frozen=True)
+class Recheck:
+    """The outcome of one check: the sessions to end, each with the reason, and the
+    earliest moment a kept viewer's time-limited access runs out."""
+
+    ended: list[tuple[RtcSession, str]]
+    next_expiry: datetime | None
+
+
+def revoked(db: Session, sessions: list[RtcSession], sources: Sequence[GrantSource] = (),
+            at: datetime | None = None) -> Recheck:
+    """The sessions whose access has ended at ``at`` (default: now), each with the reason."""
+    moment = at or utcnow()
+    ended, expiries = [], []
     for session in sessions:
         camera = db.get(Camera, session.camera_id)
+        expiry: datetime | None = None
         if camera is None:
             reason: str | None = f"camera {session.camera_id} was removed"
         elif session.kind is SessionKind.WHEP:
-            reason = _viewer_revoked(db, session, camera)
+            reason, expiry = _viewer_access(db, session, camera, sources, moment)
         else:
             reason = _publisher_revoked(db, session, camera)
         if reason is not None:
             ended.append((session, reason))
-    return ended
+        elif expiry is not None:
+            expiries.append(expiry)
+    return Recheck(ended, min(expiries, default=None))
 
 
-def _viewer_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:
+def _viewer_access(db: Session, session: RtcSession, camera: Camera,
+                   sources: Sequence[GrantSource],
+                   at: datetime) -> tuple[str | None, datetime | None]:
+    """Why the viewer must go (or ``None``), and until when it may stay if that is limited."""
     user = user_for_token_hash(db, session.credential)
     if user is None:
         return ("the viewer's login ended (logout, password change, expiry or a disabled "
-                "user)")
-    if not load_scope(db, user).allows(Permission.WATCH_LIVE, CameraPlace.of(camera)):
-        return f"user {user.username} may no longer watch camera {camera.id}"
-    return None
+                "user)"), None
+    scope = load_scope(db, user, at, sources)
+    place = CameraPlace.of(camera)
+    if not scope.allows(Permission.WATCH_LIVE, place):
+        return f"user {user.username} may no longer watch camera {camera.id}", None
+    return None, scope.live_until(place)
 
 
 def _publisher_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:

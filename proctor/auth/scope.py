@@ -1,12 +1,17 @@
 """One answer to "what may this user act on": the :class:`Scope`.
 
-A scope combines what the user's role permits (:data:`ROLE_PERMISSIONS`) with where it may be
-used: everywhere (administrators), or within the sites granted to the user. Later sources of
-scope (region grants, batch assignments of drawn supervisors) widen the same object, so every
-route and the live-access checks keep asking the one question they ask today:
-``scope.allows(permission, camera)``.
+A scope combines what the user's role permits (:data:`ROLE_PERMISSIONS`) with where and when
+it may be used: everywhere (administrators); the sites granted to the user, directly or
+through a granted region (every site of every organisation in the region or below it); and
+time-limited camera grants (:mod:`proctor.auth.grants`: a drawn supervisor's batch cameras,
+live during the session windows, their footage until the report period ends). The role
+decides *what*, the grants decide *where* and *when*: a grant never adds a permission the
+role lacks. Every route and the live-access checks ask the one question
+``scope.allows(permission, camera, at=...)``; without ``at`` it is answered for the moment
+the scope was loaded (:attr:`Scope.as_of`), so the object stays a pure snapshot.
 
-The value object is pure; :func:`load_scope` reads it from the database and
+:func:`load_scope` reads the scope from the database (grant sources of other wings are
+passed in by the composition root) and
 :func:`camera_in_scope` is the look-up every camera route goes through (404 for a camera
 that does not exist, 403 for one outside the scope, each message naming the user and the
 camera).
@@ -15,12 +20,17 @@ camera).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from proctor.db.models import Camera, Role, Room, SiteGrant, User
+from proctor.auth.grants import CameraGrant, GrantSource, Window, merge_windows
+from proctor.db.base import utcnow
+from proctor.db.models import Camera, Role, Room, Site, SiteGrant, User
+from proctor.db.organisations import Organisation, Region, RegionGrant
 from proctor.errors import Forbidden, NotFound
 
 
@@ -67,25 +77,31 @@ class CameraPlace:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user may do, and where. Build it with :func:`load_scope` (or directly in
-    tests); it is a snapshot, so load a new one when access may have changed."""
+    """What one user may do, where and when. Build it with :func:`load_scope` (or directly
+    in tests); it is a snapshot taken at ``as_of``, so load a new one when access may have
+    changed."""
 
     user_id: int
     username: str
     role: Role
     permissions: frozenset[Permission]
     everywhere: bool
-    site_ids: frozenset[int] = frozenset()
+    as_of: datetime
+    site_ids: frozenset[int] = frozenset()  # granted directly or through a region
+    camera_grants: tuple[CameraGrant, ...] = field(default=())
 
     @classmethod
-    def for_user(cls, user: User, site_ids: frozenset[int]) -> Scope:
-        """The scope of ``user`` with the sites granted to it; a disabled user's is empty."""
+    def for_user(cls, user: User, at: datetime, site_ids: frozenset[int] = frozenset(),
+                 camera_grants: Iterable[CameraGrant] = ()) -> Scope:
+        """The scope of ``user`` at ``at`` with its sites and camera grants; a disabled
+        user's is empty."""
         active = user.is_active
         return cls(
             user_id=user.id, username=user.username, role=user.role,
             permissions=ROLE_PERMISSIONS[user.role] if active else frozenset(),
-            everywhere=active and user.role is Role.ADMIN,
+            everywhere=active and user.role is Role.ADMIN, as_of=at,
             site_ids=site_ids if active else frozenset(),
+            camera_grants=tuple(camera_grants) if active else (),
         )
 
     @property
@@ -97,22 +113,62 @@ class Scope:
         """Whether the role permits ``permission`` somewhere."""
         return permission in self.permissions
 
-    def allows(self, permission: Permission, camera: CameraPlace) -> bool:
-        """Whether the role permits ``permission`` and the camera is within the scope."""
+    def allows(self, permission: Permission, camera: CameraPlace,
+               at: datetime | None = None) -> bool:
+        """Whether the role permits ``permission`` and the camera is within the scope at
+        ``at`` (default: :attr:`as_of`)."""
         if not self.can(permission):
             return False
-        return self.everywhere or camera.site_id in self.site_ids
+        if self._whole_camera(camera):
+            return True
+        moment = at or self.as_of
+        return any(_grant_allows(grant, permission, moment)
+                   for grant in self._grants_of(camera))
 
-    def allows_any(self, permissions: frozenset[Permission], camera: CameraPlace) -> bool:
+    def allows_any(self, permissions: frozenset[Permission], camera: CameraPlace,
+                   at: datetime | None = None) -> bool:
         """Whether any of ``permissions`` is allowed on the camera."""
-        return any(self.allows(permission, camera) for permission in permissions)
+        return any(self.allows(permission, camera, at) for permission in permissions)
+
+    def live_until(self, camera: CameraPlace, at: datetime | None = None) -> datetime | None:
+        """When live viewing of the camera, allowed at ``at``, stops being allowed; ``None``
+        when it is not time-limited (or not allowed at all: ask :meth:`allows` first)."""
+        moment = at or self.as_of
+        if not self.allows(Permission.WATCH_LIVE, camera, moment) or self._whole_camera(camera):
+            return None
+        open_windows = (grant.live_at(moment) for grant in self._grants_of(camera))
+        return max(window.end for window in open_windows if window is not None)
+
+    def footage_windows(self, camera: CameraPlace,
+                        at: datetime | None = None) -> tuple[Window, ...] | None:
+        """The footage of the camera the scope may view at ``at``: ``None`` for all of it,
+        else the granted windows (empty: none)."""
+        if not self.can(Permission.VIEW_ARCHIVE):
+            return ()
+        if self._whole_camera(camera):
+            return None
+        moment = at or self.as_of
+        return merge_windows(window for grant in self._grants_of(camera)
+                             if grant.archive_open_at(moment) for window in grant.windows)
+
+    def require_footage(self, camera: CameraPlace, start_ms: int, end_ms: int,
+                        at: datetime | None = None) -> None:
+        """Raise :class:`Forbidden`, naming the allowed windows, unless the footage
+        ``start_ms..end_ms`` (epoch ms) of the camera lies within what the scope may view."""
+        windows = self.footage_windows(camera, at)
+        if windows is None or any(w.covers_ms(start_ms, end_ms) for w in windows):
+            return
+        allowed = ", ".join(str(window) for window in windows) or "none"
+        raise Forbidden(f"user '{self.username}' may view recordings of camera "
+                        f"{camera.camera_id} only within the granted windows (UTC): {allowed}")
 
     def cameras_query(self) -> Select[Camera]:
-        """The cameras within the scope (whatever the permission), ordered by id."""
+        """The cameras within the scope (whatever the permission or time), ordered by id."""
         query = select(Camera).join(Room).order_by(Camera.id)
         if self.everywhere:
             return query
-        return query.where(Room.site_id.in_(self.site_ids))
+        granted = {grant.camera_id for grant in self.camera_grants}
+        return query.where(or_(Room.site_id.in_(self.site_ids), Camera.id.in_(granted)))
 
     def refusal(self, permission: Permission, camera_id: int) -> Forbidden:
         """The error for a camera outside the scope, naming user, action and camera."""
@@ -125,10 +181,34 @@ class Scope:
             raise Forbidden(f"role '{self.role.value}' may not "
                             f"{permission.value.replace('_', ' ')}")
 
+    def _whole_camera(self, camera: CameraPlace) -> bool:
+        return self.everywhere or camera.site_id in self.site_ids
 
-def load_scope(db: Session, user: User) -> Scope:
-    """The user's current scope, read from every source of scope (today: site grants)."""
-    return Scope.for_user(user, granted_site_ids(db, user.id))
+    def _grants_of(self, camera: CameraPlace) -> list[CameraGrant]:
+        return [grant for grant in self.camera_grants if grant.camera_id == camera.camera_id]
+
+
+def _grant_allows(grant: CameraGrant, permission: Permission, at: datetime) -> bool:
+    """What a camera grant gives: live viewing in a window, footage until the archive
+    closes; nothing else."""
+    if permission is Permission.WATCH_LIVE:
+        return grant.live_at(at) is not None
+    if permission is Permission.VIEW_ARCHIVE:
+        return grant.archive_open_at(at)
+    return False
+
+
+def load_scope(db: Session, user: User, at: datetime | None = None,
+               sources: Iterable[GrantSource] = ()) -> Scope:
+    """The user's scope at ``at`` (default: now), read from every source of scope: site
+    grants, region grants, and the camera grants of ``sources`` (the composition root
+    passes the supervision wing's assignments)."""
+    moment = at or utcnow()
+    if not user.is_active:
+        return Scope.for_user(user, moment)
+    site_ids = granted_site_ids(db, user.id) | region_site_ids(db, user.id)
+    grants = [grant for source in sources for grant in source(db, user)]
+    return Scope.for_user(user, moment, site_ids, grants)
 
 
 def camera_in_scope(db: Session, scope: Scope, camera_id: int,
@@ -153,3 +233,14 @@ def cameras_in_scope(db: Session, scope: Scope,
 def granted_site_ids(db: Session, user_id: int) -> frozenset[int]:
     """The sites granted to a user."""
     return frozenset(db.scalars(select(SiteGrant.site_id).where(SiteGrant.user_id == user_id)))
+
+
+def region_site_ids(db: Session, user_id: int) -> frozenset[int]:
+    """The sites of every organisation in a region granted to the user or below it (the
+    region tree is walked by its stored parent links)."""
+    tree = (select(RegionGrant.region_code.label("code"))
+            .where(RegionGrant.user_id == user_id).cte("granted_regions", recursive=True))
+    tree = tree.union(select(Region.code).where(Region.parent_code == tree.c.code))
+    query = (select(Site.id).join(Organisation, Site.organisation_id == Organisation.id)
+             .where(Organisation.region_code.in_(select(tree.c.code))))
+    return frozenset(db.scalars(query))

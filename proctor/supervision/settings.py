@@ -29,6 +29,10 @@ class SupervisionSettings(BaseModel):
     results_filing_working_days: int = Field(
         default=10, ge=1, le=_MAX_DAYS, description="results are filed (结果备案) within this "
         "many working days after publicity's last day")
+    assignment_access_margin_minutes: float = Field(
+        default=30, ge=0, le=24 * 60, description="a drawn supervisor watches live, and "
+        "replays the footage of, the batch's session windows widened by this many minutes "
+        "on both sides")
 
     def deadline_rules(self) -> DeadlineRules:
         """The rule values as the pure deadlines module takes them."""

@@ -1,0 +1,85 @@
+"""Request and response bodies of regions, organisations, site attachment and region grants.
+
+Codes and texts are only bounded here; their rules (the code's shape, a district for an
+organisation, printable text) are the service's, so the API and the CLI refuse the same
+things with the same messages (400).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proctor.db.organisations import OrganisationKind, RegionLevel
+
+MAX_ID = 2**63 - 1  # the largest row id the databases hold
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+CodeText = Annotated[str, Field(max_length=16, description="GB/T 2260 code, six digits")]
+Text = Annotated[str, Field(max_length=200)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _FromOrm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RegionCreate(_Body):
+    """A region to register; level and parent follow from the code and may be left out
+    (given, they must agree with it)."""
+
+    code: CodeText
+    name: Text
+    level: RegionLevel | None = None
+    parent_code: CodeText | None = None
+
+
+class RegionPublic(_FromOrm):
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None
+
+
+class OrganisationCreate(_Body):
+    name: Text
+    kind: OrganisationKind
+    region_code: CodeText = Field(description="the district the organisation is in")
+    registration_number: Text = Field(default="", description="备案编号")
+    head_name: Text = Field(default="", description="主管负责人")
+
+
+class OrganisationUpdate(_Body):
+    """What to change of an organisation; fields left out (or null) stay as they are."""
+
+    name: Text | None = None
+    kind: OrganisationKind | None = None
+    region_code: CodeText | None = None
+    registration_number: Text | None = None
+    head_name: Text | None = None
+
+
+class OrganisationPublic(_FromOrm):
+    id: int
+    name: str
+    kind: OrganisationKind
+    region_code: str
+    registration_number: str
+    head_name: str
+
+
+class SiteOrganisation(_Body):
+    organisation_id: RowId | None = Field(description="null: the site belongs to none")
+
+
+class SiteOrganisationPublic(_FromOrm):
+    id: int
+    name: str
+    organisation_id: int | None
+
+
+class RegionGrantCreate(_Body):
+    region_code: CodeText
