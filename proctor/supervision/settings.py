@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from proctor.supervision.deadlines import DeadlineRules, OrganisationKind
@@ -33,6 +35,15 @@ class SupervisionSettings(BaseModel):
         default=30, ge=0, le=24 * 60, description="a drawn supervisor watches live, and "
         "replays the footage of, the batch's session windows widened by this many minutes "
         "on both sides")
+    draw_recusal_window_days: int = Field(
+        default=90, ge=0, le=3660, description="a supervisor assigned to an organisation "
+        "within this many days before or after a batch's date is recused from its draw")
+    report_period_days: int = Field(
+        default=10, ge=1, le=_MAX_DAYS, description="a drawn supervisor may open the batch's "
+        "footage until this many days after the day its last session ends (the report period)")
+    report_period_unit: Literal["working_days", "calendar_days"] = Field(
+        default="working_days", description="how report_period_days is counted; working "
+        "days use the working calendar and fail closed for a year not entered")
 
     def deadline_rules(self) -> DeadlineRules:
         """The rule values as the pure deadlines module takes them."""
