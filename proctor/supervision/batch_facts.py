@@ -92,9 +92,9 @@ def _unexplained_gaps(db: Session, batch: Batch, now: datetime) -> int:
         cameras = db.scalars(select(Camera.id).where(
             Camera.room_id.in_([room.room_id for room in session.rooms])))
         for camera_id in cameras:
-            spans = db.execute(select(Segment.start_ms, Segment.end_ms).where(
-                Segment.camera_id == camera_id, Segment.end_ms > start_ms,
-                Segment.start_ms < end_ms)).tuples()
+            spans = [(a, b) for a, b in db.execute(select(Segment.start_ms, Segment.end_ms)
+                     .where(Segment.camera_id == camera_id, Segment.end_ms > start_ms,
+                            Segment.start_ms < end_ms))]
             for gap_start, gap_end in coverage(spans, start_ms, end_ms).gaps:
                 count += not any(cam == camera_id and a.timestamp() * 1000 <= gap_start
                                  and b.timestamp() * 1000 >= gap_end

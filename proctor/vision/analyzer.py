@@ -24,7 +24,7 @@ from proctor.media.feed import FeedRegistry
 from proctor.vision.detector_keeper import DetectorKeeper
 from proctor.vision.inference import InferenceLoop, SampleResult
 from proctor.vision.monitor import Sample
-from proctor.vision.monitors import Monitors
+from proctor.vision.monitors import HeadcountSource, Monitors
 from proctor.vision.publisher import Publisher
 from proctor.vision.sampler import AnalyzerStats, Sampler
 from proctor.vision.settings import AnalysisSettings
@@ -37,12 +37,12 @@ class Analyzer:
 
     def __init__(self, settings: AnalysisSettings, feeds: FeedRegistry,
                  session_factory: sessionmaker[Session], sink: TransitionSink,
-                 detector: DetectorProcess) -> None:
+                 detector: DetectorProcess, headcount: HeadcountSource | None = None) -> None:
         self.sink = sink
         self.stats = AnalyzerStats()
         self.keeper = DetectorKeeper(detector, settings.analysis_restart_after_s)
         self.monitors = Monitors(session_factory, settings.analysis_rules,
-                                 settings.analysis_tamper, self._sees_phones)
+                                 settings.analysis_tamper, self._sees_phones, headcount)
         self.sampler = Sampler(feeds, settings.analysis_fps, self.stats,
                                self.monitors.continued)
         self.publisher = Publisher(sink, settings.analysis_fps,
@@ -53,11 +53,13 @@ class Analyzer:
 
     @classmethod
     def build(cls, settings: AnalysisSettings, feeds: FeedRegistry,
-              session_factory: sessionmaker[Session], sink: TransitionSink) -> Analyzer:
-        """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``)."""
+              session_factory: sessionmaker[Session], sink: TransitionSink,
+              headcount: HeadcountSource | None = None) -> Analyzer:
+        """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``);
+        ``headcount`` overrides the scenes' expected headcount where it gives one."""
         detector = DetectorProcess(settings.analysis_detector, settings.analysis_timeout_s,
                                    start_timeout_s=max(120.0, settings.analysis_timeout_s))
-        return cls(settings, feeds, session_factory, sink, detector)
+        return cls(settings, feeds, session_factory, sink, detector, headcount)
 
     async def start(self) -> None:
         """Continue open events, then start sampling, inference and the detector."""

@@ -1,19 +1,24 @@
 """Per-camera rule state: one :class:`CameraMonitor` per analysed camera, kept in step with
 the camera's scene settings and reference picture (changed through the API, the CLI, or
-captured automatically from the first good picture)."""
+captured automatically from the first good picture). While a session of a certification
+batch uses a camera's room, a :data:`HeadcountSource` (the roster, passed in by the
+composition root) replaces the scene's expected headcount."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from proctor.db.base import utcnow
 from proctor.db.session import session_scope
 from proctor.vision.monitor import CameraMonitor
 from proctor.vision.rules import AnalysisRules
+from proctor.vision.scene import SceneSettings
 from proctor.vision.scenes import (
     StoredScene,
     encode_jpeg,
@@ -26,20 +31,32 @@ from proctor.vision.transitions import OpenEvent
 
 logger = logging.getLogger(__name__)
 SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
+# people a camera should see at a moment by another source (None: the scene's own value)
+HeadcountSource = Callable[[Session, int, datetime], int | None]
+
+
+def with_headcount(scene: SceneSettings, headcount: int | None) -> SceneSettings:
+    """``scene`` expecting ``headcount`` people (unchanged for ``None``)."""
+    if headcount is None:
+        return scene
+    return scene.model_copy(update={"expected_headcount": headcount})
 
 
 class Monitors:
     """The camera monitors, created on a camera's first sample or restored event."""
 
     def __init__(self, session_factory: sessionmaker[Session], rules: AnalysisRules,
-                 tamper: TamperThresholds, sees_phones: Callable[[], bool | None]) -> None:
+                 tamper: TamperThresholds, sees_phones: Callable[[], bool | None],
+                 headcount: HeadcountSource | None = None) -> None:
         self.session_factory = session_factory
+        self.headcount = headcount
         self.rules = rules
         self.tamper = tamper
         self.sees_phones = sees_phones  # None: no model loaded (yet)
         self.continued: set[int] = set()  # cameras with events restored at start
         self._monitors: dict[int, CameraMonitor] = {}
         self._scene_versions: dict[int, datetime | None] = {}
+        self._own_scenes: dict[int, SceneSettings] = {}  # as stored, before the roster
 
     def known(self, camera_id: int) -> CameraMonitor | None:
         """The camera's monitor if it has one."""
@@ -82,8 +99,25 @@ class Monitors:
                     if (camera_id in self._monitors
                             and self._scene_versions.get(camera_id) != version):
                         await self.reload_scene(camera_id)
+                await self.apply_headcounts()
             except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
                 logger.exception("checking for scene changes failed")
+
+    async def apply_headcounts(self) -> None:
+        """Give each camera the source's headcount while it has one, and its scene's own
+        value again afterwards."""
+        if self.headcount is None:
+            return
+        counts = await asyncio.to_thread(self._headcounts, list(self._monitors))
+        for camera_id, count in counts.items():
+            self._monitors[camera_id].scene = with_headcount(self._own_scenes[camera_id], count)
+
+    def _headcounts(self, camera_ids: list[int]) -> dict[int, int | None]:
+        with session_scope(self.session_factory) as db:
+            return {camera_id: self._headcount(db, camera_id) for camera_id in camera_ids}
+
+    def _headcount(self, db: Session, camera_id: int) -> int | None:
+        return None if self.headcount is None else self.headcount(db, camera_id, utcnow())
 
     async def keep_reference(self, camera_id: int, monitor: CameraMonitor) -> None:
         """Store a reference the monitor captured by itself (the camera had none)."""
@@ -115,5 +149,7 @@ class Monitors:
     def _load_scene(self, camera_id: int) -> StoredScene:
         with session_scope(self.session_factory) as db:
             stored = load_scene(db, camera_id)
+            headcount = self._headcount(db, camera_id)
         self._scene_versions[camera_id] = stored.updated_at
-        return stored
+        self._own_scenes[camera_id] = stored.settings
+        return replace(stored, settings=with_headcount(stored.settings, headcount))
