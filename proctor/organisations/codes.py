@@ -46,8 +46,8 @@ def mismatches(shape: CodeShape, level: RegionLevel | None,
         problems.append(f"region {shape.code} is a {shape.level.value} by its code's shape "
                         f"(xx0000 province, xxyy00 city, else district), not a {level.value}")
     if parent_code is not None and parent_code != (shape.parent_code or ""):
-        expected = f"must be {shape.parent_code}" if shape.parent_code \
-            else "must be empty (a province has none)"
-        problems.append(f"the parent of region {shape.code} {expected} (its code's prefix), "
-                        f"not {parent_code or 'empty'}")
+        problems.append(
+            f"the parent of region {shape.code} must be {shape.parent_code} (its code's "
+            f"prefix), not {parent_code or 'none'}" if shape.parent_code else
+            f"region {shape.code} is a province and has no parent, not {parent_code}")
     return problems
