@@ -122,7 +122,8 @@ def create_user(
     _flush_or_conflict(session, f"user {username!r}")
     for site_id in site_ids or []:
         grant_site(session, actor, user.id, site_id)
-    audit.record(session, actor, "user.create", f"user:{user.id}", username=username, role=role.value)
+    audit.record(session, actor, "user.create", f"user:{user.id}", username=username,
+                 role=role.value)
     return user
 
 
@@ -206,3 +207,38 @@ def grant_site(session: Session, actor: ActorRef, user_id: int, site_id: int) ->
         session.add(SiteGrant(user_id=user_id, site_id=site_id))
         session.flush()
         audit.record(session, actor, "user.grant_site", f"user:{user_id}", site_id=site_id)
+
+
+def reset_password(session: Session, actor: ActorRef, user_id: int, password: str) -> None:
+    """An administrator sets a user's password (they forgot it); all their sessions end."""
+    set_password(session, actor, get_or_404(session, User, user_id), password)
+
+
+def get_device(session: Session, device_id: int) -> Device:
+    """The device, or :class:`NotFound`."""
+    return get_or_404(session, Device, device_id)
+
+
+def list_sites(session: Session) -> list[Site]:
+    """Every site, by id."""
+    return list(session.scalars(select(Site).order_by(Site.id)))
+
+
+def list_rooms(session: Session) -> list[Room]:
+    """Every room, by id."""
+    return list(session.scalars(select(Room).order_by(Room.id)))
+
+
+def list_devices(session: Session) -> list[Device]:
+    """Every device, by id."""
+    return list(session.scalars(select(Device).order_by(Device.id)))
+
+
+def list_cameras(session: Session) -> list[Camera]:
+    """Every camera, by id (with its device assignment)."""
+    return list(session.scalars(select(Camera).order_by(Camera.id)))
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, by id."""
+    return list(session.scalars(select(User).order_by(User.id)))

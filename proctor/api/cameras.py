@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from proctor.api.deps import AnalyzerDep, CurrentScope, CurrentUser, MediaDep, SessionDep, SettingsDep
+from proctor.api.deps import (
+    AnalyzerDep,
+    CurrentScope,
+    CurrentUser,
+    MediaDep,
+    SessionDep,
+    SettingsDep,
+)
 from proctor.api.schemas import AnalysisStatus, CameraView, IceConfig, LiveStatus
-from proctor.auth.scope import CameraPlace, Permission
+from proctor.auth.scope import CameraPlace, Permission, cameras_within
 
 router = APIRouter(prefix="/api", tags=["live"])
 
@@ -16,7 +23,7 @@ def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                          analyzer: AnalyzerDep) -> list[CameraView]:
     """The cameras the user may see, with their live and analysis status."""
     views = []
-    for camera in db.scalars(scope.cameras_query()):
+    for camera in cameras_within(db, scope):
         status = media.status(camera.id)
         # the live count is live information: only for users who may watch the camera
         analysis = analyzer.camera_state(camera.id) \
@@ -35,7 +42,8 @@ def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                     fps=status.fps,
                     viewers=media.playback.viewer_count(camera.id),
                 ),
-                analysis=AnalysisStatus.model_validate(analysis, from_attributes=True) if analysis else None,
+                analysis=AnalysisStatus.model_validate(analysis, from_attributes=True)
+                if analysis else None,
             )
         )
     return views

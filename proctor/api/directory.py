@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
-from sqlalchemy import select
 
 from proctor import directory
 from proctor.api.deps import CurrentUser, SessionDep, require_permission
@@ -13,17 +12,17 @@ from proctor.api.schemas import (
     DeviceCreate,
     DeviceEnrolled,
     DevicePublic,
+    PasswordReset,
     RoomCreate,
     RoomPublic,
     SiteCreate,
     SitePublic,
-    PasswordReset,
     UserCreate,
     UserPublic,
     UserUpdate,
 )
 from proctor.auth.scope import Permission
-from proctor.db.models import Camera, Device, Room, Site, User
+from proctor.db.models import User
 
 router = APIRouter(
     prefix="/api",
@@ -47,19 +46,20 @@ def create_site(body: SiteCreate, db: SessionDep, user: CurrentUser) -> SitePubl
 @router.get("/sites")
 def list_sites(db: SessionDep) -> list[SitePublic]:
     """All sites."""
-    return [SitePublic.model_validate(s) for s in db.scalars(select(Site).order_by(Site.id))]
+    return [SitePublic.model_validate(site) for site in directory.list_sites(db)]
 
 
 @router.post("/rooms", status_code=CREATED)
 def create_room(body: RoomCreate, db: SessionDep, user: CurrentUser) -> RoomPublic:
     """Add an exam room to a site."""
-    return RoomPublic.model_validate(directory.create_room(db, _actor(user), body.site_id, body.name))
+    room = directory.create_room(db, _actor(user), body.site_id, body.name)
+    return RoomPublic.model_validate(room)
 
 
 @router.get("/rooms")
 def list_rooms(db: SessionDep) -> list[RoomPublic]:
     """All rooms."""
-    return [RoomPublic.model_validate(r) for r in db.scalars(select(Room).order_by(Room.id))]
+    return [RoomPublic.model_validate(room) for room in directory.list_rooms(db)]
 
 
 @router.post("/devices", status_code=CREATED)
@@ -74,14 +74,14 @@ def rotate_device_token(device_id: int, db: SessionDep, user: CurrentUser) -> De
     """Replace a device's token; the old one stops working at once, and the device's live
     streams end (it reconnects with the new token)."""
     token = directory.rotate_device_token(db, _actor(user), device_id)
-    device = directory.get_or_404(db, Device, device_id)
+    device = directory.get_device(db, device_id)
     return DeviceEnrolled(device=DevicePublic.model_validate(device), token=token)
 
 
 @router.get("/devices")
 def list_devices(db: SessionDep) -> list[DevicePublic]:
     """All devices (never their tokens)."""
-    return [DevicePublic.model_validate(d) for d in db.scalars(select(Device).order_by(Device.id))]
+    return [DevicePublic.model_validate(device) for device in directory.list_devices(db)]
 
 
 @router.post("/cameras", status_code=CREATED)
@@ -94,7 +94,7 @@ def create_camera(body: CameraCreate, db: SessionDep, user: CurrentUser) -> Came
 @router.get("/cameras/all")
 def list_all_cameras(db: SessionDep) -> list[CameraPublic]:
     """Every camera with its device assignment."""
-    return [CameraPublic.model_validate(c) for c in db.scalars(select(Camera).order_by(Camera.id))]
+    return [CameraPublic.model_validate(camera) for camera in directory.list_cameras(db)]
 
 
 @router.post("/users", status_code=CREATED)
@@ -109,7 +109,7 @@ def create_user(body: UserCreate, db: SessionDep, user: CurrentUser) -> UserPubl
 @router.get("/users")
 def list_users(db: SessionDep) -> list[UserPublic]:
     """All users."""
-    return [UserPublic.model_validate(u) for u in db.scalars(select(User).order_by(User.id))]
+    return [UserPublic.model_validate(listed) for listed in directory.list_users(db)]
 
 
 @router.patch("/users/{user_id}")
@@ -127,5 +127,4 @@ def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUse
 def reset_password(user_id: int, body: PasswordReset, db: SessionDep, user: CurrentUser) -> None:
     """Set a user's password (e.g. they forgot it); all their sessions end, live viewing
     included."""
-    target = directory.get_or_404(db, User, user_id)
-    directory.set_password(db, _actor(user), target, body.password)
+    directory.reset_password(db, _actor(user), user_id, body.password)

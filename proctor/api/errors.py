@@ -7,16 +7,26 @@ import logging
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from proctor.auth.attempts import TooManyAttempts
 from proctor.errors import (
-    Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, ProctorError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ProctorError,
 )
 from proctor.media.sdp import OfferTooLarge
 from proctor.recording.store import StorageError
+from proctor.supervision.lifecycle import BatchTransitionRefused
+from proctor.supervision.roster import RosterRejected, RosterTooLarge
 
 logger = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (RosterTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
     (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (NotAuthenticated, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
@@ -36,7 +46,18 @@ def install_error_handlers(app: FastAPI) -> None:
             (c for kind, c in STATUS_BY_ERROR if isinstance(error, kind)),
             status.HTTP_400_BAD_REQUEST,
         )
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
-        return JSONResponse({"detail": str(error)}, status_code=code, headers=headers)
+        body: dict[str, object] = {"detail": str(error)}
+        if isinstance(error, BatchTransitionRefused | RosterRejected):
+            body |= error.details()  # the state and missing items; the bad roster lines
+        return JSONResponse(body, status_code=code, headers=_headers(error))
 
     app.add_exception_handler(ProctorError, handle)
+
+
+def _headers(error: Exception) -> dict[str, str] | None:
+    """What a client needs to act on the error: how to authenticate, or how long to wait."""
+    if isinstance(error, NotAuthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after_s)}
+    return None

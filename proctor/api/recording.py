@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 import re
 import time
 from typing import Annotated
@@ -12,19 +11,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import ArchiveCamera, PublishableCamera
 from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
-from proctor.db.base import utcnow
-from proctor.db.models import Segment
 from proctor.errors import Conflict, InvalidInput
-from proctor.recording.coverage import coverage
+from proctor.recording import reports
 from proctor.recording.ingest import SegmentUpload
 
-logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["recording"])
 SEGMENT_MEDIA_TYPE = "video/mp2t"
 # Marks a refusal that will never change for these bytes, so the agent may set the segment
@@ -42,7 +37,8 @@ def declared_sha256(repr_digest: str | None) -> str:
         raw = b""
     if len(raw) != 32:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            detail="send the segment's SHA-256 as 'Repr-Digest: sha-256=:<base64>:'")
+                            detail="send the segment's SHA-256 as "
+                                   "'Repr-Digest: sha-256=:<base64>:'")
     return raw.hex()
 
 
@@ -68,10 +64,12 @@ async def upload_segment(
     except HTTPException as error:
         raise HTTPException(error.status_code, error.detail, headers=PERMANENT_REJECTION) from error
     except (InvalidInput, Conflict) as error:
-        code = status.HTTP_409_CONFLICT if isinstance(error, Conflict) else status.HTTP_400_BAD_REQUEST
+        code = status.HTTP_409_CONFLICT if isinstance(error, Conflict) \
+            else status.HTTP_400_BAD_REQUEST
         raise HTTPException(code, str(error), headers=PERMANENT_REJECTION) from error
     body = SegmentPublic.model_validate(segment).model_dump(mode="json")
-    return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    return JSONResponse(body, status_code=status.HTTP_201_CREATED if created
+                        else status.HTTP_200_OK)
 
 
 @router.get("/time")
@@ -83,24 +81,19 @@ def server_time(device: CurrentDevice) -> ServerTime:
 @router.post("/devices/me/status", status_code=status.HTTP_204_NO_CONTENT)
 def report_status(body: DeviceStatus, device: CurrentDevice, db: SessionDep) -> None:
     """An agent's periodic report; a spool alarm is logged loudly."""
-    if body.alarm:
-        logger.error("edge device alarm: %s", body.alarm, extra={"device": device.id})
-    device.status = body.model_dump(mode="json")
-    device.status_at = device.last_seen_at = utcnow()
+    reports.note_agent_status(device, body.model_dump(mode="json"), body.alarm)
 
 
 @router.get("/cameras/{camera_id}/coverage")
 def camera_coverage(
     camera: ArchiveCamera, db: SessionDep,
-    start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53, description="window start, epoch ms")],
-    end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53, description="window end, epoch ms")],
+    start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53,
+                                   description="window start, epoch ms")],
+    end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53,
+                                 description="window end, epoch ms")],
 ) -> CoverageReport:
     """Recorded intervals and gaps of the camera within the window."""
-    if end_ms <= start_ms:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="'to' must be after 'from'")
-    spans = db.execute(select(Segment.start_ms, Segment.end_ms).where(
-        Segment.camera_id == camera.id, Segment.end_ms > start_ms, Segment.start_ms < end_ms)).all()
-    report = coverage([(a, b) for a, b in spans], start_ms, end_ms)
+    report = reports.camera_coverage(db, camera.id, start_ms, end_ms)
     return CoverageReport(camera_id=camera.id, start_ms=start_ms, end_ms=end_ms,
                           complete=report.complete, recorded_ms=report.recorded_ms,
                           intervals=report.intervals, gaps=report.gaps)

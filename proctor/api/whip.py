@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
 from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
-from proctor.db.base import utcnow
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.media.sessions import SessionKind
+from proctor.recording.reports import note_agent_seen
 
 router = APIRouter(tags=["whip"])
 
@@ -26,7 +26,7 @@ async def whip_publish(
     body = await read_sdp_offer(request, settings)
     session, answer = await media.publish(camera.id, f"device:{device.id}", device.token_hash,
                                           body)
-    device.last_seen_at = utcnow()
+    note_agent_seen(device)
     return sdp_answer_response(session, answer, settings)
 
 

@@ -223,6 +223,12 @@ def camera_in_scope(db: Session, scope: Scope, camera_id: int,
     return camera
 
 
+def cameras_within(db: Session, scope: Scope) -> list[Camera]:
+    """The cameras within the scope whatever the permission or time (what the console
+    lists), ordered by id."""
+    return list(db.scalars(scope.cameras_query()))
+
+
 def cameras_in_scope(db: Session, scope: Scope,
                      permissions: frozenset[Permission]) -> list[Camera]:
     """The cameras on which the scope allows any of ``permissions``, ordered by id."""

@@ -1,0 +1,40 @@
+"""What the recording side reads and is told, for the API: a camera's coverage of a window,
+and the status an edge agent reports about its spool and cameras."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from proctor.db.base import utcnow
+from proctor.db.models import Device, Segment
+from proctor.errors import InvalidInput
+from proctor.recording.coverage import Coverage, coverage
+
+logger = logging.getLogger(__name__)
+
+
+def camera_coverage(db: Session, camera_id: int, start_ms: int, end_ms: int) -> Coverage:
+    """The recorded intervals and gaps of the camera within ``[start_ms, end_ms)``;
+    :class:`InvalidInput` for an empty window."""
+    if end_ms <= start_ms:
+        raise InvalidInput("'to' must be after 'from'")
+    spans = db.execute(select(Segment.start_ms, Segment.end_ms).where(
+        Segment.camera_id == camera_id, Segment.end_ms > start_ms, Segment.start_ms < end_ms))
+    return coverage([(start, end) for start, end in spans], start_ms, end_ms)
+
+
+def note_agent_status(device: Device, status: dict[str, object], alarm: str | None) -> None:
+    """Keep the agent's latest report on its device row (committed with the caller's
+    transaction); an alarm (e.g. a spool about to overflow) is logged loudly."""
+    if alarm:
+        logger.error("edge device alarm: %s", alarm, extra={"device": device.id})
+    device.status = status
+    device.status_at = device.last_seen_at = utcnow()
+
+
+def note_agent_seen(device: Device) -> None:
+    """Mark the device as seen now (it just published)."""
+    device.last_seen_at = utcnow()
