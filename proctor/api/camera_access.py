@@ -8,20 +8,14 @@ from typing import Annotated
 from fastapi import Depends
 
 from proctor.api.deps import CurrentDevice, CurrentScope, SessionDep
+from proctor.auth.device_access import camera_of_device
 from proctor.auth.scope import Permission, camera_in_scope
 from proctor.db.models import Camera
-from proctor.errors import Forbidden, NotFound
 
 
 def publishable_camera(camera_id: int, device: CurrentDevice, db: SessionDep) -> Camera:
     """The camera, if it exists (404) and belongs to the calling device (403)."""
-    camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise NotFound(f"camera {camera_id} does not exist")
-    if camera.device_id != device.id:
-        raise Forbidden(f"device {device.id} may not publish camera {camera_id}: "
-                        "it is assigned to another device (see `proctor admin camera list`)")
-    return camera
+    return camera_of_device(db, device.id, camera_id)
 
 
 PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
