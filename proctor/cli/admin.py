@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated
 
@@ -11,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor import audit, directory
-from proctor.cli import audit_chain
-from proctor.cli.context import cli_actor, database
+from proctor.cli import audit_chain, organisations
+from proctor.cli.context import JsonOpt, cli_actor, database
+from proctor.cli.context import emit as _emit
 from proctor.cli.scene import app as scene_app
 from proctor.db.base import as_utc
 from proctor.db.models import Camera, Device, Role, Room, Site, User
@@ -29,15 +29,9 @@ for sub, name in ((site_app, "site"), (room_app, "room"), (device_app, "device")
                   (camera_app, "camera"), (user_app, "user"), (scene_app, "scene")):
     app.add_typer(sub, name=name)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of text")]
-
-
-def _emit(data: dict[str, object] | list[dict[str, object]], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False))
-        return
-    for row in data if isinstance(data, list) else [data]:
-        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+app.add_typer(organisations.region_app, name="region")
+app.add_typer(organisations.org_app, name="org")
+user_app.command("grant-region")(organisations.user_grant_region)
 
 
 @site_app.command("add")

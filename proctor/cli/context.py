@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
@@ -14,6 +16,17 @@ from proctor.config import Settings, load_settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.errors import ProctorError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of text")]
+
+
+def emit(data: dict[str, object] | list[dict[str, object]], as_json: bool) -> None:
+    """Print a record or a list of records: one JSON document, or ``key=value`` lines."""
+    if as_json:
+        typer.echo(json.dumps(data, default=str, ensure_ascii=False))
+        return
+    for row in data if isinstance(data, list) else [data]:
+        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
 
 
 def cli_actor() -> Actor:
