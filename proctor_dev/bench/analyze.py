@@ -27,8 +27,8 @@ from proctor.config import REPO_ROOT, Settings, load_settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.errors import ProctorError
+from proctor.events.hub import AlertHub
 from proctor.media.feed import CameraFeed, FeedRegistry
-from proctor.vision.alerts import AlertHub
 from proctor_dev.bench.cpu import CpuMeter
 from proctor_dev.provision import provision_site
 
@@ -185,8 +185,9 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
                             log: Callable[[str], object] = print) -> dict[str, Any]:
     """Run the benchmark and return its figures (the JSON object printed last)."""
     from proctor.app import check_analysis
+    from proctor.events.log import EventLog
+    from proctor.events.sink import EventSink
     from proctor.vision.analyzer import Analyzer
-    from proctor.vision.events import EventLog
 
     path = footage or DEFAULT_FOOTAGE
     if not path.is_file():
@@ -202,7 +203,8 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
         feeds = FeedRegistry(settings.camera_offline_after_s)
         session_factory = create_session_factory(engine)
         events = EventLog(session_factory, None, settings.retention_years)
-        analyzer = Analyzer.build(settings, feeds, session_factory, events, AlertHub())
+        analyzer = Analyzer.build(settings, feeds, session_factory,
+                                  EventSink(events, AlertHub()))
         executor = ThreadPoolExecutor(max_workers=cameras, thread_name_prefix="bench-decode")
         loops: list[FootageLoop] = []
         players: list[asyncio.Task[None]] = []

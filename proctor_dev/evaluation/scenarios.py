@@ -30,8 +30,9 @@ import cv2
 import numpy as np
 
 from proctor.vision.detector import Detection, Detector
+from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
-from proctor.vision.rules import AnalysisRules, EventKind, Transition
+from proctor.vision.rules import AnalysisRules, Transition
 from proctor.vision.scene import SceneSettings, Zone, box_centre
 
 FrameSource = Callable[[int], np.ndarray | None]
