@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from proctor.cli.context import cli_actor, database
+from proctor.cli.draws import verify_draw_command
 from proctor.cli.supervision_report import verify_report_command
 from proctor.errors import InvalidInput
 from proctor.supervision.calendar_service import enter_year, show_year
@@ -21,6 +22,7 @@ calendar_app = typer.Typer(
     no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 app.command("verify-report")(verify_report_command)
+app.command("verify-draw")(verify_draw_command)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of text")]
 

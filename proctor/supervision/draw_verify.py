@@ -66,8 +66,7 @@ def verify_stored_draw(db: Session, draw_id: int) -> Verification:
                              "revealed",))
     commit, reveal = _entry(db, draw, COMMIT), _entry(db, draw, REVEAL)
     published = str(commit.detail.get("commitment", "")) if commit else draw.commitment
-    checked = verify_published(draw.snapshot.encode("utf-8"), draw.seed, published,
-                               tuple(draw.result), snapshot_sha256=draw.snapshot_sha256,
-                               recorded_commitment=draw.commitment)
+    checked = verify_published(draw.snapshot.encode("utf-8"), draw.snapshot_sha256, draw.seed,
+                               published, tuple(draw.result), draw.commitment)
     return Verification((*_audit_problems(draw, commit, reveal), *checked.problems,
                          *_assignment_problems(db, draw)))

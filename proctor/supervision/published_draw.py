@@ -1,16 +1,16 @@
 """Check a draw from its published data alone, without the database (pure).
 
-Anyone holding the snapshot file (its canonical JSON), the revealed seed, the commitment
-published before the draw and the published selection can recompute the draw: the
-snapshot's ``kind`` says which (``supervisors``: :func:`~proctor.supervision.draw.verify_draw`,
-``inspection``: :func:`~proctor.supervision.inspection.verify_inspections`). The snapshot's
-hash is that of the file's bytes unless the published ``snapshot_sha256`` is given, so a
-re-formatted or edited file does not pass. Everything wrong is reported, nothing raised.
+Anyone holding the snapshot file (its canonical JSON), the published snapshot hash, the
+revealed seed, the commitment published before the draw and the published selection can
+recompute the draw: the snapshot's ``kind`` says which (``supervisors``:
+:func:`~proctor.supervision.draw.verify_draw`, ``inspection``:
+:func:`~proctor.supervision.inspection.verify_inspections`). The file must hash (in its
+canonical form) to the published hash, so an edited file does not pass. Everything wrong is
+reported, nothing raised.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from pydantic import ValidationError
@@ -50,8 +50,8 @@ def _inspections(snapshot: bytes, seed: str, commitment: str, recorded: str,
 _VERIFIERS = {"supervisors": _supervisors, "inspection": _inspections}
 
 
-def verify_published(snapshot: bytes, seed: str, commitment: str, selected: tuple[str, ...],
-                     snapshot_sha256: str | None = None,
+def verify_published(snapshot: bytes, snapshot_sha256: str, seed: str, commitment: str,
+                     selected: tuple[str, ...],
                      recorded_commitment: str | None = None) -> Verification:
     """Every way the published draw differs from its recomputation (empty: it holds).
 
@@ -62,10 +62,9 @@ def verify_published(snapshot: bytes, seed: str, commitment: str, selected: tupl
     if verifier is None:
         return Verification((f"快照无法解析 / the snapshot is not the JSON of a supervisor or "
                              f"inspection draw (kind {kind!r})",))
-    digest = snapshot_sha256 or hashlib.sha256(snapshot).hexdigest()
     try:
         return verifier(snapshot, seed, commitment, recorded_commitment or commitment,
-                        selected, digest)
+                        selected, snapshot_sha256)
     except ValidationError as error:
         return Verification((f"快照无法解析 / the snapshot does not parse: "
                              f"{error.error_count()} error(s), first: {error.errors()[0]['msg']}",))
