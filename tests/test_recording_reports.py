@@ -1,0 +1,82 @@
+"""The recording side's reports for the API: a camera's coverage from its stored segments,
+and an edge agent's status (real SQLite)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from support.batches import database
+from support.places import build_place
+
+from proctor.db.models import Segment
+from proctor.errors import InvalidInput
+from proctor.recording.reports import camera_coverage, note_agent_seen, note_agent_status
+
+T0 = 1_700_000_000_000
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Session]:
+    with database(tmp_path) as session:
+        yield session
+
+
+def add_segment(db: Session, camera_id: int, start_ms: int, end_ms: int) -> None:
+    """A stored segment row (only its span matters to coverage)."""
+    db.add(Segment(camera_id=camera_id, start_ms=start_ms, end_ms=end_ms,
+                   agent_start_ms=start_ms, clock_offset_ms=0.0, size=1, sha256="0" * 64,
+                   object_key=f"cam/{camera_id}/{start_ms}.ts", version_id="v1",
+                   retain_until=datetime(2030, 1, 1, tzinfo=UTC),
+                   prev_hash=f"{camera_id:032d}{start_ms:032d}",
+                   chain_hash=f"{camera_id:032d}{end_ms:032d}"))
+    db.flush()
+
+
+def test_coverage_reads_only_the_cameras_segments_in_the_window(db: Session) -> None:
+    north, south = build_place(db, "North"), build_place(db, "South")
+    for start in (T0, T0 + 10_000, T0 + 30_000):
+        add_segment(db, north.camera.id, start, start + 10_000)
+    add_segment(db, south.camera.id, T0 + 20_000, T0 + 30_000)  # another camera's
+    report = camera_coverage(db, north.camera.id, T0 + 5_000, T0 + 45_000)
+    assert report.intervals == [(T0 + 5_000, T0 + 20_000), (T0 + 30_000, T0 + 40_000)]
+    assert report.gaps == [(T0 + 20_000, T0 + 30_000), (T0 + 40_000, T0 + 45_000)]
+    assert not report.complete and report.recorded_ms == 25_000
+
+
+def test_coverage_of_a_camera_without_footage_is_one_gap(db: Session) -> None:
+    north = build_place(db, "North")
+    report = camera_coverage(db, north.camera.id, T0, T0 + 5_000)
+    assert (report.intervals, report.gaps) == ([], [(T0, T0 + 5_000)])
+
+
+@pytest.mark.parametrize("end_ms", [T0, T0 - 1])
+def test_coverage_refuses_an_empty_window(db: Session, end_ms: int) -> None:
+    with pytest.raises(InvalidInput, match="'to' must be after 'from'"):
+        camera_coverage(db, 1, T0, end_ms)
+
+
+def test_agent_status_is_kept_and_an_alarm_logged(db: Session,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    device = build_place(db, "North").device
+    status: dict[str, object] = {"spool_bytes": 900, "alarm": "spool 90 % full"}
+    with caplog.at_level(logging.ERROR, logger="proctor.recording.reports"):
+        note_agent_status(device, status, "spool 90 % full")
+    assert device.status == status
+    assert device.status_at is not None and device.last_seen_at == device.status_at
+    assert [r.getMessage() for r in caplog.records] == ["edge device alarm: spool 90 % full"]
+
+
+def test_a_quiet_status_logs_nothing_and_publishing_marks_the_device_seen(
+        db: Session, caplog: pytest.LogCaptureFixture) -> None:
+    device = build_place(db, "North").device
+    with caplog.at_level(logging.ERROR, logger="proctor.recording.reports"):
+        note_agent_status(device, {"spool_bytes": 0}, None)
+    assert caplog.records == []
+    device.last_seen_at = None
+    note_agent_seen(device)
+    assert device.last_seen_at is not None
