@@ -11,6 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -79,7 +80,7 @@ def test_one_flipped_byte_anywhere_fails(signed: bytes) -> None:
     der_end = signed.index(b"00000000", contents)
     positions = {
         "header": 3, "page content": len(signed) // 3, "attachment": len(signed) // 2,
-        "signature dictionary": contents - 20, "CMS version": contents + 9,
+        "signature dictionary": contents - 20, "CMS version": contents + 51,
         "digest algorithms": contents + 60, "signature value": der_end - 10,
         "signature padding": der_end + 40, "xref": signed.rindex(b"xref") + 6,
         "trailer": signed.rindex(b"trailer") + 12, "startxref": len(signed) - 10,
@@ -87,6 +88,19 @@ def test_one_flipped_byte_anywhere_fails(signed: bytes) -> None:
     for where, position in positions.items():
         result = verify_report(_flip(signed, position))
         assert not result.ok and result.reasons, where
+
+
+def test_unsigned_cms_fields_cannot_change(signed: bytes) -> None:
+    """The signer identifier is outside the signature and X.509 names compare without case:
+    'proctor' → 'Proctor' there would still find the certificate."""
+    start = signed.rindex(b"/Contents <") + len(b"/Contents <")
+    der = bytes.fromhex(signed[start:signed.index(b">", start)].decode())
+    sid = cms.ContentInfo.load(der)["content"]["signer_infos"][0]["sid"].dump()
+    at = der.index(sid) + sid.index(b"proctor")
+    changed = bytearray(signed)
+    changed[start + 2 * at] ^= ord("7") ^ ord("5")  # hex 70 'p' → 50 'P'
+    assert verify_report(bytes(changed)).reasons == [
+        "the signer identifier is not the signing certificate's, byte for byte"]
 
 
 def test_an_update_after_signing_is_refused(signed: bytes) -> None:
