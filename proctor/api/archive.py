@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from proctor import audit
-from proctor.api.camera_access import ArchiveCamera, EvidenceCamera
+from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, EvidenceCamera
 from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.recording.archive import MAX_CLIP_MS, Archive
@@ -45,6 +45,7 @@ def rolled_window(start_ms: int, end_ms: int, pre_s: float, post_s: float) -> tu
 @router.get("/cameras/{camera_id}/clip.mp4")
 async def clip(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
+    in_scope: ArchiveFootage,
     start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53, description="epoch ms")],
     end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53, description="epoch ms")],
     pre_s: Annotated[float, Query(alias="pre", ge=0, le=MAX_ROLL_S, description="pre-roll")] = 0,
@@ -52,6 +53,7 @@ async def clip(
 ) -> FileResponse:
     """An MP4 of the window (plus rolls), remuxed from the stored segments; supports Range."""
     start, end = rolled_window(start_ms, end_ms, pre_s, post_s)
+    in_scope(start, end)
     path = await run_in_threadpool(archive.clip, db, camera.id, start, end)
     audit.record(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
                  from_ms=start, to_ms=end)
@@ -62,9 +64,11 @@ async def clip(
 @router.get("/cameras/{camera_id}/thumbnail.jpg")
 async def thumbnail(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
+    in_scope: ArchiveFootage,
     at_ms: Annotated[int, Query(alias="at", ge=0, le=2**53, description="epoch ms")],
 ) -> Response:
     """A JPEG of the camera at an instant."""
+    in_scope(at_ms, at_ms)
     jpeg = await run_in_threadpool(archive.thumbnail, db, camera.id, at_ms)
     audit.record(db, f"user:{user.id}", "archive.thumbnail", f"camera:{camera.id}", at_ms=at_ms)
     return Response(jpeg, media_type="image/jpeg")

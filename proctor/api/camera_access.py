@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends
 
 from proctor.api.deps import CurrentDevice, CurrentScope, SessionDep
 from proctor.auth.device_access import camera_of_device
-from proctor.auth.scope import Permission, camera_in_scope
+from proctor.auth.scope import CameraPlace, Permission, camera_in_scope
 from proctor.db.models import Camera
 
 
@@ -32,3 +33,15 @@ WatchableCamera = Annotated[Camera, Depends(_camera_for(Permission.WATCH_LIVE))]
 ArchiveCamera = Annotated[Camera, Depends(_camera_for(Permission.VIEW_ARCHIVE))]
 EvidenceCamera = Annotated[Camera, Depends(_camera_for(Permission.EXPORT_EVIDENCE))]
 SceneCamera = Annotated[Camera, Depends(_camera_for(Permission.MANAGE_DIRECTORY))]
+
+
+FootageCheck = Callable[[int, int], None]
+
+
+def _archive_footage(camera: ArchiveCamera, scope: CurrentScope) -> FootageCheck:
+    """A check that the footage ``start_ms..end_ms`` of the archive camera is within what
+    the caller may view (a drawn supervisor: the granted windows; 403 naming them)."""
+    return partial(scope.require_footage, CameraPlace.of(camera))
+
+
+ArchiveFootage = Annotated[FootageCheck, Depends(_archive_footage)]
