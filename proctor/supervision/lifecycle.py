@@ -54,6 +54,12 @@ class BatchTransitionRefused(Conflict):
         """Every missing precondition."""
         return self.refused.missing
 
+    def details(self) -> dict[str, object]:
+        """The 409 body's fields besides ``detail``: the state and every missing item."""
+        return {"state": self.state.value,
+                "missing": [{"code": r.code.value, "zh": r.zh, "en": r.en}
+                            for r in self.missing]}
+
 
 def _text(value: str | None, what: str) -> str | None:
     text = (value or "").strip()

@@ -58,6 +58,10 @@ class RosterRejected(InvalidInput):
         super().__init__(f"roster refused, nothing imported; {len(problems)} bad line(s):\n"
                          + "\n".join(map(str, problems)))
 
+    def details(self) -> dict[str, object]:
+        """The 400 body's fields besides ``detail``: every bad line and why."""
+        return {"problems": [{"line": p.line, "reason": p.reason} for p in self.problems]}
+
 
 @dataclass(frozen=True)
 class CandidateRow:
