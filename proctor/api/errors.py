@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from proctor.auth.attempts import TooManyAttempts
@@ -52,6 +55,24 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=code, headers=_headers(error))
 
     app.add_exception_handler(ProctorError, handle)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 body, but a NaN, an Infinity or a lone surrogate the client sent is
+    echoed escaped: JSON cannot carry them, and the default handler fails with a 500."""
+    assert isinstance(error, RequestValidationError)
+    detail = jsonable_encoder(error.errors(), custom_encoder={float: _finite_or_text,
+                                                              str: _encodable})
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _finite_or_text(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
+def _encodable(value: str) -> str:
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _headers(error: Exception) -> dict[str, str] | None:
