@@ -37,6 +37,7 @@ from proctor.supervision.pool_snapshot import build_pool_snapshot
 from proctor.supervision.records import Batch
 from proctor.supervision.recusal import EmptyPoolError, PoolTooSmallError, RecusalFilter, screen
 from proctor.supervision.report_period import PeriodUnit, access_until
+from proctor.supervision.settings import SupervisionSettings
 from proctor.supervision.states import STATE_LABELS, Action, BatchState
 
 MAX_SUPERVISORS = 20
@@ -50,6 +51,12 @@ class DrawRules:
     report_period_days: int
     report_period_unit: PeriodUnit
     deadlines: DeadlineRules
+
+
+def draw_rules(settings: SupervisionSettings) -> DrawRules:
+    """The draw's rules from the supervision settings."""
+    return DrawRules(settings.draw_recusal_window_days, settings.report_period_days,
+                     PeriodUnit(settings.report_period_unit), settings.deadline_rules())
 
 
 class PoolExhausted(Conflict):
