@@ -78,8 +78,10 @@ class ManagedProcess:
             self.process.wait()
 
 
-def wait_http_ready(url: str, process: ManagedProcess, timeout_s: float = 30.0) -> None:
-    """Wait until ``url`` answers any HTTP status; fail early if the process died."""
+def wait_http_ready(url: str, process: ManagedProcess, timeout_s: float = 180.0) -> None:
+    """Wait until ``url`` answers any HTTP status; fail early if the process died. The
+    limit is generous: a server took 33 s to start at load 12 on 2 cores (it polls, so a
+    quick start costs nothing)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if not process.running():
