@@ -18,9 +18,11 @@ from proctor.actor import Actor
 from proctor.db.base import utcnow
 from proctor.errors import Conflict, InvalidInput
 from proctor.supervision import deadlines
-from proctor.supervision.batch_facts import Gathered, china_day, gather
+from proctor.supervision.batch_coverage import DEFAULT_GAP_TOLERANCE_S
+from proctor.supervision.batch_facts import Gathered, gather
 from proctor.supervision.batches import get_batch
 from proctor.supervision.calendar_service import load_calendar
+from proctor.supervision.china_time import china_day
 from proctor.supervision.deadlines import DeadlineRules, StepCheck
 from proctor.supervision.reasons import Reason
 from proctor.supervision.records import Batch
@@ -103,16 +105,18 @@ def _record_step(db: Session, batch: Batch, action: Action, rules: DeadlineRules
 
 def transition(db: Session, actor: Actor, batch_id: int, action: Action, rules: DeadlineRules,
                reason: str | None = None, override: str | None = None,
-               now: datetime | None = None) -> Batch:
+               now: datetime | None = None,
+               gap_tolerance_s: float = DEFAULT_GAP_TOLERANCE_S) -> Batch:
     """Apply ``action`` to the batch if the state machine allows it (else
     :class:`BatchTransitionRefused`); ``override`` is an administrator's reason to proceed
-    past missed deadlines. A rejection needs a ``reason``."""
+    past missed deadlines. A rejection needs a ``reason``. ``gap_tolerance_s`` is the
+    configured ``coverage_gap_tolerance_seconds`` the results gate counts gaps with."""
     moment = now or utcnow()
     why, override_reason = _text(reason, "reason"), _text(override, "override reason")
     if action is Action.REJECT and why is None:
         raise InvalidInput("a rejection (不予认可) needs a reason")
     batch = get_batch(db, batch_id)
-    gathered = gather(db, batch, action, rules, moment)
+    gathered = gather(db, batch, action, rules, moment, gap_tolerance_s)
     decision = check_transition(batch.state, action, gathered.facts,
                                 Override(override_reason) if override_reason else None)
     if isinstance(decision, Refused):
