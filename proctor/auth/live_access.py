@@ -32,6 +32,7 @@ from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
 
 logger = logging.getLogger(__name__)
 RECHECK_S = 30.0
+NEW_SESSIONS_POLL_S = 1.0  # how soon a new session is checked (and its time limit learnt)
 
 
 class LiveAccessGuard:
@@ -47,6 +48,7 @@ class LiveAccessGuard:
         self.interval_s = interval_s
         self.sources = tuple(sources)
         self._next_expiry: datetime | None = None
+        self._checked: set[str] = set()  # the sessions the last check saw
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._guard_forever(), name="live-access-guard")
@@ -62,25 +64,38 @@ class LiveAccessGuard:
             await self._task
 
     async def _guard_forever(self) -> None:
+        next_round = self._loop.time() + self.interval_s
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._wait_s())
+                await asyncio.wait_for(self._wake.wait(), self._wait_s(next_round))
+            if not (self._wake.is_set() or self._due(next_round)):
+                continue
             self._wake.clear()
+            next_round = self._loop.time() + self.interval_s
             try:
                 await self.check()
             except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
                 logger.exception("checking live sessions' access failed")
 
-    def _wait_s(self) -> float:
-        """Until the next periodic check, or sooner when a viewer's access runs out."""
-        if self._next_expiry is None:
-            return self.interval_s
-        return min(self.interval_s, max(0.0, (self._next_expiry - utcnow()).total_seconds()))
+    def _due(self, next_round: float) -> bool:
+        """Whether to check now: the periodic round, a viewer's access running out, or a
+        session opened since the last check (whose time limit is not known yet)."""
+        expired = self._next_expiry is not None and self._next_expiry <= utcnow()
+        unchecked = any(s.id not in self._checked for s in self.registry.all())
+        return self._loop.time() >= next_round or expired or unchecked
+
+    def _wait_s(self, next_round: float) -> float:
+        """Until the next periodic round, the next expiry or the next look for new sessions."""
+        waits = [next_round - self._loop.time(), NEW_SESSIONS_POLL_S]
+        if self._next_expiry is not None:
+            waits.append((self._next_expiry - utcnow()).total_seconds())
+        return max(0.0, min(waits))
 
     async def check(self) -> int:
         """End the sessions whose access is gone; returns how many."""
         sessions = self.registry.all()
         self._next_expiry = None
+        self._checked = {session.id for session in sessions}
         if not sessions:
             return 0
 
