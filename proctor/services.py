@@ -20,6 +20,7 @@ from proctor.config import Settings
 from proctor.events.hub import AlertHub
 from proctor.media.service import MediaService
 from proctor.recording.service import Recording
+from proctor.supervision.report_archive import ReportArchive
 
 if TYPE_CHECKING:  # the vision stack is optional: imported only when analysis runs
     from proctor.vision.analyzer import Analyzer
@@ -38,6 +39,7 @@ class Services:
     metrics: CollectorRegistry
     analyzer: Analyzer | None = None  # None: analysis switched off
     scope_sources: tuple[GrantSource, ...] = ()  # camera grants of other wings (the draw)
+    reports: ReportArchive | None = None  # signed reports: needs the object store
 
 
 def services_of(app: Starlette) -> Services:
