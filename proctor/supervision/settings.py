@@ -44,6 +44,10 @@ class SupervisionSettings(BaseModel):
     report_period_unit: Literal["working_days", "calendar_days"] = Field(
         default="working_days", description="how report_period_days is counted; working "
         "days use the working calendar and fail closed for a year not entered")
+    coverage_gap_tolerance_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="a hole in a camera's recording of a session "
+        "window no longer than this is a segment boundary, not a coverage gap: it needs no "
+        "explanation")
 
     def deadline_rules(self) -> DeadlineRules:
         """The rule values as the pure deadlines module takes them."""
