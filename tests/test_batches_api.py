@@ -7,11 +7,11 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from support.batches import ROSTER, World, build_world
+from support.console import PASSWORD, login
 
 from proctor.db.session import session_scope
 from proctor.services import services_of
-from support.batches import ROSTER, World, build_world
-from support.console import PASSWORD, login
 
 CSV = {"Content-Type": "text/csv"}
 JSON = {"Content-Type": "application/json"}
@@ -148,11 +148,11 @@ def test_hostile_input_gets_a_422(client: TestClient, admin: dict[str, str], pat
     assert client.post(path, headers=admin | JSON, content=raw).status_code == 422
 
 
-def test_invalid_unicode_is_a_422_and_absurd_windows_a_400(client: TestClient, admin: dict[str, str],
-                                                   world: World) -> None:
+def test_invalid_unicode_is_a_422_and_absurd_windows_a_400(
+        client: TestClient, admin: dict[str, str], world: World) -> None:
     ids = plan(client, admin, world)
-    raw = ('{"organisation_id": %d, "occupation_name": "\\ud800", "occupation_code": '
-           '"6-18-01-01", "level": "四级", "mode": "综合评审"}' % world.organisation)
+    raw = (f'{{"organisation_id": {world.organisation}, "occupation_name": "\\ud800", '
+           '"occupation_code": "6-18-01-01", "level": "四级", "mode": "综合评审"}')
     response = client.post("/api/batches", headers=admin | JSON,
                            content=raw)
     assert response.status_code == 422 and "\\ud800" in response.text  # echoed escaped

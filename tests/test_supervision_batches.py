@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from support.batches import ADMIN, World, at, build_world, database, planned_batch
 
 from proctor.db.models import AuditEntry, Room, Site
 from proctor.errors import Conflict, InvalidInput, NotFound
@@ -16,7 +17,6 @@ from proctor.supervision import batches
 from proctor.supervision.records import Batch
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import BatchState
-from support.batches import ADMIN, World, at, build_world, database, planned_batch
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from support.batches import World, at, build_world, database, planned_batch
 
 from proctor.db.models import Event
 from proctor.supervision.batch_events import events_of_batch
@@ -22,7 +23,6 @@ from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
 from proctor.vision.scenes import save_settings
 from proctor.vision.tamper import TamperThresholds
-from support.batches import World, at, build_world, database, planned_batch
 
 INSIDE, OUTSIDE = at("2026-03-02 10:00"), at("2026-03-02 11:00")  # the window ends at 11:00
 

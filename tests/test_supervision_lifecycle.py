@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from support.batches import ADMIN, World, at, build_world, database, planned_batch
 
 from proctor.actor import Actor
 from proctor.db.models import AuditEntry, Event, Role, User
@@ -31,7 +32,6 @@ from proctor.supervision.records import Batch
 from proctor.supervision.report.terms import Conclusion
 from proctor.supervision.settings import SupervisionSettings
 from proctor.supervision.states import Action, BatchState
-from support.batches import ADMIN, World, at, build_world, database, planned_batch
 
 RULES = SupervisionSettings().deadline_rules()
 SESSION = ("2026-03-02 09:00", "2026-03-02 11:00")  # Monday; enterprise files by 2026-02-03
@@ -48,14 +48,16 @@ def world(db: Session) -> World:
     return build_world(db)
 
 
-def step(db: Session, batch: Batch, action: Action, when: str, **options: str) -> Batch:
-    return lifecycle.transition(db, ADMIN, batch.id, action, RULES, now=at(when), **options)
+def step(db: Session, batch: Batch, action: Action, when: str, reason: str | None = None,
+         override: str | None = None) -> Batch:
+    return lifecycle.transition(db, ADMIN, batch.id, action, RULES, reason, override,
+                                now=at(when))
 
 
 def refusal(db: Session, batch: Batch, action: Action, when: str,
-            **options: str) -> BatchTransitionRefused:
+            override: str | None = None) -> BatchTransitionRefused:
     with pytest.raises(BatchTransitionRefused) as caught:
-        step(db, batch, action, when, **options)
+        step(db, batch, action, when, override=override)
     return caught.value
 
 
@@ -99,7 +101,7 @@ def test_a_batch_goes_from_draft_to_accepted(db: Session, world: World) -> None:
     assert codes(early) == ["publicity_not_elapsed"] and "已 4 个工作日，需 5 个" in str(early)
     step(db, batch, Action.FILE_RESULTS, "2026-03-13 09:00")
     step(db, batch, Action.ACCEPT, "2026-03-16 09:00", reason="材料齐全")
-    assert batch.state is BatchState.ACCEPTED and batch.decided_by == "cli:admin"
+    assert batch.state.value == "accepted" and batch.decided_by == "cli:admin"
     assert batch.flags == []  # nothing late, nothing overridden
     trail = db.scalars(select(AuditEntry).where(AuditEntry.action == lifecycle.TRANSITION)
                        .order_by(AuditEntry.seq)).all()
@@ -121,6 +123,10 @@ def _sign(db: Session, world: World, batch: Batch) -> None:
                     started_at=at("2026-03-02 08:00"), ended_at=at("2026-03-02 08:01"))
     db.add_all([reviewer, event, outside])
     db.flush()
+    drawn = db.scalars(select(Supervisor).join(Assignment).where(
+        Assignment.batch_id == batch.id)).first()
+    assert drawn is not None
+    drawn.user_id = reviewer.id  # only a drawn supervisor's verdict counts for the gate
     refused = refusal(db, batch, Action.SIGN_REPORT, "2026-03-03 09:00")
     assert codes(refused) == ["report_not_signed", "events_not_reviewed", "gaps_not_explained"]
     assert "1 个事件未复核" in str(refused) and "1 处录像缺口未说明" in str(refused)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
+from support.batches import ADMIN, ROSTER, build_world, database, planned_batch
 
 from proctor.errors import Conflict, InvalidInput
 from proctor.supervision import roster, roster_service
 from proctor.supervision.records import StaffRole
 from proctor.supervision.roster import Problem, RosterRejected, RosterTooLarge
 from proctor.supervision.states import BatchState
-from support.batches import ADMIN, ROSTER, build_world, database, planned_batch
 
 GOOD = ROSTER.decode()
 

@@ -51,9 +51,10 @@ def scoped_batches(scope: Scope) -> Select[Batch]:
                      .where(Camera.id.in_(granted)))))
 
 
-def list_batches(db: Session, scope: Scope, where: BatchFilter) -> list[Batch]:
-    """The batches within ``scope`` matching ``where``, by id."""
-    query = scoped_batches(scope)
+def list_batches(db: Session, scope: Scope | None, where: BatchFilter) -> list[Batch]:
+    """The batches within ``scope`` (``None``: all, for the server's operator at the command
+    line) matching ``where``, by id."""
+    query = scoped_batches(scope) if scope is not None else select(Batch).order_by(Batch.id)
     conditions = ((where.organisation_id, Batch.organisation_id), (where.state, Batch.state),
                   (where.level, Batch.level), (where.mode, Batch.mode),
                   (where.occupation_code, Batch.occupation_code))
