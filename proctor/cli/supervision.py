@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from proctor.cli.batches import app as batch_app
 from proctor.cli.context import cli_actor, database
 from proctor.cli.draws import verify_draw_command
 from proctor.cli.supervision_report import verify_report_command
@@ -21,6 +22,7 @@ calendar_app = typer.Typer(
     help="Working days: holidays and make-up workdays (调休) from the State Council notices.",
     no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(batch_app, name="batch")
 app.command("verify-report")(verify_report_command)
 app.command("verify-draw")(verify_draw_command)
 
