@@ -21,16 +21,33 @@ if TYPE_CHECKING:
 MEDIA_DIR = REPO_ROOT / "var" / "media"
 
 
-# Tests that start a server, an object store, an RTSP camera or real WebRTC peers are slow;
-# so are modules that mark themselves (``pytestmark = pytest.mark.slow``: the detector, the
-# browser, PostgreSQL). ``pytest -m "not slow"`` runs the rest in well under a minute.
-SLOW_FIXTURES = frozenset({"stack", "shared_stack", "analysis_stack", "seaweed", "start_rtsp"})
+# ``slow``: tests that start a server (in a process, or the whole app in-process), an object
+# store, PostgreSQL, an RTSP camera, real WebRTC peers, the detector or a browser, or that take
+# more than about 2 s. ``pytest -m "not slow"`` runs the rest, the unit tests, in well under a
+# minute; ``scripts/test`` runs everything. A test is slow when it uses one of these fixtures,
+# when its module uses one of these names (the app or the CLI, which migrates a database), or
+# when its module is listed here.
+SLOW_FIXTURES = frozenset({"stack", "shared_stack", "analysis_stack", "seaweed", "start_rtsp",
+                           "client"})
+SLOW_NAMES = frozenset({"create_app", "TestClient", "CliRunner", "postgres_cluster"})
+SLOW_MODULES = frozenset({
+    "test_detector", "test_scenarios", "test_bench_analyze", "test_models",  # the detector
+    "test_browser", "test_browser_alerts",  # Chromium
+    "test_recorder", "test_migrations",  # whole footage files; every migration up and down
+})
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    names = set(vars(module)) if module is not None else set()
+    return bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or SLOW_NAMES & names
+                or item.path.stem in SLOW_MODULES)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses a slow fixture (directly or through another fixture)."""
+    """Mark the slow tests (see above); every other test is a fast unit test."""
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if _is_slow(item):
             item.add_marker(pytest.mark.slow)
 
 

@@ -25,7 +25,6 @@ INCIDENTS = ["covered", "defocused", "moved", "frozen", "feed-cut", "detector-do
              "leaves-seat", "intruder", "invigilator-away"]
 RESULTS: dict[str, sc.ScenarioResult] = {}  # per clip, computed once per test run
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
