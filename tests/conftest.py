@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from support.stack import Stack
 
 from proctor.config import REPO_ROOT
-from proctor_dev.seaweed import EmbeddedSeaweedFS
 from proctor.rtc.ice import pin_host_addresses
 from proctor_dev.samples import h264_sample, raw_sample
-from support.stack import Stack
+from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

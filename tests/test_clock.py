@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from support.wait import wait_until
 
 import edge_agent.clock
 from edge_agent.clock import SAMPLES, ClockError, ServerClock
-from support.wait import wait_until
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -26,8 +26,8 @@ def test_labels_load_and_refuse_negative_counts(tmp_path: Path) -> None:
     path.write_text('[{"file": "bus.jpg", "persons": 4}, '
                     '{"file": "考场.jpg", "persons": 2, "persons_hard": 1}]')
     labels = load_labels(path)
-    assert [(l.file, l.persons, l.persons_hard) for l in labels] == [("bus.jpg", 4, 0),
-                                                                   ("考场.jpg", 2, 1)]
+    assert [(label.file, label.persons, label.persons_hard) for label in labels] == [
+        ("bus.jpg", 4, 0), ("考场.jpg", 2, 1)]
     for bad in ('[{"file": "x.jpg", "persons": -1}]', '[{"file": "x.jpg"}]', '{"file": 1}',
                 '[{"file": "x.jpg", "persons": 1e400}]', "not json"):
         path.write_text(bad)

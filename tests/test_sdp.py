@@ -7,10 +7,10 @@ import asyncio
 import re
 
 import pytest
+from support.stack import sdp_offer
 
 from proctor.errors import InvalidInput
 from proctor.media.sdp import OfferTooLarge, parse_offer
-from support.stack import sdp_offer
 
 LIMIT = 64 * 1024
 

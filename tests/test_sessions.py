@@ -8,10 +8,10 @@ import logging
 
 import pytest
 from aiortc import RTCPeerConnection
+from support.wait import wait_until
 
 from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
 from proctor.rtc.ice import build_rtc_configuration
-from support.wait import wait_until
 
 
 def session(kind: SessionKind, camera_id: int, owner: str = "user:1") -> RtcSession:

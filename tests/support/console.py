@@ -9,11 +9,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from proctor import directory
-from proctor.services import services_of
 from proctor.app import create_app
 from proctor.config import load_settings
 from proctor.db.models import Role
 from proctor.db.session import session_scope
+from proctor.services import services_of
 
 PASSWORD = "a-long-password"
 
@@ -39,7 +39,8 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
 def build_site(client: TestClient, admin: dict[str, str], name: str) -> dict[str, int]:
     """A site with one room, one device and one camera; returns their ids."""
     site = client.post("/api/sites", json={"name": name}, headers=admin).json()
-    room = client.post("/api/rooms", json={"site_id": site["id"], "name": "R1"}, headers=admin).json()
+    room = client.post("/api/rooms", json={"site_id": site["id"], "name": "R1"},
+                       headers=admin).json()
     device = client.post("/api/devices", json={"site_id": site["id"], "name": "edge"},
                          headers=admin).json()
     camera = client.post("/api/cameras", json={"room_id": room["id"], "name": "front",

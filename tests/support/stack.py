@@ -15,9 +15,15 @@ from proctor import directory
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
-from proctor_dev.processes import ManagedProcess, agent_process, free_port, server_process, wait_http_ready
-from proctor_dev.provision import ProvisionedSite, provision_site, write_agent_config
 from proctor.rtc.ice import build_rtc_configuration
+from proctor_dev.processes import (
+    ManagedProcess,
+    agent_process,
+    free_port,
+    server_process,
+    wait_http_ready,
+)
+from proctor_dev.provision import ProvisionedSite, provision_site, write_agent_config
 
 PASSWORD = "correct horse battery"
 
