@@ -101,6 +101,12 @@ def test_unsigned_cms_fields_cannot_change(signed: bytes) -> None:
     changed[start + 2 * at] ^= ord("7") ^ ord("5")  # hex 70 'p' → 50 'P'
     assert verify_report(bytes(changed)).reasons == [
         "the signer identifier is not the signing certificate's, byte for byte"]
+    cert = cms.ContentInfo.load(der)["content"]["certificates"][0].dump()
+    at = der.index(cert) + cert.index(b"proctor")
+    changed = bytearray(signed)
+    changed[start + 2 * at] ^= ord("7") ^ ord("5")  # the certificate's issuer name
+    assert "Signing certificate attribute does not match" in \
+        verify_report(bytes(changed)).reasons[0]
 
 
 def test_an_update_after_signing_is_refused(signed: bytes) -> None:

@@ -20,6 +20,7 @@ from asn1crypto import cms, parser
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -64,7 +65,10 @@ def _check(signature: EmbeddedPdfSignature, expected: str | None) -> ReportVerif
     certificate = signature.signer_cert
     fingerprint = certificate.sha256.hex()
     context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
-    status = validate_pdf_signature(signature, context)
+    try:
+        status = validate_pdf_signature(signature, context)
+    except SignatureValidationError as error:  # e.g. the certificate is not the one signed
+        return ReportVerification([f"the signature does not validate: {error}"], fingerprint)
     reasons = (_status_reasons(status) + _container_reasons(signature)
                + _structure_reasons(signature))
     if expected is not None and fingerprint != expected.strip().lower().replace(":", ""):
