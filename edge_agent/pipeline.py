@@ -16,7 +16,7 @@ import av
 from edge_agent.config import CameraConfig
 from edge_agent.recorder import SegmentRecorder
 from edge_agent.sources import SourceError, VideoSource, open_source
-from proctor.rtc.h264 import EncoderSettings, H264Encoder
+from proctor.rtc.h264 import EncoderSettings, H264Encoder, H264Packet
 from proctor.rtc.tracks import PacketTrack
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class CameraPipeline:
         for packet in self._encoder.encode(frame, force_keyframe=force):
             self._send(packet)
 
-    def _send(self, packet: av.Packet) -> None:
+    def _send(self, packet: H264Packet) -> None:
         """Record the packet, then hand it to the live track (the recorder is done with it
         before the event loop thread sees it)."""
         if self.recorder is not None:

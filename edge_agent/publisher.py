@@ -12,6 +12,7 @@ import asyncio
 import enum
 import logging
 import time
+from datetime import datetime
 
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
@@ -152,7 +153,9 @@ class CameraPublisher:
 async def _receiver_report_age(sender: RTCRtpSender) -> float | None:
     """Seconds since the last RTCP receiver report for this sender, if one arrived."""
     report = await sender.getStats()
-    stamps = [s.timestamp for s in report.values() if s.type == "remote-inbound-rtp"]
+    # aiortc's RTCStatsReport is an untyped dict of RTCStats dataclasses (timestamp: datetime)
+    stamps: list[datetime] = [s.timestamp for s in report.values()
+                              if s.type == "remote-inbound-rtp"]
     if not stamps:
         return None
     return time.time() - max(stamps).timestamp()

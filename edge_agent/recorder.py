@@ -13,6 +13,7 @@ as the bytes are written, and a finished segment is fsynced and committed once p
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from edge_agent.config import RecordingConfig
 from edge_agent.recovery import recover_segment
 from edge_agent.segment_file import SegmentFile, packet_pts, parameter_sets
 from edge_agent.spool import SegmentMeta, Spool
-from proctor.rtc.h264 import VIDEO_CLOCK_RATE
+from proctor.rtc.h264 import VIDEO_CLOCK_RATE, H264Packet
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class SegmentRecorder:
         """Whether a segment is being written now."""
         return self._segment is not None
 
-    def feed(self, packet: av.Packet, wall_ms: int | None = None) -> None:
+    def feed(self, packet: H264Packet, wall_ms: int | None = None) -> None:
         """Record one packet (Annex-B H.264, pts on the 90 kHz clock) that arrived at
         ``wall_ms`` (default: now). Never raises: a recording failure is logged and must not
         stop the live path."""
@@ -80,7 +81,7 @@ class SegmentRecorder:
                              extra=self._log)
             self._abandon()
 
-    def _feed(self, packet: av.Packet, wall_ms: int) -> None:
+    def _feed(self, packet: H264Packet, wall_ms: int) -> None:
         if self._window and not self._window.contains(_local_time(wall_ms)):
             if self._segment is not None:
                 self._finish(wall_ms)
@@ -101,7 +102,7 @@ class SegmentRecorder:
             packet = self._self_contained(packet)
         segment.write(packet, wall_ms)
 
-    def _self_contained(self, packet: av.Packet) -> av.Packet:
+    def _self_contained(self, packet: H264Packet) -> H264Packet:
         """A segment's first keyframe, with the last seen SPS/PPS if it lacks them (cameras
         that send them only every few keyframes), so every segment decodes on its own."""
         if not self._parameter_sets or parameter_sets(bytes(packet)):
@@ -146,10 +147,8 @@ class SegmentRecorder:
     def _abandon(self) -> None:
         segment, self._segment = self._segment, None
         if segment is not None:
-            try:
-                segment.close()
-            except (OSError, av.FFmpegError):
-                pass  # what reached the disk is salvaged below
+            with contextlib.suppress(OSError, av.FFmpegError):
+                segment.close()  # on failure, what reached the disk is salvaged below
             self._salvage(segment.part)
 
     def _salvage(self, part: Path) -> None:

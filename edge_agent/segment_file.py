@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import av
 
-from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE
+from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, H264Packet
 
 DEFAULT_FRAME_PTS = VIDEO_CLOCK_RATE // 15
 _START_CODE = b"\x00\x00\x01"
@@ -41,7 +41,7 @@ def parameter_sets(data: bytes) -> bytes:
     return b"".join(found)
 
 
-def packet_pts(packet: av.Packet) -> int:
+def packet_pts(packet: H264Packet) -> int:
     """The packet's pts; every packet recorded must carry one (on the 90 kHz clock)."""
     if packet.pts is None:
         raise ValueError("H.264 packet without pts: segments need timed packets")
@@ -82,7 +82,7 @@ class SegmentFile:
         self.last_wall_ms = start_ms
         self.packets = 0
 
-    def write(self, packet: av.Packet, wall_ms: int) -> None:
+    def write(self, packet: H264Packet, wall_ms: int) -> None:
         """Mux one packet (its bytes are not changed) that arrived at ``wall_ms``."""
         pts = packet_pts(packet)
         if self.packets:

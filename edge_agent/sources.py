@@ -13,17 +13,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeAlias
 from urllib.parse import parse_qs, unquote, urlparse
 
 import av
 
 from edge_agent.config import CameraConfig
 from edge_agent.testsrc import StampedPattern
-from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE
+from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, H264Packet
 
 logger = logging.getLogger(__name__)
 
-SourceItem = av.Packet | av.VideoFrame
+SourceItem: TypeAlias = "H264Packet | av.VideoFrame"  # a string: H264Packet is one
 
 
 class SourceError(Exception):
@@ -39,7 +40,7 @@ class VideoSource(ABC):
     def items(self) -> Iterator[SourceItem]:
         """Yield packets or frames until the source ends or fails (raises SourceError)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a no-op default: a generated source holds nothing)
         """Release the device or connection."""
 
 
@@ -89,7 +90,8 @@ class ContainerSource(VideoSource):
 
     def _open(self) -> av.video.stream.VideoStream:
         try:
-            self._container = av.open(self.url, format=self._format, options=self._options, timeout=10)
+            self._container = av.open(self.url, format=self._format, options=self._options,
+                                      timeout=10)
         except (av.FFmpegError, OSError) as error:
             reason = str(error).replace(self.url, redact_url(self.url))
             raise SourceError(f"cannot open {self.label}: {reason}") from error

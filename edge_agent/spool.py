@@ -21,6 +21,7 @@ nobody else needs. Recording only pauses when the file system itself is nearly f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -204,8 +205,6 @@ def _tree_bytes(folder: Path) -> int:
         if entry.is_dir():
             total += _tree_bytes(Path(entry.path))
         else:
-            try:
+            with contextlib.suppress(FileNotFoundError):  # uploaded and deleted while we looked
                 total += entry.stat().st_size
-            except FileNotFoundError:  # uploaded and deleted while we looked
-                pass
     return total

@@ -27,7 +27,8 @@ def stamp_luma(luma: np.ndarray, millis: int) -> None:
 def read_stamp(luma: np.ndarray) -> int:
     """Read back the value drawn by :func:`stamp_luma` (samples each block's centre)."""
     centre = luma[BLOCK // 4 : BLOCK - BLOCK // 4, : STAMP_BITS * BLOCK]
-    blocks = centre.reshape(centre.shape[0], STAMP_BITS, BLOCK)[:, :, BLOCK // 4 : BLOCK - BLOCK // 4]
+    inner = slice(BLOCK // 4, BLOCK - BLOCK // 4)
+    blocks = centre.reshape(centre.shape[0], STAMP_BITS, BLOCK)[:, :, inner]
     bits = blocks.mean(axis=(0, 2)) > (_WHITE + _BLACK) / 2
     value = 0
     for bit in bits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -50,7 +51,8 @@ class WhipClient:
                 url, content=offer_sdp, headers={"Content-Type": "application/sdp"}
             )
         except httpx.HTTPError as error:
-            raise WhipError(f"server unreachable ({type(error).__name__}: {error})", True) from error
+            reason = f"server unreachable ({type(error).__name__}: {error})"
+            raise WhipError(reason, True) from error
         if response.status_code != 201:
             refused = response.status_code in (400, 401, 403, 404, 415)
             raise WhipError(f"server answered {response.status_code}: {_detail(response)}",
@@ -62,10 +64,8 @@ class WhipClient:
 
     async def end(self, session: WhipSession) -> None:
         """DELETE the session; errors are ignored (the server may already be gone)."""
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             await self._http.delete(session.location, timeout=2.0)
-        except httpx.HTTPError:
-            pass
 
     async def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.video.stream import VideoStream
 
 from proctor.errors import NotFound
 
@@ -52,7 +53,8 @@ def _epoch_ms(segment: SegmentMedia, pts: int, first_pts: int, time_base: Fracti
     return segment.start_ms + round(float((pts - first_pts) * time_base) * 1000)
 
 
-def _timed_packets(segment: SegmentMedia) -> Iterable[tuple[int, av.Packet, av.video.stream.VideoStream]]:
+def _timed_packets(
+        segment: SegmentMedia) -> Iterable[tuple[int, av.Packet[VideoStream], VideoStream]]:
     """``(epoch ms, packet, stream)`` for every video packet of the segment."""
     with av.open(io.BytesIO(segment.data), "r", format="mpegts") as container:
         stream = container.streams.video[0]
@@ -69,7 +71,7 @@ def _timed_packets(segment: SegmentMedia) -> Iterable[tuple[int, av.Packet, av.v
 def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
                   output: Path) -> ClipInfo:
     """Write an MP4 (faststart, seekable) covering ``[start_ms, end_ms)`` from ``segments``."""
-    pending: list[tuple[int, av.Packet]] = []  # the GOP that may contain start_ms
+    pending: list[tuple[int, av.Packet[VideoStream]]] = []  # the GOP that may contain start_ms
     out: av.container.OutputContainer | None = None
     out_stream = None
     first_ms = last_ms = frames = 0
@@ -96,6 +98,7 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
                     to_write = pending
                 else:
                     to_write = [(at_ms, packet)]
+                assert out_stream is not None  # created together with out
                 for when_ms, item in to_write:
                     item.stream = out_stream
                     item.pts = item.dts = round((when_ms - first_ms) * 90)

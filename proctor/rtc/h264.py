@@ -10,13 +10,24 @@ from __future__ import annotations
 import fractions
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import av
 from aiortc import RTCRtpSender, RTCRtpTransceiver
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 
+if TYPE_CHECKING:
+    from av.stream import Stream
+    from av.video.stream import VideoStream
+
 VIDEO_CLOCK_RATE = 90_000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
+# A string: PyAV's Packet is generic only in its stubs, not subscriptable at run time.
+H264Packet: TypeAlias = "av.Packet[VideoStream] | av.Packet[Stream]"
+"""An Annex-B H.264 packet as the live and recording paths pass it on: demuxed from a camera's
+video stream, or encoded or built from bytes (PyAV types those as packets of any stream).
+``Packet`` is invariant in its stream (``packet.stream`` is writable), hence the union."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,7 @@ class H264Encoder:
         codec.open()
         return codec
 
-    def encode(self, frame: av.VideoFrame, force_keyframe: bool = False) -> list[av.Packet]:
+    def encode(self, frame: av.VideoFrame, force_keyframe: bool = False) -> list[H264Packet]:
         """Encode one frame now; the packet timestamp is the encode time on the 90 kHz clock.
 
         The frame's ``pts``, ``time_base`` and ``pict_type`` are overwritten: consumers that

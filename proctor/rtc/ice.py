@@ -40,7 +40,8 @@ def build_rtc_configuration(
     """Return an explicit RTCConfiguration (never ``None``, which means public STUN in aiortc)."""
     from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
-    policy = RTCIceTransportPolicy.RELAY if transport_policy == "relay" else RTCIceTransportPolicy.ALL
+    relay = transport_policy == "relay"
+    policy = RTCIceTransportPolicy.RELAY if relay else RTCIceTransportPolicy.ALL
     return RTCConfiguration(
         iceServers=[server.to_aiortc() for server in ice_servers],
         iceTransportPolicy=policy,

@@ -7,6 +7,8 @@ import asyncio
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from proctor.rtc.h264 import H264Packet
+
 
 class PacketTrack(MediaStreamTrack):
     """A video track fed with encoded packets by a producer (an encoder or a camera source).
@@ -19,10 +21,10 @@ class PacketTrack(MediaStreamTrack):
 
     def __init__(self, max_queue: int = 30) -> None:
         super().__init__()
-        self._queue: asyncio.Queue[av.Packet | None] = asyncio.Queue(maxsize=max_queue)
+        self._queue: asyncio.Queue[H264Packet | None] = asyncio.Queue(maxsize=max_queue)
         self.needs_keyframe = True
 
-    def push(self, packet: av.Packet) -> None:
+    def push(self, packet: H264Packet) -> None:
         """Queue a packet without blocking; on overflow drop the backlog and ask for a keyframe."""
         if self.readyState != "live":
             return
@@ -32,7 +34,7 @@ class PacketTrack(MediaStreamTrack):
             self.needs_keyframe = True
         self._queue.put_nowait(packet)
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def recv(self) -> H264Packet:
         """Return the next packet; raises :class:`MediaStreamError` once the track has ended."""
         if self.readyState != "live":
             raise MediaStreamError
