@@ -17,6 +17,7 @@ batch as it was when signed:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,10 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from proctor.db.models import Camera, Room, Site
+from proctor.db.models import Camera, Room, Segment, Site
 from proctor.db.organisations import Organisation
 from proctor.errors import Conflict, InvalidInput
-from proctor.recording.archive import covering_segments
 from proctor.supervision.china_time import CHINA, china_day
 from proctor.supervision.oversight import Assignment, Finding, Supervisor
 from proctor.supervision.records import Batch, ExamSession, SessionRoom
@@ -169,15 +169,22 @@ def _findings(db: Session, batch: Batch) -> list[rc.Finding]:
             for n, row in enumerate(rows, 1)]
 
 
+def _segment_hashes(db: Session, camera_ids: list[int], start_ms: int,
+                    end_ms: int) -> dict[int, list[str]]:
+    """The SHA-256 of each camera's segments overlapping ``[start_ms, end_ms)``, in time
+    order (the recording index, read as plain rows: a report holds thousands)."""
+    hashes: dict[int, list[str]] = defaultdict(list)
+    rows = db.execute(select(Segment.camera_id, Segment.sha256).where(
+        Segment.camera_id.in_(camera_ids), Segment.end_ms > start_ms,
+        Segment.start_ms < end_ms).order_by(Segment.camera_id, Segment.start_ms))
+    for camera_id, sha256 in rows:
+        hashes[camera_id].append(sha256)
+    return hashes
+
+
 def _clips(db: Session, finding: Finding, labels: dict[int, str]) -> list[rc.Clip]:
-    start_ms = int(finding.starts_at.timestamp() * 1000)
-    end_ms = int(finding.ends_at.timestamp() * 1000)
-    clips = []
-    for camera_id in finding.camera_ids:
-        hashes = [s.sha256 for s in covering_segments(db, camera_id, start_ms, end_ms)]
-        if hashes:
-            clips.append(rc.Clip(camera_id=camera_id,
-                                 camera=labels.get(camera_id, f"摄像头 {camera_id}"),
-                                 start=finding.starts_at, end=finding.ends_at,
-                                 segments=hashes))
-    return clips
+    hashes = _segment_hashes(db, finding.camera_ids, int(finding.starts_at.timestamp() * 1000),
+                             int(finding.ends_at.timestamp() * 1000))
+    return [rc.Clip(camera_id=camera_id, camera=labels.get(camera_id, f"摄像头 {camera_id}"),
+                    start=finding.starts_at, end=finding.ends_at, segments=hashes[camera_id])
+            for camera_id in finding.camera_ids if hashes[camera_id]]

@@ -106,3 +106,31 @@ def analyze(
     for key, value in result.items():
         typer.echo(f"  {key:<22} {value}", err=True)
     typer.echo(json.dumps(result))
+
+
+@app.command()
+def supervision(
+    out: Annotated[Path, typer.Option("--out", help="where to write the signed report (PDF)")],
+    cameras: Annotated[int, typer.Option(min=1, max=32, help="cameras of the room")] = 8,
+    hours: Annotated[int, typer.Option(min=1, max=24, help="length of the session")] = 4,
+    findings: Annotated[int, typer.Option(min=0, max=500, help="findings, each on every "
+                                          "camera")] = 20,
+) -> None:
+    """A batch of N cameras × H hours with F findings: compose, render and sign its report
+    (targets on 2 cores: ≤ 10 s), and time the results gate (≤ 100 ms)."""
+    from dataclasses import asdict
+
+    from proctor.errors import ProctorError
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.supervision import run_supervision_bench
+
+    configure_logging("WARNING")
+    try:
+        result = run_supervision_bench(out, cameras, hours, findings)
+    except ProctorError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from error
+    for key, value in asdict(result).items():
+        typer.echo(f"  {key:<20} {value}", err=True)
+    typer.echo(f"wrote {out}; check it with: proctor supervision verify-report {out}", err=True)
+    typer.echo(json.dumps(asdict(result)))
