@@ -16,27 +16,48 @@ from prometheus_client import CollectorRegistry
 
 from proctor import __version__
 from proctor.api import (
-    alerts, archive, audit, auth, cameras, directory, events, legal_holds, recording, scenes, web,
-    whep, whip,
+    alerts,
+    archive,
+    audit,
+    auth,
+    cameras,
+    directory,
+    events,
+    legal_holds,
+    recording,
+    scenes,
+    web,
+    whep,
+    whip,
 )
+from proctor.api import batches as batch_routes
+from proctor.api import coverage as coverage_routes
+from proctor.api import draws as draw_routes
 from proctor.api import organisations as organisation_routes
+from proctor.api import public_draws as public_draw_routes
 from proctor.api import regions as region_routes
+from proctor.api import reports as report_routes
+from proctor.api import reviews as review_routes
+from proctor.api import supervisors as supervisor_routes
+from proctor.api.bodies import BodyLimit
 from proctor.api.errors import install_error_handlers
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
-from proctor.errors import ProctorError
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
+from proctor.errors import ProctorError
+from proctor.events.hub import AlertHub
 from proctor.media.service import MediaService
 from proctor.metrics import AnalysisCollector, MediaCollector
 from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
 from proctor.recording.store import ObjectStore
+from proctor.rtc.ice import pin_host_addresses
 from proctor.services import Services
 from proctor.supervision.assignment_scope import ASSIGNMENT_ACCESS_ROWS, assignment_grants
-from proctor.rtc.ice import pin_host_addresses
-from proctor.events.hub import AlertHub
+from proctor.supervision.headcount import expected_headcount
+from proctor.supervision.report_archive import ReportArchive
 
 if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer
@@ -89,13 +110,13 @@ async def _start_analyzer(services: Services, store: ObjectStore | None) -> Anal
         logger.warning("analysis is off (PROCTOR_ANALYSIS_ENABLED=false): no counts, no alerts")
         return None
     check_analysis(settings)
-    from proctor.vision.analyzer import Analyzer
     from proctor.events.log import EventLog
     from proctor.events.sink import EventSink
+    from proctor.vision.analyzer import Analyzer
 
     events = EventLog(services.session_factory, store, settings.retention_years)
     analyzer = Analyzer.build(settings, services.media.feeds, services.session_factory,
-                              EventSink(events, services.alerts))
+                              EventSink(events, services.alerts), expected_headcount)
     await analyzer.start()
     return analyzer
 
@@ -120,6 +141,8 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings, session_factory=session_factory, media=media,
             live_access=live_access, scope_sources=scope_sources,
             recording=store and Recording.build(store, session_factory, settings),
+            reports=ReportArchive.build(store, settings.data_dir, settings.retention_years)
+            if store else None,
             alerts=AlertHub(), metrics=CollectorRegistry())
         app.state.services = services
         holds = asyncio.create_task(reconcile_forever(session_factory, store),
@@ -152,11 +175,15 @@ def create_app(settings: Settings) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit)
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,
                    alerts.router, audit.router, whip.router, whep.router,
-                   region_routes.router, organisation_routes.router):
+                   region_routes.router, draw_routes.router, organisation_routes.router,
+                   batch_routes.router, supervisor_routes.router, public_draw_routes.router,
+                   review_routes.router, coverage_routes.router):
         app.include_router(router)
+    app.include_router(report_routes.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     return app
