@@ -9,6 +9,7 @@ one with the shortest round trip is the least disturbed by queueing, so it is ke
 from __future__ import annotations
 
 import asyncio
+import math
 import logging
 import time
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ class ServerClock:
             server_ms = float(response.json()["server_time_ms"])
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
             raise ClockError(f"cannot read the server time from {self._url}: {error}") from error
+        if not math.isfinite(server_ms):  # would make every segment's start time unusable
+            raise ClockError(f"the server at {self._url} sent a time that is not a number: "
+                             f"{server_ms}")
         # (t_send + t_recv) / 2, with t_recv taken from a monotonic clock: a wall clock stepped
         # during the request cannot distort the sample
         round_trip_ms = (received - sent) * 1000

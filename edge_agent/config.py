@@ -156,11 +156,14 @@ class AgentConfig(_Strict):
 def load_config(path: Path) -> AgentConfig:
     """Read and validate ``agent.toml``; raises :class:`ConfigError` with a readable message."""
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ConfigError(f"config file {path} does not exist") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start}): "
+                          "save it as UTF-8") from error
     try:
         config = AgentConfig.model_validate(data)
     except ValidationError as error:

@@ -108,9 +108,6 @@ def test_unreadable_files_are_config_errors(tmp_path: Path) -> None:
                                     f"'{tmp_path / 'nope'}'\n{CAMERA}"))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="load_config lets UnicodeDecodeError escape (read_text is outside its "
-                   "try); the agent then exits with a traceback; reported in issue 9")
 def test_invalid_utf8_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "agent.toml"
     path.write_bytes(b"server_url = '\xff\xfe'\n")

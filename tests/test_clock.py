@@ -86,9 +86,6 @@ async def test_an_unreachable_server_is_a_clock_error() -> None:
             await clock.measure()
 
 
-@pytest.mark.xfail(strict=True, reason="a NaN/Infinity server time becomes a NaN offset, which "
-                   "the server then refuses for every segment as a permanent error (400 "
-                   "'finite'); ServerClock.sample should raise ClockError; reported in issue 9")
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 async def test_a_non_finite_server_time_is_a_clock_error(value: float) -> None:
     clock, http = clock_for(lambda request: httpx.Response(

@@ -78,7 +78,8 @@ class DeviceToken:
         """Parse a presented token; ``None`` if it is not shaped like one."""
         prefix, _, rest = text.partition("_")
         device_id, _, secret = rest.partition("_")
-        if prefix != DEVICE_TOKEN_PREFIX or not device_id.isdigit() or len(secret) < 32:
+        if prefix != DEVICE_TOKEN_PREFIX or not (device_id.isascii() and device_id.isdigit()) \
+                or len(secret) < 32:
             return None
         return cls(device_id=int(device_id), secret=secret)
 
