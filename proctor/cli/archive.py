@@ -79,11 +79,15 @@ def coverage(
         typer.echo(json.dumps({"camera_id": camera, "complete": report.complete,
                                "intervals": report.intervals, "gaps": report.gaps}))
         return
-    fmt = lambda ms: datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")  # noqa: E731
+
+    def fmt(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
+
     typer.echo(f"camera {camera}: {'complete' if report.complete else 'INCOMPLETE'}, "
                f"{report.recorded_ms / 1000:.0f} s of {(end_ms - start_ms) / 1000:.0f} s recorded")
     for gap_start, gap_end in report.gaps:
-        typer.echo(f"  gap {fmt(gap_start)} → {fmt(gap_end)} ({(gap_end - gap_start) / 1000:.0f} s)")
+        seconds = (gap_end - gap_start) / 1000
+        typer.echo(f"  gap {fmt(gap_start)} → {fmt(gap_end)} ({seconds:.0f} s)")
 
 
 @app.command()

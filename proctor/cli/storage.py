@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from proctor.recording.store import ObjectStore
 
 app = typer.Typer(help="Object store (S3 with Object Lock).", no_args_is_help=True)
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> ObjectStore:
     from proctor.config import load_settings
     from proctor.recording.store import ObjectStore, StorageError
 
@@ -21,9 +26,8 @@ def _store():  # type: ignore[no-untyped-def]
 @app.command()
 def init() -> None:
     """Create the footage bucket with Object Lock and versioning (safe to re-run)."""
-    from proctor.recording.store import StorageError
-
     from proctor.config import load_settings
+    from proctor.recording.store import StorageError
 
     store = _store()
     try:
@@ -31,7 +35,8 @@ def init() -> None:
     except StorageError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from error
-    typer.echo(f"bucket {store.bucket}: {'created' if created else 'already there'}, Object Lock on")
+    state = "created" if created else "already there"
+    typer.echo(f"bucket {store.bucket}: {state}, Object Lock on")
 
 
 @app.command()

@@ -12,7 +12,7 @@ import hashlib
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -123,7 +123,8 @@ class Catalog:
         return path
 
     def register(self, spec: ModelSpec) -> None:
-        """Record an imported or exported model in the local registry (same name+format replaced)."""
+        """Record an imported or exported model in the local registry (same name and format
+        replaced)."""
         if any((s.name, s.format) == (spec.name, spec.format) for s in self.manifest):
             raise ProctorError(f"{spec.name!r} ({spec.format}) is a manifest model: "
                                "choose another --name")
@@ -143,15 +144,19 @@ def fix_command(spec: ModelSpec) -> str:
     return f"proctor models import {origin} --name {spec.name} --classes {classes}"
 
 
+def _is_label(text: str) -> TypeGuard[Label]:
+    return text in get_args(Label)
+
+
 def parse_classes(text: str) -> dict[int, Label]:
     """``person=0,phone=67`` (several ids per label allowed) as a class-id → label map."""
     classes: dict[int, Label] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         label, sep, cid = item.partition("=")
-        if not sep or label not in ("person", "phone") or not cid.strip().isdigit():
+        if not sep or not _is_label(label) or not cid.strip().isdigit():
             raise ValueError(f"bad class mapping {item!r}: write LABEL=ID, e.g. person=0,phone=67 "
                              "(labels: person, phone)")
-        classes[int(cid)] = label  # type: ignore[assignment]
+        classes[int(cid)] = label
     if not classes:
         raise ValueError("no classes given: write e.g. --classes person=0,phone=67")
     return classes

@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import cv2
 import numpy as np
@@ -39,6 +39,12 @@ class ModelInfo:
     backend: str
     imgsz: int
     labels: frozenset[str]
+
+
+Reply: TypeAlias = (tuple[Literal["ready"], ModelInfo]
+                    | tuple[Literal["ok"], list[list[Detection]]]
+                    | tuple[Literal["failed", "error"], str])
+"""What the child sends up the pipe (see :func:`_serve`)."""
 
 
 def fit_to_input(frame: np.ndarray, imgsz: int) -> np.ndarray:
@@ -103,14 +109,14 @@ class DetectorProcess:
         process.start()
         child.close()
         self._process, self._connection = process, parent
-        status, payload = await self._receive(self.start_timeout_s, "load its model")
-        if status != "ready":
+        reply = await self._receive(self.start_timeout_s, "load its model")
+        if reply[0] != "ready":
             self.stop(graceful=False)
-            raise DetectorUnavailable(f"detector failed to start: {payload}")
-        self.model = payload
+            raise DetectorUnavailable(f"detector failed to start: {reply[1]}")
+        self.model = payload = reply[1]
         logger.info("detector ready", extra={"model": payload.name, "backend": payload.backend,
                                              "pid": process.pid})
-        return payload  # type: ignore[no-any-return]
+        return payload
 
     async def detect(self, frames: list[np.ndarray]) -> list[list[Detection]]:
         """Detections for each frame; raises :class:`DetectorUnavailable` if the child fails."""
@@ -122,20 +128,21 @@ class DetectorProcess:
             await asyncio.to_thread(self._connection.send, batch)
         except (OSError, ValueError) as error:
             raise await self._died() from error
-        status, payload = await self._receive(self.timeout_s, "answer")
-        if status == "ok":
-            return payload  # type: ignore[no-any-return]
+        reply = await self._receive(self.timeout_s, "answer")
+        if reply[0] == "ok":
+            return reply[1]
         self.stop(graceful=False)  # restarted cleanly by the analyzer, like a crash
-        raise DetectorUnavailable(f"detector failed on a batch: {payload}")
+        raise DetectorUnavailable(f"detector failed on a batch: {reply[1]}")
 
-    async def _receive(self, timeout_s: float, doing: str) -> tuple[str, Any]:
+    async def _receive(self, timeout_s: float, doing: str) -> Reply:
         connection = self._connection
         assert connection is not None
         try:
             ready = await asyncio.to_thread(connection.poll, timeout_s)
             if not ready:
                 raise DetectorUnavailable(f"detector did not {doing} within {timeout_s:.0f} s")
-            return await asyncio.to_thread(connection.recv)  # type: ignore[no-any-return]
+            reply: Reply = await asyncio.to_thread(connection.recv)  # the child sends only these
+            return reply
         except (EOFError, OSError) as error:
             raise await self._died() from error
         except DetectorUnavailable:

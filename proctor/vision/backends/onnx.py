@@ -40,4 +40,6 @@ class OnnxDetector(TensorDetector):
         self._input = self._session.get_inputs()[0].name
 
     def _infer(self, tensor: np.ndarray) -> np.ndarray:
-        return self._session.run(None, {self._input: tensor})[0]
+        # onnxruntime is untyped: run() returns one numpy array per output, the first is ours
+        output: np.ndarray = self._session.run(None, {self._input: tensor})[0]
+        return output

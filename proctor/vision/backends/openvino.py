@@ -41,4 +41,5 @@ class OpenVinoDetector(TensorDetector):
             "INFERENCE_NUM_THREADS": self.threads})
 
     def _infer(self, tensor: np.ndarray) -> np.ndarray:
-        return self._model(tensor)[0]
+        output: np.ndarray = self._model(tensor)[0]  # openvino is untyped: its first output
+        return output

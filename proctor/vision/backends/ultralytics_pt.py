@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
 from proctor.vision.detector import Detection, Detector, DetectorSettings, as_box
 from proctor.vision.manifest import ModelSpec
 from proctor.vision.runtime import offline_ultralytics, use_torch_threads
+
+if TYPE_CHECKING:
+    from ultralytics.engine.results import Boxes
 
 DETECTOR_KEY: Final = "ultralytics-pt"
 
@@ -42,7 +45,7 @@ class UltralyticsPtDetector(Detector):
         use_torch_threads(self.threads)  # the first predict resets threads to cores - 1
         return [self._convert(result.boxes) for result in results]
 
-    def _convert(self, boxes) -> list[Detection]:  # type: ignore[no-untyped-def]
+    def _convert(self, boxes: Boxes) -> list[Detection]:
         return [Detection(self.spec.classes[int(cls)], float(conf), as_box(xyxy))
                 for cls, conf, xyxy in zip(boxes.cls.tolist(), boxes.conf.tolist(),
-                                           boxes.xyxyn.tolist())]
+                                           boxes.xyxyn.tolist(), strict=False)]
