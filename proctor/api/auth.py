@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from proctor import directory
 from proctor.api.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from proctor.api.identity import SESSION_COOKIE, presented_session_token
+from proctor.api.public import PUBLIC
 from proctor.api.schemas import (
     CurrentUserView,
     LoginRequest,
@@ -20,7 +21,8 @@ from proctor.auth.secrets import hash_session_token
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login", responses={429: {"description": "too many failed logins: wait"}})
+@router.post("/login", responses={429: {"description": "too many failed logins: wait"}},
+             openapi_extra=PUBLIC)
 def login(
     body: LoginRequest, request: Request, response: Response, db: SessionDep,
     settings: SettingsDep,

@@ -10,36 +10,37 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from proctor.api.deps import ServicesDep, SessionDep, SettingsDep
 from proctor.api.identity import authenticate, bearer_token
+from proctor.api.public import PUBLIC
 from proctor.auth.scope import Permission, load_scope
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", openapi_extra=PUBLIC)
 def home() -> RedirectResponse:
     """The console starts at the live page."""
     return RedirectResponse("/live", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@router.get("/login")
+@router.get("/login", openapi_extra=PUBLIC)
 def login_page(settings: SettingsDep) -> FileResponse:
     """The login form."""
     return FileResponse(settings.web_dir / "login.html")
 
 
-@router.get("/live")
+@router.get("/live", openapi_extra=PUBLIC)
 def live_page(settings: SettingsDep) -> FileResponse:
     """Live view of the cameras the user may see (the page itself redirects to log in)."""
     return FileResponse(settings.web_dir / "live.html")
 
 
-@router.get("/account")
+@router.get("/account", openapi_extra=PUBLIC)
 def account_page(settings: SettingsDep) -> FileResponse:
     """The user's own account: changing the password (the page redirects to log in)."""
     return FileResponse(settings.web_dir / "account.html")
 
 
-@router.get("/healthz")
+@router.get("/healthz", openapi_extra=PUBLIC)
 def healthz() -> dict[str, str]:
     """Liveness for orchestrators: unauthenticated, and says nothing but that we are up."""
     return {"status": "ok"}
