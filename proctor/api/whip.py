@@ -40,8 +40,9 @@ async def whip_end(
 
 
 @router.patch("/whip/{camera_id}/sessions/{session_id}")
-async def whip_trickle(camera_id: int, session_id: str) -> Response:
-    """Trickle ICE is not supported: offers must carry all candidates (RFC 9725 4.3.1)."""
+async def whip_trickle(camera: PublishableCamera, session_id: str) -> Response:
+    """Trickle ICE is not supported: offers must carry all candidates (RFC 9725 4.3.1). Only
+    the camera's own device is told so; anyone else is refused first."""
     return Response(
         status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
         headers={"Allow": "DELETE"},

@@ -140,9 +140,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # edge devices
     ("POST", "/whip/{camera_id}"): Rule(Access.DEVICE),
     ("DELETE", "/whip/{camera_id}/sessions/{session_id}"): Rule(Access.DEVICE, passes=GONE),
-    ("PATCH", "/whip/{camera_id}/sessions/{session_id}"): Rule(Access.DEVICE, defect=(
-        "whip_trickle takes camera_id, not PublishableCamera: it answers 405 to anyone, "
-        "unauthenticated")),
+    ("PATCH", "/whip/{camera_id}/sessions/{session_id}"): Rule(Access.DEVICE),  # then 405
     ("PUT", "/api/cameras/{camera_id}/segments/{start_ms}"): Rule(Access.DEVICE),
     ("GET", "/api/time"): Rule(Access.DEVICE),
     ("POST", "/api/devices/me/status"): Rule(Access.DEVICE),
