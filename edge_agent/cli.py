@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from edge_agent.config import ConfigError, load_config
+from edge_agent.config import AgentConfig, ConfigError, load_config
 from edge_agent.sources import SourceError, open_source
 from proctor.logging_setup import configure_logging
 
@@ -18,7 +18,7 @@ app = typer.Typer(help="Exam-site camera agent: publishes cameras to the proctor
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="agent.toml")]
 
 
-def _load(path: Path):  # type: ignore[no-untyped-def]
+def _load(path: Path) -> AgentConfig:
     try:
         return load_config(path)
     except ConfigError as error:

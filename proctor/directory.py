@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -138,7 +138,9 @@ def end_sessions(session: Session, user_id: int, keep_token_hash: str | None = N
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep_token_hash is not None:
         query = query.where(UserSession.token_hash != keep_token_hash)
-    return session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+    result = session.execute(query)
+    assert isinstance(result, CursorResult)  # a DELETE without RETURNING; typed as any Result
+    return result.rowcount
 
 
 def set_password(session: Session, actor: ActorRef, user: User, password: str,

@@ -20,7 +20,7 @@ import time
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from proctor.api.identity import authenticate, session_token
+from proctor.api.identity import authenticate
 from proctor.auth.scope import Permission, cameras_in_scope, load_scope
 from proctor.db.session import session_scope
 from proctor.errors import Forbidden, NotAuthenticated

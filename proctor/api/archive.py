@@ -15,8 +15,8 @@ from starlette.background import BackgroundTask
 
 from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, EvidenceCamera
-from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
+from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.recording.archive import MAX_CLIP_MS, Archive
 from proctor.recording.evidence import ExportRequest, write_package
 

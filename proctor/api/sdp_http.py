@@ -17,13 +17,15 @@ async def read_sdp_offer(request: Request, settings: Settings) -> bytes:
     if media_type != SDP_MEDIA_TYPE:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"send the SDP offer as Content-Type: {SDP_MEDIA_TYPE} (got {media_type or 'none'})",
+            detail=f"send the SDP offer as Content-Type: {SDP_MEDIA_TYPE} "
+                   f"(got {media_type or 'none'})",
         )
     return await read_limited(request, settings.max_sdp_bytes, "SDP offer")
 
 
 def ice_server_links(settings: Settings) -> list[str]:
-    """``Link: <url>; rel="ice-server"`` values (RFC 9725 section 4.6) for the configured servers."""
+    """``Link: <url>; rel="ice-server"`` values (RFC 9725 section 4.6) for the configured
+    servers."""
     links = []
     for server in settings.ice_servers:
         for url in server.urls:

@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session
 
 from proctor import audit
 from proctor.actor import Actor
-from proctor.auth.throttle import LOGIN_FAILED, address_target
 from proctor.auth.secrets import (
-    DeviceToken, hash_password, hash_session_token, new_session_token, verify_password,
+    DeviceToken,
+    hash_password,
+    hash_session_token,
+    new_session_token,
+    verify_password,
 )
+from proctor.auth.throttle import LOGIN_FAILED, address_target
 from proctor.db.base import utcnow
 from proctor.db.models import Device, User, UserSession
-
 
 _DUMMY_HASH = hash_password("no such user; this hash only equalises timing")
 
@@ -55,7 +58,8 @@ def login(
 
 def logout(session: Session, token: str, key: bytes) -> None:
     """End the session behind ``token`` (no error if it is already gone)."""
-    session.execute(delete(UserSession).where(UserSession.token_hash == hash_session_token(token, key)))
+    token_hash = hash_session_token(token, key)
+    session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
 
 
 def user_for_session_token(session: Session, token: str, key: bytes) -> User | None:

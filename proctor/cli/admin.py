@@ -35,7 +35,8 @@ user_app.command("grant-region")(organisations.user_grant_region)
 
 
 @site_app.command("add")
-def site_add(name: str, organisation: str = "", address: str = "", as_json: JsonOpt = False) -> None:
+def site_add(name: str, organisation: str = "", address: str = "",
+             as_json: JsonOpt = False) -> None:
     """Register a site."""
     with database() as db:
         site = directory.create_site(db, cli_actor(), name, organisation, address)
@@ -78,7 +79,8 @@ def device_add(site_id: int, name: str, as_json: JsonOpt = False) -> None:
 def device_rotate(device_id: int, as_json: JsonOpt = False) -> None:
     """Issue a new token for a device; the old one stops working at once."""
     with database() as db:
-        _emit({"id": device_id, "token": directory.rotate_device_token(db, cli_actor(), device_id)}, as_json)
+        token = directory.rotate_device_token(db, cli_actor(), device_id)
+        _emit({"id": device_id, "token": token}, as_json)
 
 
 @device_app.command("list")
@@ -116,7 +118,8 @@ def user_add(
     role: Annotated[Role, typer.Option(help="what the user does")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="PROCTOR_NEW_USER_PASSWORD")],
-    site: Annotated[list[int] | None, typer.Option(help="site id the user may see (repeat)")] = None,
+    site: Annotated[list[int] | None,
+                    typer.Option(help="site id the user may see (repeat)")] = None,
     display_name: str = "",
     as_json: JsonOpt = False,
 ) -> None:

@@ -30,7 +30,7 @@ def parse_zone(text: str, default_name: str) -> Zone:
     name, _, corners = text.rpartition("=") if "=" in text else (default_name, "", text)
     try:
         points = [tuple(float(v) for v in corner.split(",")) for corner in corners.split()]
-        return Zone(name=name.strip(), polygon=points)  # type: ignore[arg-type]
+        return Zone.model_validate({"name": name.strip(), "polygon": points})  # checks each pair
     except (ValueError, ValidationError) as error:
         raise typer.BadParameter(f"{text!r}: write NAME=x,y x,y x,y ... with x and y between "
                                  f"0 and 1 ({error})") from error

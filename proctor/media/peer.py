@@ -9,12 +9,18 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.exceptions import InvalidAccessError, OperationError
 
 from proctor.errors import InvalidInput
-from proctor.rtc.ice import IceServer, build_rtc_configuration, host_addresses_pinned, strip_mdns_candidates
+from proctor.rtc.ice import (
+    IceServer,
+    build_rtc_configuration,
+    host_addresses_pinned,
+    strip_mdns_candidates,
+)
 
 ANSWER_TIMEOUT_S = 10.0
 
 
-def new_peer_connection(ice_servers: Sequence[IceServer], transport_policy: str) -> RTCPeerConnection:
+def new_peer_connection(ice_servers: Sequence[IceServer],
+                        transport_policy: str) -> RTCPeerConnection:
     """A peer connection with the configured ICE servers (never aiortc's public default)."""
     return RTCPeerConnection(build_rtc_configuration(ice_servers, transport_policy))
 

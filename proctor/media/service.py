@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from aiortc.mediastreams import MediaStreamTrack
+
 from proctor.errors import InvalidInput, NotFound
 from proctor.media.feed import FeedRegistry, FeedStatus
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
@@ -55,7 +57,7 @@ class MediaService:
         feed = self.feeds.get(camera_id)
 
         @session.pc.on("track")
-        def _on_track(track) -> None:  # type: ignore[no-untyped-def]
+        def _on_track(track: MediaStreamTrack) -> None:
             if track.kind == "video":
                 feed.attach(track)
 

@@ -15,7 +15,6 @@ from proctor.recording import clip_cache
 from proctor.recording.clips import SegmentMedia, assemble_clip, thumbnail_jpeg
 from proctor.recording.store import ObjectStore
 
-
 MAX_CLIP_MS = 4 * 3600 * 1000  # the longest clip or evidence window, pre/post-roll included
 
 

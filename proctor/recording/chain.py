@@ -54,11 +54,13 @@ def first_break(records: Iterable[ChainRecord], expected_prev: str = GENESIS) ->
         if record.prev_hash != prev:
             return ChainBreak(index, record.start_ms,
                               f"prev_hash {record.prev_hash[:12]}… does not match the previous "
-                              f"record's chain hash {prev[:12]}… (a record was removed or reordered)")
+                              f"record's chain hash {prev[:12]}… (a record was removed or "
+                              "reordered)")
         recomputed = link_hash(record.prev_hash, record.camera_id, record.start_ms,
                                record.end_ms, record.sha256, record.object_key, record.version_id)
         if recomputed != record.chain_hash:
             return ChainBreak(index, record.start_ms,
-                              "chain hash does not match the record's fields (the record was altered)")
+                              "chain hash does not match the record's fields (the record was "
+                              "altered)")
         prev = record.chain_hash
     return None

@@ -15,8 +15,16 @@ from sqlalchemy.orm import Session
 from proctor.db.models import Camera, Segment
 from proctor.recording.archive import Archive, covering_segments
 from proctor.recording.evidence_format import (
-    FORMAT, MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE, README, README_TEXT, Member,
-    file_chunks, sha256_hex, write_canonical_zip,
+    FORMAT,
+    MANIFEST,
+    MANIFEST_DIGEST,
+    MANIFEST_SIGNATURE,
+    README,
+    README_TEXT,
+    Member,
+    file_chunks,
+    sha256_hex,
+    write_canonical_zip,
 )
 from proctor.recording.signing import EvidenceSigner
 from proctor.recording.store import StorageError

@@ -15,15 +15,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeAlias
 
 from proctor.recording.chain import ChainRecord, first_break
 from proctor.recording.evidence_format import (
-    CHUNK_BYTES, FORMAT, FORMATS_READ, MANIFEST, MANIFEST_DIGEST, MANIFEST_SIGNATURE, README,
-    Member, sha256_hex, write_canonical_zip,
+    CHUNK_BYTES,
+    FORMAT,
+    FORMATS_READ,
+    MANIFEST,
+    MANIFEST_DIGEST,
+    MANIFEST_SIGNATURE,
+    README,
+    Member,
+    sha256_hex,
+    write_canonical_zip,
 )
 from proctor.recording.retention import MIN_RETENTION_YEARS, add_years
 from proctor.recording.signing import ALGORITHM, fingerprint, signature_valid
+
+UntrustedManifest: TypeAlias = dict[str, Any]
+"""``manifest.json`` as read from a package: a JSON object not yet known to have any field or
+shape (a damaged or forged package can hold anything); each check looks up what it needs."""
 
 
 class EvidenceInvalid(Exception):
@@ -149,7 +161,7 @@ def verify_evidence(path: Path, key_fingerprint: str | None = None,
         last_chain_hash=manifest["segments"][-1]["chain_hash"], signed_by=signed_by)
 
 
-def _check_signature(manifest: dict, manifest_bytes: bytes,  # type: ignore[type-arg]
+def _check_signature(manifest: UntrustedManifest, manifest_bytes: bytes,
                      signature: bytes | None, key_fingerprint: str | None,
                      allow_unsigned: bool) -> str | None:
     """The fingerprint of the key that signed the manifest (None: an unsigned format 1
@@ -180,7 +192,7 @@ def _check_signature(manifest: dict, manifest_bytes: bytes,  # type: ignore[type
     return str(key["fingerprint"])
 
 
-def _check_chain(manifest: dict) -> None:  # type: ignore[type-arg]
+def _check_chain(manifest: UntrustedManifest) -> None:
     segments = manifest["segments"]
     if not segments:
         raise EvidenceInvalid("the package holds no segment")
@@ -193,6 +205,7 @@ def _check_chain(manifest: dict) -> None:  # type: ignore[type-arg]
                               f"(start {broken.start_ms}): {broken.reason}")
     for segment in segments:
         started = datetime.fromtimestamp(segment["start_ms"] / 1000, UTC)
-        if datetime.fromisoformat(segment["retain_until"]) < add_years(started, MIN_RETENTION_YEARS):
+        retained_until = datetime.fromisoformat(segment["retain_until"])
+        if retained_until < add_years(started, MIN_RETENTION_YEARS):
             raise EvidenceInvalid(f"segment {segment['start_ms']} was retained less than "
                                   f"{MIN_RETENTION_YEARS} years")

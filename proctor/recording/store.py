@@ -7,20 +7,22 @@ administrators included, can shorten it or delete a locked version before it exp
 from __future__ import annotations
 
 import base64
-import logging
 import hashlib
 import io
-
-import urllib3
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, ENABLED, Filter
 from minio.error import S3Error
 from minio.lifecycleconfig import (
-    Expiration, LifecycleConfig, NoncurrentVersionExpiration, Rule,
+    Expiration,
+    LifecycleConfig,
+    NoncurrentVersionExpiration,
+    Rule,
 )
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
