@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from proctor import audit
 from proctor.api.deps import SessionDep, require_permission
+from proctor.api.params import MAX_ID
 from proctor.api.schemas import AuditEntryPublic
 from proctor.auth.scope import Permission
 from proctor.db.base import as_utc
@@ -28,8 +29,8 @@ def read_audit_log(
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601; UTC without "
                                                         "an offset)")] = None,
     until: Annotated[datetime | None, Query(description="before (ISO 8601)")] = None,
-    before_id: Annotated[int | None, Query(description="next page: entries older than this id")
-                         ] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="next page: entries "
+                                                               "older than this id")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditEntryPublic]:
     """Audit entries, newest first. For the next page pass the last entry's id as

@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import Depends
 
 from proctor.api.deps import CurrentDevice, CurrentScope, SessionDep
+from proctor.api.params import Id
 from proctor.auth.device_access import camera_of_device
 from proctor.auth.scope import CameraPlace, Permission, camera_in_scope
 from proctor.db.models import Camera
 
 
-def publishable_camera(camera_id: int, device: CurrentDevice, db: SessionDep) -> Camera:
+def publishable_camera(camera_id: Id, device: CurrentDevice, db: SessionDep) -> Camera:
     """The camera, if it exists (404) and belongs to the calling device (403)."""
     return camera_of_device(db, device.id, camera_id)
 
@@ -22,8 +23,8 @@ def publishable_camera(camera_id: int, device: CurrentDevice, db: SessionDep) ->
 PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
 
 
-def _camera_for(permission: Permission) -> Callable[[int, CurrentScope, SessionDep], Camera]:
-    def dependency(camera_id: int, scope: CurrentScope, db: SessionDep) -> Camera:
+def _camera_for(permission: Permission) -> Callable[[Id, CurrentScope, SessionDep], Camera]:
+    def dependency(camera_id: Id, scope: CurrentScope, db: SessionDep) -> Camera:
         return camera_in_scope(db, scope, camera_id, permission)
 
     return dependency

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, status
 
 from proctor import directory
 from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.params import Id
 from proctor.api.schemas import (
     CameraCreate,
     CameraPublic,
@@ -70,7 +71,7 @@ def enroll_device(body: DeviceCreate, db: SessionDep, user: CurrentUser) -> Devi
 
 
 @router.post("/devices/{device_id}/rotate-token")
-def rotate_device_token(device_id: int, db: SessionDep, user: CurrentUser) -> DeviceEnrolled:
+def rotate_device_token(device_id: Id, db: SessionDep, user: CurrentUser) -> DeviceEnrolled:
     """Replace a device's token; the old one stops working at once, and the device's live
     streams end (it reconnects with the new token)."""
     token = directory.rotate_device_token(db, _actor(user), device_id)
@@ -113,7 +114,7 @@ def list_users(db: SessionDep) -> list[UserPublic]:
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserPublic:
+def update_user(user_id: Id, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserPublic:
     """Change a user's name, role, access or sites; deactivating logs them out everywhere
     and ends their live viewing, as does losing a camera's site. The last active
     administrator cannot be demoted or deactivated (409)."""
@@ -124,7 +125,7 @@ def update_user(user_id: int, body: UserUpdate, db: SessionDep, user: CurrentUse
 
 
 @router.post("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
-def reset_password(user_id: int, body: PasswordReset, db: SessionDep, user: CurrentUser) -> None:
+def reset_password(user_id: Id, body: PasswordReset, db: SessionDep, user: CurrentUser) -> None:
     """Set a user's password (e.g. they forgot it); all their sessions end, live viewing
     included."""
     directory.reset_password(db, _actor(user), user_id, body.password)

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from proctor.actor import Actor
 from proctor.api.deps import CurrentUser, SessionDep, SettingsDep, require_permission
 from proctor.api.draw_schemas import DrawCreate, DrawPublic, InspectionDrawCreate
-from proctor.api.organisation_schemas import MAX_ID, OrganisationPublic
+from proctor.api.organisation_schemas import OrganisationPublic
+from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.supervision import draw_record, draw_service, inspection_service
 
 router = APIRouter(prefix="/api", tags=["draws"])
 MANAGE = [Depends(require_permission(Permission.MANAGE_DIRECTORY))]
 OVERSEE = [Depends(require_permission(Permission.READ_AUDIT_LOG))]  # administrators, auditors
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/batches/{batch_id}/draws", status_code=status.HTTP_201_CREATED,
              dependencies=MANAGE)
-def draw_supervisors(batch_id: RowId, body: DrawCreate, db: SessionDep, user: CurrentUser,
+def draw_supervisors(batch_id: Id, body: DrawCreate, db: SessionDep, user: CurrentUser,
                      settings: SettingsDep) -> DrawPublic:
     """Draw N supervisors for a filed batch: the commitment is audited first, then the
     seed is revealed with the result; the drawn get the batch's cameras and the batch is
@@ -35,7 +35,7 @@ def draw_supervisors(batch_id: RowId, body: DrawCreate, db: SessionDep, user: Cu
 
 
 @router.get("/draws/{draw_id}", dependencies=OVERSEE)
-def get_draw(draw_id: RowId, db: SessionDep) -> DrawPublic:
+def get_draw(draw_id: Id, db: SessionDep) -> DrawPublic:
     """A draw with its snapshot, commitment, seed and result."""
     return DrawPublic.model_validate(draw_record.get_draw(db, draw_id))
 

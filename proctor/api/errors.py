@@ -10,7 +10,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from proctor.api.params import MAX_ID
 from proctor.auth.attempts import TooManyAttempts
+from proctor.db.session import UNSTORABLE_VALUE_ERRORS
 from proctor.errors import (
     Conflict,
     Forbidden,
@@ -56,6 +58,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ProctorError, handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    for unstorable in UNSTORABLE_VALUE_ERRORS:
+        app.add_exception_handler(unstorable, _unstorable_value)
 
 
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
@@ -65,6 +69,31 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     detail = jsonable_encoder(error.errors(), custom_encoder={float: _finite_or_text,
                                                               str: _encodable})
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _unstorable_value(request: Request, error: Exception) -> JSONResponse:
+    """The safety net for a value no parameter type bounded and the database cannot hold:
+    a 400 naming the parameter (when it is in the path or query), not a 500."""
+    logger.warning("a request value the database cannot hold: %s", error, exc_info=error)
+    if isinstance(error, UnicodeEncodeError):
+        detail = ("a text in the request is not valid Unicode (it holds a lone surrogate "
+                  "such as \\ud800): send well-formed UTF-8 text")
+    else:
+        named = [*request.path_params.items(), *request.query_params.multi_items()]
+        huge = sorted({name for name, value in named if _beyond_ids(value)})
+        where = ("parameter " + ", ".join(f"'{name}'" for name in huge)) if huge \
+            else "a number or date in the request"
+        detail = (f"{where} is out of range: ids run from 1 to {MAX_ID}, times must be real "
+                  "dates; correct it and retry")
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_400_BAD_REQUEST)
+
+
+def _beyond_ids(value: str) -> bool:
+    """Whether ``value`` is an integer no database column holds."""
+    digits = value.strip().removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    return len(digits) > 19 or not -MAX_ID - 1 <= int(value) <= MAX_ID
 
 
 def _finite_or_text(value: float) -> float | str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from proctor.api.deps import CurrentScope, RecordingDep, SessionDep
+from proctor.api.params import MAX_ID, Id
 from proctor.events import service
 from proctor.events.views import EventView
 from proctor.vision.kinds import EventKind
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 @router.get("")
 def list_events(
     db: SessionDep, scope: CurrentScope,
-    camera_id: Annotated[int | None, Query(description="only this camera")] = None,
+    camera_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this camera")
+                         ] = None,
     kind: Annotated[EventKind | None, Query(description="only this kind")] = None,
     open_only: Annotated[bool, Query(alias="open", description="only events still open")] = False,
     since: Annotated[datetime | None, Query(
@@ -33,13 +35,13 @@ def list_events(
 
 
 @router.get("/{event_id}")
-def get_event(event_id: int, db: SessionDep, scope: CurrentScope) -> EventView:
+def get_event(event_id: Id, db: SessionDep, scope: CurrentScope) -> EventView:
     """One event with its explanation."""
     return service.get_event(db, scope, event_id)
 
 
 @router.get("/{event_id}/snapshot.jpg")
-def get_snapshot(event_id: int, db: SessionDep, scope: CurrentScope,
+def get_snapshot(event_id: Id, db: SessionDep, scope: CurrentScope,
                  recording: RecordingDep) -> Response:
     """The picture taken when the event opened (audit-logged)."""
     return Response(service.snapshot(db, scope, recording.store, event_id),

@@ -8,6 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from proctor.api.archive import ArchiveDep
 from proctor.api.camera_access import EvidenceCamera
 from proctor.api.deps import CurrentScope, CurrentUser, SessionDep
+from proctor.api.params import Id
 from proctor.api.schemas import LegalHoldCreate, LegalHoldPublic
 from proctor.recording.legal_hold import place_hold
 from proctor.recording.legal_hold_service import camera_holds, lift_in_scope
@@ -31,7 +32,7 @@ def list_holds(camera: EvidenceCamera, db: SessionDep) -> list[LegalHoldPublic]:
 
 
 @router.delete("/legal-holds/{hold_id}")
-def lift(hold_id: int, scope: CurrentScope, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
+def lift(hold_id: Id, scope: CurrentScope, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
     """Lift a hold; footage still under another active hold stays held (runs in the thread
     pool: database and store calls never block the event loop)."""
     return LegalHoldPublic.model_validate(lift_in_scope(db, archive.store, scope, hold_id))

@@ -11,10 +11,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# re-exported: the other schema modules import them from here
+from proctor.api.params import MAX_ID as MAX_ID
+from proctor.api.params import RowId as RowId
 from proctor.db.organisations import OrganisationKind, RegionLevel
 
-MAX_ID = 2**63 - 1  # the largest row id the databases hold
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 CodeText = Annotated[str, Field(max_length=16, description="GB/T 2260 code, six digits")]
 Text = Annotated[str, Field(max_length=200)]
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from proctor.actor import Actor
 from proctor.api.deps import CurrentUser, SessionDep, require_permission
 from proctor.api.organisation_schemas import (
-    MAX_ID,
     OrganisationCreate,
     OrganisationPublic,
     OrganisationUpdate,
     SiteOrganisation,
     SiteOrganisationPublic,
 )
+from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.organisations import organisations
 from proctor.organisations.organisations import OrganisationChanges
@@ -23,7 +21,6 @@ from proctor.organisations.organisations import OrganisationChanges
 router = APIRouter(
     prefix="/api", tags=["organisations"],
     dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED)
@@ -45,7 +42,7 @@ def list_organisations(db: SessionDep) -> list[OrganisationPublic]:
 
 
 @router.patch("/organisations/{organisation_id}")
-def update_organisation(organisation_id: RowId, body: OrganisationUpdate, db: SessionDep,
+def update_organisation(organisation_id: Id, body: OrganisationUpdate, db: SessionDep,
                         user: CurrentUser) -> OrganisationPublic:
     """Change an organisation's name, kind, district, registration number or head."""
     changes = OrganisationChanges(**body.model_dump(exclude_none=True))
@@ -55,7 +52,7 @@ def update_organisation(organisation_id: RowId, body: OrganisationUpdate, db: Se
 
 
 @router.put("/sites/{site_id}/organisation")
-def attach_site(site_id: RowId, body: SiteOrganisation, db: SessionDep,
+def attach_site(site_id: Id, body: SiteOrganisation, db: SessionDep,
                 user: CurrentUser) -> SiteOrganisationPublic:
     """Make a site belong to an organisation (or to none): users granted its region see
     it from now on."""

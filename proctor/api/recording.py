@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import ArchiveCamera, PublishableCamera
 from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
+from proctor.api.params import EPOCH_MS_MAX, EpochMs
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
 from proctor.errors import Conflict, InvalidInput
 from proctor.recording import reports
@@ -44,9 +45,9 @@ def declared_sha256(repr_digest: str | None) -> str:
 
 @router.put("/cameras/{camera_id}/segments/{start_ms}")
 async def upload_segment(
-    camera: PublishableCamera, start_ms: int, request: Request, settings: SettingsDep,
+    camera: PublishableCamera, start_ms: EpochMs, request: Request, settings: SettingsDep,
     recording: RecordingDep,
-    end_ms: Annotated[int, Header(alias="X-Segment-End-Ms")],
+    end_ms: Annotated[int, Header(alias="X-Segment-End-Ms", ge=0, le=EPOCH_MS_MAX)],
     clock_offset_ms: Annotated[float, Header(alias="X-Clock-Offset-Ms")] = 0.0,
     repr_digest: Annotated[str | None, Header(alias="Repr-Digest")] = None,
 ) -> JSONResponse:

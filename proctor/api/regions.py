@@ -9,18 +9,17 @@ from fastapi import APIRouter, Depends, Path, status
 from proctor.actor import Actor
 from proctor.api.deps import CurrentUser, SessionDep, require_permission
 from proctor.api.organisation_schemas import (
-    MAX_ID,
     RegionCreate,
     RegionGrantCreate,
     RegionPublic,
 )
+from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.organisations import grants, regions
 
 router = APIRouter(
     prefix="/api", tags=["regions"],
     dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RegionCode = Annotated[str, Path(max_length=16)]
 
 
@@ -40,13 +39,13 @@ def list_regions(db: SessionDep) -> list[RegionPublic]:
 
 
 @router.get("/users/{user_id}/region-grants")
-def list_region_grants(user_id: UserId, db: SessionDep) -> list[RegionPublic]:
+def list_region_grants(user_id: Id, db: SessionDep) -> list[RegionPublic]:
     """The regions granted to a user."""
     return [RegionPublic.model_validate(r) for r in grants.region_grants(db, user_id)]
 
 
 @router.post("/users/{user_id}/region-grants", status_code=status.HTTP_201_CREATED)
-def grant_region(user_id: UserId, body: RegionGrantCreate, db: SessionDep,
+def grant_region(user_id: Id, body: RegionGrantCreate, db: SessionDep,
                  user: CurrentUser) -> RegionPublic:
     """Let a user see every site of every organisation in the region or below it."""
     region = grants.grant_region(db, Actor.user(user.id), user_id, body.region_code)
@@ -55,7 +54,7 @@ def grant_region(user_id: UserId, body: RegionGrantCreate, db: SessionDep,
 
 @router.delete("/users/{user_id}/region-grants/{region_code}",
                status_code=status.HTTP_204_NO_CONTENT)
-def revoke_region(user_id: UserId, region_code: RegionCode, db: SessionDep,
+def revoke_region(user_id: Id, region_code: RegionCode, db: SessionDep,
                   user: CurrentUser) -> None:
     """Take a region from a user; live viewing that depended on it ends at once."""
     grants.revoke_region(db, Actor.user(user.id), user_id, region_code)

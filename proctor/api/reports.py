@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import Response
 
 from proctor.api.batch_schemas import TransitionRefusedBody
 from proctor.api.deps import CurrentScope, ServicesDep, SessionDep, SettingsDep
-from proctor.api.organisation_schemas import MAX_ID
+from proctor.api.params import Id
 from proctor.api.report_schemas import AcknowledgeRequest, AmendRequest, GatePublic, ReportPublic
 from proctor.supervision import report_archive, report_service, results_gate
 from proctor.supervision.report_archive import ReportArchive
@@ -24,7 +24,6 @@ from proctor.supervision.report_draft import Judgement
 from proctor.supervision.report_service import JudgementChanges
 
 router = APIRouter(prefix="/api", tags=["reports"])
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 REFUSED: dict[int | str, dict[str, object]] = {409: {"model": TransitionRefusedBody}}
 
 
@@ -40,21 +39,21 @@ ArchiveDep = Annotated[ReportArchive, Depends(get_report_archive)]
 
 
 @router.post("/batches/{batch_id}/reports", status_code=status.HTTP_201_CREATED)
-def draft_report(batch_id: RowId, body: Judgement, db: SessionDep,
+def draft_report(batch_id: Id, body: Judgement, db: SessionDep,
                  scope: CurrentScope) -> ReportPublic:
     """Draft the batch's report (version 1) with the supervisors' judgement."""
     return ReportPublic.of(report_service.draft_report(db, scope, batch_id, body))
 
 
 @router.patch("/reports/{report_id}")
-def edit_report(report_id: RowId, body: JudgementChanges, db: SessionDep,
+def edit_report(report_id: Id, body: JudgementChanges, db: SessionDep,
                 scope: CurrentScope) -> ReportPublic:
     """Change a draft's judgement; 409 once signed."""
     return ReportPublic.of(report_service.edit_report(db, scope, report_id, body))
 
 
 @router.post("/reports/{report_id}/sign", responses=REFUSED)
-def sign_report(report_id: RowId, db: SessionDep, scope: CurrentScope, archive: ArchiveDep,
+def sign_report(report_id: Id, db: SessionDep, scope: CurrentScope, archive: ArchiveDep,
                 settings: SettingsDep) -> ReportPublic:
     """Render, sign and archive the draft under Object Lock; 409 with every reason not to."""
     row = report_archive.sign_report(db, scope, report_id, archive, settings.deadline_rules(),
@@ -63,14 +62,14 @@ def sign_report(report_id: RowId, db: SessionDep, scope: CurrentScope, archive: 
 
 
 @router.post("/reports/{report_id}/amend", status_code=status.HTTP_201_CREATED)
-def amend_report(report_id: RowId, body: AmendRequest, db: SessionDep,
+def amend_report(report_id: Id, body: AmendRequest, db: SessionDep,
                  scope: CurrentScope) -> ReportPublic:
     """A new draft version citing the signed one."""
     return ReportPublic.of(report_service.amend_report(db, scope, report_id, body.reason))
 
 
 @router.post("/reports/{report_id}/acknowledge")
-def acknowledge_report(report_id: RowId, body: AcknowledgeRequest, db: SessionDep,
+def acknowledge_report(report_id: Id, body: AcknowledgeRequest, db: SessionDep,
                        scope: CurrentScope) -> ReportPublic:
     """Record the organisation's head's acknowledgement of the signed version."""
     row = report_service.acknowledge_report(db, scope, report_id, body.head_name)
@@ -78,14 +77,14 @@ def acknowledge_report(report_id: RowId, body: AcknowledgeRequest, db: SessionDe
 
 
 @router.get("/reports/{report_id}")
-def get_report(report_id: RowId, db: SessionDep, scope: CurrentScope) -> ReportPublic:
+def get_report(report_id: Id, db: SessionDep, scope: CurrentScope) -> ReportPublic:
     """A report version with its content."""
     return ReportPublic.of(report_service.get_report(db, scope, report_id))
 
 
 @router.get("/reports/{report_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
-def report_pdf(report_id: RowId, db: SessionDep, scope: CurrentScope,
+def report_pdf(report_id: Id, db: SessionDep, scope: CurrentScope,
                archive: ArchiveDep) -> Response:
     """The signed PDF, as archived (the download is audited)."""
     pdf = report_archive.report_pdf(db, scope, report_id, archive.store)
@@ -94,7 +93,7 @@ def report_pdf(report_id: RowId, db: SessionDep, scope: CurrentScope,
 
 
 @router.get("/batches/{batch_id}/gate")
-def batch_gate(batch_id: RowId, db: SessionDep, scope: CurrentScope,
+def batch_gate(batch_id: Id, db: SessionDep, scope: CurrentScope,
                settings: SettingsDep) -> GatePublic:
     """Whether the batch's results may be filed now, and every reason they may not."""
     gate = results_gate.batch_gate(db, scope, batch_id, settings.deadline_rules(),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from proctor.api.params import EPOCH_MS_MAX, RowId
 from proctor.db.models import Role
 from proctor.rtc.ice import IceServer
 from proctor.vision.scene import SceneSettings
@@ -29,7 +30,7 @@ class SitePublic(_FromOrm):
 
 
 class RoomCreate(BaseModel):
-    site_id: int
+    site_id: RowId
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -40,7 +41,7 @@ class RoomPublic(_FromOrm):
 
 
 class DeviceCreate(BaseModel):
-    site_id: int
+    site_id: RowId
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -60,9 +61,9 @@ class DeviceEnrolled(BaseModel):
 
 
 class CameraCreate(BaseModel):
-    room_id: int
+    room_id: RowId
     name: str = Field(min_length=1, max_length=200)
-    device_id: int | None = None
+    device_id: RowId | None = None
 
 
 class CameraPublic(_FromOrm):
@@ -110,7 +111,7 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=10, max_length=200)
     role: Role
     display_name: str = ""
-    site_ids: list[int] = Field(default_factory=list)
+    site_ids: list[RowId] = Field(default_factory=list)
 
 
 class UserUpdate(BaseModel):
@@ -122,7 +123,7 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     is_active: bool | None = Field(default=None, description="false: logs the user out "
                                    "everywhere and refuses their logins")
-    site_ids: list[int] | None = Field(default=None, description="replaces the site grants")
+    site_ids: list[RowId] | None = Field(default=None, description="replaces the site grants")
 
 
 class PasswordReset(BaseModel):
@@ -223,9 +224,6 @@ class EvidenceRequest(BaseModel):
     pre_s: float = Field(default=0, ge=0, le=300)
     post_s: float = Field(default=0, ge=0, le=300)
     reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
-
-
-EPOCH_MS_MAX = 2**53  # far beyond any real time, and safe for every database and JSON
 
 
 class LegalHoldCreate(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from proctor.actor import Actor
 from proctor.api.deps import CurrentUser, SessionDep, require_permission
@@ -15,13 +15,12 @@ from proctor.api.draw_schemas import (
     SupervisorCreate,
     SupervisorPublic,
 )
-from proctor.api.organisation_schemas import MAX_ID
+from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.supervision import pool
 
 router = APIRouter(prefix="/api", tags=["supervisors"],
                    dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
-SupervisorId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("/supervisors", status_code=status.HTTP_201_CREATED)
@@ -49,7 +48,7 @@ def list_supervisors(
 
 
 @router.post("/supervisors/{supervisor_id}/deactivate")
-def deactivate_supervisor(supervisor_id: SupervisorId, body: Deactivation, db: SessionDep,
+def deactivate_supervisor(supervisor_id: Id, body: Deactivation, db: SessionDep,
                           user: CurrentUser) -> SupervisorPublic:
     """Take a supervisor out of future draws; 409 when already inactive."""
     supervisor = pool.deactivate_supervisor(db, Actor.user(user.id), supervisor_id,
@@ -58,7 +57,7 @@ def deactivate_supervisor(supervisor_id: SupervisorId, body: Deactivation, db: S
 
 
 @router.post("/supervisors/{supervisor_id}/conflicts", status_code=status.HTTP_201_CREATED)
-def declare_conflict(supervisor_id: SupervisorId, body: ConflictCreate, db: SessionDep,
+def declare_conflict(supervisor_id: Id, body: ConflictCreate, db: SessionDep,
                      user: CurrentUser) -> ConflictPublic:
     """Declare a conflict (近亲属、师生、同事) with one organisation or one person."""
     row = pool.declare_conflict(db, Actor.user(user.id), supervisor_id, body.kind,
@@ -67,6 +66,6 @@ def declare_conflict(supervisor_id: SupervisorId, body: ConflictCreate, db: Sess
 
 
 @router.get("/supervisors/{supervisor_id}/conflicts")
-def list_conflicts(supervisor_id: SupervisorId, db: SessionDep) -> list[ConflictPublic]:
+def list_conflicts(supervisor_id: Id, db: SessionDep) -> list[ConflictPublic]:
     """The conflicts a supervisor declared."""
     return [ConflictPublic.model_validate(c) for c in pool.list_conflicts(db, supervisor_id)]

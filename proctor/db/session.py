@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
+
+# What a request value the database cannot hold raises: SQLite cannot bind an integer past
+# 64 bits (OverflowError), PostgreSQL refuses out-of-range or malformed data (DataError),
+# and neither driver can encode a text with a lone surrogate (UnicodeEncodeError).
+UNSTORABLE_VALUE_ERRORS: tuple[type[Exception], ...] = (OverflowError, DataError,
+                                                        UnicodeEncodeError)
 
 
 def create_db_engine(url: str) -> Engine:
