@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from proctor.actor import Actor
 from proctor.api.batch_schemas import (
@@ -27,6 +27,7 @@ from proctor.api.batch_schemas import (
 from proctor.api.bodies import read_limited
 from proctor.api.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep, require_permission
 from proctor.api.organisation_schemas import MAX_ID
+from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.supervision import batches, lifecycle, roster, roster_service
 from proctor.supervision.batch_access import BatchFilter, batch_in_scope, list_batches
@@ -36,7 +37,6 @@ from proctor.supervision.states import Action, BatchState
 router = APIRouter(prefix="/api", tags=["batches"])
 MANAGE = [Depends(require_permission(Permission.MANAGE_DIRECTORY))]
 CREATED = status.HTTP_201_CREATED
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {
     "type": "string", "description": "header 身份,编号,姓名,座位; UTF-8 (BOM allowed) or "
     "GB18030"}}}}}
@@ -65,13 +65,13 @@ def list_batches_in_scope(
 
 
 @router.get("/batches/{batch_id}")
-def get_batch(batch_id: RowId, db: SessionDep, scope: CurrentScope) -> BatchPublic:
+def get_batch(batch_id: Id, db: SessionDep, scope: CurrentScope) -> BatchPublic:
     """A batch with its sessions, rooms and roster counts."""
     return BatchPublic.of(batch_in_scope(db, scope, batch_id))
 
 
 @router.post("/batches/{batch_id}/sessions", status_code=CREATED, dependencies=MANAGE)
-def add_session(batch_id: RowId, body: SessionCreate, db: SessionDep,
+def add_session(batch_id: Id, body: SessionCreate, db: SessionDep,
                 user: CurrentUser) -> SessionPublic:
     """Add a session (场次) to a draft batch."""
     session = batches.add_session(db, Actor.user(user.id), batch_id, body.name,
@@ -80,7 +80,7 @@ def add_session(batch_id: RowId, body: SessionCreate, db: SessionDep,
 
 
 @router.post("/sessions/{session_id}/rooms", status_code=CREATED, dependencies=MANAGE)
-def add_room(session_id: RowId, body: RoomAdd, db: SessionDep,
+def add_room(session_id: Id, body: RoomAdd, db: SessionDep,
              user: CurrentUser) -> SessionRoomPublic:
     """Use a room in a session of a draft batch (free in the window, the organisation's)."""
     row = batches.add_room(db, Actor.user(user.id), session_id, body.room_id,
@@ -95,7 +95,7 @@ async def roster_file(request: Request) -> bytes:
 
 @router.put("/session-rooms/{session_room_id}/roster", dependencies=MANAGE,
             openapi_extra=CSV_BODY, responses={400: {"model": RosterRejectedBody}})
-def import_roster(session_room_id: RowId, data: Annotated[bytes, Depends(roster_file)],
+def import_roster(session_room_id: Id, data: Annotated[bytes, Depends(roster_file)],
                   db: SessionDep, user: CurrentUser) -> SessionRoomPublic:
     """Replace a room's roster with a CSV file: all lines or none (413 above the limit)."""
     row = roster_service.import_roster(db, Actor.user(user.id), session_room_id, data)
@@ -104,7 +104,7 @@ def import_roster(session_room_id: RowId, data: Annotated[bytes, Depends(roster_
 
 @router.post("/batches/{batch_id}/transitions/{action}", dependencies=MANAGE,
              responses={409: {"model": TransitionRefusedBody}})
-def transition(batch_id: RowId, action: Action, db: SessionDep, user: CurrentUser,
+def transition(batch_id: Id, action: Action, db: SessionDep, user: CurrentUser,
                settings: SettingsDep, body: TransitionRequest | None = None) -> BatchPublic:
     """Move the batch on by ``action``; 409 names the state and every missing item."""
     request = body or TransitionRequest()
