@@ -40,7 +40,6 @@ from proctor.api import reports as report_routes
 from proctor.api import reviews as review_routes
 from proctor.api import supervisors as supervisor_routes
 from proctor.api.bodies import BodyLimit
-from proctor.api.bodies import BodyLimit
 from proctor.api.errors import install_error_handlers
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
@@ -176,7 +175,6 @@ def create_app(settings: Settings) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyLimit)
     app.add_middleware(BodyLimit)
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,
