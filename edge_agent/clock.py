@@ -9,8 +9,8 @@ one with the shortest round trip is the least disturbed by queueing, so it is ke
 from __future__ import annotations
 
 import asyncio
-import math
 import logging
+import math
 import time
 from dataclasses import dataclass
 

@@ -140,7 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
         services = Services(
             settings=settings, session_factory=session_factory, media=media,
             live_access=live_access, scope_sources=scope_sources,
-            recording=store and Recording.build(store, session_factory, settings),
+            recording=Recording.build(store, session_factory, settings) if store else None,
             reports=ReportArchive.build(store, settings.data_dir, settings.retention_years)
             if store else None,
             alerts=AlertHub(), metrics=CollectorRegistry())

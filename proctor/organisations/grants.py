@@ -3,7 +3,7 @@ below it (see :func:`proctor.auth.scope.region_site_ids`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from proctor import audit
@@ -32,7 +32,8 @@ def revoke_region(db: Session, actor: ActorRef, user_id: int, region_code: str) 
     get_or_404(db, User, user_id)
     removed = db.execute(delete(RegionGrant).where(RegionGrant.user_id == user_id,
                                                    RegionGrant.region_code == region_code))
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    assert isinstance(removed, CursorResult)  # a DELETE without RETURNING; typed as any Result
+    if not removed.rowcount:
         raise NotFound(f"user {user_id} has no grant of region {region_code!r}")
     audit.record(db, actor, "user.revoke_region", f"user:{user_id}", region_code=region_code)
 

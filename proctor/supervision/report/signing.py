@@ -51,6 +51,7 @@ class PadesSigner:
         self._signer = signers.SimpleSigner(
             signing_cert=_asn1_certificate(identity.certificate),
             signing_key=asn1_keys.PrivateKeyInfo.load(key),
+            # pyhanko-certvalidator leaves from_certs unannotated: it cannot be typed from here
             cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
                 [_asn1_certificate(c) for c in identity.chain]))
         self._fingerprint = identity.fingerprint
