@@ -81,7 +81,8 @@ def test_a_refused_transition_says_the_state_and_everything_missing(
         client: TestClient, admin: dict[str, str], world: World) -> None:
     ids = plan(client, admin, world, start="2026-03-02T09:00:00+08:00")  # long past
     url = f"/api/batches/{ids['batch']}/transitions"
-    refused = client.post(f"{url}/file", headers=admin, json={"override": "补报"})
+    refused = client.post(f"{url}/file", headers=admin,
+                          json={"override": "补报", "filing_number": "BA-1"})
     assert refused.status_code == 409
     body = refused.json()
     assert body["state"] == "draft" and body["detail"].startswith("当前状态 / current state")
@@ -100,7 +101,7 @@ def test_a_deadline_in_a_year_not_entered_fails_closed(
     client.put(f"/api/session-rooms/{ids['session_room']}/roster", headers=admin | CSV,
                content=ROSTER)
     refused = client.post(f"/api/batches/{ids['batch']}/transitions/file", headers=admin,
-                          json={"override": "试一试"})
+                          json={"override": "试一试", "filing_number": "BA-1"})
     assert refused.status_code == 409 and "2099" in refused.json()["detail"]
     batch = client.get(f"/api/batches/{ids['batch']}", headers=admin).json()
     assert batch["state"] == "draft"
@@ -141,6 +142,7 @@ def test_reading_follows_scope_and_only_administrators_manage(
     ("/api/sessions/1/rooms", {"room_id": 1, "expected_examinees": float("nan")}),
     ("/api/sessions/99999999999999999999999/rooms", {"room_id": 1, "expected_examinees": 1}),
     ("/api/batches/1/transitions/file", {"reason": "x" * 5000}),
+    ("/api/batches/1/transitions/file", {"filing_number": "x" * 101}),
 ])
 def test_hostile_input_gets_a_422(client: TestClient, admin: dict[str, str], path: str,
                                   body: dict[str, object]) -> None:

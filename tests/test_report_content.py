@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from proctor.supervision.report.content import SupervisionReport
 from proctor.supervision.report.manifest import clip_manifest, summarise
 from proctor.supervision.report.sample import sample_report
+from proctor.supervision.report.view import report_view
 
 
 def _data() -> dict[str, Any]:
@@ -26,7 +27,7 @@ def test_the_sample_report_is_consistent_and_its_manifest_counts_every_hash() ->
     report = sample_report()
     summary = summarise(report, clip_manifest(report))
     assert (summary.clips, summary.cameras, summary.segments) == (160, 8, 11_520)
-    assert report.header.planned == report.header.present + report.header.absent
+    assert (report.header.planned, report.header.present, report.header.absent) == (40, 38, 2)
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -75,6 +76,19 @@ def test_absurd_values_are_refused(path: tuple[str | int, ...], value: object,
         target = target[key]
     target[path[-1]] = value
     _refused(data, message)
+
+
+def test_what_is_not_recorded_prints_as_such() -> None:
+    data = _data()
+    data["header"] |= {"present": None, "absent": None, "filing_number": None}
+    report = SupervisionReport.model_validate(data)
+    header = report_view(report, summarise(report, clip_manifest(report)), "Noto")["header"]
+    assert isinstance(header, list)
+    rows = {row[0]: row[1] for row in header}
+    assert rows["备案号"] == rows["实考人数"] == rows["缺考人数"] == "未登记"
+    assert rows["应考人数"] == "40"
+    data["header"]["present"] = 40
+    _refused(data, "present and absent are recorded together")
 
 
 def test_cross_field_rules() -> None:

@@ -37,7 +37,7 @@ from proctor.recording.store import ObjectStore
 from proctor.supervision import report_archive, report_service
 from proctor.supervision.lifecycle import BatchTransitionRefused
 from proctor.supervision.oversight import Finding, Report
-from proctor.supervision.records import Batch
+from proctor.supervision.records import Batch, SessionRoom
 from proctor.supervision.report.identity import service_identity
 from proctor.supervision.report.signing import PadesSigner
 from proctor.supervision.report.terms import Answer, CheckItem, Conclusion, Severity
@@ -51,6 +51,7 @@ from proctor_dev.seaweed import EmbeddedSeaweedFS
 RULES = SupervisionSettings().deadline_rules()
 SIGNED_AT = at("2026-03-03 10:00")
 JUDGEMENT = Judgement(opinion="考场秩序良好。", conclusion=Conclusion.PASSED)
+FILING_NUMBER = "BA-350203-2026-0001"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,10 @@ def ended(tmp_path: Path) -> Iterator[Ended]:
         world = build_world(db)
         supervisor = user(db, "sup", Role.SUPERVISOR)
         batch_id = drawn_for_both_rooms(db, world, supervisor.id)
-        db.execute(update(Batch).where(Batch.id == batch_id).values(state=BatchState.ENDED))
+        db.execute(update(Batch).where(Batch.id == batch_id).values(
+            state=BatchState.ENDED, filing_number=FILING_NUMBER))
+        for room in db.scalars(select(SessionRoom)):
+            room.expected_examinees, room.present, room.absent = 20, 19, 1
         for camera in world.cameras:
             add_segments(db, camera, ms(START), ms(END))
         for row in db.scalars(select(Segment)):
@@ -109,6 +113,9 @@ def test_a_signed_report_is_archived_locked_and_verifies(ended: Ended, archive: 
     expected = [hashlib.sha256(f"{e.world.cameras[0]}/{ms('2026-03-02 09:10', i * 10_000)}"
                                .encode()).hexdigest() for i in range(6)]
     assert clip["segments"] == expected
+    header = report_service.stored_content(draft).header
+    assert (header.filing_number, header.present, header.absent) == (
+        FILING_NUMBER, header.planned - 2, 2)
     checklist = [{"item": item, "answer": Answer.YES} for item in CheckItem]
     report_service.edit_report(e.db, e.scope, draft.id, JudgementChanges.model_validate(
         {"checklist": checklist, "opinion": "整改考场守则宣读。"}))
@@ -148,8 +155,12 @@ def test_signing_names_unreviewed_events_and_unexplained_gaps(tmp_path: Path,
         with pytest.raises(BatchTransitionRefused) as refused:
             report_archive.sign_report(db, scope, draft.id, archive, RULES, now=SIGNED_AT)
     assert [r.code.value for r in refused.value.missing] == [
-        "wrong_state", "events_not_reviewed", "gaps_not_explained"]
+        "wrong_state", "filing_number_missing", "attendance_not_recorded",
+        "events_not_reviewed", "gaps_not_explained"]
+    header = report_service.stored_content(draft).header
+    assert (header.filing_number, header.present, header.absent) == (None, None, None)  # 未登记
     text = str(refused.value)
+    assert "2 个考场未登记实考/缺考人数：session room" in text
     assert f"1 个事件未复核：{event}" in text
     assert f"camera {world.cameras[1]} 2026-03-02 10:30:00–2026-03-02 11:00:00" in text
     assert draft.pdf_key is None and draft.signed_at is None  # nothing stored

@@ -46,12 +46,19 @@ def test_plan_a_batch_from_the_command_line(run: Run, world: World, tmp_path: Pa
     shown = run("show", batch).stdout
     assert "expects 2, 2 listed, 1 examiner(s), 1 invigilator(s)" in shown
     assert run("list", "--state", "draft").stdout.startswith(f"{batch}\tdraft\t车工")
-    late = run("transition", batch, "file")  # today is long after March 2026
+    unnumbered = run("transition", batch, "file")
+    assert unnumbered.exit_code == 2 and "--filing-number" in unnumbered.output
+    late = run("transition", batch, "file", "--filing-number", "BA-1")  # long after March 2026
     assert late.exit_code == 2 and "plan_filed_late" not in late.output
     assert "当前状态 / current state: 草稿 (draft)" in late.output and "逾期" in late.output
-    done = run("transition", batch, "file", "--override", "补报，经中心批准")
+    done = run("transition", batch, "file", "--override", "补报，经中心批准",
+               "--filing-number", "BA-1")
     assert done.exit_code == 0 and "now filed" in done.output
     assert "flagged: 实施计划备案逾期 — override: 补报，经中心批准" in run("show", batch).stdout
+    wrong = run("attendance", 1, 2, 1)
+    assert wrong.exit_code == 2 and "the roster expects 2" in wrong.output
+    recorded = run("attendance", 1, 1, 1)
+    assert recorded.exit_code == 0 and "1 present, 1 absent of 2 expected" in recorded.output
 
 
 def test_bad_input_is_a_message(run: Run, world: World, tmp_path: Path) -> None:

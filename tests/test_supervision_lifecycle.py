@@ -15,7 +15,7 @@ from support.batches import ADMIN, World, at, build_world, database, planned_bat
 
 from proctor.actor import Actor
 from proctor.db.models import AuditEntry, Event, Role, User
-from proctor.errors import InvalidInput
+from proctor.errors import Conflict, InvalidInput
 from proctor.supervision import lifecycle
 from proctor.supervision.calendar import YearNotEntered
 from proctor.supervision.lifecycle import BatchTransitionRefused
@@ -50,8 +50,9 @@ def world(db: Session) -> World:
 
 def step(db: Session, batch: Batch, action: Action, when: str, reason: str | None = None,
          override: str | None = None) -> Batch:
+    number = f"BA-350203-2026-{batch.id:04d}" if action is Action.FILE else None
     return lifecycle.transition(db, ADMIN, batch.id, action, RULES, reason, override,
-                                now=at(when))
+                                now=at(when), filing_number=number)
 
 
 def refusal(db: Session, batch: Batch, action: Action, when: str,
@@ -213,6 +214,36 @@ def test_wrong_state_and_rejection_rules(db: Session, world: World) -> None:
 def test_transitions_take_a_typed_actor(db: Session, world: World) -> None:
     batch = planned_batch(db, world, *SESSION)
     lifecycle.transition(db, Actor.user(7), batch.id, Action.FILE, RULES,
-                         now=at("2026-02-02 09:00"))
+                         now=at("2026-02-02 09:00"), filing_number="BA-1")
     entry = db.scalars(select(AuditEntry).where(AuditEntry.action == lifecycle.TRANSITION)).one()
     assert entry.actor == "user:7"
+
+
+def _file(db: Session, batch: Batch, number: str | None) -> Batch:
+    return lifecycle.transition(db, ADMIN, batch.id, Action.FILE, RULES,
+                                now=at("2026-02-02 09:00"), filing_number=number)
+
+
+def test_filing_records_a_unique_filing_number(db: Session, world: World) -> None:
+    batch, other = planned_batch(db, world, *SESSION), planned_batch(
+        db, world, "2026-03-03 09:00", "2026-03-03 11:00")
+    for missing in (None, "", "  "):
+        with pytest.raises(InvalidInput, match="needs the filing number"):
+            _file(db, batch, missing)
+    with pytest.raises(InvalidInput, match="is not a code"):
+        _file(db, batch, "厦人社认备〔2026〕12号")
+    assert batch.state is BatchState.DRAFT and batch.filing_number is None
+    filed = _file(db, batch, " BA-350203-2026-0001 ")
+    assert (filed.state, filed.filing_number) == (BatchState.FILED, "BA-350203-2026-0001")
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == lifecycle.TRANSITION)).one()
+    assert entry.detail["filing_number"] == "BA-350203-2026-0001"
+    with pytest.raises(Conflict, match=f"already batch {batch.id}'s"):
+        _file(db, other, "BA-350203-2026-0001")
+    assert other.state is BatchState.DRAFT and other.filing_number is None
+
+
+def test_a_refused_filing_keeps_no_number(db: Session, world: World) -> None:
+    batch = planned_batch(db, world, *SESSION, roster=None)
+    with pytest.raises(BatchTransitionRefused):
+        _file(db, batch, "BA-2")
+    assert batch.filing_number is None

@@ -53,11 +53,14 @@ class RoomAdd(_Body):
 
 
 class TransitionRequest(_Body):
-    """Why (recorded in the audit log; required to reject), and an administrator's reason
-    to proceed past missed deadlines (recorded and flagged on the batch)."""
+    """Why (recorded in the audit log; required to reject), an administrator's reason to
+    proceed past missed deadlines (recorded and flagged on the batch), and the filing
+    number the centre gave (备案号; required to file)."""
 
     reason: Reason | None = None
     override: Reason | None = None
+    filing_number: str | None = Field(default=None, max_length=100,
+                                      description="备案号, e.g. BA-350200-2026-0123")
 
 
 class SessionRoomPublic(BaseModel):
@@ -96,6 +99,13 @@ class SessionPublic(BaseModel):
         """A loaded session with its rooms."""
         return cls(id=row.id, name=row.name, starts_at=row.starts_at, ends_at=row.ends_at,
                    rooms=[SessionRoomPublic.of(room) for room in row.rooms])
+
+
+class AttendanceRecord(_Body):
+    """A room's attendance after its session: present (实考) + absent (缺考) = expected."""
+
+    present: int = Field(ge=0, le=MAX_EXPECTED, description="实考人数")
+    absent: int = Field(ge=0, le=MAX_EXPECTED, description="缺考人数")
 
 
 class BatchSummary(BaseModel):

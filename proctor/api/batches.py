@@ -3,6 +3,7 @@
 Administrators manage batches; every user may read the batches within their scope
 (:mod:`proctor.supervision.batch_access`). A refused transition answers 409 with the
 current state and every missing item; a refused roster answers 400 with every bad line.
+A room's attendance is recorded after its session by the batch's reviewers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from proctor.actor import Actor
 from proctor.api.batch_schemas import (
+    AttendanceRecord,
     BatchCreate,
     BatchPublic,
     BatchSummary,
@@ -30,6 +32,7 @@ from proctor.api.organisation_schemas import MAX_ID
 from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.supervision import batches, lifecycle, roster, roster_service
+from proctor.supervision.attendance import Attendance, record_attendance
 from proctor.supervision.batch_access import BatchFilter, batch_in_scope, list_batches
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import Action, BatchState
@@ -102,6 +105,15 @@ def import_roster(session_room_id: Id, data: Annotated[bytes, Depends(roster_fil
     return SessionRoomPublic.of(row)
 
 
+@router.put("/session-rooms/{session_room_id}/attendance")
+def put_attendance(session_room_id: Id, body: AttendanceRecord, db: SessionDep,
+                   scope: CurrentScope) -> SessionRoomPublic:
+    """Record a room's attendance after its session (the batch's reviewers; audited)."""
+    row = record_attendance(db, Actor.user(scope.user_id), session_room_id,
+                            Attendance(body.present, body.absent), scope)
+    return SessionRoomPublic.of(row)
+
+
 @router.post("/batches/{batch_id}/transitions/{action}", dependencies=MANAGE,
              responses={409: {"model": TransitionRefusedBody}})
 def transition(batch_id: Id, action: Action, db: SessionDep, user: CurrentUser,
@@ -109,5 +121,7 @@ def transition(batch_id: Id, action: Action, db: SessionDep, user: CurrentUser,
     """Move the batch on by ``action``; 409 names the state and every missing item."""
     request = body or TransitionRequest()
     batch = lifecycle.transition(db, Actor.user(user.id), batch_id, action,
-                                 settings.deadline_rules(), request.reason, request.override)
+                                 settings.deadline_rules(), request.reason, request.override,
+                                 gap_tolerance_s=settings.coverage_gap_tolerance_seconds,
+                                 filing_number=request.filing_number)
     return BatchPublic.of(batch)

@@ -20,7 +20,9 @@ from proctor.api.review_schemas import (
     ReviewPublic,
     ReviewRequest,
 )
+from proctor.events.views import EventView, event_view
 from proctor.supervision import findings, review
+from proctor.supervision.batch_events import reviewable_events
 
 router = APIRouter(prefix="/api/batches/{batch_id}", tags=["review"])
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -30,6 +32,12 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 def review_queue(batch_id: RowId, db: SessionDep, scope: CurrentScope) -> list[QueueItemPublic]:
     """The batch's events, oldest first, with the caller's verdict and the others'."""
     return [QueueItemPublic.of(item) for item in review.review_queue(db, scope, batch_id)]
+
+
+@router.get("/events")
+def batch_events(batch_id: RowId, db: SessionDep, scope: CurrentScope) -> list[EventView]:
+    """The batch's events (its rooms' cameras within its session windows), oldest first."""
+    return [event_view(event) for event in reviewable_events(db, scope, batch_id)]
 
 
 @router.put("/events/{event_id}/review")

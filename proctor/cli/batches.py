@@ -1,5 +1,6 @@
-"""``proctor supervision batch ...``: plan certification batches, import rosters and move
-batches through their states, as the server's operator (audited as ``cli:<account>``)."""
+"""``proctor supervision batch ...``: plan certification batches, import rosters, record
+attendance and move batches through their states, as the server's operator (audited as
+``cli:<account>``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from proctor.cli.context import cli_actor, database
 from proctor.config import load_settings
 from proctor.errors import InvalidInput
 from proctor.supervision import batches, lifecycle, roster, roster_service
+from proctor.supervision.attendance import Attendance, record_attendance
 from proctor.supervision.batch_access import BatchFilter, list_batches
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import Action, BatchState
@@ -108,15 +110,30 @@ def roster_import(session_room_id: int, file: Path) -> None:
         typer.echo(SessionRoomPublic.of(row).model_dump_json())
 
 
+@app.command("attendance")
+def attendance(session_room_id: int, present: int, absent: int) -> None:
+    """Record PRESENT (实考) and ABSENT (缺考) of a session room after its session."""
+    with database() as db:
+        row = record_attendance(db, cli_actor(), session_room_id,
+                                Attendance(present, absent))
+        typer.echo(f"session room {row.id}: {row.present} present, {row.absent} absent of "
+                   f"{row.expected_examinees} expected")
+
+
 @app.command("transition")
 def transition(
     batch_id: int, action: Action,
     reason: Annotated[str | None, typer.Option(help="why (audited; needed to reject)")] = None,
     override: Annotated[str | None, typer.Option(
         help="proceed past missed deadlines for this reason (flagged on the batch)")] = None,
+    filing_number: Annotated[str | None, typer.Option(
+        help="the filing number (备案号) the centre gave: needed to file")] = None,
 ) -> None:
     """Move a batch on by ACTION; a refusal names the state and everything missing."""
-    rules = load_settings().deadline_rules()
-    with database() as db:
-        batch = lifecycle.transition(db, cli_actor(), batch_id, action, rules, reason, override)
+    settings = load_settings()
+    with database(settings) as db:
+        batch = lifecycle.transition(db, cli_actor(), batch_id, action,
+                                     settings.deadline_rules(), reason, override,
+                                     gap_tolerance_s=settings.coverage_gap_tolerance_seconds,
+                                     filing_number=filing_number)
         typer.echo(f"batch {batch.id} is now {batch.state.value}")

@@ -2,7 +2,8 @@
 
 An event belongs to a batch when its camera is in a room one of the batch's sessions uses
 and it overlaps that session's window (an event still open overlaps every window after its
-start). Review and the results gate count these.
+start). Review and the results gate count these; their reviewers list them
+(:func:`reviewable_events`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from proctor.auth.scope import Scope
 from proctor.db.models import Camera, Event
 from proctor.supervision.records import ExamSession, SessionRoom
+from proctor.supervision.review_access import reviewable_batch
 
 
 def events_of_batch_query(batch_id: int) -> Select[Event]:
@@ -30,3 +33,10 @@ def events_of_batch_query(batch_id: int) -> Select[Event]:
 def events_of_batch(db: Session, batch_id: int) -> list[Event]:
     """The batch's events, oldest first."""
     return list(db.scalars(events_of_batch_query(batch_id)))
+
+
+def reviewable_events(db: Session, scope: Scope, batch_id: int) -> list[Event]:
+    """The batch's events, oldest first, if the scope's user may review the batch (else
+    :class:`~proctor.errors.NotFound` or :class:`~proctor.errors.Forbidden`)."""
+    reviewable_batch(db, scope, batch_id)
+    return events_of_batch(db, batch_id)

@@ -5,6 +5,7 @@ state and every missing item). A missed deadline is refused like any other preco
 an administrator may proceed with an override reason, and then each overridden miss is
 flagged on the batch (``Batch.flags``) and in the audit entry. The dates a step happened
 (plan filed, publicity started, results filed) are the day of the transition in China.
+Filing needs the centre's filing number (备案号, :mod:`~proctor.supervision.filing`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from proctor.supervision.batches import get_batch
 from proctor.supervision.calendar_service import load_calendar
 from proctor.supervision.china_time import china_day
 from proctor.supervision.deadlines import DeadlineRules, StepCheck
+from proctor.supervision.filing import assign_filing_number, checked_filing_number
 from proctor.supervision.reasons import Reason
 from proctor.supervision.records import Batch
 from proctor.supervision.states import (
@@ -92,6 +94,7 @@ def _record_step(db: Session, batch: Batch, action: Action, rules: DeadlineRules
     today = china_day(now)
     if action is Action.FILE:
         batch.plan_filed_on = today
+        return {"filing_number": batch.filing_number}
     elif action is Action.OPEN_PUBLICITY:
         batch.publicity_started_on = today
         last = deadlines.publicity_last_day(load_calendar(db), rules, today)  # fails closed
@@ -106,21 +109,27 @@ def _record_step(db: Session, batch: Batch, action: Action, rules: DeadlineRules
 def transition(db: Session, actor: Actor, batch_id: int, action: Action, rules: DeadlineRules,
                reason: str | None = None, override: str | None = None,
                now: datetime | None = None,
-               gap_tolerance_s: float = DEFAULT_GAP_TOLERANCE_S) -> Batch:
+               gap_tolerance_s: float = DEFAULT_GAP_TOLERANCE_S,
+               filing_number: str | None = None) -> Batch:
     """Apply ``action`` to the batch if the state machine allows it (else
     :class:`BatchTransitionRefused`); ``override`` is an administrator's reason to proceed
-    past missed deadlines. A rejection needs a ``reason``. ``gap_tolerance_s`` is the
-    configured ``coverage_gap_tolerance_seconds`` the results gate counts gaps with."""
+    past missed deadlines. A rejection needs a ``reason``, filing the ``filing_number``
+    (备案号: unique, recorded on the batch and in the audit entry). ``gap_tolerance_s`` is
+    the configured ``coverage_gap_tolerance_seconds`` the results gate counts gaps with."""
     moment = now or utcnow()
     why, override_reason = _text(reason, "reason"), _text(override, "override reason")
     if action is Action.REJECT and why is None:
         raise InvalidInput("a rejection (不予认可) needs a reason")
     batch = get_batch(db, batch_id)
+    number = (checked_filing_number(db, batch.id, filing_number)
+              if action is Action.FILE else None)
     gathered = gather(db, batch, action, rules, moment, gap_tolerance_s)
     decision = check_transition(batch.state, action, gathered.facts,
                                 Override(override_reason) if override_reason else None)
     if isinstance(decision, Refused):
         raise BatchTransitionRefused(decision)
+    if number is not None:
+        assign_filing_number(db, batch, number)
     return _apply(db, actor, batch, action, decision, gathered, rules, why, override_reason,
                   moment)
 

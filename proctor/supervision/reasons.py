@@ -33,6 +33,8 @@ class ReasonCode(StrEnum):
     PUBLICITY_NOT_ELAPSED = "publicity_not_elapsed"
     COMPLAINTS_OPEN = "complaints_open"
     RESULTS_FILED_LATE = "results_filed_late"
+    FILING_NUMBER_MISSING = "filing_number_missing"
+    ATTENDANCE_NOT_RECORDED = "attendance_not_recorded"
 
 
 # Deadline misses only: an administrator may proceed past them with a recorded reason, and

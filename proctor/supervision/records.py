@@ -40,7 +40,8 @@ class Batch(Base):
     mode: Mapped[Mode] = mapped_column(value_enum(Mode, 16))
     state: Mapped[BatchState] = mapped_column(value_enum(BatchState), default=BatchState.DRAFT,
                                               index=True)
-    filing_number: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 备案号
+    # 备案号, given by the centre when the batch is filed; unique
+    filing_number: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     plan_filed_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
     publicity_started_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
     results_filed_on: Mapped[date | None] = mapped_column(Date(), nullable=True)

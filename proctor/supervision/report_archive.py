@@ -1,8 +1,9 @@
 """Signing a report version and keeping its PDF: render, sign, store under Object Lock.
 
-Signing composes the version one last time (issued now), refuses while the batch has
-unreviewed events or unexplained coverage gaps (409 naming them) or, for version 1, while
-the batch has not ended; then renders it (:mod:`~proctor.supervision.report.render`),
+Signing composes the version one last time (issued now), refuses while the batch has no
+filing number (备案号), a room without recorded attendance, unreviewed events or
+unexplained coverage gaps (409 naming them) or, for version 1, while the batch has not
+ended; then renders it (:mod:`~proctor.supervision.report.render`),
 signs it with the service's identity (:mod:`~proctor.supervision.report.signing`), stores
 the PDF in the object store under COMPLIANCE retention for as long as footage
 (``retention_years`` from the signing time, so never shorter than the footage of the batch
@@ -40,7 +41,12 @@ from proctor.supervision.report.identity import service_identity
 from proctor.supervision.report.render import render_report
 from proctor.supervision.report.signing import PadesSigner, ReportSigner
 from proctor.supervision.report.view import when
-from proctor.supervision.report_draft import Edition, Judgement, compose
+from proctor.supervision.report_draft import (
+    Edition,
+    Judgement,
+    compose,
+    rooms_without_attendance,
+)
 from proctor.supervision.report_service import (
     get_report,
     keep,
@@ -88,6 +94,22 @@ def _gap(gap: Gap) -> str:
     return f"camera {gap.camera_id} {when(gap.start)}–{when(gap.end)}"
 
 
+def _header_refusals(batch: Batch) -> list[Reason]:
+    """What the report's header lacks: the filing number, rooms' attendance."""
+    reasons = []
+    if batch.filing_number is None:
+        reasons.append(Reason(ReasonCode.FILING_NUMBER_MISSING, "批次没有备案号",
+                              f"batch {batch.id} has no filing number"))
+    rooms = [f"session room {room.id} ({room.session.name}, room {room.room_id})"
+             for room in rooms_without_attendance(batch)]
+    if rooms:
+        reasons.append(Reason(ReasonCode.ATTENDANCE_NOT_RECORDED,
+                              f"{len(rooms)} 个考场未登记实考/缺考人数：{_listed(rooms)}",
+                              f"{len(rooms)} room(s) without recorded attendance: "
+                              f"{_listed(rooms)}"))
+    return reasons
+
+
 def _refusals(db: Session, batch: Batch, version: int, now: datetime,
               gap_tolerance_s: float) -> list[Reason]:
     reasons = []
@@ -97,6 +119,7 @@ def _refusals(db: Session, batch: Batch, version: int, now: datetime,
                               f"{STATE_LABELS[BatchState.ENDED]}）",
                               f"the report is signed once the batch has ended, not in state "
                               f"'{batch.state.value}'"))
+    reasons += _header_refusals(batch)
     events = [str(event) for event in unreviewed_events(db, batch.id)]
     if events:
         reasons.append(Reason(ReasonCode.EVENTS_NOT_REVIEWED,

@@ -5,10 +5,11 @@ conclusion, supervision type). Everything else is read from the records each tim
 report is composed, so a draft always shows the batch as it is and the signed version the
 batch as it was when signed:
 
-- the header from the batch, its organisation, sessions, rooms and sites; planned /
-  present / absent from the rosters (a room without recorded attendance counts its
-  expected examinees as present); the drawn supervisors, each with ``DRAW-<draw>-<id>``;
-  the recusal statement;
+- the header from the batch (its filing number, 备案号), its organisation, sessions,
+  rooms and sites; planned from the rosters, present / absent summed from the rooms'
+  recorded attendance (:mod:`~proctor.supervision.attendance`): 未登记 (``None``) while a
+  room has none, as is a missing filing number; a report is not signed with either
+  missing; the drawn supervisors, each with ``DRAW-<draw>-<id>``; the recusal statement;
 - the findings (:class:`~proctor.supervision.oversight.Finding`, by start), each with one
   clip per named camera: its range to the second and the SHA-256 of every covering segment
   of the recording index (a camera with no segment in the range has no clip: its gap is
@@ -107,10 +108,18 @@ def _session_label(session: ExamSession) -> str:
     return f"{session.name} {start:%m-%d %H:%M}–{end:%H:%M}"
 
 
-def _absent(room: SessionRoom) -> int:
-    if room.absent is not None:
-        return room.absent
-    return 0 if room.present is None else max(room.expected_examinees - room.present, 0)
+def rooms_without_attendance(batch: Batch) -> list[SessionRoom]:
+    """The rooms of the batch's sessions whose attendance is not recorded."""
+    return [room for session in batch.sessions for room in session.rooms
+            if room.present is None or room.absent is None]
+
+
+def _attendance(batch: Batch) -> tuple[int | None, int | None]:
+    """Present and absent over the batch's rooms, ``(None, None)`` while one has none."""
+    if rooms_without_attendance(batch):
+        return None, None
+    rooms = [room for session in batch.sessions for room in session.rooms]
+    return sum(room.present or 0 for room in rooms), sum(room.absent or 0 for room in rooms)
 
 
 def _header(db: Session, batch: Batch, judgement: Judgement, number: str) -> rc.Header:
@@ -122,12 +131,11 @@ def _header(db: Session, batch: Batch, judgement: Judgement, number: str) -> rc.
     rooms = [room for session in sessions for room in session.rooms]
     places = db.execute(select(Site.name, Room.name).join(Room, Room.site_id == Site.id)
                         .where(Room.id.in_([r.room_id for r in rooms])).order_by(Room.id)).all()
-    planned = sum(room.expected_examinees for room in rooms)
-    absent = sum(_absent(room) for room in rooms)
+    present, absent = _attendance(batch)
     return rc.Header(
         report_number=number,
         batch=f"{batch.occupation_name}{batch.level.value}职业技能等级认定（批次 {batch.id}）",
-        filing_number=batch.filing_number or f"BATCH-{batch.id}",
+        filing_number=batch.filing_number,
         organisation=organisation.name,
         occupation=rc.Occupation(name=batch.occupation_name, code=batch.occupation_code),
         level=batch.level, mode=batch.mode,
@@ -135,7 +143,8 @@ def _header(db: Session, batch: Batch, judgement: Judgement, number: str) -> rc.
         room=_listed([room for _, room in places], "个考场"),
         session_date=china_day(sessions[0].starts_at),
         session=_listed([_session_label(s) for s in sessions], "个场次"),
-        planned=planned, present=planned - absent, absent=absent,
+        planned=sum(room.expected_examinees for room in rooms), present=present,
+        absent=absent,
         side=judgement.side, manner=judgement.manner,
         supervisors=_supervisors(db, batch), recusal_statement=RECUSAL)
 

@@ -133,7 +133,7 @@ def build_batch(db: Session, cameras: int, hours: int, findings: int) -> Batch:
                   created_by="system:bench")
     batch.sessions.append(ExamSession(
         name="第1场", starts_at=SESSION_START.astimezone(UTC), ends_at=end.astimezone(UTC),
-        rooms=[SessionRoom(room_id=room_id, expected_examinees=40, absent=2)]))
+        rooms=[SessionRoom(room_id=room_id, expected_examinees=40, present=38, absent=2)]))
     db.add(batch)
     db.flush()
     author = _draw(db, batch)

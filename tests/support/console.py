@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -19,10 +20,11 @@ PASSWORD = "a-long-password"
 
 
 @contextmanager
-def console_client(data_dir: Path) -> Iterator[TestClient]:
-    """A running app on a fresh database in ``data_dir``, with the admin ``root``."""
-    app = create_app(load_settings(data_dir=data_dir, ice_host_addresses=["127.0.0.1"],
-                                   analysis_enabled=False))
+def console_client(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
+    """A running app on a fresh database in ``data_dir``, with the admin ``root``;
+    ``settings`` override the defaults (e.g. an object store)."""
+    app = create_app(load_settings(**{"data_dir": data_dir, "ice_host_addresses": ["127.0.0.1"],
+                                      "analysis_enabled": False} | settings))
     with TestClient(app) as client:
         with session_scope(services_of(app).session_factory) as db:
             directory.create_user(db, "test", "root", PASSWORD, Role.ADMIN)

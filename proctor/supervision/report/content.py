@@ -62,7 +62,7 @@ class Header(_Content):
 
     report_number: Code = Field(description="报告编号")
     batch: Line = Field(description="认定批次")
-    filing_number: Code = Field(description="备案号")
+    filing_number: Code | None = Field(description="备案号 (None: 未登记)")
     organisation: Line = Field(description="认定机构")
     occupation: Occupation
     level: Level = Field(description="等级")
@@ -72,8 +72,8 @@ class Header(_Content):
     session_date: Day = Field(description="日期")
     session: Line = Field(description="场次")
     planned: Count = Field(description="应考人数")
-    present: Count = Field(description="实考人数")
-    absent: Count = Field(description="缺考人数")
+    present: Count | None = Field(description="实考人数 (None: attendance not recorded)")
+    absent: Count | None = Field(description="缺考人数 (None: attendance not recorded)")
     side: Side = Field(description="督导类型: 外督/内督")
     manner: Manner = Field(description="督导方式: 现场/线上/回放")
     supervisors: Annotated[list[Supervisor], Field(min_length=1, max_length=20)]
@@ -175,7 +175,11 @@ class SupervisionReport(_Content):
 
 
 def attendance_adds_up(header: Header) -> None:
-    """应考 = 实考 + 缺考."""
+    """应考 = 实考 + 缺考, or neither is recorded (未登记)."""
+    if header.present is None and header.absent is None:
+        return
+    if header.present is None or header.absent is None:
+        raise ValueError("present and absent are recorded together, or neither is")
     if header.present + header.absent != header.planned:
         raise ValueError(f"present {header.present} + absent {header.absent} is not "
                          f"planned {header.planned}")

@@ -13,6 +13,7 @@ from proctor.supervision.report.manifest import ATTACHMENT_NAME, ManifestSummary
 from proctor.supervision.report.text import BEIJING
 
 TITLE = "职业技能等级认定质量督导报告"
+NOT_RECORDED = "未登记"
 NOTICE = ("本报告以 PDF 电子签名（PAdES）签署，签署后不可更改；修订须另出新版本并引用本版本。"
           "可用 proctor supervision verify-report 离线核验签名。")
 View = dict[str, object]
@@ -34,16 +35,20 @@ def clip_range(clip: Clip) -> str:
     return f"{start}–{end[11:] if end[:10] == start[:10] else end}"
 
 
+def _recorded(value: object | None) -> str:
+    return NOT_RECORDED if value is None else str(value)
+
+
 def _header(report: SupervisionReport) -> list[list[str]]:
     h = report.header
     return [["报告编号", h.report_number], ["版本", f"第{report.version}版"],
-            ["认定批次", h.batch], ["备案号", h.filing_number],
+            ["认定批次", h.batch], ["备案号", _recorded(h.filing_number)],
             ["认定机构", h.organisation],
             ["职业/工种", f"{h.occupation.name}（{h.occupation.code}）"],
             ["等级", h.level], ["认定方式", h.mode], ["考点", h.site], ["考场", h.room],
             ["日期", day(h.session_date)], ["场次", h.session],
-            ["应考人数", str(h.planned)], ["实考人数", str(h.present)],
-            ["缺考人数", str(h.absent)], ["督导类型", f"{h.side}·{h.manner}"]]
+            ["应考人数", str(h.planned)], ["实考人数", _recorded(h.present)],
+            ["缺考人数", _recorded(h.absent)], ["督导类型", f"{h.side}·{h.manner}"]]
 
 
 def _finding(finding: Finding) -> View:
@@ -75,7 +80,7 @@ def report_view(report: SupervisionReport, summary: ManifestSummary, font: str) 
         "font": font, "title": TITLE,
         "subtitle": f"报告编号 {h.report_number}　第{report.version}版　"
                     f"填报时间 {when(report.issued_at)}",
-        "keywords": ["督导报告", h.report_number, h.filing_number],
+        "keywords": ["督导报告", h.report_number, _recorded(h.filing_number)],
         "author": "、".join(s.name for s in h.supervisors),
         "amends": _amends(report), "header": _header(report),
         "supervisors": [[s.name, s.draw_id, s.qualification_no or "—"] for s in h.supervisors],
