@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from proctor.api.bodies import read_limited
-from proctor.api.camera_access import ArchiveCamera, PublishableCamera
+from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, PublishableCamera
 from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
 from proctor.api.params import EPOCH_MS_MAX, EpochMs
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
@@ -87,13 +87,15 @@ def report_status(body: DeviceStatus, device: CurrentDevice, db: SessionDep) -> 
 
 @router.get("/cameras/{camera_id}/coverage")
 def camera_coverage(
-    camera: ArchiveCamera, db: SessionDep,
+    camera: ArchiveCamera, db: SessionDep, in_scope: ArchiveFootage,
     start_ms: Annotated[int, Query(alias="from", ge=0, le=2**53,
                                    description="window start, epoch ms")],
     end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53,
                                  description="window end, epoch ms")],
 ) -> CoverageReport:
-    """Recorded intervals and gaps of the camera within the window."""
+    """Recorded intervals and gaps of the camera within the window (a drawn supervisor:
+    a window within the granted ones; 403 naming them otherwise)."""
+    in_scope(start_ms, end_ms)
     report = reports.camera_coverage(db, camera.id, start_ms, end_ms)
     return CoverageReport(camera_id=camera.id, start_ms=start_ms, end_ms=end_ms,
                           complete=report.complete, recorded_ms=report.recorded_ms,

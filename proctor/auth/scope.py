@@ -143,13 +143,21 @@ class Scope:
                         at: datetime | None = None) -> tuple[Window, ...] | None:
         """The footage of the camera the scope may view at ``at``: ``None`` for all of it,
         else the granted windows (empty: none)."""
-        if not self.can(Permission.VIEW_ARCHIVE):
+        return self.windows_of(frozenset({Permission.VIEW_ARCHIVE}), camera, at)
+
+    def windows_of(self, permissions: frozenset[Permission], camera: CameraPlace,
+                   at: datetime | None = None) -> tuple[Window, ...] | None:
+        """The times of the camera on which any of ``permissions`` is allowed at ``at``:
+        ``None`` for all time, else the windows of the grants that allow one (empty: none)."""
+        if not any(self.can(permission) for permission in permissions):
             return ()
         if self._whole_camera(camera):
             return None
         moment = at or self.as_of
         return merge_windows(window for grant in self._grants_of(camera)
-                             if grant.archive_open_at(moment) for window in grant.windows)
+                             if any(_grant_allows(grant, permission, moment)
+                                    for permission in permissions if self.can(permission))
+                             for window in grant.windows)
 
     def require_footage(self, camera: CameraPlace, start_ms: int, end_ms: int,
                         at: datetime | None = None) -> None:
@@ -158,9 +166,13 @@ class Scope:
         windows = self.footage_windows(camera, at)
         if windows is None or any(w.covers_ms(start_ms, end_ms) for w in windows):
             return
+        raise self.outside_windows(camera, windows)
+
+    def outside_windows(self, camera: CameraPlace, windows: tuple[Window, ...]) -> Forbidden:
+        """The error for footage of the camera outside the granted ``windows``, naming them."""
         allowed = ", ".join(str(window) for window in windows) or "none"
-        raise Forbidden(f"user '{self.username}' may view recordings of camera "
-                        f"{camera.camera_id} only within the granted windows (UTC): {allowed}")
+        return Forbidden(f"user '{self.username}' may view recordings of camera "
+                         f"{camera.camera_id} only within the granted windows (UTC): {allowed}")
 
     def cameras_query(self) -> Select[Camera]:
         """The cameras within the scope (whatever the permission or time), ordered by id."""
