@@ -10,7 +10,6 @@ import pytest
 from support.browser import chromium
 from support.stack import PASSWORD, Stack
 
-
 pytestmark = pytest.mark.browser
 
 
@@ -43,7 +42,8 @@ def test_live_page_shows_count_and_alerts(analysis_stack: Stack, h264_footage: P
         # the detector starts with the server: allow for loading the model on a slow machine
         page.wait_for_function(
             "id => { const c = document.getElementById(`count-${id}`);"
-            "        return c && /^[0-9]+$/.test(c.dataset.people) && c.dataset.expected === '40'; }",
+            "        return c && /^[0-9]+$/.test(c.dataset.people)"
+            "               && c.dataset.expected === '40'; }",
             arg=camera, timeout=90_000)
         people = int(count.get_attribute("data-people"))
         assert people < 40

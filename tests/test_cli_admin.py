@@ -27,7 +27,8 @@ def test_directory_from_the_command_line(run) -> None:  # type: ignore[no-untype
     assert run("admin", "room", "add", "1", "Room 1").exit_code == 0
     device = json.loads(run("admin", "device", "add", "1", "edge", "--json").stdout)
     assert device["token"].startswith("pdt_1_")
-    camera = json.loads(run("admin", "camera", "add", "1", "front", "--device", "1", "--json").stdout)
+    added = run("admin", "camera", "add", "1", "front", "--device", "1", "--json")
+    camera = json.loads(added.stdout)
     assert camera == {"id": 1, "room_id": 1, "device_id": 1, "name": "front"}
     listed = json.loads(run("admin", "device", "list", "--json").stdout)
     assert "token" not in listed[0]
@@ -41,5 +42,6 @@ def test_errors_are_messages_not_tracebacks(run) -> None:  # type: ignore[no-unt
     assert result.exit_code == 2
     assert "site 5 does not exist" in result.output
     assert "Traceback" not in result.output
-    weak = run("admin", "user", "add", "u", "--role", "admin", env={"PROCTOR_NEW_USER_PASSWORD": "short"})
+    weak = run("admin", "user", "add", "u", "--role", "admin",
+               env={"PROCTOR_NEW_USER_PASSWORD": "short"})
     assert weak.exit_code == 2 and "at least 10 characters" in weak.output

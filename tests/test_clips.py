@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from pathlib import Path
 
 import av
 import httpx
 import pytest
-
-from proctor.recording.clips import SegmentMedia, assemble_clip
+from support.ingest import T0, audit_actions, put_segment
 from support.segments import cut_segment
 from support.stack import Stack
-from support.ingest import T0, audit_actions, put_segment
+
+from proctor.recording.clips import SegmentMedia, assemble_clip
 
 FRAME_S = 0.1  # the footage is 10 fps
 
@@ -34,7 +35,7 @@ def test_clip_across_segment_boundaries_is_continuous(media: list[SegmentMedia],
     frames = decode(tmp_path / "c.mp4")
     assert info.first_ms == T0 + 5_000  # the keyframe at or before the start
     assert len(frames) == info.frames == 192  # 5.0 s .. 24.1 s at 10 fps, every frame
-    steps = {round(b.time - a.time, 3) for a, b in zip(frames, frames[1:])}
+    steps = {round(b.time - a.time, 3) for a, b in pairwise(frames)}
     assert steps == {FRAME_S}
     assert (frames[0].width, frames[0].height) == (768, 576)
 
@@ -43,7 +44,7 @@ def test_a_gap_in_the_recording_stays_a_gap(media: list[SegmentMedia], tmp_path:
     with_gap = [media[0], media[2]]  # the middle ten seconds were never recorded
     assemble_clip(with_gap, T0, T0 + 30_000, tmp_path / "g.mp4")
     frames = decode(tmp_path / "g.mp4")
-    jumps = [round(b.time - a.time, 1) for a, b in zip(frames, frames[1:]) if b.time - a.time > 0.15]
+    jumps = [round(b.time - a.time, 1) for a, b in pairwise(frames) if b.time - a.time > 0.15]
     assert jumps == [10.1]
     assert len(frames) == 200
 

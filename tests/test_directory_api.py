@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from support.console import PASSWORD, build_site, login
 
 from proctor.db.session import session_scope
 from proctor.services import services_of
-from support.console import PASSWORD, build_site, login
+
 
 def test_login_sets_http_only_cookie_and_wrong_password_fails(client: TestClient) -> None:
     response = client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
@@ -99,7 +100,8 @@ def test_audit_log_records_directory_changes(client: TestClient) -> None:
     build_site(client, admin, "S1")
     with session_scope(services_of(client.app).session_factory) as db:
         actions = db.scalars(select(AuditEntry.action)).all()
-    assert {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"} <= set(actions)
+    expected = {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"}
+    assert expected <= set(actions)
 
 
 

@@ -54,7 +54,8 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 def test_token_file(tmp_path: Path) -> None:
     (tmp_path / "token").write_text(TOKEN + "\n")
-    config = load_config(write(tmp_path, f"server_url = 'http://x'\ntoken_file = '{tmp_path}/token'\n"
+    config = load_config(write(tmp_path, "server_url = 'http://x'\n"
+                               f"token_file = '{tmp_path}/token'\n"
                                "[[cameras]]\nid = 3\nsource = 'testsrc://stamp'\n"))
     assert config.device_token() == TOKEN
 
@@ -125,7 +126,8 @@ def test_check_command(tmp_path: Path, h264_footage: Path, raw_footage: Path) ->
     assert result.exit_code == 1
     assert "camera 1: ok, packets, H.264 sent as is" in result.output
     assert "camera 2: ok, videoframes, encoded once to H.264" in result.output
-    assert "camera 3: camera 3 (file:///missing.mp4): file /missing.mp4 does not exist" in result.output
+    expected = "camera 3: camera 3 (file:///missing.mp4): file /missing.mp4 does not exist"
+    assert expected in result.output
 
 
 async def test_refused_agent_keeps_running_and_says_why(stack: Stack, h264_footage: Path) -> None:

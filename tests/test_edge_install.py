@@ -6,11 +6,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+from support.stack import Stack
+from support.wait import wait_until
+
 from proctor.config import REPO_ROOT
 from proctor_dev.processes import ManagedProcess
 from proctor_dev.provision import write_agent_config
-from support.stack import Stack
-from support.wait import wait_until
 
 SERVER_ONLY = ["fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "pydantic_settings",
                "minio", "prometheus_client", "torch", "ultralytics", "cv2"]
@@ -40,9 +41,11 @@ async def test_agent_publishes_without_server_packages(stack: Stack, h264_footag
     cam_h264, cam_raw = stack.site_a.camera_ids
     config = stack.data_dir / "standalone.toml"
     write_agent_config(config, stack.url, stack.site_a.device_token,
-                       {cam_h264: h264_footage.as_uri(), cam_raw: raw_footage.as_uri()}, ["127.0.0.1"])
+                       {cam_h264: h264_footage.as_uri(), cam_raw: raw_footage.as_uri()},
+                       ["127.0.0.1"])
     log = stack.data_dir / "standalone.log"
-    agent = ManagedProcess("edge", [sys.executable, "-c", BLOCKED_RUN, "run", "--config", str(config)],
+    command = [sys.executable, "-c", BLOCKED_RUN, "run", "--config", str(config)]
+    agent = ManagedProcess("edge", command,
                            log_path=log).start()
     stack.agents.append(agent)
     admin = stack.login("admin")

@@ -14,19 +14,20 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from support.ingest import T0, put_segment
+from support.segments import cut_segment
+from support.stack import Stack
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
 from proctor.db.models import Segment
 from proctor.recording.evidence_format import Member, sha256_hex, write_canonical_zip
 from proctor.recording.evidence_verify import EvidenceInvalid, verify_evidence
-from support.segments import cut_segment
-from support.stack import Stack
-from support.ingest import T0, put_segment
 
 
 @pytest.fixture(scope="module")
-def package(shared_stack: Stack, h264_footage: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def package(shared_stack: Stack, h264_footage: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Path:
     camera = shared_stack.site_a.camera_ids[0]
     for index in range(3):
         data = cut_segment(h264_footage, index * 10, 10)
@@ -60,7 +61,8 @@ def test_intact_package_verifies_offline(package: Path, shared_stack: Stack) -> 
         assert manifest["reason"] == "complaint 2026-117"
         assert [s["prev_hash"] for s in manifest["segments"]][1:] == [
             s["chain_hash"] for s in manifest["segments"]][:-1]
-        assert archive.read("segments/" + str(manifest["segments"][0]["start_ms"]) + ".ts")[:1] == b"G"
+        first = manifest["segments"][0]["start_ms"]
+        assert archive.read(f"segments/{first}.ts")[:1] == b"G"
     result = CliRunner().invoke(app, ["archive", "verify-evidence", str(package),
                                       "--key-fingerprint", fingerprint])
     assert result.exit_code == 0 and "intact" in result.output

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 import aioice.ice
 from aiortc import RTCPeerConnection
 
@@ -33,7 +31,8 @@ async def test_pinned_offer_has_only_loopback_candidates() -> None:
     pc = RTCPeerConnection(build_rtc_configuration([]))
     pc.addTransceiver("video", direction="recvonly")
     await pc.setLocalDescription(await pc.createOffer())
-    candidates = [l for l in pc.localDescription.sdp.splitlines() if l.startswith("a=candidate")]
+    candidates = [line for line in pc.localDescription.sdp.splitlines()
+                  if line.startswith("a=candidate")]
     await pc.close()
     assert candidates
     assert all(" 127.0.0.1 " in line and "typ host" in line for line in candidates)

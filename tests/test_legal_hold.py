@@ -7,13 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.ingest import T0, audit_actions, put_segment, segments, store_of
+from support.segments import cut_segment
+from support.stack import Stack
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-
-from support.segments import cut_segment
-from support.stack import Stack
-from support.ingest import T0, audit_actions, put_segment, segments, store_of
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,8 @@ def held(stack: Stack, camera: int) -> dict[int, bool]:
 def test_hold_place_cover_late_arrival_and_lift(stack: Stack, segment_bytes: list[bytes]) -> None:
     camera = stack.site_a.camera_ids[0]
     for index in (0, 1, 3):  # segment 2 arrives later (after an outage, say)
-        assert put_segment(stack, camera, T0 + index * 10_000, segment_bytes[index]).status_code == 201
+        stored = put_segment(stack, camera, T0 + index * 10_000, segment_bytes[index])
+        assert stored.status_code == 201
     officer = {"Authorization": f"Bearer {stack.login('officer')}"}
     url = f"{stack.url}/api/cameras/{camera}/legal-holds"
     first = httpx.post(url, json={"from_ms": T0 + 12_000, "to_ms": T0 + 35_000,

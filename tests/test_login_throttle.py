@@ -16,11 +16,11 @@ from sqlalchemy import select
 from support.wait import wait_until_sync
 
 from proctor import directory
-from proctor.services import services_of
 from proctor.app import create_app
 from proctor.config import load_settings
 from proctor.db.models import AuditEntry, Role
 from proctor.db.session import session_scope
+from proctor.services import services_of
 
 PASSWORD = "a-long-password"
 # Long enough for every attempt of a test to land inside one window even on a loaded machine

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from proctor.schema import metadata
 from proctor.db.migrate import downgrade_database, upgrade_database
+from proctor.schema import metadata
 
 
 def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:

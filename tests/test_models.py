@@ -51,7 +51,8 @@ def test_manifest_default_model() -> None:
 
 
 def test_missing_model_says_run_pull(empty: Catalog) -> None:
-    with pytest.raises(ModelMissing, match=r"not in .*cache: run `proctor models pull person-default`"):
+    with pytest.raises(ModelMissing,
+                       match=r"not in .*cache: run `proctor models pull person-default`"):
         create_detector(detector_config(type="ultralytics-pt"), empty)
 
 

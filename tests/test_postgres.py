@@ -5,14 +5,14 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
-
 from support.postgres import postgres_cluster
+
 from proctor import directory
 from proctor.auth.scope import load_scope
-from proctor.schema import metadata
 from proctor.db.migrate import downgrade_database, upgrade_database
 from proctor.db.models import AuditEntry, Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor.schema import metadata
 from proctor_dev.provision import provision_site
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import av
 import pytest
+from support.footage import T0_MS, footage_packets, record
 
 from edge_agent.config import DailyWindow, RecordingConfig
 from edge_agent.recorder import SegmentRecorder
-from edge_agent.segment_file import parameter_sets
 from edge_agent.recovery import recover_spool
+from edge_agent.segment_file import parameter_sets
 from edge_agent.spool import Spool
-from support.footage import T0_MS, footage_packets, record
 
 FRAME_MS = 100  # vtest: 10 fps
 AUD = b"\x00\x00\x00\x01\x09\xf0"  # access unit delimiter the TS muxer puts before each frame

@@ -1,4 +1,5 @@
-"""RTSP cameras against a real RTSP server (GStreamer's gst-rtsp-server, ``tests/support/rtsp_server.py``):
+"""RTSP cameras against a real RTSP server (GStreamer's gst-rtsp-server,
+``tests/support/rtsp_server.py``):
 the agent's source reads the stream, sends its H.264 as it is, hides credentials and waits for
 a camera that comes up late. Everything listens on 127.0.0.1 only.
 

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from support.console import PASSWORD, build_site, login
 from typer.testing import CliRunner
 
-from proctor.services import services_of
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
 from proctor.db.session import session_scope
+from proctor.services import services_of
 
 SEAT = {"name": "A1", "polygon": [[0.1, 0.5], [0.3, 0.5], [0.3, 0.9], [0.1, 0.9]]}
 
@@ -48,7 +48,8 @@ def test_admin_sets_the_scene_and_watchers_in_scope_read_it(client: TestClient) 
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"seat_zones": [{"name": "A1", "polygon": [[0, 0], [1.5, 0], [1, 1]]}]}, "outside the picture"),
+    ({"seat_zones": [{"name": "A1", "polygon": [[0, 0], [1.5, 0], [1, 1]]}]},
+     "outside the picture"),
     ({"seat_zones": [SEAT, SEAT]}, "repeated: A1"),
     ({"expected_headcount": -1}, "greater than or equal to 0"),
     ({"seat_zones": [{"name": "A1", "polygon": [[0, 0], [1, 1]]}]}, "at least 3"),

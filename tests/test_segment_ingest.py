@@ -10,13 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from support.ingest import T0, put_segment, store_of
+from support.segments import cut_segment, digest_header
+from support.stack import Stack
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
 from proctor.db.models import Segment
-from support.ingest import T0, put_segment, store_of
-from support.segments import cut_segment, digest_header
-from support.stack import Stack
+
 
 @pytest.fixture(scope="module")
 def footage_segments(h264_footage: Path) -> list[bytes]:

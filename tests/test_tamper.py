@@ -3,6 +3,7 @@ blacked out, covered, blurred, camera shifted, frozen."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -43,7 +44,7 @@ def signals(frames: list[np.ndarray], current: np.ndarray, previous: np.ndarray 
 
 
 def test_normal_footage_raises_nothing(frames: list[np.ndarray]) -> None:
-    for previous, current in zip(frames, frames[1:]):
+    for previous, current in pairwise(frames):
         assert signals(frames, current, previous) == set()
 
 

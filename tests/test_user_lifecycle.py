@@ -12,10 +12,10 @@ from sqlalchemy import select
 from support.console import PASSWORD, build_site, login
 from typer.testing import CliRunner
 
-from proctor.services import services_of
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
 from proctor.db.session import session_scope
+from proctor.services import services_of
 
 NEW_PASSWORD = "another-long-password"
 

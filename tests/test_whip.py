@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from support.stack import Stack, sdp_offer
 
 from proctor.rtc.ice import build_rtc_configuration
-from support.stack import Stack, sdp_offer
 
 SDP = {"Content-Type": "application/sdp"}
 
@@ -23,7 +23,8 @@ def offer() -> str:
     return asyncio.run(sdp_offer("sendonly", codecs_h264_only=True))
 
 
-def post_whip(stack: Stack, camera_id: int, body: str | bytes, headers: dict[str, str]) -> httpx.Response:
+def post_whip(stack: Stack, camera_id: int, body: str | bytes,
+              headers: dict[str, str]) -> httpx.Response:
     return httpx.post(f"{stack.url}/whip/{camera_id}", content=body, headers=headers, timeout=15)
 
 
@@ -63,7 +64,8 @@ def test_other_devices_camera_is_403(shared_stack: Stack, offer: str) -> None:
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
-def test_wrong_content_type_is_415(shared_stack: Stack, offer: str, content_type: str | None) -> None:
+def test_wrong_content_type_is_415(shared_stack: Stack, offer: str,
+                                   content_type: str | None) -> None:
     headers = bearer(shared_stack.site_a.device_token)
     if content_type:
         headers["Content-Type"] = content_type
@@ -145,8 +147,10 @@ async def test_second_publisher_replaces_first(shared_stack: Stack) -> None:
         assert first.status_code == second.status_code == 201
         headers = bearer(shared_stack.site_a.device_token)
         async with httpx.AsyncClient(base_url=shared_stack.url) as http:
-            assert (await http.delete(first.headers["location"], headers=headers)).status_code == 404
-            assert (await http.delete(second.headers["location"], headers=headers)).status_code == 200
+            gone = await http.delete(first.headers["location"], headers=headers)
+            assert gone.status_code == 404
+            ended = await http.delete(second.headers["location"], headers=headers)
+            assert ended.status_code == 200
     finally:
         await first_pc.close()
         await second_pc.close()

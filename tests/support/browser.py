@@ -25,7 +25,8 @@ def chromium_binary() -> Path:
     """The real binary behind Debian's ``chromium`` wrapper script."""
     wrapper = shutil.which("chromium")
     if wrapper is None:
-        raise RuntimeError("Chromium is not installed: run scripts/test (it installs Debian's chromium)")
+        raise RuntimeError("Chromium is not installed: run scripts/test "
+                           "(it installs Debian's chromium)")
     binary = Path(wrapper).resolve().parent.parent / "lib" / "chromium" / "chromium"
     return binary if binary.exists() else Path(wrapper)
 

@@ -35,7 +35,8 @@ def _run(*args: str) -> None:
 
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
-    """Start a cluster with trust auth on a free port; yields a SQLAlchemy URL to database ``proctor``.
+    """Start a cluster with trust auth on a free port; yields a SQLAlchemy URL to database
+    ``proctor``.
 
     The cluster lives in its own temporary folder (pytest's are private to root, and the
     server runs as the 'postgres' user when the tests run as root).
@@ -50,7 +51,8 @@ def postgres_cluster() -> Iterator[str]:
     _run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(data / "log"),
         "start")
     try:
-        _run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "proctor", "proctor")
+        _run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "proctor",
+             "proctor")
         yield f"postgresql+psycopg://proctor@127.0.0.1:{port}/proctor"
     finally:
         _run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
