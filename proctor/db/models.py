@@ -6,7 +6,15 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Enum, Float, ForeignKey, LargeBinary, String, UniqueConstraint,
+    JSON,
+    BigInteger,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -170,6 +178,8 @@ class Segment(Base):
     __table_args__ = (
         UniqueConstraint("camera_id", "agent_start_ms"),  # what makes re-uploads idempotent
         UniqueConstraint("camera_id", "prev_hash"),  # a chain cannot fork
+        # coverage reads a camera's spans in a window from this index alone
+        Index("ix_segments_camera_id_start_ms_end_ms", "camera_id", "start_ms", "end_ms"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,16 +33,26 @@ class Coverage:
 def coverage(spans: Iterable[tuple[int, int]], start_ms: int, end_ms: int,
              tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> Coverage:
     """Merge segment ``(start, end)`` spans and list what is covered and missing in the window."""
-    merged: list[list[int]] = []
+    # hot: a camera has 1,440 segments in 4 hours; the open interval is kept in locals
+    intervals: list[tuple[int, int]] = []
+    low = high = start_ms
+    is_open = False
     for span_start, span_end in sorted(spans):
-        span_start, span_end = max(span_start, start_ms), min(span_end, end_ms)
+        if span_start < start_ms:
+            span_start = start_ms
+        if span_end > end_ms:
+            span_end = end_ms
         if span_end <= span_start:
             continue
-        if merged and span_start - merged[-1][1] <= tolerance_ms:
-            merged[-1][1] = max(merged[-1][1], span_end)
-        else:
-            merged.append([span_start, span_end])
-    intervals = [(a, b) for a, b in merged]
+        if is_open and span_start - high <= tolerance_ms:
+            if span_end > high:
+                high = span_end
+            continue
+        if is_open:
+            intervals.append((low, high))
+        low, high, is_open = span_start, span_end, True
+    if is_open:
+        intervals.append((low, high))
     gaps, cursor = [], start_ms
     for a, b in intervals:
         if a - cursor > tolerance_ms:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from proctor.auth.grants import epoch_ms
@@ -107,19 +107,36 @@ def _windows(db: Session, batch: Batch, explanations: list[GapExplanation],
     for row in explanations:
         explained[row.camera_id].append((epoch_ms(row.starts_at), epoch_ms(row.ends_at)))
     tolerance_ms = round(tolerance_s * 1000)
-    return [_window(db, session, camera_id, min(session.ends_at, now), tolerance_ms,
+    elapsed = [(session, min(session.ends_at, now))
+               for session in session_cameras(db, batch) if session.starts_at < now]
+    recorded = _recorded_spans(db, elapsed)
+    return [_window(session, camera_id, end, recorded[camera_id], tolerance_ms,
                     explained[camera_id])
-            for session in session_cameras(db, batch) if session.starts_at < now
-            for camera_id in session.camera_ids]
+            for session, end in elapsed for camera_id in session.camera_ids]
 
 
-def _window(db: Session, session: SessionCameras, camera_id: int, end: datetime,
+def _recorded_spans(db: Session, windows: list[tuple[SessionCameras, datetime]]
+                    ) -> defaultdict[int, _Spans]:
+    """The ``(start_ms, end_ms)`` of every segment overlapping a window of its camera, by
+    camera: one query for the whole batch, plain rows (no ORM loading), answered from the
+    ``(camera_id, start_ms, end_ms)`` index alone. A camera's list may hold spans of its
+    other windows too; :func:`coverage` clips them to the window it is asked about."""
+    spans: defaultdict[int, _Spans] = defaultdict(list)
+    overlaps = [and_(Segment.camera_id.in_(session.camera_ids),
+                     Segment.end_ms > epoch_ms(session.starts_at),
+                     Segment.start_ms < epoch_ms(end))
+                for session, end in windows if session.camera_ids]
+    if overlaps:
+        query = select(Segment.camera_id, Segment.start_ms, Segment.end_ms).where(
+            or_(*overlaps))
+        for camera_id, start_ms, end_ms in db.connection().execute(query).all():
+            spans[camera_id].append((start_ms, end_ms))
+    return spans
+
+
+def _window(session: SessionCameras, camera_id: int, end: datetime, spans: _Spans,
             tolerance_ms: int, explained: _Spans) -> WindowCoverage:
     start_ms, end_ms = epoch_ms(session.starts_at), epoch_ms(end)
-    query = select(Segment.start_ms, Segment.end_ms).where(
-        Segment.camera_id == camera_id, Segment.end_ms > start_ms, Segment.start_ms < end_ms)
-    # plain rows (no ORM loading): a camera has 1,440 segments in 4 hours
-    spans: _Spans = [(a, b) for a, b in db.connection().execute(query)]
     exact = coverage(spans, start_ms, end_ms, tolerance_ms=0)
     # the same gaps as from the segments themselves, from the few merged intervals
     holes = coverage(exact.intervals, start_ms, end_ms, tolerance_ms).gaps
