@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from support.batch_flow import object_store_env
 from support.stack import Stack
 
 from proctor.config import REPO_ROOT
@@ -92,10 +93,7 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSeawee
 def _stack(tmp_path_factory: pytest.TempPathFactory, seaweed: EmbeddedSeaweedFS,
            analysis: bool = False) -> Iterator[Stack]:
     stack = Stack(tmp_path_factory.mktemp("stack"), analysis=analysis)
-    stack.server_env = {
-        "PROCTOR_S3_ENDPOINT": seaweed.endpoint, "PROCTOR_S3_ACCESS_KEY": seaweed.access_key,
-        "PROCTOR_S3_SECRET_KEY": seaweed.secret_key, "PROCTOR_S3_BUCKET": f"footage-{next(_buckets)}",
-    }
+    stack.server_env = object_store_env(seaweed, f"footage-{next(_buckets)}")
     stack.provision()
     stack.start_server()
     try:

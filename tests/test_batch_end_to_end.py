@@ -65,6 +65,7 @@ pytestmark = pytest.mark.slow
 
 EXAMINEES = 30  # the footage (vtest.avi) shows a handful of pedestrians
 STAFF = 2  # one examiner, one invigilator: the analyzer expects them too
+ABSENT = 3  # by the sign-in sheet, recorded after the session
 WINDOW_OPENED = timedelta(minutes=2)  # the session started before the plan was made
 WINDOW_LEFT = timedelta(seconds=150)  # the detector is warm; refresh 15 s + hold 5 s
 HEAD = "陈志明"  # the college's head (主管负责人), who acknowledges the report
@@ -86,11 +87,12 @@ class Directory:
 
 @dataclass(frozen=True)
 class Plan:
-    """The planned batch and its one session's window."""
+    """The planned batch, its one session's window and the room it uses."""
 
     batch: int
     starts_at: datetime
     ends_at: datetime
+    session_room: int = 0
 
     @property
     def path(self) -> str:
@@ -168,12 +170,12 @@ def plan_batch(world: Directory) -> Plan:
     batch = admin.post("/api/batches", {
         "organisation_id": world.organisation, "occupation_name": "电工",
         "occupation_code": "6-31-01-03", "level": "四级", "mode": "操作技能考核"}, expect=201)
-    plan = Plan(batch["id"], now - WINDOW_OPENED, now + WINDOW_LEFT)
-    session = admin.post(f"{plan.path}/sessions", {
-        "name": "第一场", "starts_at": iso(plan.starts_at), "ends_at": iso(plan.ends_at)},
-        expect=201)
+    starts_at, ends_at = now - WINDOW_OPENED, now + WINDOW_LEFT
+    session = admin.post(f"/api/batches/{batch['id']}/sessions", {
+        "name": "第一场", "starts_at": iso(starts_at), "ends_at": iso(ends_at)}, expect=201)
     used = admin.post(f"/api/sessions/{session['id']}/rooms",
                       {"room_id": world.room, "expected_examinees": 1}, expect=201)
+    plan = Plan(batch["id"], starts_at, ends_at, used["id"])
     roster = admin.call("PUT", f"/api/session-rooms/{used['id']}/roster",
                         content=roster_csv(), headers={"Content-Type": "text/csv"}).json()
     assert (roster["candidates"], roster["expected_examinees"]) == (EXAMINEES, EXAMINEES)
@@ -253,7 +255,8 @@ def recorded_to_the_end(drawn: Api, plan: Plan) -> dict[str, Any]:
 
 def review_and_end(world: Directory, plan: Plan, drawn: Api, other: Api,
                    coverage: dict[str, Any], event: dict[str, Any]) -> None:
-    """Step 4: every event reviewed, a finding, every gap explained, the batch ended."""
+    """Step 4: every event reviewed, a finding, every gap explained, the attendance
+    (实考/缺考) recorded, the batch ended."""
     other.call("GET", f"{plan.path}/review", expect=403)  # not drawn: not their batch
     for item in drawn.get(f"{plan.path}/review"):
         drawn.put(f"{plan.path}/events/{item['event']['id']}/review",
@@ -275,6 +278,9 @@ def review_and_end(world: Directory, plan: Plan, drawn: Api, other: Api,
             "camera_id": gap["camera_id"], "starts_at": gap["start"], "ends_at": gap["end"],
             "explanation": "摄像头在场次开始后才接入录制"}, expect=201)
     assert drawn.get(f"{plan.path}/coverage")["unexplained_gaps"] == 0
+    room = drawn.put(f"/api/session-rooms/{plan.session_room}/attendance",
+                     {"present": EXAMINEES - ABSENT, "absent": ABSENT})
+    assert (room["present"], room["absent"]) == (EXAMINEES - ABSENT, ABSENT), room
     transition(world.admin, plan, "end", "ended")
 
 
@@ -304,6 +310,9 @@ def sign_report(stack: DatabaseStack, world: Directory, plan: Plan, drawn: Api,
     assert len(filled["content"]["findings"]) == 1
     signed = drawn.post(f"{report}/sign")
     assert signed["signed"] and signed["pdf_sha256"], signed
+    header = signed["content"]["header"]
+    assert (header["filing_number"], header["planned"], header["present"], header["absent"]) \
+        == (FILING_NUMBER, EXAMINEES, EXAMINEES - ABSENT, ABSENT), header
     assert world.admin.get(plan.path)["state"] == "report_signed"
 
     pdf = drawn.call("GET", f"{report}/pdf").content
@@ -394,7 +403,7 @@ def test_a_batch_from_plan_to_accepted_results(batch_stack: DatabaseStack, h264_
         event = wait_for_event(drawn, plan)
         coverage = recorded_to_the_end(drawn, plan)
         stack.agents[0].stop()  # the window is over: spare the shared CPU for the report
-    with step("4 review every event, a finding, explain the gaps, end the batch"):
+    with step("4 review every event, a finding, explain the gaps, attendance, end"):
         review_and_end(world, plan, drawn, other, coverage, event)
     with step("5 draft, fill and sign the report; verify the PDF; COMPLIANCE retention"):
         sign_report(stack, world, plan, drawn, tmp_path)

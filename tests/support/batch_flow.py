@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+import proctor.schema  # noqa: F401  every wing's tables: Stack.db() reads resolve foreign keys
 from proctor_dev.seaweed import EmbeddedSeaweedFS
 from support.postgres import postgres_cluster
 from support.stack import PASSWORD, Stack
