@@ -71,7 +71,8 @@ class EventLog:
                 return None
             current.updated_at = from_epoch(transition.at)
             if isinstance(transition, EventUpdated):
-                current.peak, current.severity = transition.peak, transition.severity
+                # a fresh dict[str, object], the column's declared type (dict is invariant)
+                current.peak, current.severity = {**transition.peak}, transition.severity
             else:
                 current.ended_at = from_epoch(transition.at)
             return event_view(current)

@@ -4,10 +4,9 @@ zone. They are named in the rule declarations of :mod:`proctor.vision.kinds`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from proctor.vision.detector import Detection
-from proctor.vision.rule_spec import Evaluator, Reading, Readings, SampleView
+from proctor.vision.rule_spec import Evaluator, JsonObject, Reading, Readings, SampleView
 from proctor.vision.scene import people_in
 from proctor.vision.tamper import TamperKind
 
@@ -88,13 +87,13 @@ def phone(view: SampleView) -> Readings:
                         {"phones": len(phones), "confidence": round(confidence, 3)})}
 
 
-def _headcount_values(view: SampleView, expected: int) -> dict[str, Any]:
+def _headcount_values(view: SampleView, expected: int) -> JsonObject:
     people = view.people
     return {"count": len(people), "expected": expected,
             "confidence": _lowest_confidence(people)}
 
 
-def _seat_values(seated: Sequence[Detection]) -> dict[str, Any]:
+def _seat_values(seated: Sequence[Detection]) -> JsonObject:
     return {"count": len(seated), "confidence": _lowest_confidence(seated)}
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
-from proctor.vision.rule_spec import Reading, SampleView
+from proctor.vision.rule_spec import JsonObject, Reading, SampleView
 from proctor.vision.rules import AnalysisRules, RuleTracker, Transition
 from proctor.vision.scene import SceneSettings
 from proctor.vision.tamper import (
@@ -89,7 +88,7 @@ class CameraMonitor:
         """The trackers with an open event, by (kind, zone)."""
         return {key: tracker for key, tracker in self._trackers.items() if tracker.is_open}
 
-    def restore(self, kind: EventKind, zone: str, started_at: float, peak: dict[str, Any],
+    def restore(self, kind: EventKind, zone: str, started_at: float, peak: JsonObject,
                 severity: float) -> None:
         """Continue an event that was open when the server stopped."""
         self._tracker(kind, zone).restore(started_at, peak, severity)
@@ -156,7 +155,7 @@ class CameraMonitor:
             if len(self._sharpness_samples) >= BASELINE_SAMPLES:
                 self._baseline_sharpness = statistics.median(self._sharpness_samples)
 
-    def _tamper_values(self, kind: TamperKind, stats: FrameStats) -> dict[str, Any]:
+    def _tamper_values(self, kind: TamperKind, stats: FrameStats) -> JsonObject:
         limits = self.tamper_limits
         if kind is TamperKind.COVERED:
             return {"brightness": round(stats.brightness, 1), "contrast": round(stats.contrast, 1),

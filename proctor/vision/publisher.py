@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
 
 import numpy as np
 
 from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, CameraState
+from proctor.vision.rule_spec import JsonObject
 from proctor.vision.rules import Transition
 from proctor.vision.transitions import (
     CameraStateChanged,
@@ -70,10 +70,10 @@ class Publisher:
             return EventUpdated(*key, transition.peak, transition.severity)
         return EventClosed(*key)
 
-    def explain(self, monitor: CameraMonitor, kind: EventKind) -> dict[str, Any]:
+    def explain(self, monitor: CameraMonitor, kind: EventKind) -> JsonObject:
         """Which rule, with which timing and sampling, and for model rules which scene and
         model, so a reviewer can tell why the event opened."""
-        explanation: dict[str, Any] = {
+        explanation: JsonObject = {
             "rule": kind.value, "description": kind.spec.description,
             "timing": monitor.rules.timing(kind).model_dump(),
             "sampling_fps": self.sampling_fps}

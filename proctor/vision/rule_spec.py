@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from proctor.vision.detector import Detection
 from proctor.vision.scene import SceneSettings
 from proctor.vision.tamper import TamperKind
+
+JsonObject: TypeAlias = dict[str, JsonValue]
+"""A JSON object: a reading's measurements, an event's peak and explanation (stored in JSON
+columns and sent to the console as they are)."""
 
 
 class RuleTiming(BaseModel):
@@ -45,7 +49,7 @@ class Reading:
 
     active: bool
     severity: float = 0.0
-    values: dict[str, Any] = field(default_factory=dict)
+    values: JsonObject = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class SampleView:
     """What the rules see of one sample (built by the camera monitor)."""
 
     picture: bool  # a new frame arrived since the previous sample
-    tamper: Mapping[TamperKind, dict[str, Any]]  # signals present, with their measurements
+    tamper: Mapping[TamperKind, JsonObject]  # signals present, with their measurements
     detections: Sequence[Detection] | None  # None: not analysed (no picture, detector down)
     scene: SceneSettings
     phone_detection: bool  # the model has a phone class

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from proctor.vision.kinds import EventKind
-from proctor.vision.rule_spec import Reading, RuleTiming
+from proctor.vision.rule_spec import JsonObject, Reading, RuleTiming
 
 
 class AnalysisRules(BaseModel):
@@ -63,7 +63,7 @@ class Transition:
     zone: str
     started_at: float  # epoch seconds
     at: float  # when this transition happened (the end time for "close")
-    peak: dict[str, Any]
+    peak: JsonObject
     severity: float  # of the peak
 
 
@@ -81,14 +81,14 @@ class RuleTracker:
         self._closed_at: float | None = None
         self.open_since: float | None = None
         self.peak_severity = float("-inf")
-        self.peak: dict[str, Any] = {}
+        self.peak: JsonObject = {}
 
     @property
     def is_open(self) -> bool:
         """Whether this rule has an open event."""
         return self.open_since is not None
 
-    def restore(self, started_at: float, peak: dict[str, Any], severity: float) -> None:
+    def restore(self, started_at: float, peak: JsonObject, severity: float) -> None:
         """Continue an event opened before a restart."""
         self.open_since = self._run_started = started_at
         self.peak, self.peak_severity = dict(peak), severity

@@ -7,11 +7,12 @@ Vision knows nothing of rows, object stores or URLs; whoever keeps the events
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from proctor.vision.kinds import EventKind
+from proctor.vision.rule_spec import JsonObject
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ class EventOpened:
     zone: str
     started_at: float
     at: float
-    peak: dict[str, Any]  # the worst sample's values
+    peak: JsonObject  # the worst sample's values
     severity: float
-    explanation: dict[str, Any]  # rule, timing, sampling and, for model rules, model and scene
+    explanation: JsonObject  # rule, timing, sampling and, for model rules, model and scene
     picture: np.ndarray | None = field(default=None, compare=False, repr=False)  # BGR snapshot
 
 
@@ -60,7 +61,7 @@ class EventUpdated:
     zone: str
     started_at: float
     at: float
-    peak: dict[str, Any]
+    peak: JsonObject
     severity: float
 
 
@@ -87,7 +88,7 @@ class OpenEvent:
     kind: EventKind
     zone: str
     started_at: float
-    peak: dict[str, Any]
+    peak: JsonObject
     severity: float
 
 
