@@ -28,6 +28,7 @@ from proctor.auth.scope import Scope
 from proctor.db.base import utcnow
 from proctor.db.models import Segment
 from proctor.recording.coverage import coverage
+from proctor.recording.ingest import MAX_SEGMENT_MS
 from proctor.supervision.batch_cameras import SessionCameras, session_cameras
 from proctor.supervision.batches import get_batch
 from proctor.supervision.oversight import GapExplanation
@@ -120,9 +121,12 @@ def _recorded_spans(db: Session, windows: list[tuple[SessionCameras, datetime]]
     """The ``(start_ms, end_ms)`` of every segment overlapping a window of its camera, by
     camera: one query for the whole batch, plain rows (no ORM loading), answered from the
     ``(camera_id, start_ms, end_ms)`` index alone. A camera's list may hold spans of its
-    other windows too; :func:`coverage` clips them to the window it is asked about."""
+    other windows too; :func:`coverage` clips them to the window it is asked about. Ingest
+    refuses segments longer than ``MAX_SEGMENT_MS``, so the lower bound on ``start_ms``
+    keeps the index range to the window instead of the camera's whole history."""
     spans: defaultdict[int, _Spans] = defaultdict(list)
     overlaps = [and_(Segment.camera_id.in_(session.camera_ids),
+                     Segment.start_ms > epoch_ms(session.starts_at) - MAX_SEGMENT_MS,
                      Segment.end_ms > epoch_ms(session.starts_at),
                      Segment.start_ms < epoch_ms(end))
                 for session, end in windows if session.camera_ids]
