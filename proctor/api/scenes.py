@@ -73,7 +73,7 @@ def get_reference(camera: WatchableCamera, db: SessionDep) -> Response:
 async def _live_picture(media: MediaService, camera_id: int) -> bytes:
     """A JPEG of the camera's live picture; :class:`Conflict` when it is not live."""
     feed = media.feeds.get(camera_id)
-    frame = feed.latest
+    frame = feed.latest_frame()
     if frame is None or not feed.status().online:
         raise Conflict(f"camera {camera_id} is not live: send a reference image "
                        "in the body, or retry while the camera publishes")

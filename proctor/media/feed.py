@@ -105,6 +105,10 @@ class CameraFeed:
         with contextlib.suppress(ValueError):
             self._subscribers.remove(subscription)
 
+    def latest_frame(self) -> av.VideoFrame | None:
+        """The newest decoded frame, without waiting (None before the first frame)."""
+        return self.latest
+
     def status(self) -> FeedStatus:
         """Online if a frame arrived within ``offline_after_s``; fps over the last 2 s."""
         now = time.monotonic()
