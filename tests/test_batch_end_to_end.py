@@ -380,6 +380,20 @@ def publicity_and_results(stack: DatabaseStack, world: Directory, plan: Plan) ->
     assert verified.returncode == 0 and "holds" in verified.stdout, verified.stderr
 
 
+def enter_calendar_years(stack: DatabaseStack, folder: Path) -> None:
+    """A batch planned today has deadlines weeks ahead, which from December fall in next
+    year: the calendar refuses a year nobody entered (fail closed; the seed ends with 2026).
+    Enter a provisional year the way an administrator would when the seed lacks it."""
+    today = china_day(datetime.now(UTC))
+    for year in sorted({today.year, (today + timedelta(days=90)).year}):
+        days = folder / f"calendar-{year}.csv"
+        days.write_text(f"date,kind,name\n{year}-01-01,holiday,元旦\n", encoding="utf-8")
+        entered = stack.cli("supervision", "calendar", "add-year", str(year), "--file",
+                            str(days), "--notice", "test: provisional (New Year's Day only)")
+        assert entered.returncode == 0 or "already entered" in entered.stderr + entered.stdout, \
+            entered.stderr
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def batch_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                 seaweed: EmbeddedSeaweedFS) -> Iterator[DatabaseStack]:
@@ -393,6 +407,7 @@ def test_a_batch_from_plan_to_accepted_results(batch_stack: DatabaseStack, h264_
                                               tmp_path: Path) -> None:
     stack = batch_stack
     with step("1 directory: regions, college, site, room, camera, supervisor pool"):
+        enter_calendar_years(stack, tmp_path)
         world = build_directory(stack)
     with step("3a the agent publishes and records; the detector analyses"):
         start_agent(stack, world, h264_footage)
