@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from proctor.cli.main import app
-from proctor_dev.evaluation.counts import count_people, load_labels, summarise
 from proctor.vision.detector import Detector
 from proctor.vision.detectors import create_detector, detector_config
 from proctor.vision.manifest import Catalog
 from proctor.vision.weights import export_model
+from proctor_dev.evaluation.counts import count_people, load_labels, summarise
 
 COUNTS = Path(__file__).parent / "data" / "counts"
 LABELS = load_labels(COUNTS / "labels.json")

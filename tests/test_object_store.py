@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from proctor.cli.main import app
 from proctor.config import load_settings
 from proctor.recording.retention import expiry_days, retain_until
-from proctor_dev.seaweed import EmbeddedSeaweedFS
 from proctor.recording.store import ObjectStore, StorageError
+from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 
 @pytest.fixture(scope="module")
