@@ -24,7 +24,8 @@ def read_audit_log(
     db: SessionDep,
     actor: Annotated[str | None, Query(description="who, exactly: user:3, login:sam, device:2, "
                                                    "cli:root, system:…")] = None,
-    action: Annotated[str | None, Query(description="what, by prefix: archive., auth.login")] = None,
+    action: Annotated[str | None,
+                      Query(description="what, by prefix: archive., auth.login")] = None,
     target: Annotated[str | None, Query(description="on what, exactly: camera:2, user:5")] = None,
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601; UTC without "
                                                         "an offset)")] = None,
