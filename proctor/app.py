@@ -31,6 +31,7 @@ from proctor.api import (
     whip,
 )
 from proctor.api import batches as batch_routes
+from proctor.api import calendar as calendar_routes
 from proctor.api import coverage as coverage_routes
 from proctor.api import draws as draw_routes
 from proctor.api import organisations as organisation_routes
@@ -181,7 +182,7 @@ def create_app(settings: Settings) -> FastAPI:
                    alerts.router, audit.router, whip.router, whep.router,
                    region_routes.router, draw_routes.router, organisation_routes.router,
                    batch_routes.router, supervisor_routes.router, public_draw_routes.router,
-                   review_routes.router, coverage_routes.router):
+                   review_routes.router, coverage_routes.router, calendar_routes.router):
         app.include_router(router)
     app.include_router(report_routes.router)
     app.include_router(web.router)

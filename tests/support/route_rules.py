@@ -141,6 +141,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/whip/{camera_id}"): Rule(Access.DEVICE),
     ("DELETE", "/whip/{camera_id}/sessions/{session_id}"): Rule(Access.DEVICE, passes=GONE),
     ("PATCH", "/whip/{camera_id}/sessions/{session_id}"): Rule(Access.DEVICE),  # then 405
+    # the working calendar: anyone logged in reads it, administrators enter a year
+    ("GET", "/api/calendar/{year}"): LOGGED_IN,
+    ("POST", "/api/calendar/{year}"): MANAGE,
     ("PUT", "/api/cameras/{camera_id}/segments/{start_ms}"): Rule(Access.DEVICE),
     ("GET", "/api/time"): Rule(Access.DEVICE),
     ("POST", "/api/devices/me/status"): Rule(Access.DEVICE),
