@@ -67,10 +67,10 @@ def device_status(stack: Stack) -> tuple[dict[str, Any], datetime]:
         return device.status, device.status_at
 
 
-async def upload_until(stack: Stack, spool: Spool, done: Callable[[], bool], *,
+async def upload_until(stack: Stack, spool: Spool, done: Callable[[SegmentUploader], bool], *,
                        token: str | None = None, kbps: int = 8000,
                        timeout_s: float = 30) -> SegmentUploader:
-    """Run a real uploader against the real server until ``done()`` (or the timeout)."""
+    """Run a real uploader against the real server until ``done(uploader)`` (or the timeout)."""
     return await run_uploader_against(stack.url, spool, done, timeout_s=timeout_s, kbps=kbps,
                                       token=token or stack.site_a.device_token)
 
@@ -80,8 +80,8 @@ async def test_oldest_first_and_deleted_only_once_stored(stack: Stack, tmp_path:
     spool = Spool(tmp_path, 1 << 30)
     metas = fill_spool(spool, stack.site_a.camera_ids, packets)
     assert len(metas) == 6
-    uploader = await upload_until(stack, spool, lambda: not spool.pending())
-    assert uploader.uploaded == 6
+    uploader = await upload_until(stack, spool, lambda up: up.uploaded == 6)
+    assert uploader.uploaded == 6 and not spool.pending()
     # arrival order is oldest first (cameras interleaved), each exactly as recorded
     assert stored(stack) == [(m.camera_id, m.start_ms, m.sha256, m.clock_offset_ms, m.end_ms)
                              for m in metas]
@@ -127,8 +127,8 @@ async def test_reupload_after_crash_before_local_delete_is_idempotent(
                         spool.segment_path(meta).read_bytes(), end_ms=meta.end_ms, offset_ms=40.0)
     assert first.status_code == 201, first.text
     caplog.set_level(logging.INFO)
-    uploader = await upload_until(stack, spool, lambda: not spool.pending())
-    assert uploader.uploaded == 1 and "already stored" in caplog.text
+    uploader = await upload_until(stack, spool, lambda up: up.uploaded == 1)
+    assert not spool.pending() and uploader.uploaded == 1 and "already stored" in caplog.text
     assert len(stored(stack)) == 1  # once at the server, gone locally
 
 
@@ -148,7 +148,7 @@ async def test_conflict_and_refusals_keep_the_segment(
     # an administrator can fix, so that segment stays queued
     fill_spool(spool, [other_site_camera], packets[:100])
     caplog.set_level(logging.WARNING)
-    await upload_until(stack, spool, lambda: [c for _, c in spool.pending()]
+    await upload_until(stack, spool, lambda _: [c for _, c in spool.pending()]
                        == [other_site_camera] and "403" in caplog.text)
     kept = tmp_path / "rejected" / str(camera)
     reason = json.loads(next(kept.glob("*.rejection.json")).read_text())
@@ -172,7 +172,7 @@ async def test_a_proxy_refusal_never_sets_footage_aside(tmp_path: Path,
     spool = Spool(tmp_path, 1 << 30)
     fill_spool(spool, [1], packets[:100])
     with stand_in_server(proxy_413) as url:
-        await run_uploader_against(url, spool, lambda: False, timeout_s=3)
+        await run_uploader_against(url, spool, lambda _: False, timeout_s=3)
     assert len(spool.pending()) == 1
     assert not (tmp_path / "rejected").exists()
 
@@ -184,7 +184,7 @@ async def test_refused_token_keeps_everything_in_place(
     fill_spool(spool, stack.site_a.camera_ids[:1], packets[:100])
     before = spool.pending()
     caplog.set_level(logging.WARNING)
-    await upload_until(stack, spool, lambda: False, token="pdt_1_" + "x" * 43, timeout_s=2)
+    await upload_until(stack, spool, lambda _: False, token="pdt_1_" + "x" * 43, timeout_s=2)
     assert spool.pending() == before and not (tmp_path / "rejected").exists()
     assert stored(stack) == []
     assert "401" in caplog.text or "refused" in caplog.text
@@ -196,7 +196,7 @@ async def test_upload_rate_is_capped(stack: Stack, tmp_path: Path,
     metas = fill_spool(spool, stack.site_a.camera_ids[:1], packets)
     total = sum(m.size for m in metas)
     started = time.monotonic()
-    uploader = await upload_until(stack, spool, lambda: not spool.pending(), kbps=8000)
+    uploader = await upload_until(stack, spool, lambda up: up.uploaded == len(metas), kbps=8000)
     elapsed = time.monotonic() - started
     achieved_kbps = total * 8 / 1000 / elapsed
     print(f"uploaded {total} bytes in {elapsed:.2f} s: {achieved_kbps:.0f} kbps (cap 8000)")
@@ -266,7 +266,8 @@ async def test_a_failing_camera_does_not_hold_up_the_others(tmp_path: Path,
     fill_spool(spool, [2], packets[100:400])
     with stand_in_server(store_all_but_camera_1) as url:
         uploader = await run_uploader_against(
-            url, spool, lambda: [c for _, c in spool.pending()] == [1], timeout_s=10)
+            url, spool, lambda up: up.uploaded >= 2 and [c for _, c in spool.pending()] == [1],
+            timeout_s=10)
     assert [c for _, c in spool.pending()] == [1], f"camera 2 was held up: {spool.pending()}"
     assert uploader.uploaded >= 2
 
@@ -304,16 +305,19 @@ def stand_in_server(on_put: Callable[[BaseHTTPRequestHandler], None]) -> Iterato
         server.shutdown()
 
 
-async def run_uploader_against(url: str, spool: Spool, done: Callable[[], bool], *,
+async def run_uploader_against(url: str, spool: Spool, done: Callable[[SegmentUploader], bool], *,
                                timeout_s: float, kbps: int = 80_000,
                                token: str | None = None) -> SegmentUploader:
-    """Run a real uploader against ``url`` until ``done()`` or the timeout, then stop it."""
+    """Run a real uploader against ``url`` until ``done(uploader)`` or the timeout, then stop it.
+
+    Waiting on the uploader's own count, not on the spool emptying, matters: the spool file
+    goes before the count rises, and stopping in between would lose the count."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(headers=headers) as http:
         uploader = SegmentUploader(spool, http, url, ServerClock(http, url), kbps,
                                    refused_delay_s=0.2)
         task = asyncio.create_task(uploader.run())
-        await wait_until(done, timeout_s)
+        await wait_until(lambda: done(uploader), timeout_s)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     return uploader
