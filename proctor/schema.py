@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from proctor.db import models, organisations
+from proctor.db import complaints, models, organisations
 from proctor.db.base import Base
 from proctor.supervision import models as supervision_models
 from proctor.supervision import oversight, records
 
-TABLE_MODULES = (models, organisations, supervision_models, records, oversight)
+TABLE_MODULES = (models, organisations, complaints, supervision_models, records, oversight)
 metadata = Base.metadata
