@@ -8,7 +8,8 @@ decision and every write.
 A complaint is about one organisation (认定机构), optionally one of its batches, room, seat
 and candidate, over an optional time range. Its state follows
 :mod:`proctor.complaints.workflow`; due dates are China calendar days counted in working
-days. The complainant may stay anonymous (no name, no contact).
+days, ``None`` while the calendar lacks the year (the complaint is then flagged, never
+refused). The complainant may stay anonymous (no name, no contact).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class Complaint(Base):
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     handling_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"),
                                                             nullable=True, index=True)
-    first_review_due: Mapped[date] = mapped_column(Date())
+    # due days: None while the working calendar lacks the year they fall in (flagged)
+    first_review_due: Mapped[date | None] = mapped_column(Date(), nullable=True)
     first_reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     first_review_note: Mapped[str] = mapped_column(Text(), default="")
     resolution_due: Mapped[date | None] = mapped_column(Date(), nullable=True)

@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('registered_by', sa.String(length=200), nullable=False),
     sa.Column('registered_at', UtcDateTime(), nullable=False),
     sa.Column('handling_officer_id', sa.Integer(), nullable=True),
-    sa.Column('first_review_due', sa.Date(), nullable=False),
+    sa.Column('first_review_due', sa.Date(), nullable=True),
     sa.Column('first_reviewed_at', UtcDateTime(), nullable=True),
     sa.Column('first_review_note', sa.Text(), nullable=False),
     sa.Column('resolution_due', sa.Date(), nullable=True),
