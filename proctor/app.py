@@ -57,7 +57,7 @@ from proctor.recording.store import ObjectStore
 from proctor.rtc.ice import pin_host_addresses
 from proctor.services import Services
 from proctor.supervision.assignment_scope import ASSIGNMENT_ACCESS_ROWS, assignment_grants
-from proctor.supervision.headcount import expected_headcount
+from proctor.supervision.headcount import RosterHeadcount
 from proctor.supervision.report_archive import ReportArchive
 
 if TYPE_CHECKING:
@@ -113,11 +113,13 @@ async def _start_analyzer(services: Services, store: ObjectStore | None) -> Anal
     check_analysis(settings)
     from proctor.events.log import EventLog
     from proctor.events.sink import EventSink
+    from proctor.scenes.store import DbSceneStore
     from proctor.vision.analyzer import Analyzer
 
-    events = EventLog(services.session_factory, store, settings.retention_years)
-    analyzer = Analyzer.build(settings, services.media.feeds, services.session_factory,
-                              EventSink(events, services.alerts), expected_headcount)
+    sessions = services.session_factory
+    events = EventLog(sessions, store, settings.retention_years)
+    analyzer = Analyzer.build(settings, services.media.feeds, DbSceneStore(sessions),
+                              EventSink(events, services.alerts), RosterHeadcount(sessions))
     await analyzer.start()
     return analyzer
 
@@ -186,5 +188,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.include_router(report_routes.router)
     app.include_router(web.router)
+    web.install_not_found_page(app, settings.web_dir)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     return app

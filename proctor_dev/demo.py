@@ -19,8 +19,8 @@ from proctor import directory
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor.scenes.records import save_settings
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import save_settings
 from proctor_dev.processes import agent_process, server_process, wait_http_ready
 from proctor_dev.provision import provision_site, write_agent_config
 from proctor_dev.samples import h264_sample, raw_sample

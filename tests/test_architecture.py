@@ -44,8 +44,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "events": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors", "media",
                          "recording", "vision"}),
     "metrics": frozenset({"media", "vision"}),
-    # vision -> db, recording: event persistence, moving out to the events wing (issue 9.4)
-    "vision": frozenset({"core_settings", "audit", "db", "errors", "media", "recording"}),
+    "scenes": frozenset({"audit", "db", "errors", "vision"}),
+    "vision": frozenset({"core_settings", "errors", "media"}),  # computes; others persist
     "directory": frozenset({"actor", "audit", "auth", "db", "errors"}),
     "organisations": frozenset({"actor", "audit", "db", "directory", "errors"}),
     "auth": frozenset({"actor", "audit", "db", "errors", "media"}),

@@ -16,9 +16,9 @@ from support.places import add_user, build_place
 
 from proctor.db.models import AuditEntry, Role
 from proctor.errors import InvalidInput, NotFound
-from proctor.vision import scene_service
+from proctor.scenes import service as scene_service
+from proctor.scenes.records import load_scene
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import load_scene
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ it back, and the events tied to the batch."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from support.batches import World, at, build_world, database, planned_batch
 
 from proctor.db.models import Event
+from proctor.scenes.records import save_settings
+from proctor.scenes.store import DbSceneStore
 from proctor.supervision.batch_events import events_of_batch
-from proctor.supervision.headcount import expected_headcount
+from proctor.supervision.headcount import RosterHeadcount, expected_headcount
 from proctor.supervision.records import Batch
 from proctor.supervision.states import BatchState
 from proctor.vision.monitors import Monitors
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import save_settings
 from proctor.vision.tamper import TamperThresholds
 
 INSIDE, OUTSIDE = at("2026-03-02 10:00"), at("2026-03-02 11:00")  # the window ends at 11:00
@@ -74,12 +75,13 @@ def test_monitors_take_the_roster_and_give_the_scene_back(db: Session, world: Wo
     save_settings(db, camera, SceneSettings(expected_headcount=9), "admin")
     db.commit()
     clock = {"now": INSIDE}
-
-    def roster(session: Session, camera_id: int, _at: datetime) -> int | None:
-        return expected_headcount(session, camera_id, clock["now"])
-
     factory = sessionmaker(bind=db.get_bind(), expire_on_commit=False)
-    monitors = Monitors(factory, AnalysisRules(), TamperThresholds(), lambda: None, roster)
+
+    def roster(camera_ids: Collection[int], _at: datetime) -> dict[int, int | None]:
+        return RosterHeadcount(factory)(camera_ids, clock["now"])
+
+    monitors = Monitors(DbSceneStore(factory), AnalysisRules(), TamperThresholds(),
+                        lambda: None, roster)
 
     async def scenario() -> list[int | None]:
         seen = [(await monitors.get(camera)).scene.expected_headcount]

@@ -15,9 +15,11 @@ from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep
 from proctor.api.schemas import SceneView
 from proctor.errors import Conflict
 from proctor.media.service import MediaService
-from proctor.vision import scene_service
+from proctor.scenes import service as scene_service
+from proctor.scenes.records import load_scene
+from proctor.vision.pictures import REFERENCE_MAX_BYTES, encode_jpeg
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import REFERENCE_MAX_BYTES, StoredScene, encode_jpeg, load_scene
+from proctor.vision.scene_store import StoredScene
 
 if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer

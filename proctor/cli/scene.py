@@ -1,7 +1,7 @@
 """``proctor admin scene ...``: a camera's expected headcount, zones and reference picture.
 
 A running server picks up changes made here within ``SCENE_REFRESH_S`` seconds
-(:mod:`proctor.vision.analyzer`); changes through the API apply at once.
+(:mod:`proctor.vision.monitors`); changes through the API apply at once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from proctor import audit
 from proctor.cli.context import cli_actor, database
 from proctor.db.models import Camera
 from proctor.errors import NotFound
+from proctor.scenes.records import load_scene, save_reference, save_settings
 from proctor.vision.scene import SceneSettings, Zone
-from proctor.vision.scenes import load_scene, save_reference, save_settings
 
 app = typer.Typer(help="Per-camera scene: expected headcount, seat/invigilator zones, "
                   "tamper reference.", no_args_is_help=True)

@@ -13,7 +13,7 @@ from proctor.events.log import EventLog
 from proctor.events.messages import CameraMessage, EventAction, EventMessage
 from proctor.events.views import EventView
 from proctor.vision.kinds import EventKind
-from proctor.vision.scenes import encode_jpeg
+from proctor.vision.pictures import encode_jpeg
 from proctor.vision.transitions import (
     AnalysisTransition,
     CameraStateChanged,

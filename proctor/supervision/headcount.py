@@ -5,18 +5,20 @@ which is only a plan, and not after the batch ended), each camera of a room the 
 uses expects the room's examinees plus its staff (examiners and invigilators): the present
 count (实考) once recorded, else the expected one (应考). Both cameras of a two-camera room
 usually see the whole room, so each expects the whole roster. Outside the windows the
-camera's own scene setting applies. The composition root passes :func:`expected_headcount`
+camera's own scene setting applies. The composition root passes a :class:`RosterHeadcount`
 to the analyzer, so vision never imports this wing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.db.models import Camera
+from proctor.db.session import session_scope
 from proctor.supervision.records import Batch, ExamSession, SessionRoom
 from proctor.supervision.states import BatchState
 
@@ -42,3 +44,16 @@ def expected_headcount(db: Session, camera_id: int, at: datetime) -> int | None:
 def _people(room: SessionRoom) -> int:
     examinees = room.present if room.present is not None else room.expected_examinees
     return examinees + len(room.staff)
+
+
+class RosterHeadcount:
+    """:func:`expected_headcount` of several cameras in one short session: the analyzer's
+    headcount source (:data:`proctor.vision.monitors.HeadcountSource`)."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __call__(self, camera_ids: Collection[int], at: datetime) -> dict[int, int | None]:
+        """People each camera should see at ``at`` by the roster (``None``: no session)."""
+        with session_scope(self.session_factory) as db:
+            return {camera_id: expected_headcount(db, camera_id, at) for camera_id in camera_ids}

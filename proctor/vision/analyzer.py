@@ -8,7 +8,8 @@ sends the resulting transitions to a sink. It composes units with one job each:
 - :class:`~proctor.vision.detector_keeper.DetectorKeeper` keeps that process running; while
   it is down, samples are still checked for tamper and each camera has a ``not_analysed``
   event;
-- :class:`~proctor.vision.monitors.Monitors` holds each camera's rule state and scene;
+- :class:`~proctor.vision.monitors.Monitors` holds each camera's rule state and scene (read
+  from a :class:`~proctor.vision.scene_store.SceneStore`);
 - :class:`~proctor.vision.publisher.Publisher` sends typed transitions to the
   :class:`~proctor.vision.transitions.TransitionSink`.
 """
@@ -18,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from proctor.media.feed import FeedRegistry
 from proctor.vision.detector_keeper import DetectorKeeper
 from proctor.vision.inference import InferenceLoop, SampleResult
@@ -27,6 +26,7 @@ from proctor.vision.monitor import Sample
 from proctor.vision.monitors import HeadcountSource, Monitors
 from proctor.vision.publisher import Publisher
 from proctor.vision.sampler import AnalyzerStats, Sampler
+from proctor.vision.scene_store import SceneStore
 from proctor.vision.settings import AnalysisSettings
 from proctor.vision.transitions import CameraStatus, TransitionSink
 from proctor.vision.worker import DetectorProcess, ModelInfo
@@ -35,13 +35,13 @@ from proctor.vision.worker import DetectorProcess, ModelInfo
 class Analyzer:
     """Analysis of every live camera for the lifetime of the server."""
 
-    def __init__(self, settings: AnalysisSettings, feeds: FeedRegistry,
-                 session_factory: sessionmaker[Session], sink: TransitionSink,
-                 detector: DetectorProcess, headcount: HeadcountSource | None = None) -> None:
+    def __init__(self, settings: AnalysisSettings, feeds: FeedRegistry, scenes: SceneStore,
+                 sink: TransitionSink, detector: DetectorProcess,
+                 headcount: HeadcountSource | None = None) -> None:
         self.sink = sink
         self.stats = AnalyzerStats()
         self.keeper = DetectorKeeper(detector, settings.analysis_restart_after_s)
-        self.monitors = Monitors(session_factory, settings.analysis_rules,
+        self.monitors = Monitors(scenes, settings.analysis_rules,
                                  settings.analysis_tamper, self._sees_phones, headcount)
         self.sampler = Sampler(feeds, settings.analysis_fps, self.stats,
                                self.monitors.continued)
@@ -52,14 +52,13 @@ class Analyzer:
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
-    def build(cls, settings: AnalysisSettings, feeds: FeedRegistry,
-              session_factory: sessionmaker[Session], sink: TransitionSink,
-              headcount: HeadcountSource | None = None) -> Analyzer:
+    def build(cls, settings: AnalysisSettings, feeds: FeedRegistry, scenes: SceneStore,
+              sink: TransitionSink, headcount: HeadcountSource | None = None) -> Analyzer:
         """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``);
         ``headcount`` overrides the scenes' expected headcount where it gives one."""
         detector = DetectorProcess(settings.analysis_detector, settings.analysis_timeout_s,
                                    start_timeout_s=max(120.0, settings.analysis_timeout_s))
-        return cls(settings, feeds, session_factory, sink, detector, headcount)
+        return cls(settings, feeds, scenes, sink, detector, headcount)
 
     async def start(self) -> None:
         """Continue open events, then start sampling, inference and the detector."""

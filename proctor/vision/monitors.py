@@ -1,38 +1,31 @@
 """Per-camera rule state: one :class:`CameraMonitor` per analysed camera, kept in step with
 the camera's scene settings and reference picture (changed through the API, the CLI, or
-captured automatically from the first good picture). While a session of a certification
-batch uses a camera's room, a :data:`HeadcountSource` (the roster, passed in by the
-composition root) replaces the scene's expected headcount."""
+captured automatically from the first good picture), read from a
+:class:`~proctor.vision.scene_store.SceneStore`. While a session of a certification batch
+uses a camera's room, a :data:`HeadcountSource` (the roster, passed in by the composition
+root) replaces the scene's expected headcount."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from proctor.db.base import utcnow
-from proctor.db.session import session_scope
 from proctor.vision.monitor import CameraMonitor
+from proctor.vision.pictures import encode_jpeg
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import (
-    StoredScene,
-    encode_jpeg,
-    load_scene,
-    save_reference,
-    scene_versions,
-)
+from proctor.vision.scene_store import SceneStore, StoredScene
 from proctor.vision.tamper import TamperThresholds
 from proctor.vision.transitions import OpenEvent
 
 logger = logging.getLogger(__name__)
 SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
-# people a camera should see at a moment by another source (None: the scene's own value)
-HeadcountSource = Callable[[Session, int, datetime], int | None]
+# people each camera should see at a moment by another source (None, or no entry: the
+# scene's own value)
+HeadcountSource = Callable[[Collection[int], datetime], Mapping[int, int | None]]
 
 
 def with_headcount(scene: SceneSettings, headcount: int | None) -> SceneSettings:
@@ -45,10 +38,10 @@ def with_headcount(scene: SceneSettings, headcount: int | None) -> SceneSettings
 class Monitors:
     """The camera monitors, created on a camera's first sample or restored event."""
 
-    def __init__(self, session_factory: sessionmaker[Session], rules: AnalysisRules,
-                 tamper: TamperThresholds, sees_phones: Callable[[], bool | None],
+    def __init__(self, scenes: SceneStore, rules: AnalysisRules, tamper: TamperThresholds,
+                 sees_phones: Callable[[], bool | None],
                  headcount: HeadcountSource | None = None) -> None:
-        self.session_factory = session_factory
+        self.scenes = scenes
         self.headcount = headcount
         self.rules = rules
         self.tamper = tamper
@@ -95,7 +88,7 @@ class Monitors:
         while True:
             await asyncio.sleep(SCENE_REFRESH_S)
             try:
-                for camera_id, version in (await asyncio.to_thread(self._versions)).items():
+                for camera_id, version in (await asyncio.to_thread(self.scenes.versions)).items():
                     if (camera_id in self._monitors
                             and self._scene_versions.get(camera_id) != version):
                         await self.reload_scene(camera_id)
@@ -108,16 +101,16 @@ class Monitors:
         value again afterwards."""
         if self.headcount is None:
             return
-        counts = await asyncio.to_thread(self._headcounts, list(self._monitors))
-        for camera_id, count in counts.items():
-            self._monitors[camera_id].scene = with_headcount(self._own_scenes[camera_id], count)
+        cameras = list(self._monitors)
+        counts = await asyncio.to_thread(self.headcount, cameras, datetime.now(UTC))
+        for camera_id in cameras:
+            self._monitors[camera_id].scene = with_headcount(self._own_scenes[camera_id],
+                                                             counts.get(camera_id))
 
-    def _headcounts(self, camera_ids: list[int]) -> dict[int, int | None]:
-        with session_scope(self.session_factory) as db:
-            return {camera_id: self._headcount(db, camera_id) for camera_id in camera_ids}
-
-    def _headcount(self, db: Session, camera_id: int) -> int | None:
-        return None if self.headcount is None else self.headcount(db, camera_id, utcnow())
+    def _headcount(self, camera_id: int) -> int | None:
+        if self.headcount is None:
+            return None
+        return self.headcount([camera_id], datetime.now(UTC)).get(camera_id)
 
     async def keep_reference(self, camera_id: int, monitor: CameraMonitor) -> None:
         """Store a reference the monitor captured by itself (the camera had none)."""
@@ -125,8 +118,9 @@ class Monitors:
         if luma is None:
             return
         jpeg = await asyncio.to_thread(encode_jpeg, luma)
-        saved, version = await asyncio.to_thread(self._save_reference, camera_id, jpeg)
-        if not saved:
+        version = await asyncio.to_thread(self.scenes.keep_captured_reference, camera_id, jpeg,
+                                          self._scene_versions.get(camera_id))
+        if version is None:
             await self.reload_scene(camera_id)
             return
         # the monitor already uses this picture: the refresh loop must not reload the scene
@@ -134,22 +128,9 @@ class Monitors:
         self._scene_versions[camera_id] = version
         logger.info("reference picture captured automatically", extra={"camera": camera_id})
 
-    def _save_reference(self, camera_id: int, jpeg: bytes) -> tuple[bool, datetime | None]:
-        with session_scope(self.session_factory) as db:
-            if scene_versions(db).get(camera_id) != self._scene_versions.get(camera_id):
-                return False, None  # changed elsewhere (CLI) meanwhile: that change wins
-            save_reference(db, camera_id, jpeg, "auto", "analyzer")
-            db.flush()
-            return True, scene_versions(db).get(camera_id)
-
-    def _versions(self) -> dict[int, datetime]:
-        with session_scope(self.session_factory) as db:
-            return scene_versions(db)
-
     def _load_scene(self, camera_id: int) -> StoredScene:
-        with session_scope(self.session_factory) as db:
-            stored = load_scene(db, camera_id)
-            headcount = self._headcount(db, camera_id)
+        stored = self.scenes.load(camera_id)
+        headcount = self._headcount(camera_id)
         self._scene_versions[camera_id] = stored.updated_at
         self._own_scenes[camera_id] = stored.settings
         return replace(stored, settings=with_headcount(stored.settings, headcount))

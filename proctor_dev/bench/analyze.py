@@ -187,6 +187,7 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
     from proctor.app import check_analysis
     from proctor.events.log import EventLog
     from proctor.events.sink import EventSink
+    from proctor.scenes.store import DbSceneStore
     from proctor.vision.analyzer import Analyzer
 
     path = footage or DEFAULT_FOOTAGE
@@ -203,7 +204,7 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
         feeds = FeedRegistry(settings.camera_offline_after_s)
         session_factory = create_session_factory(engine)
         events = EventLog(session_factory, None, settings.retention_years)
-        analyzer = Analyzer.build(settings, feeds, session_factory,
+        analyzer = Analyzer.build(settings, feeds, DbSceneStore(session_factory),
                                   EventSink(events, AlertHub()))
         executor = ThreadPoolExecutor(max_workers=cameras, thread_name_prefix="bench-decode")
         loops: list[FootageLoop] = []

@@ -20,14 +20,14 @@ from proctor import directory
 from proctor.auth.scope import Scope, load_scope
 from proctor.db.models import Event, LegalHold, Role, User
 from proctor.organisations.grants import grant_region
+from proctor.scenes.service import replace_reference
 from proctor.supervision import report_service
 from proctor.supervision.oversight import Assignment
 from proctor.supervision.records import Batch
 from proctor.supervision.report.terms import Conclusion
 from proctor.supervision.report_draft import Judgement
 from proctor.supervision.states import BatchState
-from proctor.vision.scene_service import replace_reference
-from proctor.vision.scenes import encode_jpeg
+from proctor.vision.pictures import encode_jpeg
 from support.drawn import HULI, SIMING, SessionPlan, drawn_batch, organisation, xiamen_regions
 from support.places import ADMIN, Place, add_user, build_place
 from support.route_rules import DRAWN

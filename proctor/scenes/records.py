@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor.db.base import utcnow
 from proctor.db.models import CameraScene
-from proctor.errors import InvalidInput
+from proctor.vision.pictures import decode_luma
 from proctor.vision.scene import SceneSettings
-
-REFERENCE_MAX_BYTES = 4 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class StoredScene:
-    """A camera's scene settings and reference picture (luma), as stored."""
-
-    settings: SceneSettings
-    reference: np.ndarray | None
-    reference_source: str | None
-    reference_at: datetime | None
-    updated_at: datetime | None = None
-
-
-def encode_jpeg(picture: np.ndarray, quality: int = 85) -> bytes:
-    """JPEG bytes of a BGR or grey picture."""
-    import cv2  # the vision extra; imported here so `proctor admin` works without it
-
-    ok, data = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
-    return data.tobytes()
-
-
-def decode_luma(jpeg: bytes) -> np.ndarray:
-    """The grey picture of an image file; :class:`InvalidInput` if it is not one."""
-    import cv2
-
-    if len(jpeg) > REFERENCE_MAX_BYTES:
-        raise InvalidInput(f"reference image is {len(jpeg)} bytes; the limit is "
-                           f"{REFERENCE_MAX_BYTES}: send a JPEG or PNG of the camera's view")
-    luma = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if luma is None or luma.shape[0] < 96 or luma.shape[1] < 128:
-        raise InvalidInput("reference is not a readable image of at least 128x96 pixels: "
-                           "send a JPEG or PNG of the camera's view")
-    return luma
+from proctor.vision.scene_store import StoredScene
 
 
 def load_scene(db: Session, camera_id: int) -> StoredScene:
@@ -66,6 +28,11 @@ def scene_versions(db: Session) -> dict[int, datetime]:
     """When each camera's scene last changed (to notice changes made elsewhere)."""
     return {camera_id: updated_at for camera_id, updated_at in
             db.execute(select(CameraScene.camera_id, CameraScene.updated_at))}
+
+
+def scene_version(db: Session, camera_id: int) -> datetime | None:
+    """When the camera's scene last changed (``None``: never set)."""
+    return db.scalar(select(CameraScene.updated_at).where(CameraScene.camera_id == camera_id))
 
 
 def _row(db: Session, camera_id: int) -> CameraScene:
@@ -94,3 +61,9 @@ def save_reference(db: Session, camera_id: int, jpeg: bytes | None, source: str,
     row.reference_source = source if jpeg is not None else None
     row.reference_at = utcnow() if jpeg is not None else None
     row.updated_by, row.updated_at = actor, utcnow()
+
+
+def reference_jpeg(db: Session, camera_id: int) -> bytes | None:
+    """The stored reference picture (grey JPEG), ``None`` when there is none."""
+    row = db.get(CameraScene, camera_id)
+    return None if row is None else row.reference_jpeg

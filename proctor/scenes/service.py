@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from proctor import audit
-from proctor.db.models import CameraScene, User
+from proctor.db.models import User
 from proctor.errors import NotFound
+from proctor.scenes.records import load_scene, reference_jpeg, save_reference, save_settings
 from proctor.vision.scene import SceneSettings
-from proctor.vision.scenes import StoredScene, load_scene, save_reference, save_settings
+from proctor.vision.scene_store import StoredScene
 
 
 def update_settings(db: Session, camera_id: int, settings: SceneSettings,
@@ -38,7 +39,7 @@ def replace_reference(db: Session, camera_id: int, jpeg: bytes | None, user: Use
 
 def reference_picture(db: Session, camera_id: int) -> bytes:
     """The stored reference picture (grey JPEG); :class:`NotFound` when there is none."""
-    row = db.get(CameraScene, camera_id)
-    if row is None or row.reference_jpeg is None:
+    jpeg = reference_jpeg(db, camera_id)
+    if jpeg is None:
         raise NotFound(f"camera {camera_id} has no reference picture yet")
-    return row.reference_jpeg
+    return jpeg
