@@ -8,8 +8,9 @@ An authorised call is any answer but 401, 403 and 404 (a route's rule names the 
 answers when a 404 is one): bodies are left out unless the access check runs in the
 handler, so most authorised calls end in 422 and change nothing. There is no object store
 and no analysis: a route that needs the store answers 503 once the caller is authorised,
-which counts as authorised. Four routes ask for the store *before* deciding access
-(``store_first``): their refusals cannot be seen without a store and are strict xfails.
+which counts as authorised; every route decides access before it asks for the store, so
+its refusals are seen here too. A rule may name a known ``defect``: its refusals are then
+strict xfails.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from support.route_rules import (
     DEVICE,
     RULES,
     SCOPED,
-    STORE_FIRST,
     WEBSOCKET,
     Rule,
     Where,
@@ -110,12 +110,8 @@ def _wheres(path: str) -> tuple[Where, ...]:
 
 
 def _known_failure(rule: Rule, refusal: int | None) -> str | None:
-    """Why the refusal expected cannot be seen (a known defect, or the store first)."""
-    if refusal is None:
-        return None
-    if rule.defect is not None:
-        return rule.defect
-    return STORE_FIRST if rule.store_first and refusal != 401 else None
+    """Why the refusal expected cannot be seen (a known defect), if it cannot."""
+    return None if refusal is None else rule.defect
 
 
 def _case(method: str, path: str, caller: str, where: Where) -> object:

@@ -17,7 +17,7 @@ from proctor.db.models import Role
 from proctor.errors import Conflict, Forbidden, NotFound
 from proctor.recording.legal_hold import place_hold
 from proctor.recording.legal_hold_service import camera_holds, lift_in_scope
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, StoreNotConfigured
 
 T0 = 1_700_000_000_000
 
@@ -73,3 +73,17 @@ def test_a_missing_hold_is_named(db: Session) -> None:
     admin = add_user(db, "root", Role.ADMIN, [])
     with pytest.raises(NotFound, match="legal hold 7 does not exist"):
         lift_in_scope(db, STORE, load_scope(db, admin), 7)
+
+
+def test_without_a_store_access_is_decided_first(db: Session) -> None:
+    """A server without an object store refuses an outsider with 403, and tells an
+    authorised user that lifting needs the store (503), leaving the hold in place."""
+    north, south = build_place(db, "North"), build_place(db, "South")
+    outsider = add_user(db, "sam", Role.COMPLAINT_OFFICER, [south.site])
+    officer = add_user(db, "olga", Role.COMPLAINT_OFFICER, [north.site])
+    hold, _ = place_hold(db, STORE, north.camera.id, T0, T0 + 1_000, "complaint 1", ADMIN)
+    with pytest.raises(Forbidden, match="may not lift"):
+        lift_in_scope(db, None, load_scope(db, outsider), hold.id)
+    with pytest.raises(StoreNotConfigured, match="PROCTOR_S3_ENDPOINT"):
+        lift_in_scope(db, None, load_scope(db, officer), hold.id)
+    assert hold.lifted_at is None

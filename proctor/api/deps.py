@@ -23,6 +23,7 @@ from proctor.db.session import session_scope
 from proctor.errors import NotAuthenticated
 from proctor.media.service import MediaService
 from proctor.recording.service import Recording
+from proctor.recording.store import ObjectStore
 from proctor.services import Services, services_of
 
 if TYPE_CHECKING:
@@ -56,6 +57,13 @@ def get_recording(services: ServicesDep) -> Recording:
     return services.recording
 
 
+def get_store(services: ServicesDep) -> ObjectStore | None:
+    """The object store, or ``None`` on a server without one: for services that decide
+    access first and only then require it (:func:`proctor.recording.store.require_store`),
+    so a refusal is 403/404 there too, never 503."""
+    return None if services.recording is None else services.recording.store
+
+
 def get_media(services: ServicesDep) -> MediaService:
     """The live media service."""
     return services.media
@@ -79,6 +87,7 @@ AnalyzerDep = Annotated["Analyzer | None", Depends(get_analyzer)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 MediaDep = Annotated[MediaService, Depends(get_media)]
 RecordingDep = Annotated[Recording, Depends(get_recording)]
+StoreDep = Annotated[ObjectStore | None, Depends(get_store)]
 
 
 def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from proctor.api.deps import CurrentScope, RecordingDep, SessionDep
+from proctor.api.deps import CurrentScope, SessionDep, StoreDep
 from proctor.api.params import MAX_ID, Id
 from proctor.events import service
 from proctor.events.views import EventView
@@ -42,7 +42,8 @@ def get_event(event_id: Id, db: SessionDep, scope: CurrentScope) -> EventView:
 
 @router.get("/{event_id}/snapshot.jpg")
 def get_snapshot(event_id: Id, db: SessionDep, scope: CurrentScope,
-                 recording: RecordingDep) -> Response:
-    """The picture taken when the event opened (audit-logged)."""
-    return Response(service.snapshot(db, scope, recording.store, event_id),
+                 store: StoreDep) -> Response:
+    """The picture taken when the event opened (audit-logged; 503 without an object store,
+    once access is decided)."""
+    return Response(service.snapshot(db, scope, store, event_id),
                     media_type="image/jpeg")

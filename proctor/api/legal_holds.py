@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from proctor.api.archive import ArchiveDep
 from proctor.api.camera_access import EvidenceCamera
-from proctor.api.deps import CurrentScope, CurrentUser, SessionDep
+from proctor.api.deps import CurrentScope, CurrentUser, SessionDep, StoreDep
 from proctor.api.params import Id
 from proctor.api.schemas import LegalHoldCreate, LegalHoldPublic
 from proctor.recording.legal_hold import place_hold
@@ -32,7 +32,8 @@ def list_holds(camera: EvidenceCamera, db: SessionDep) -> list[LegalHoldPublic]:
 
 
 @router.delete("/legal-holds/{hold_id}")
-def lift(hold_id: Id, scope: CurrentScope, db: SessionDep, archive: ArchiveDep) -> LegalHoldPublic:
+def lift(hold_id: Id, scope: CurrentScope, db: SessionDep, store: StoreDep) -> LegalHoldPublic:
     """Lift a hold; footage still under another active hold stays held (runs in the thread
-    pool: database and store calls never block the event loop)."""
-    return LegalHoldPublic.model_validate(lift_in_scope(db, archive.store, scope, hold_id))
+    pool: database and store calls never block the event loop; 503 without an object store,
+    once access is decided)."""
+    return LegalHoldPublic.model_validate(lift_in_scope(db, store, scope, hold_id))

@@ -4,18 +4,18 @@ The batch's drawn supervisors (while their access lasts) and administrators draf
 sign, amend and record the acknowledgement; they and auditors read reports, download the
 signed PDF (audited) and see the gate. A signed version is immutable (409); signing is
 refused with 409 naming unreviewed events and unexplained gaps. Signing and downloads
-need the object store (503 without one).
+need the object store (503 without one, once access is decided).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import Response
 
 from proctor.api.batch_schemas import TransitionRefusedBody
-from proctor.api.deps import CurrentScope, ServicesDep, SessionDep, SettingsDep
+from proctor.api.deps import CurrentScope, ServicesDep, SessionDep, SettingsDep, StoreDep
 from proctor.api.params import Id
 from proctor.api.report_schemas import AcknowledgeRequest, AmendRequest, GatePublic, ReportPublic
 from proctor.supervision import report_archive, report_service, results_gate
@@ -27,15 +27,13 @@ router = APIRouter(prefix="/api", tags=["reports"])
 REFUSED: dict[int | str, dict[str, object]] = {409: {"model": TransitionRefusedBody}}
 
 
-def get_report_archive(services: ServicesDep) -> ReportArchive:
-    """Where signed reports are kept; 503 when no object store is configured."""
-    if services.reports is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="signed reports need "
-                            "the object store, which is not configured (PROCTOR_S3_ENDPOINT)")
+def get_report_archive(services: ServicesDep) -> ReportArchive | None:
+    """Where signed reports are kept; ``None`` without an object store (the service answers
+    503 once access is decided)."""
     return services.reports
 
 
-ArchiveDep = Annotated[ReportArchive, Depends(get_report_archive)]
+ArchiveDep = Annotated[ReportArchive | None, Depends(get_report_archive)]
 
 
 @router.post("/batches/{batch_id}/reports", status_code=status.HTTP_201_CREATED)
@@ -85,9 +83,9 @@ def get_report(report_id: Id, db: SessionDep, scope: CurrentScope) -> ReportPubl
 @router.get("/reports/{report_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 def report_pdf(report_id: Id, db: SessionDep, scope: CurrentScope,
-               archive: ArchiveDep) -> Response:
+               store: StoreDep) -> Response:
     """The signed PDF, as archived (the download is audited)."""
-    pdf = report_archive.report_pdf(db, scope, report_id, archive.store)
+    pdf = report_archive.report_pdf(db, scope, report_id, store)
     return Response(pdf.data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
 

@@ -17,7 +17,7 @@ from proctor.db.base import as_utc
 from proctor.db.models import Camera, Event
 from proctor.errors import NotFound
 from proctor.events.views import EventView, event_view
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, require_store
 from proctor.vision.kinds import EventKind
 
 SEE_EVENTS = frozenset({Permission.WATCH_LIVE, Permission.VIEW_ARCHIVE})
@@ -77,18 +77,19 @@ def get_event(db: Session, scope: Scope, event_id: int) -> EventView:
     return event_view(event)
 
 
-def snapshot(db: Session, scope: Scope, store: ObjectStore, event_id: int) -> bytes:
+def snapshot(db: Session, scope: Scope, store: ObjectStore | None, event_id: int) -> bytes:
     """The JPEG taken when the event opened (on a camera granted for windows of time, only
     when it opened within one: :class:`Forbidden` naming them otherwise); the download is
-    audit-logged."""
+    audit-logged. The store is needed only once access is decided."""
     event, place = _visible_event(db, scope, event_id)
     windows = scope.windows_of(SEE_EVENTS, place)
     if windows is not None and not any(w.contains(event.started_at) for w in windows):
         raise scope.outside_windows(place, windows)
+    snapshots = require_store(store, "snapshots")
     if event.snapshot_key is None or event.snapshot_version is None:
         raise NotFound(f"event {event_id} has no snapshot (no picture, or the object store "
                        "was unreachable when it opened)")
-    jpeg = store.read(event.snapshot_key, event.snapshot_version)
+    jpeg = snapshots.read(event.snapshot_key, event.snapshot_version)
     audit.record(db, scope.actor, "event.snapshot", f"event:{event.id}",
                  camera=event.camera_id)
     return jpeg

@@ -11,7 +11,7 @@ from proctor.auth.scope import CameraPlace, Permission, Scope
 from proctor.db.models import Camera, LegalHold
 from proctor.errors import Forbidden, NotFound
 from proctor.recording.legal_hold import lift_hold
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, require_store
 
 
 def camera_holds(db: Session, camera_id: int) -> list[LegalHold]:
@@ -20,9 +20,11 @@ def camera_holds(db: Session, camera_id: int) -> list[LegalHold]:
                            .order_by(LegalHold.id)))
 
 
-def lift_in_scope(db: Session, store: ObjectStore, scope: Scope, hold_id: int) -> LegalHold:
+def lift_in_scope(db: Session, store: ObjectStore | None, scope: Scope,
+                  hold_id: int) -> LegalHold:
     """Lift the hold if it exists (:class:`NotFound`) and the scope may export or hold its
-    camera's footage (:class:`Forbidden`); see :func:`lift_hold`."""
+    camera's footage (:class:`Forbidden`), then with the store (:func:`require_store`);
+    see :func:`lift_hold`."""
     hold = db.get(LegalHold, hold_id)
     if hold is None:
         raise NotFound(f"legal hold {hold_id} does not exist")
@@ -31,5 +33,5 @@ def lift_in_scope(db: Session, store: ObjectStore, scope: Scope, hold_id: int) -
         raise RuntimeError(f"legal hold {hold_id} refers to missing camera {hold.camera_id}")
     if not scope.allows(Permission.EXPORT_EVIDENCE, CameraPlace.of(camera)):
         raise Forbidden(f"user '{scope.username}' may not lift legal hold {hold_id}")
-    lift_hold(db, store, hold, scope.actor)
+    lift_hold(db, require_store(store, "legal holds"), hold, scope.actor)
     return hold

@@ -42,6 +42,24 @@ class StorageError(ProctorError):
     """The object store refused or failed; the message says what to check."""
 
 
+class StoreNotConfigured(StorageError):
+    """This server runs without an object store (``PROCTOR_S3_ENDPOINT`` is empty)."""
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(f"{purpose} need the object store, which is not configured on this "
+                         "server (PROCTOR_S3_ENDPOINT)")
+
+
+def require_store(store: ObjectStore | None, purpose: str) -> ObjectStore:
+    """``store``, or :class:`StoreNotConfigured` saying that ``purpose`` needs one.
+
+    Services take the store as optional and call this once access is decided, so a caller
+    without access hears 403/404 even on a server without a store, never 503."""
+    if store is None:
+        raise StoreNotConfigured(purpose)
+    return store
+
+
 @dataclass(frozen=True)
 class StoredObject:
     """Where an upload landed."""

@@ -9,7 +9,9 @@ the PDF in the object store under COMPLIANCE retention for as long as footage
 (``retention_years`` from the signing time, so never shorter than the footage of the batch
 it reports on), records key, version and SHA-256, and moves the batch to
 ``report_signed`` through the lifecycle (version 1). The checks run before anything is
-stored: a locked object cannot be taken back. Downloads are audited.
+stored: a locked object cannot be taken back. Downloads are audited. The archive (the
+object store) is asked for only after access and those checks are decided, so a caller
+without access hears 403/404 on a server without a store, never 503.
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ from proctor.actor import Actor
 from proctor.auth.scope import Scope
 from proctor.errors import Conflict
 from proctor.recording.retention import retain_until
-from proctor.recording.store import ObjectStore, StorageError
+from proctor.recording.store import (
+    ObjectStore,
+    StorageError,
+    StoreNotConfigured,
+    require_store,
+)
 from proctor.supervision import lifecycle
 from proctor.supervision.batch_coverage import DEFAULT_GAP_TOLERANCE_S, Gap, unexplained_gaps
 from proctor.supervision.deadlines import DeadlineRules
@@ -133,7 +140,7 @@ def _refusals(db: Session, batch: Batch, version: int, now: datetime,
     return reasons
 
 
-def sign_report(db: Session, scope: Scope, report_id: int, archive: ReportArchive,
+def sign_report(db: Session, scope: Scope, report_id: int, archive: ReportArchive | None,
                 rules: DeadlineRules, gap_tolerance_s: float = DEFAULT_GAP_TOLERANCE_S,
                 now: datetime | None = None) -> Report:
     """Sign the draft version and archive its PDF (see the module docstring); audited."""
@@ -143,6 +150,8 @@ def sign_report(db: Session, scope: Scope, report_id: int, archive: ReportArchiv
     reasons = _refusals(db, batch, row.version, moment, gap_tolerance_s)
     if reasons:
         raise BatchTransitionRefused(Refused(batch.state, Action.SIGN_REPORT, tuple(reasons)))
+    if archive is None:
+        raise StoreNotConfigured("signed reports")
     current = stored_content(row)
     content = compose(db, batch, Judgement.of(current),
                       Edition(row.number, row.version, moment, current.amends))
@@ -174,14 +183,16 @@ class ReportPdf:
     data: bytes
 
 
-def report_pdf(db: Session, scope: Scope, report_id: int, store: ObjectStore) -> ReportPdf:
+def report_pdf(db: Session, scope: Scope, report_id: int,
+               store: ObjectStore | None) -> ReportPdf:
     """The signed PDF of the version, checked against its recorded SHA-256; audited."""
     row = get_report(db, scope, report_id)
     if row.pdf_key is None or row.pdf_version is None:
         raise Conflict(f"report {row.number} version {row.version} is not signed: "
                        "it has no PDF yet")
+    archived = require_store(store, "signed reports")
     try:
-        data = store.read(row.pdf_key, row.pdf_version)
+        data = archived.read(row.pdf_key, row.pdf_version)
     except (S3Error, urllib3.exceptions.HTTPError, OSError) as error:
         raise StorageError(f"reading {row.pdf_key} failed: {error}") from error
     if hashlib.sha256(data).hexdigest() != row.pdf_sha256:

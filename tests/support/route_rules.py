@@ -59,7 +59,6 @@ class Rule:
     use: BatchUse = BatchUse.READ
     hidden: int = 403  # the answer to a caller without access (events: 404, "not yours")
     passes: frozenset[int] | None = None  # an authorised call's answers, if 404 is one
-    store_first: bool = False  # the object store is required before the access check
     defect: str | None = None  # a known defect: the refusals expected are strict xfails
     body: Mapping[str, object] | None = None  # a valid body: the check is in the handler
     query: Mapping[str, str | int] | None = None
@@ -99,18 +98,17 @@ def role(*permissions: Permission) -> Rule:
     return Rule(Access.ROLE, frozenset(permissions))
 
 
-def camera(*permissions: Permission, hidden: int = 403, store_first: bool = False,
+def camera(*permissions: Permission, hidden: int = 403,
            passes: frozenset[int] | None = None,
            query: Mapping[str, str | int] | None = None) -> Rule:
     """A camera route for roles with any of ``permissions``, on cameras in scope."""
     return Rule(Access.CAMERA, frozenset(permissions), hidden=hidden, passes=passes,
-                store_first=store_first, query=query)
+                query=query)
 
 
-def batch(use: BatchUse, store_first: bool = False,
-          body: Mapping[str, object] | None = None) -> Rule:
+def batch(use: BatchUse, body: Mapping[str, object] | None = None) -> Rule:
     """A batch route: the batch in scope, and ``use``."""
-    return Rule(Access.BATCH, use=use, store_first=store_first, body=body)
+    return Rule(Access.BATCH, use=use, body=body)
 
 
 MANAGE, AUDIT = role(Permission.MANAGE_DIRECTORY), role(Permission.READ_AUDIT_LOG)
@@ -118,7 +116,6 @@ PUBLIC, LOGGED_IN = Rule(Access.PUBLIC), Rule(Access.LOGGED_IN)
 WATCH, ARCHIVE = Permission.WATCH_LIVE, Permission.VIEW_ARCHIVE
 EVIDENCE, SCENE = Permission.EXPORT_EVIDENCE, Permission.MANAGE_DIRECTORY
 GONE = frozenset({404})  # the camera passed; the live session named does not exist
-STORE_FIRST = "the object store dependency answers 503 before the access check"
 WINDOW = {"from": 0, "to": 60_000}
 REVIEW, REPORTS = BatchUse.REVIEW, BatchUse.REPORTS
 AT, UNTIL = "2026-03-02T09:10:00+08:00", "2026-03-02T09:10:30+08:00"
@@ -186,10 +183,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/cameras/{camera_id}/evidence"): camera(EVIDENCE),
     ("POST", "/api/cameras/{camera_id}/legal-holds"): camera(EVIDENCE),
     ("GET", "/api/cameras/{camera_id}/legal-holds"): camera(EVIDENCE),
-    ("DELETE", "/api/legal-holds/{hold_id}"): camera(EVIDENCE, store_first=True),
+    ("DELETE", "/api/legal-holds/{hold_id}"): camera(EVIDENCE),
     ("GET", "/api/events/{event_id}"): camera(WATCH, ARCHIVE, hidden=404),
-    ("GET", "/api/events/{event_id}/snapshot.jpg"): camera(WATCH, ARCHIVE, hidden=404,
-                                                          store_first=True),
+    ("GET", "/api/events/{event_id}/snapshot.jpg"): camera(WATCH, ARCHIVE, hidden=404),
     # a batch in scope: read by anyone, reviewed and reported by its drawn supervisors
     ("GET", "/api/batches/{batch_id}"): batch(BatchUse.READ),
     ("GET", "/api/batches/{batch_id}/review"): batch(REVIEW),
@@ -205,11 +201,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/batches/{batch_id}/reports"): batch(REVIEW, body={
         "opinion": "无", "conclusion": "合格"}),
     ("PATCH", "/api/reports/{report_id}"): batch(REVIEW, body={}),
-    ("POST", "/api/reports/{report_id}/sign"): batch(REVIEW, store_first=True),
+    ("POST", "/api/reports/{report_id}/sign"): batch(REVIEW),
     ("POST", "/api/reports/{report_id}/amend"): batch(REVIEW, body={"reason": "更正"}),
     ("POST", "/api/reports/{report_id}/acknowledge"): batch(REVIEW, body={"head_name": "张某"}),
     ("GET", "/api/reports/{report_id}"): batch(REPORTS),
-    ("GET", "/api/reports/{report_id}/pdf"): batch(REPORTS, store_first=True),
+    ("GET", "/api/reports/{report_id}/pdf"): batch(REPORTS),
     ("GET", "/api/batches/{batch_id}/gate"): batch(REPORTS),
     ("GET", "/api/batches/{batch_id}/events"): batch(REVIEW),
     ("PUT", "/api/session-rooms/{session_room_id}/attendance"): batch(REVIEW, body={
