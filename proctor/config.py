@@ -26,6 +26,7 @@ from pydantic_settings import (
 )
 
 from proctor.auth.settings import AuthSettings
+from proctor.complaints.settings import ComplaintSettings
 from proctor.core_settings import INSECURE_DEFAULT_SECRET, REPO_ROOT, CoreSettings
 from proctor.media.settings import MediaSettings
 from proctor.recording.settings import RecordingSettings
@@ -36,9 +37,9 @@ __all__ = ["REPO_ROOT", "Settings", "load_settings", "refuse_insecure_production
 
 
 # Fields are ordered from the last base to the first: core, auth, media, recording, analysis,
-# supervision, as in docs/configuration.md.
-class Settings(SupervisionSettings, AnalysisSettings, RecordingSettings, MediaSettings,
-               AuthSettings, CoreSettings, BaseSettings):
+# supervision, complaints, as in docs/configuration.md.
+class Settings(ComplaintSettings, SupervisionSettings, AnalysisSettings, RecordingSettings,
+               MediaSettings, AuthSettings, CoreSettings, BaseSettings):
     """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="PROCTOR_", extra="forbid")

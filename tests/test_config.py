@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from proctor.auth.settings import AuthSettings
+from proctor.complaints.settings import ComplaintSettings
 from proctor.config import Settings, load_settings
 from proctor.core_settings import CoreSettings
 from proctor.media.settings import MediaSettings
@@ -16,7 +17,7 @@ from proctor.supervision.settings import SupervisionSettings
 from proctor.vision.settings import AnalysisSettings
 
 SECTIONS = (CoreSettings, AuthSettings, MediaSettings, RecordingSettings, AnalysisSettings,
-            SupervisionSettings)
+            SupervisionSettings, ComplaintSettings)
 
 
 def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:

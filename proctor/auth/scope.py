@@ -42,14 +42,20 @@ class Permission(str, enum.Enum):
     VIEW_ARCHIVE = "view_archive"  # coverage, clips, thumbnails, events
     EXPORT_EVIDENCE = "export_evidence"  # evidence packages, legal holds
     READ_AUDIT_LOG = "read_audit_log"
+    READ_COMPLAINTS = "read_complaints"  # complaints about organisations in scope
+    HANDLE_COMPLAINTS = "handle_complaints"  # register, review, investigate, resolve, close
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset({Permission.WATCH_LIVE, Permission.VIEW_ARCHIVE}),
-    Role.ORG_OPERATOR: frozenset({Permission.WATCH_LIVE}),
-    Role.COMPLAINT_OFFICER: frozenset({Permission.VIEW_ARCHIVE, Permission.EXPORT_EVIDENCE}),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT_LOG, Permission.VIEW_ARCHIVE}),
+    # an organisation's operator reads complaints about it, never who made them
+    Role.ORG_OPERATOR: frozenset({Permission.WATCH_LIVE, Permission.READ_COMPLAINTS}),
+    Role.COMPLAINT_OFFICER: frozenset({Permission.VIEW_ARCHIVE, Permission.EXPORT_EVIDENCE,
+                                       Permission.READ_COMPLAINTS,
+                                       Permission.HANDLE_COMPLAINTS}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT_LOG, Permission.VIEW_ARCHIVE,
+                             Permission.READ_COMPLAINTS}),
 }
 
 # what a refusal says the user may not do to a camera: "user 'x' may not <...>"
@@ -59,6 +65,8 @@ _REFUSED_ACTION: dict[Permission, str] = {
     Permission.VIEW_ARCHIVE: "view recordings of camera {camera_id}",
     Permission.EXPORT_EVIDENCE: "export or hold recordings of camera {camera_id}",
     Permission.READ_AUDIT_LOG: "read the audit log of camera {camera_id}",
+    Permission.READ_COMPLAINTS: "read complaints about camera {camera_id}",
+    Permission.HANDLE_COMPLAINTS: "handle complaints about camera {camera_id}",
 }
 
 
