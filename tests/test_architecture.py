@@ -38,9 +38,13 @@ ALLOWED: dict[str, frozenset[str]] = {
                         "vision"}),
     "db.migrations": ANY,  # the schema's history: every wing's tables and seed data
     # wings
-    "schema": frozenset({"db", "events", "recording", "supervision"}),  # every wing's tables
+    # every wing's tables
+    "schema": frozenset({"db", "events", "oversight", "recording", "supervision"}),
     "supervision": frozenset({"core_settings", "actor", "audit", "auth", "db", "directory",
                               "errors", "organisations", "private_file", "recording"}),
+    # 三级 oversight: reads batches, deadlines, regions and complaint rows; writes only its own
+    "oversight": frozenset({"auth", "db", "errors", "organisations", "recording",
+                            "supervision"}),
     "events": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors", "media",
                          "recording", "vision"}),
     "metrics": frozenset({"media", "vision"}),
