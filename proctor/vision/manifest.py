@@ -153,7 +153,7 @@ def parse_classes(text: str) -> dict[int, Label]:
     classes: dict[int, Label] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         label, sep, cid = item.partition("=")
-        if not sep or not _is_label(label) or not cid.strip().isdigit():
+        if not sep or not _is_label(label) or not cid.strip().isdecimal():
             raise ValueError(f"bad class mapping {item!r}: write LABEL=ID, e.g. person=0,phone=67 "
                              "(labels: person, phone)")
         classes[int(cid)] = label
