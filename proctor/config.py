@@ -29,6 +29,7 @@ from proctor.auth.settings import AuthSettings
 from proctor.complaints.settings import ComplaintSettings
 from proctor.core_settings import INSECURE_DEFAULT_SECRET, REPO_ROOT, CoreSettings
 from proctor.media.settings import MediaSettings
+from proctor.oversight.settings import OversightSettings
 from proctor.recording.settings import RecordingSettings
 from proctor.supervision.settings import SupervisionSettings
 from proctor.vision.settings import AnalysisSettings
@@ -37,8 +38,8 @@ __all__ = ["REPO_ROOT", "Settings", "load_settings", "refuse_insecure_production
 
 
 # Fields are ordered from the last base to the first: core, auth, media, recording, analysis,
-# supervision, complaints, as in docs/configuration.md.
-class Settings(ComplaintSettings, SupervisionSettings, AnalysisSettings, RecordingSettings,
+# supervision, complaints, oversight, as in docs/configuration.md.
+class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, AnalysisSettings, RecordingSettings,
                MediaSettings, AuthSettings, CoreSettings, BaseSettings):
     """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
 

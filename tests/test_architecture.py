@@ -34,8 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "app": ANY,
     "api": ANY,
     "services": ANY,
-    "config": frozenset({"core_settings", "auth", "media", "recording", "supervision",
-                        "vision"}),
+    "config": frozenset({"core_settings", "auth", "media", "oversight", "recording",
+                        "supervision", "vision"}),
     "db.migrations": ANY,  # the schema's history: every wing's tables and seed data
     # wings
     # every wing's tables

@@ -12,12 +12,13 @@ from proctor.complaints.settings import ComplaintSettings
 from proctor.config import Settings, load_settings
 from proctor.core_settings import CoreSettings
 from proctor.media.settings import MediaSettings
+from proctor.oversight.settings import OversightSettings
 from proctor.recording.settings import RecordingSettings
 from proctor.supervision.settings import SupervisionSettings
 from proctor.vision.settings import AnalysisSettings
 
 SECTIONS = (CoreSettings, AuthSettings, MediaSettings, RecordingSettings, AnalysisSettings,
-            SupervisionSettings, ComplaintSettings)
+            SupervisionSettings, ComplaintSettings, OversightSettings)
 
 
 def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:
