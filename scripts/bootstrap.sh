@@ -53,3 +53,18 @@ ensure_models() {
     "${isolated[@]}" "$VENV/bin/proctor" models export person-default --format openvino
   fi
 }
+
+# The console's development tools (TypeScript for type-checking the JavaScript, axe-core for
+# the accessibility tests) into web/node_modules, at the versions in web/package-lock.json.
+# Re-runs only when the lock changed. Nothing from npm is served: the server needs none of it.
+ensure_web() {
+  local stamp="$ROOT/web/node_modules/.installed"
+  local want
+  want="$(sha256sum "$ROOT/web/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    command -v npm >/dev/null || { log "npm is missing: install Node.js 20 or later"; exit 1; }
+    log "installing the console's development tools (npm ci in web/)"
+    (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}

@@ -99,13 +99,13 @@ def test_user_changes_password_in_the_console(stack: Stack, tmp_path: Path) -> N
         page.fill("#password", PASSWORD)
         page.click("#login-button")
         page.wait_for_url("**/account")
-        page.wait_for_selector("#account-name:has-text('sup_a (supervisor)')")
+        page.wait_for_selector("#account-name:has-text('sup_a（督导员）')")  # zh-CN by default
 
         page.fill("#current-password", "not my password")
         page.fill("#new-password", new_password)
         page.fill("#repeat-password", new_password + "x")
         page.click("#password-button")
-        page.wait_for_selector("#password-error:has-text('The new passwords differ')")
+        page.wait_for_selector("#password-error:has-text('两次输入的新密码不一致')")
         page.fill("#repeat-password", new_password)
         page.click("#password-button")
         page.wait_for_selector("#password-error:has-text('the current password is wrong')")

@@ -35,6 +35,8 @@ def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                 name=camera.name,
                 room=camera.room.name,
                 site=camera.room.site.name,
+                room_id=camera.room_id,
+                site_id=camera.room.site_id,
                 live=LiveStatus(
                     online=status.online,
                     width=status.width,

@@ -101,6 +101,8 @@ class CameraView(BaseModel):
     name: str
     room: str
     site: str
+    room_id: int
+    site_id: int
     live: LiveStatus
     analysis: AnalysisStatus | None = Field(
         default=None, description="None when analysis is off or the camera was not sampled yet")

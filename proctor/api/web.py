@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from proctor.api.deps import ServicesDep, SessionDep, SettingsDep
 from proctor.api.identity import authenticate, bearer_token
 from proctor.api.public import PUBLIC
 from proctor.auth.scope import Permission, load_scope
+from proctor.config import Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,22 +27,42 @@ def home() -> RedirectResponse:
     return RedirectResponse("/live", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@router.get("/login", openapi_extra=PUBLIC)
-def login_page(settings: SettingsDep) -> FileResponse:
-    """The login form."""
-    return FileResponse(settings.web_dir / "login.html")
+# The console's pages: path -> the HTML file in ``settings.web_dir``. Each page checks the
+# login itself (its module asks /api/auth/me) and the API checks every call. Add a page here,
+# and give its path a rule in tests/support/route_rules.py (docs/console.md).
+PAGES: dict[str, str] = {
+    "/login": "login.html",
+    "/live": "live.html",
+    "/account": "account.html",
+}
+# Paths that are not the console's: an unknown path under them keeps its JSON 404.
+NOT_CONSOLE = ("/api/", "/static/", "/whip", "/whep", "/metrics", "/healthz", "/docs",
+               "/redoc", "/openapi.json")
 
 
-@router.get("/live", openapi_extra=PUBLIC)
-def live_page(settings: SettingsDep) -> FileResponse:
-    """Live view of the cameras the user may see (the page itself redirects to log in)."""
-    return FileResponse(settings.web_dir / "live.html")
+def _page_route(filename: str) -> Callable[[Settings], FileResponse]:
+    def page(settings: SettingsDep) -> FileResponse:
+        return FileResponse(settings.web_dir / filename)
+    return page
 
 
-@router.get("/account", openapi_extra=PUBLIC)
-def account_page(settings: SettingsDep) -> FileResponse:
-    """The user's own account: changing the password (the page redirects to log in)."""
-    return FileResponse(settings.web_dir / "account.html")
+for _path, _filename in PAGES.items():
+    router.add_api_route(_path, _page_route(_filename), methods=["GET"], openapi_extra=PUBLIC,
+                         name=f"page:{_filename}")
+
+
+def install_not_found_page(app: FastAPI, web_dir: Path) -> None:
+    """Answer a GET of an unknown console path with the console's "page not found" page
+    (HTTP 404) instead of a bare JSON body; API and asset paths keep their JSON 404."""
+
+    async def not_found(request: Request, error: Exception) -> Response:
+        if (request.method == "GET" and "endpoint" not in request.scope
+                and not request.url.path.startswith(NOT_CONSOLE)):
+            return FileResponse(web_dir / "not_found.html", status_code=status.HTTP_404_NOT_FOUND)
+        assert isinstance(error, StarletteHTTPException)
+        return await http_exception_handler(request, error)
+
+    app.add_exception_handler(status.HTTP_404_NOT_FOUND, not_found)
 
 
 @router.get("/healthz", openapi_extra=PUBLIC)

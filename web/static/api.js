@@ -64,7 +64,7 @@ export async function apiFetch(path, options = {}) {
   try {
     response = await fetch(path, { credentials: "same-origin", ...options });
   } catch (error) {
-    throw new ApiError(0, `network error: ${error.message || error}`);
+    throw new ApiError(0, `network error: ${error instanceof Error ? error.message : error}`);
   }
   if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
   return response;
@@ -77,9 +77,12 @@ export async function apiFetch(path, options = {}) {
  * @returns {Promise<any>} Parsed body, or null for an empty reply (e.g. 204).
  */
 export async function apiJson(path, { method = "GET", body, signal } = {}) {
-  const init = { method, signal, headers: { Accept: "application/json" } };
+  /** @type {Record<string, string>} */
+  const headers = { Accept: "application/json" };
+  /** @type {RequestInit} */
+  const init = { method, signal, headers };
   if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
+    headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await apiFetch(path, init);
@@ -115,12 +118,3 @@ export function redirectToLogin(next = window.location.pathname) {
   window.location.replace(`/login?next=${encodeURIComponent(next)}`);
 }
 
-/**
- * Show a form's error text in `box`, or hide the box when `message` is "".
- * @param {HTMLElement} box
- * @param {string} message
- */
-export function showFormError(box, message) {
-  box.textContent = message;
-  box.hidden = !message;
-}

@@ -20,6 +20,7 @@ const RETRY_MAX_MS = 10000;
  */
 export function toRtcConfiguration(iceConfig) {
   const iceServers = (iceConfig.ice_servers || []).map((server) => {
+    /** @type {RTCIceServer} */
     const entry = { urls: server.urls };
     if (server.username != null) entry.username = server.username;
     if (server.credential != null) entry.credential = server.credential;
@@ -88,7 +89,7 @@ export async function postOffer(endpoint, offerSdp) {
       body: offerSdp,
     });
   } catch (error) {
-    throw new ApiError(0, `network error: ${error.message || error}`);
+    throw new ApiError(0, `network error: ${error instanceof Error ? error.message : error}`);
   }
   if (response.status !== 201) {
     throw new ApiError(response.status, await errorDetail(response));
@@ -112,13 +113,21 @@ export async function deleteSession(location, keepalive = false) {
   }
 }
 
-/** Human-readable reason for an error thrown while connecting. */
+/**
+ * Human-readable reason for an error thrown while connecting.
+ * @param {unknown} error
+ * @returns {string}
+ */
 function describeError(error) {
   if (error instanceof ApiError) {
     return error.status ? `${error.detail} (HTTP ${error.status})` : error.detail;
   }
-  return error?.message || String(error);
+  return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * @typedef {"idle" | "connecting" | "retrying" | "closed" | RTCPeerConnectionState} WhepState
+ */
 
 /**
  * Plays one WHEP stream and keeps it playing: a failed or long-disconnected connection is
@@ -144,13 +153,17 @@ export class WhepClient {
     this.getConfiguration = getConfiguration;
     this.onTrack = onTrack;
     this.onChange = onChange;
+    /** @type {RTCPeerConnection | null} */
     this.pc = null;
+    /** @type {WhepState} */
     this.state = "idle";
     this.error = "";
     this.retryInMs = 0;
+    /** @type {string | null} */
     this.location = null;
     this._attempts = 0;
     this._generation = 0;
+    /** @type {Set<ReturnType<typeof setTimeout>>} */
     this._timers = new Set();
   }
 
@@ -187,7 +200,7 @@ export class WhepClient {
       await pc.setLocalDescription(await pc.createOffer());
       await waitForIceGathering(pc);
       if (!current()) return;
-      const { answer, location } = await postOffer(this.endpoint, pc.localDescription.sdp);
+      const { answer, location } = await postOffer(this.endpoint, pc.localDescription?.sdp ?? "");
       if (!current()) {
         deleteSession(location);
         return;
@@ -220,7 +233,11 @@ export class WhepClient {
     });
   }
 
-  /** React to a connection state change of the current peer connection. */
+  /**
+   * React to a connection state change of the current peer connection.
+   * @param {RTCPeerConnectionState} state
+   * @param {() => boolean} current
+   */
   _onConnectionState(state, current) {
     if (state === "connected") {
       this._attempts = 0;
@@ -237,7 +254,10 @@ export class WhepClient {
     }
   }
 
-  /** Drop the current attempt and schedule a new one after the backoff delay. */
+  /**
+   * Drop the current attempt and schedule a new one after the backoff delay.
+   * @param {string} reason
+   */
   _retry(reason) {
     const generation = ++this._generation;
     this._clearTimers();
@@ -252,6 +272,8 @@ export class WhepClient {
    * End the current server session, then close the connection. The DELETE goes first so the
    * server is not left to notice the closed connection on its own. During page unload
    * (keepalive) the connection is left to the browser, which closes it with the page.
+   * @param {boolean} keepalive
+   * @returns {Promise<void>}
    */
   _teardown(keepalive) {
     const { pc, location } = this;
@@ -262,7 +284,12 @@ export class WhepClient {
     return ending;
   }
 
-  /** Run `action` after `ms` if the attempt that asked for it is still current. */
+  /**
+   * Run `action` after `ms` if the attempt that asked for it is still current.
+   * @param {number} ms
+   * @param {() => boolean} current
+   * @param {() => void} action
+   */
   _later(ms, current, action) {
     const timer = setTimeout(() => {
       this._timers.delete(timer);
@@ -276,6 +303,7 @@ export class WhepClient {
     this._timers.clear();
   }
 
+  /** @param {Partial<Pick<WhepClient, "state" | "error" | "retryInMs">>} fields */
   _update(fields) {
     Object.assign(this, fields);
     this.onChange(this);

@@ -1,0 +1,112 @@
+"""Checks of a rendered console page in a real browser: the language, no raw message keys,
+no serious accessibility violations (axe-core from web/node_modules, injected here only),
+and nothing wider than the viewport (the phone layout)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Page
+
+from proctor.config import REPO_ROOT
+
+CATALOGS = REPO_ROOT / "web" / "static" / "i18n"
+AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+LANG_KEY = "proctor.lang"
+
+# every text and the attributes people read, of every element (shadow-free pages)
+TEXTS_JS = """
+() => {
+  const texts = [document.title, document.body.innerText];
+  for (const node of document.querySelectorAll('[aria-label],[title],[placeholder],[alt]')) {
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const value = node.getAttribute(name);
+      if (value) texts.push(value);
+    }
+  }
+  return texts.join('\\n');
+}
+"""
+
+# elements reaching past the right edge of the viewport (hidden ones do not count)
+OVERFLOW_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  if (document.documentElement.scrollWidth > width + 1) {
+    wide.push(`document ${document.documentElement.scrollWidth}px > ${width}px`);
+  }
+  for (const node of document.body.querySelectorAll('*')) {
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (getComputedStyle(node).position === 'fixed' && node.closest('[hidden]')) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      const name = `${node.tagName.toLowerCase()}${node.id ? '#' + node.id : ''}`;
+      wide.push(`${name}.${[...node.classList].join('.')} `
+                + `${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+  }
+  return wide;
+}
+"""
+
+
+def catalog_keys() -> set[str]:
+    """Every key of the catalogs (both have the same, a test says so)."""
+    return set(json.loads((CATALOGS / "zh-CN.json").read_text()))
+
+
+def console_page(browser: BrowserContext, lang: str, viewport: dict[str, int]) -> Page:
+    """A new page that speaks ``lang`` (as if the user had switched) at ``viewport``."""
+    page = browser.new_page()
+    page.set_viewport_size(viewport)
+    page.add_init_script(f"localStorage.setItem({json.dumps(LANG_KEY)}, {json.dumps(lang)})")
+    return page
+
+
+def wait_ready(page: Page) -> None:
+    """Until the page's shell has drawn (startPage() sets body[data-ready])."""
+    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+
+
+def raw_keys(page: Page) -> list[str]:
+    """Message keys (or the missing-message mark) shown on the page instead of their text."""
+    text: str = page.evaluate(TEXTS_JS)
+    found = sorted(key for key in catalog_keys() if key in text)
+    return found + (["⚠ (a missing message)"] if "⚠" in text else [])
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    assert AXE.exists(), "axe-core is missing: run scripts/test (npm ci in web/)"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def overflowing(page: Page) -> list[str]:
+    """What reaches past the viewport's edges (must be empty on a phone)."""
+    wide: list[str] = page.evaluate(OVERFLOW_JS)
+    return wide
+
+
+def check_page(page: Page, lang: str) -> None:
+    """The page speaks ``lang``, shows no raw key and has no serious axe violation."""
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert raw_keys(page) == []
+    assert serious_violations(page) == []
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """A small PNG of the viewport."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=False)

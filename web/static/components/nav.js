@@ -1,0 +1,24 @@
+// The console's pages in the header, each shown only to users with the permission it needs
+// (the server refuses the page's API calls anyway). Add a page here with its permission.
+
+/**
+ * @typedef {object} NavEntry
+ * @property {string} href The page's path.
+ * @property {import("../i18n.js").MessageKey} label Its name in the catalogs.
+ * @property {string | null} permission What /api/auth/me must list (null: every user).
+ */
+
+/** @type {NavEntry[]} */
+export const NAV = [
+  { href: "/live", label: "nav.live", permission: "watch_live" },
+  { href: "/account", label: "nav.account", permission: null },
+];
+
+/**
+ * The entries a user may use.
+ * @param {readonly string[]} permissions From /api/auth/me.
+ * @returns {NavEntry[]}
+ */
+export function navFor(permissions) {
+  return NAV.filter((entry) => entry.permission === null || permissions.includes(entry.permission));
+}
