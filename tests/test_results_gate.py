@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from proctor.actor import Actor
 from proctor.cli.main import app
+from proctor.db.complaints import Complaint, ComplaintChannel, ComplaintState
 from proctor.db.models import AuditEntry, Role
-from proctor.supervision import lifecycle, results_gate
+from proctor.supervision import lifecycle
 from proctor.supervision.lifecycle import BatchTransitionRefused
 from proctor.supervision.oversight import Report
 from proctor.supervision.records import Batch
@@ -82,15 +83,45 @@ def test_publicity_not_over_alone(db: Session) -> None:
     assert refused(db, batch, at("2026-03-12 16:00")) == ["publicity_not_elapsed"]
 
 
-def test_an_open_complaint_alone(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+def complain(db: Session, batch: Batch, state: ComplaintState = ComplaintState.REGISTERED,
+             **fields: object) -> Complaint:
+    """A complaint about ``batch`` as the complaint wing stores it."""
+    row = Complaint(tracking_code=f"T{batch.id}X{len(fields)}{state.value[:3]}".upper(),
+                    organisation_id=batch.organisation_id, batch_id=batch.id, text="有人代考",
+                    channel=ComplaintChannel.PHONE, state=state, registered_by="cli:admin",
+                    first_review_due=date(2026, 3, 9), **fields)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def test_an_open_complaint_alone_is_named(db: Session) -> None:
     batch = in_publicity(db, build_world(db))
-    monkeypatch.setattr(results_gate, "open_complaints", lambda _db, _batch: 1)
-    assert refused(db, batch) == ["complaints_open"]
+    complaint = complain(db, batch)
+    complain(db, batch, ComplaintState.CLOSED)  # closed: no longer counts
+    with pytest.raises(BatchTransitionRefused) as caught:
+        lifecycle.transition(db, ADMIN, batch.id, Action.FILE_RESULTS, RULES, now=FILING)
+    (reason,) = caught.value.missing
+    assert reason.code.value == "complaints_open" and f"#{complaint.id}" in reason.zh
 
 
-def test_every_reason_together(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_amended_report_is_needed_after_such_a_resolution(db: Session) -> None:
+    batch = in_publicity(db, build_world(db))
+    complain(db, batch, ComplaintState.CLOSED, requires_amended_report=True,
+             resolved_at=at("2026-03-10 09:00"))
+    assert refused(db, batch) == ["amended_report_required"]
+    db.add(Report(batch_id=batch.id, number="DD-2026-00001", version=2, content={},
+                  conclusion=Conclusion.PASSED, signed_by="user:1",
+                  signed_at=at("2026-03-11 10:00"), created_by="user:1"))
+    db.flush()
+    lifecycle.transition(db, ADMIN, batch.id, Action.FILE_RESULTS, RULES, now=FILING)
+    assert batch.state is BatchState.RESULTS_FILED
+
+
+def test_every_reason_together(db: Session) -> None:
     batch = in_publicity(db, build_world(db), conclusion=None, event=True, gap=True)
-    monkeypatch.setattr(results_gate, "open_complaints", lambda _db, _batch: 2)
+    complain(db, batch)
+    complain(db, batch, ComplaintState.INVESTIGATING)
     assert refused(db, batch, at("2026-03-11 09:00")) == ALL
 
 

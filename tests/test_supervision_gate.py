@@ -26,6 +26,7 @@ BREAK: dict[ReasonCode, Callable[[GateFacts], GateFacts]] = {
     R.GAPS_NOT_EXPLAINED: lambda f: replace(f, unexplained_gaps=2),
     R.PUBLICITY_NOT_ELAPSED: lambda f: replace(f, publicity_days_elapsed=4),
     R.COMPLAINTS_OPEN: lambda f: replace(f, open_complaints=1),
+    R.AMENDED_REPORT_REQUIRED: lambda f: replace(f, awaiting_amendment=(7,)),
 }
 
 
@@ -64,13 +65,22 @@ def test_reasons_carry_the_numbers() -> None:
     assert "2 of 5 working days" in text and "4 complaint(s) still open" in text
 
 
+def test_complaints_are_named_by_number() -> None:
+    facts = replace(OPEN_GATE, open_complaints=2, open_complaint_ids=(3, 8),
+                    awaiting_amendment=(5,))
+    text = " | ".join(map(str, check_gate(facts).missing))
+    assert "投诉 #3、#8" in text and "2 complaint(s) still open: #3, #8" in text
+    assert "投诉 #5 要求修订督导报告" in text and "complaint(s) #5 require" in text
+
+
 def test_all_reasons_together_signed_without_conclusion() -> None:
     facts = OPEN_GATE
     for code in BREAK:
         if code not in (R.REPORT_NOT_SIGNED, R.REPORT_NOT_RECOGNISED):
             facts = BREAK[code](facts)
     assert codes(facts) == [R.CONCLUSION_MISSING, R.EVENTS_NOT_REVIEWED, R.GAPS_NOT_EXPLAINED,
-                            R.PUBLICITY_NOT_ELAPSED, R.COMPLAINTS_OPEN]
+                            R.PUBLICITY_NOT_ELAPSED, R.COMPLAINTS_OPEN,
+                            R.AMENDED_REPORT_REQUIRED]
 
 
 def test_all_reasons_together_signed_not_recognised() -> None:
@@ -79,7 +89,8 @@ def test_all_reasons_together_signed_not_recognised() -> None:
         if code not in (R.REPORT_NOT_SIGNED, R.CONCLUSION_MISSING):
             facts = BREAK[code](facts)
     assert codes(facts) == [R.REPORT_NOT_RECOGNISED, R.EVENTS_NOT_REVIEWED,
-                            R.GAPS_NOT_EXPLAINED, R.PUBLICITY_NOT_ELAPSED, R.COMPLAINTS_OPEN]
+                            R.GAPS_NOT_EXPLAINED, R.PUBLICITY_NOT_ELAPSED, R.COMPLAINTS_OPEN,
+                            R.AMENDED_REPORT_REQUIRED]
 
 
 def test_unsigned_report_is_one_reason_whatever_its_draft_conclusion() -> None:

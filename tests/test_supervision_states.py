@@ -60,6 +60,7 @@ BREAK: dict[ReasonCode, Callable[[BatchFacts], BatchFacts]] = {
     R.GAPS_NOT_EXPLAINED: _gate(unexplained_gaps=1),
     R.PUBLICITY_NOT_ELAPSED: _gate(publicity_days_elapsed=1),
     R.COMPLAINTS_OPEN: _gate(open_complaints=1),
+    R.AMENDED_REPORT_REQUIRED: _gate(awaiting_amendment=(1,)),
 }
 # Reasons that hide others when combined: an unsigned report's conclusion is not checked,
 # and a report without a conclusion cannot conclude 不予认可.

@@ -55,10 +55,30 @@ def retry_after(db: Session, username: str, address: str, limits: LoginLimits,
                limits.per_account_and_address),
               (recent, limits.per_address))
     for query, limit in checks:
-        failures = list(db.scalars(query.limit(limit)))
-        if len(failures) >= limit:  # allowed again when the limit-th newest leaves the window
-            return max(1, int((failures[-1] + limits.window - now).total_seconds()) + 1)
+        wait_s = _wait(list(db.scalars(query.limit(limit))), limit, limits.window, now)
+        if wait_s is not None:
+            return wait_s
     return None
+
+
+def _wait(newest_first: list[datetime], limit: int, window: timedelta,
+          now: datetime) -> int | None:
+    """Seconds until one more may happen, given the times of those within the window
+    (newest first, at most ``limit``): allowed again when the limit-th newest leaves it."""
+    if len(newest_first) < limit:
+        return None
+    return max(1, int((newest_first[limit - 1] + window - now).total_seconds()) + 1)
+
+
+def action_retry_after(db: Session, action: str, target: str, limit: int, window: timedelta,
+                       now: datetime) -> int | None:
+    """Seconds until one more ``action`` on ``target`` may be done, when ``limit`` of them
+    are already in the audit log within ``window``; ``None`` if it may be done now (the
+    per-address limit of other public actions, e.g. online complaints)."""
+    recent = select(AuditEntry.at).where(
+        AuditEntry.action == action, AuditEntry.target == target,
+        AuditEntry.at >= now - window).order_by(AuditEntry.at.desc()).limit(limit)
+    return _wait(list(db.scalars(recent)), limit, window, now)
 
 
 def already_throttled(db: Session, username: str, address: str, limits: LoginLimits,

@@ -7,7 +7,9 @@ Filing is refused unless **all** of these hold; a refusal lists every failing on
 3. every event of the batch is reviewed (confirmed or dismissed);
 4. every coverage gap of every session window and camera is explained;
 5. publicity (公示) has run its working days (counted by the deadlines module);
-6. no complaint (投诉) about the batch is open.
+6. no complaint (投诉) about the batch is open (each is named by its number);
+7. no complaint resolved with an amended report required waits for it: a report version
+   signed after the resolution must exist.
 
 The conclusion rules apply to a *signed* report only: an unsigned draft's conclusion is not
 final, so an unsigned report gives one reason, not two. The caller gathers the facts
@@ -16,7 +18,7 @@ final, so an unsigned report gives one reason, not two. The caller gathers the f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from proctor.supervision.reasons import Reason, ReasonCode, Rule, failing
 from proctor.supervision.report.terms import Conclusion
@@ -33,6 +35,9 @@ class GateFacts:
     publicity_days_elapsed: int
     publicity_days_required: int
     open_complaints: int
+    # keyword-only, so views extending these facts may add fields without defaults
+    open_complaint_ids: tuple[int, ...] = field(default=(), kw_only=True)  # named (some)
+    awaiting_amendment: tuple[int, ...] = field(default=(), kw_only=True)  # want a new report
 
     def __post_init__(self) -> None:
         counts = (self.unreviewed_events, self.unexplained_gaps, self.publicity_days_elapsed,
@@ -75,9 +80,28 @@ def _publicity_elapsed(f: GateFacts) -> tuple[str, str] | None:
             f"publicity not over: {done} of {need} working days")
 
 
+def _numbers(ids: tuple[int, ...]) -> str:
+    return "、".join(f"#{i}" for i in ids)
+
+
 def _no_open_complaints(f: GateFacts) -> tuple[str, str] | None:
     n = f.open_complaints
-    return None if n == 0 else (f"{n} 件投诉未办结", f"{n} complaint(s) still open")
+    if n == 0:
+        return None
+    if not f.open_complaint_ids:
+        return f"{n} 件投诉未办结", f"{n} complaint(s) still open"
+    named = _numbers(f.open_complaint_ids)
+    return (f"{n} 件投诉未办结（投诉 {named}）",
+            f"{n} complaint(s) still open: {named.replace('、', ', ')}")
+
+
+def _amended_report(f: GateFacts) -> tuple[str, str] | None:
+    if not f.awaiting_amendment:
+        return None
+    named = _numbers(f.awaiting_amendment)
+    return (f"投诉 {named} 要求修订督导报告，尚无其处理后签署的报告版本",
+            f"complaint(s) {named.replace('、', ', ')} require an amended report: no report "
+            "version signed after the resolution yet")
 
 
 REPORT_SIGNED = Rule(ReasonCode.REPORT_NOT_SIGNED, _report_signed)
@@ -87,10 +111,11 @@ EVENTS_REVIEWED = Rule(ReasonCode.EVENTS_NOT_REVIEWED, _events_reviewed)
 GAPS_EXPLAINED = Rule(ReasonCode.GAPS_NOT_EXPLAINED, _gaps_explained)
 PUBLICITY_ELAPSED = Rule(ReasonCode.PUBLICITY_NOT_ELAPSED, _publicity_elapsed)
 NO_OPEN_COMPLAINTS = Rule(ReasonCode.COMPLAINTS_OPEN, _no_open_complaints)
+AMENDED_REPORT = Rule(ReasonCode.AMENDED_REPORT_REQUIRED, _amended_report)
 
 GATE_RULES: tuple[Rule[GateFacts], ...] = (
     REPORT_SIGNED, CONCLUSION_PRESENT, CONCLUSION_RECOGNISED, EVENTS_REVIEWED,
-    GAPS_EXPLAINED, PUBLICITY_ELAPSED, NO_OPEN_COMPLAINTS,
+    GAPS_EXPLAINED, PUBLICITY_ELAPSED, NO_OPEN_COMPLAINTS, AMENDED_REPORT,
 )
 
 

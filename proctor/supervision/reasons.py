@@ -32,6 +32,7 @@ class ReasonCode(StrEnum):
     GAPS_NOT_EXPLAINED = "gaps_not_explained"
     PUBLICITY_NOT_ELAPSED = "publicity_not_elapsed"
     COMPLAINTS_OPEN = "complaints_open"
+    AMENDED_REPORT_REQUIRED = "amended_report_required"
     RESULTS_FILED_LATE = "results_filed_late"
     FILING_NUMBER_MISSING = "filing_number_missing"
     ATTENDANCE_NOT_RECORDED = "attendance_not_recorded"

@@ -8,7 +8,8 @@
 - its unexplained coverage gaps (:func:`~proctor.supervision.batch_coverage.unexplained_gaps`);
 - the working days publicity has run (counted in the working calendar, up to the day the
   results were filed, or today);
-- its open complaints (:func:`open_complaints`).
+- its open complaints (:func:`open_complaints`), named by number, and those resolved with
+  an amended report required that no later signed version answers (:func:`awaiting_amendment`).
 
 The lifecycle (:mod:`~proctor.supervision.lifecycle`) decides ``file_results`` and
 ``accept`` on these facts (409 with every reason); :func:`batch_gate` shows the console
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from proctor.auth.scope import Scope
 from proctor.db.base import utcnow
+from proctor.db.complaints import OPEN_STATES, Complaint
 from proctor.supervision import deadlines
 from proctor.supervision.batch_coverage import DEFAULT_GAP_TOLERANCE_S, unexplained_gaps
 from proctor.supervision.calendar import WorkingCalendar
@@ -37,12 +39,25 @@ from proctor.supervision.records import Batch
 from proctor.supervision.report_access import readable_batch
 from proctor.supervision.review import unreviewed_events
 
+NAMED = 20  # complaints named in a reason; the count says how many there are
 
-def open_complaints(db: Session, batch_id: int) -> int:
-    """Complaints (投诉举报) about the batch still open: always 0 until the complaint wing
-    ("Supervision II") is the source of truth for them."""
-    del db, batch_id  # nothing to ask yet
-    return 0
+
+def open_complaints(db: Session, batch_id: int) -> list[int]:
+    """The complaints (投诉举报) about the batch not yet closed, by id (the complaint wing's
+    rows, :mod:`proctor.db.complaints`, are the source of truth)."""
+    return list(db.scalars(select(Complaint.id).where(
+        Complaint.batch_id == batch_id, Complaint.state.in_(OPEN_STATES))
+        .order_by(Complaint.id)))
+
+
+def awaiting_amendment(db: Session, batch_id: int, report: Report | None) -> list[int]:
+    """The batch's complaints resolved with an amended report required, and no report
+    version signed after their resolution (``report``: the newest signed version)."""
+    query = select(Complaint.id).where(Complaint.batch_id == batch_id,
+                                       Complaint.requires_amended_report.is_(True))
+    if report is not None and report.signed_at is not None:
+        query = query.where(Complaint.resolved_at >= report.signed_at)
+    return list(db.scalars(query.order_by(Complaint.id)))
 
 
 def latest_signed_report(db: Session, batch_id: int) -> Report | None:
@@ -56,6 +71,7 @@ def gate_facts(db: Session, batch: Batch, calendar: WorkingCalendar, rules: Dead
                now: datetime, gap_tolerance_s: float = DEFAULT_GAP_TOLERANCE_S) -> GateFacts:
     """What the results gate needs to know about ``batch`` at ``now``."""
     report = latest_signed_report(db, batch.id)
+    complaints = open_complaints(db, batch.id)
     started = batch.publicity_started_on
     elapsed = 0 if started is None else deadlines.publicity_days_elapsed(
         calendar, started, batch.results_filed_on or china_day(now))
@@ -64,7 +80,8 @@ def gate_facts(db: Session, batch: Batch, calendar: WorkingCalendar, rules: Dead
         unreviewed_events=len(unreviewed_events(db, batch.id)),
         unexplained_gaps=len(unexplained_gaps(db, batch.id, gap_tolerance_s, now)),
         publicity_days_elapsed=elapsed, publicity_days_required=rules.publicity_days,
-        open_complaints=open_complaints(db, batch.id))
+        open_complaints=len(complaints), open_complaint_ids=tuple(complaints[:NAMED]),
+        awaiting_amendment=tuple(awaiting_amendment(db, batch.id, report)[:NAMED]))
 
 
 @dataclass(frozen=True)
