@@ -35,6 +35,7 @@ from proctor.api import calendar as calendar_routes
 from proctor.api import coverage as coverage_routes
 from proctor.api import draws as draw_routes
 from proctor.api import organisations as organisation_routes
+from proctor.api import oversight as oversight_routes
 from proctor.api import public_draws as public_draw_routes
 from proctor.api import regions as region_routes
 from proctor.api import reports as report_routes
@@ -51,9 +52,12 @@ from proctor.errors import ProctorError
 from proctor.events.hub import AlertHub
 from proctor.media.service import MediaService
 from proctor.metrics import AnalysisCollector, MediaCollector
+from proctor.oversight.background import start_background
+from proctor.oversight.cutoffs import Rules
+from proctor.oversight.notifier import LoggingNotifier
 from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, prepare_bucket
 from proctor.rtc.ice import pin_host_addresses
 from proctor.services import Services
 from proctor.supervision.assignment_scope import ASSIGNMENT_ACCESS_ROWS, assignment_grants
@@ -75,8 +79,7 @@ def _object_store(settings: Settings) -> ObjectStore | None:
     if not settings.s3_endpoint:
         logger.warning("no object store configured (PROCTOR_S3_ENDPOINT): recording is off")
         return None
-    store = ObjectStore.from_settings(settings)
-    store.ensure_bucket(settings.retention_years)
+    store = prepare_bucket(settings)
     logger.info("recording to %s bucket %s", settings.s3_endpoint, settings.s3_bucket)
     return store
 
@@ -150,6 +153,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.services = services
         holds = asyncio.create_task(reconcile_forever(session_factory, store),
                                     name="legal-hold-reconciler") if store else None
+        oversight = start_background(session_factory, settings, Rules.of(settings),
+                                     LoggingNotifier())
         services.analyzer = await _start_analyzer(services, store)
         services.metrics.register(MediaCollector(media))
         if services.analyzer is not None:
@@ -161,9 +166,10 @@ def create_app(settings: Settings) -> FastAPI:
             if services.analyzer is not None:
                 await services.analyzer.close()
             await live_access.close()
-            if holds is not None:
-                holds.cancel()
-                await asyncio.gather(holds, return_exceptions=True)
+            background = [*oversight, *([holds] if holds is not None else [])]
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await media.close()
             engine.dispose()
 
@@ -184,7 +190,8 @@ def create_app(settings: Settings) -> FastAPI:
                    alerts.router, audit.router, whip.router, whep.router,
                    region_routes.router, draw_routes.router, organisation_routes.router,
                    batch_routes.router, supervisor_routes.router, public_draw_routes.router,
-                   review_routes.router, coverage_routes.router, calendar_routes.router):
+                   review_routes.router, coverage_routes.router, calendar_routes.router,
+                   oversight_routes.router):
         app.include_router(router)
     app.include_router(report_routes.router)
     app.include_router(web.router)

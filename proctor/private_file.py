@@ -1,10 +1,43 @@
-"""Create a secret file once, atomically, owner-only: concurrent creators share one."""
+"""Owner-only state on disk: folders 0700 and files 0600, whatever the umask.
+
+The database (password and token hashes, the audit log), signing keys, clips and spooled
+footage must not be readable by other local users. Every state folder is made with
+:func:`private_dir`, every secret file with :func:`create_private_file` (once, never
+replaced) or :func:`write_private_file` (replaced atomically).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) and make it owner-only (0700); ``path``."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    path.chmod(DIR_MODE)  # mkdir's mode is masked by the umask, and an old folder keeps its own
+    return path
+
+
+def _private_temporary(path: Path, data: bytes) -> Path:
+    """``data`` in a fresh owner-only temporary file beside ``path``, flushed to disk."""
+    private_dir(path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
 
 
 def create_private_file(path: Path, data: bytes) -> bool:
@@ -15,17 +48,22 @@ def create_private_file(path: Path, data: bytes) -> bool:
     the link fails and that file is kept: a key in use must never be replaced, so the caller
     reads the file back when this returns ``False``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = _private_temporary(path, data)
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.link(temporary, path)
     except FileExistsError:
         return False
     finally:
         temporary.unlink(missing_ok=True)
     return True
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (mode 0600), replacing it atomically if it exists."""
+    os.replace(_private_temporary(path, data), path)
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file owner-only (0600), e.g. one a library created with the umask."""
+    if path.exists():
+        path.chmod(FILE_MODE)

@@ -79,10 +79,8 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
     url = f"http://127.0.0.1:{port}"
     logins = _prepare_state(data_dir, media_dir, url, ice)
     storage = EmbeddedSeaweedFS(data_dir / "seaweedfs").start()
-    s3_env = {"PROCTOR_S3_ENDPOINT": storage.endpoint, "PROCTOR_S3_ACCESS_KEY": storage.access_key,
-              "PROCTOR_S3_SECRET_KEY": storage.secret_key}
     server = server_process(data_dir, port, ice_host_addresses=",".join(ice),
-                            extra_env=s3_env).start()
+                            extra_env=storage.server_env()).start()
     agent = None
     try:
         wait_http_ready(f"{url}/api/auth/me", server)

@@ -25,8 +25,9 @@ class ManagedProcess:
     """A child process with its own log file, stopped with SIGTERM then SIGKILL."""
 
     def __init__(self, name: str, args: Sequence[str], env: Mapping[str, str] | None = None,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, cwd: Path | None = None) -> None:
         self.name = name
+        self.cwd = cwd
         self.args = list(args)
         self.env = {**os.environ, **(env or {})}
         self.log_path = log_path
@@ -43,7 +44,8 @@ class ManagedProcess:
         """Start the process (its output goes to ``log_path``, or is inherited)."""
         output = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.process = subprocess.Popen(self.args, env=self.env, stdout=output,
-                                        stderr=subprocess.STDOUT if output else None)
+                                        stderr=subprocess.STDOUT if output else None,
+                                        cwd=self.cwd)
         if output:
             output.close()
         return self

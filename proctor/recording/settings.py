@@ -16,8 +16,17 @@ class RecordingSettings(CoreSettings):
     s3_endpoint: str = Field(
         default="", description="host:port of the S3 store; empty runs without recording"
     )
-    s3_access_key: str = Field(default="", description="S3 access key of the server")
+    s3_access_key: str = Field(default="", description="S3 access key of the server (the "
+                               "runtime identity: objects, retention and legal holds only)")
     s3_secret_key: SecretStr = Field(default=SecretStr(""), description="S3 secret key")
+    s3_admin_access_key: str = Field(
+        default="", description="S3 access key that creates and configures the bucket "
+        "(`proctor storage init`); empty: the server's own key does it (one identity)")
+    s3_admin_secret_key: SecretStr = Field(default=SecretStr(""),
+                                           description="secret of the admin S3 key")
+    s3_runtime_identity: str = Field(
+        default="proctor-server", description="name of the server's identity in the store: "
+        "`proctor storage init` denies it deletes and bucket changes by bucket policy")
     s3_bucket: str = Field(default="proctor-footage", description="bucket (Object Lock enabled)")
     s3_secure: bool = Field(default=False, description="use HTTPS to reach the store")
     s3_region: str = Field(default="us-east-1", description="S3 region name")
@@ -35,6 +44,11 @@ class RecordingSettings(CoreSettings):
     clip_cache_gb: float = Field(
         default=20, gt=0, description="disk for assembled archive clips (data_dir/clips); the "
         "least recently viewed go first")
+
+    @property
+    def s3_admin_configured(self) -> bool:
+        """Whether a separate admin key is set (least privilege: two identities)."""
+        return bool(self.s3_admin_access_key)
 
     @property
     def evidence_signing_key_path(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 FOOTAGE_PREFIX = "cameras/"
+# What the runtime identity must never do, denied by bucket policy (SeaweedFS grants deletes
+# and lifecycle with plain "Write", which the server needs for PutObject).
+DENIED_TO_RUNTIME = (
+    "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning",
+    "s3:PutBucketObjectLockConfiguration", "s3:DeleteBucket", "s3:BypassGovernanceRetention",
+)
 
 
 class StorageError(ProctorError):
@@ -83,24 +91,31 @@ class ObjectStore:
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: RecordingSettings) -> ObjectStore:
-        """Connect with the server's S3 settings."""
+    def from_settings(cls, settings: RecordingSettings, admin: bool = False) -> ObjectStore:
+        """Connect with the server's S3 settings: its runtime key, or with ``admin`` the
+        admin key when one is configured (else the runtime key: a single identity)."""
         if not settings.s3_endpoint:
             raise StorageError("no object store configured: set PROCTOR_S3_ENDPOINT and keys")
+        use_admin = admin and settings.s3_admin_configured
+        access_key = settings.s3_admin_access_key if use_admin else settings.s3_access_key
+        secret = settings.s3_admin_secret_key if use_admin else settings.s3_secret_key
         client = Minio(
             settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key.get_secret_value(),
+            access_key=access_key,
+            secret_key=secret.get_secret_value(),
             secure=settings.s3_secure,
             region=settings.s3_region,
         )
         return cls(client, settings.s3_bucket)
 
-    def ensure_bucket(self, retention_years: int = MIN_RETENTION_YEARS) -> bool:
+    def ensure_bucket(self, retention_years: int = MIN_RETENTION_YEARS,
+                      runtime_identity: str = "") -> bool:
         """Create the bucket with Object Lock (and so versioning); ``True`` if it was created.
 
         An existing bucket must already have Object Lock: it cannot be added afterwards.
         The lifecycle rule that lets the store expire footage is (re)set to after retention.
+        With ``runtime_identity`` (its name in the store), a bucket policy denies that identity
+        deletes and every bucket change (:data:`DENIED_TO_RUNTIME`).
         """
         try:
             created = not self.client.bucket_exists(self.bucket)
@@ -117,7 +132,37 @@ class ObjectStore:
                 ) from error
             raise StorageError(f"object store refused: {error.code}: {error.message}") from error
         self._expire_after(retention_years)
+        if runtime_identity:
+            self._deny_runtime(runtime_identity)
         return created
+
+    def check_bucket(self) -> None:
+        """Refuse (:class:`StorageError`, saying the fix) unless the bucket exists with Object
+        Lock; reads only, so the least-privileged runtime key can run it."""
+        try:
+            self.client.get_object_lock_config(self.bucket)
+        except S3Error as error:
+            if error.code == "ObjectLockConfigurationNotFoundError":
+                raise StorageError(
+                    f"bucket {self.bucket!r} exists without Object Lock, which cannot be "
+                    "enabled later: use a new bucket name (PROCTOR_S3_BUCKET)") from error
+            raise StorageError(
+                f"bucket {self.bucket!r} is not usable ({error.code}): create it with "
+                "`proctor storage init` using the admin key (PROCTOR_S3_ADMIN_ACCESS_KEY)"
+            ) from error
+
+    def _deny_runtime(self, identity: str) -> None:
+        arn = f"arn:aws:s3:::{self.bucket}"
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "runtime-cannot-delete-or-reconfigure", "Effect": "Deny",
+            "Principal": {"AWS": [f"arn:aws:iam::*:user/{identity}"]},
+            "Action": list(DENIED_TO_RUNTIME), "Resource": [arn, f"{arn}/*"]}]}
+        try:
+            self.client.set_bucket_policy(self.bucket, json.dumps(policy))
+        except S3Error as error:
+            logger.warning("store refused the bucket policy denying %s deletes and bucket "
+                           "changes (%s): restrict that key in the store's own IAM",
+                           identity, error.code)
 
     def _expire_after(self, retention_years: int) -> None:
         days = expiry_days(retention_years)
@@ -131,6 +176,15 @@ class ObjectStore:
         except S3Error as error:
             logger.warning("store does not accept lifecycle rules (%s): footage past its %d-year "
                            "retention must be removed by the operator", error.code, retention_years)
+
+    def bucket_policy(self) -> str:
+        """The bucket policy as the store reports it (empty when none is set)."""
+        try:
+            return self.client.get_bucket_policy(self.bucket)
+        except S3Error as error:
+            if error.code == "NoSuchBucketPolicy":
+                return ""
+            raise
 
     def lifecycle_expiry_days(self) -> int | None:
         """The expiry of the footage lifecycle rule as the store reports it, if any."""
@@ -195,3 +249,22 @@ class ObjectStore:
             if error.code == "NoSuchObjectLegalHold":
                 return False
             raise
+
+
+def prepare_bucket(settings: RecordingSettings) -> ObjectStore:
+    """The server's (runtime) store, with its bucket ready.
+
+    With an admin key configured, that key creates and configures the bucket (as
+    ``proctor storage init`` does). Without one, an existing bucket is only checked (the
+    runtime key may not configure it), and a missing one is created with the server's key,
+    which works only where that key is the store's single, all-powerful identity.
+    """
+    store = ObjectStore.from_settings(settings)
+    if settings.s3_admin_configured:
+        admin = ObjectStore.from_settings(settings, admin=True)
+        admin.ensure_bucket(settings.retention_years, settings.s3_runtime_identity)
+    elif store.client.bucket_exists(store.bucket):
+        store.check_bucket()
+    else:
+        store.ensure_bucket(settings.retention_years)
+    return store

@@ -26,8 +26,7 @@ HTTP_TIMEOUT_S = 120.0  # signing renders and signs a PDF: seconds on a loaded m
 
 def object_store_env(seaweed: EmbeddedSeaweedFS, bucket: str) -> dict[str, str]:
     """The server's settings for a bucket of the test's SeaweedFS."""
-    return {"PROCTOR_S3_ENDPOINT": seaweed.endpoint, "PROCTOR_S3_ACCESS_KEY": seaweed.access_key,
-            "PROCTOR_S3_SECRET_KEY": seaweed.secret_key, "PROCTOR_S3_BUCKET": bucket}
+    return {**seaweed.server_env(), "PROCTOR_S3_BUCKET": bucket}
 
 
 @dataclass
