@@ -56,9 +56,9 @@ def refresh(db: Session, batch_ids: list[int], now: datetime, settle: timedelta)
         .where(ExamSession.batch_id.in_(batch_ids), ExamSession.starts_at < now)).all()
     expected: defaultdict[int, int] = defaultdict(int)
     recorded: defaultdict[int, int] = defaultdict(int)
-    last_end: dict[int, datetime] = dict(db.execute(
+    last_end: dict[int, datetime] = {batch_id: end for batch_id, end in db.execute(
         select(ExamSession.batch_id, func.max(ExamSession.ends_at))
-        .where(ExamSession.batch_id.in_(batch_ids)).group_by(ExamSession.batch_id)).tuples())
+        .where(ExamSession.batch_id.in_(batch_ids)).group_by(ExamSession.batch_id))}
     for batch_id, starts_at, ends_at, camera_id in windows:
         start_ms, end_ms = epoch_ms(starts_at), epoch_ms(min(ends_at, now))
         expected[batch_id] += end_ms - start_ms

@@ -40,6 +40,8 @@ class Access(enum.Enum):
     ROLE = "a user whose role has one of the permissions, whatever their scope"
     CAMERA = "a user whose role has one of the permissions, on a camera in their scope"
     BATCH = "a user with the batch in their scope, and the batch use (BatchUse)"
+    REGION = ("an administrator, or a user granted the region or one above it whose role "
+              "views the archive (site grants give no region)")
 
 
 class BatchUse(enum.Enum):
@@ -81,6 +83,8 @@ def expected(rule: Rule, caller: str, where: Where) -> int | None:
     in_scope = where != "out" or role is Role.ADMIN
     if rule.access is Access.LOGGED_IN:
         return None
+    if rule.access is Access.REGION:  # the world grants callers sites, never a region
+        return None if role is Role.ADMIN else 403
     if rule.access is Access.ROLE:
         return None if permitted else 403
     if rule.access is Access.CAMERA:
@@ -133,6 +137,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ("POST", "/api/auth/password"), ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
         ("GET", "/api/cameras"), ("GET", "/api/ice-config"), ("GET", "/api/events"),
         ("GET", "/api/batches"), ("GET", "/api/evidence/signing-key"),
+        ("GET", "/api/notifications"),
         (WEBSOCKET, "/api/live/alerts"))},
     # edge devices
     ("POST", "/whip/{camera_id}"): Rule(Access.DEVICE),
@@ -164,6 +169,9 @@ RULES: dict[tuple[str, str], Rule] = {
         ("PUT", "/session-rooms/{session_room_id}/roster"),
         ("POST", "/batches/{batch_id}/transitions/{action}"),
         ("POST", "/batches/{batch_id}/draws"), ("POST", "/inspection-draws"))},
+    # 三级 oversight: administrators, and users granted the region or one above it
+    ("GET", "/api/oversight/regions/{region_code}"): Rule(Access.REGION),
+    ("GET", "/api/oversight/regions/{region_code}/batches"): Rule(Access.REGION),
     # the record: administrators and auditors
     ("GET", "/api/audit"): AUDIT,
     ("GET", "/api/draws/{draw_id}"): AUDIT,
