@@ -57,7 +57,7 @@ from proctor.oversight.cutoffs import Rules
 from proctor.oversight.notifier import LoggingNotifier
 from proctor.recording.legal_hold import reconcile_forever
 from proctor.recording.service import Recording
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, prepare_bucket
 from proctor.rtc.ice import pin_host_addresses
 from proctor.services import Services
 from proctor.supervision.assignment_scope import ASSIGNMENT_ACCESS_ROWS, assignment_grants
@@ -79,8 +79,7 @@ def _object_store(settings: Settings) -> ObjectStore | None:
     if not settings.s3_endpoint:
         logger.warning("no object store configured (PROCTOR_S3_ENDPOINT): recording is off")
         return None
-    store = ObjectStore.from_settings(settings)
-    store.ensure_bucket(settings.retention_years)
+    store = prepare_bucket(settings)
     logger.info("recording to %s bucket %s", settings.s3_endpoint, settings.s3_bucket)
     return store
 
