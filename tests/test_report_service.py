@@ -36,7 +36,7 @@ from proctor.recording.retention import retain_until
 from proctor.recording.store import ObjectStore
 from proctor.supervision import report_archive, report_service
 from proctor.supervision.lifecycle import BatchTransitionRefused
-from proctor.supervision.oversight import Finding, Report
+from proctor.supervision.oversight import Finding, Report, ReviewDecision
 from proctor.supervision.records import Batch, SessionRoom
 from proctor.supervision.report.identity import service_identity
 from proctor.supervision.report.signing import PadesSigner
@@ -44,6 +44,7 @@ from proctor.supervision.report.terms import Answer, CheckItem, Conclusion, Seve
 from proctor.supervision.report_archive import ReportArchive
 from proctor.supervision.report_draft import Judgement
 from proctor.supervision.report_service import JudgementChanges
+from proctor.supervision.review import review_event
 from proctor.supervision.settings import SupervisionSettings
 from proctor.supervision.states import BatchState
 from proctor_dev.seaweed import EmbeddedSeaweedFS
@@ -233,3 +234,17 @@ def test_auditors_read_others_may_not_write(ended: Ended) -> None:
     with pytest.raises(InvalidInput, match="rectification deadline"):
         report_service.edit_report(e.db, e.scope, draft.id, JudgementChanges(
             conclusion=Conclusion.ACCEPTED_AFTER_RECTIFICATION))
+
+
+def test_a_confirmed_event_is_signed_as_a_finding_and_the_signed_version_keeps_it(
+        ended: Ended, archive: ReportArchive) -> None:
+    e = ended
+    event = add_event(e.db, e.world.cameras[1], "2026-03-02 10:00", kind="covered")
+    draft = report_service.draft_report(e.db, e.scope, e.batch_id, JUDGEMENT)
+    review_event(e.db, e.scope, e.batch_id, event, ReviewDecision.CONFIRMED, "镜头被遮挡。")
+    row = report_archive.sign_report(e.db, e.scope, draft.id, archive, RULES, now=SIGNED_AT)
+    signed = report_service.stored_content(row).findings
+    assert [(f.item, f.clips[0].camera_id) for f in signed] == [
+        (CheckItem.RULES, e.world.cameras[0]), (CheckItem.VIDEO, e.world.cameras[1])]
+    review_event(e.db, e.scope, e.batch_id, event, ReviewDecision.DISMISSED, "改判。")
+    assert report_service.stored_content(row).findings == signed  # signed: immutable

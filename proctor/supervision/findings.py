@@ -4,7 +4,9 @@ A finding names one or more cameras of the batch and a time range to the second 
 within the window of one session whose rooms hold every named camera
 (:func:`~proctor.supervision.batch_cameras.session_holding`), a checklist category
 (:class:`~proctor.supervision.report.terms.CheckItem`), a severity and a note. Findings
-point at footage; they never change or delete it. Adding one is audited.
+point at footage; they never change or delete it. Adding one is audited and shows in the
+batch's report draft at once. Events a drawn supervisor confirms are findings of the
+report too, derived rather than stored (:mod:`~proctor.supervision.event_findings`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from proctor.supervision.batch_cameras import session_cameras, session_holding
 from proctor.supervision.notes import clean_note
 from proctor.supervision.oversight import Finding
 from proctor.supervision.report.terms import CheckItem, Severity
+from proctor.supervision.report_service import refresh_findings
 from proctor.supervision.review_access import reviewable_batch
 
 ADDED = "batch.finding_add"
@@ -58,6 +61,7 @@ def add_finding(db: Session, scope: Scope, batch_id: int, camera_ids: Sequence[i
                  finding=finding.id, session_id=session.session_id, cameras=cameras,
                  starts_at=start.isoformat(), ends_at=end.isoformat(),
                  category=category.value, severity=severity.value, note=text)
+    refresh_findings(db, batch)
     return finding
 
 

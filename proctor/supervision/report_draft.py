@@ -10,10 +10,11 @@ batch as it was when signed:
   recorded attendance (:mod:`~proctor.supervision.attendance`): 未登记 (``None``) while a
   room has none, as is a missing filing number; a report is not signed with either
   missing; the drawn supervisors, each with ``DRAW-<draw>-<id>``; the recusal statement;
-- the findings (:class:`~proctor.supervision.oversight.Finding`, by start), each with one
-  clip per named camera: its range to the second and the SHA-256 of every covering segment
-  of the recording index (a camera with no segment in the range has no clip: its gap is
-  explained separately and listed by coverage).
+- the findings, by start: the manual ones (:class:`~proctor.supervision.oversight.Finding`)
+  and the events a drawn supervisor confirmed (:mod:`~proctor.supervision.event_findings`),
+  each with one clip per named camera: its range to the second and the SHA-256 of every
+  covering segment of the recording index (a camera with no segment in the range has no
+  clip: its gap is explained separately and listed by coverage).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from proctor.db.models import Camera, Room, Segment, Site
 from proctor.db.organisations import Organisation
 from proctor.errors import Conflict, InvalidInput
 from proctor.supervision.china_time import CHINA, china_day
+from proctor.supervision.event_findings import FindingSource, confirmed_event_findings
 from proctor.supervision.oversight import Assignment, Finding, Supervisor
 from proctor.supervision.records import Batch, ExamSession, SessionRoom
 from proctor.supervision.report import content as rc
@@ -85,7 +87,7 @@ def compose(db: Session, batch: Batch, judgement: Judgement,
     try:
         return rc.SupervisionReport(
             header=_header(db, batch, judgement, edition.number),
-            checklist=judgement.checklist, findings=_findings(db, batch),
+            checklist=judgement.checklist, findings=report_findings(db, batch),
             opinion=judgement.opinion, rectification_deadline=judgement.rectification_deadline,
             conclusion=judgement.conclusion, version=edition.version, amends=edition.amends,
             issued_at=edition.issued_at)
@@ -169,13 +171,19 @@ def _camera_labels(db: Session, batch: Batch) -> dict[int, str]:
     return {camera_id: f"{room} {camera}" for camera_id, room, camera in rows}
 
 
-def _findings(db: Session, batch: Batch) -> list[rc.Finding]:
+def report_findings(db: Session, batch: Batch) -> list[rc.Finding]:
+    """The report's findings as the records stand: manual findings and confirmed events,
+    by start (a manual finding first at the same start), numbered from 1."""
     labels = _camera_labels(db, batch)
     rows = db.scalars(select(Finding).where(Finding.batch_id == batch.id)
                       .order_by(Finding.starts_at, Finding.id))
-    return [rc.Finding(number=n, item=row.category, severity=row.severity,
-                       description=row.note, clips=_clips(db, row, labels))
-            for n, row in enumerate(rows, 1)]
+    manual = [FindingSource(row.category, row.severity, row.note, row.camera_ids,
+                            row.starts_at, row.ends_at) for row in rows]
+    sources = sorted(manual + confirmed_event_findings(db, batch),
+                     key=lambda source: source.start)  # stable: manual first, then by id
+    return [rc.Finding(number=n, item=source.item, severity=source.severity,
+                       description=source.description, clips=_clips(db, source, labels))
+            for n, source in enumerate(sources, 1)]
 
 
 def _segment_hashes(db: Session, camera_ids: list[int], start_ms: int,
@@ -191,9 +199,9 @@ def _segment_hashes(db: Session, camera_ids: list[int], start_ms: int,
     return hashes
 
 
-def _clips(db: Session, finding: Finding, labels: dict[int, str]) -> list[rc.Clip]:
-    hashes = _segment_hashes(db, finding.camera_ids, int(finding.starts_at.timestamp() * 1000),
-                             int(finding.ends_at.timestamp() * 1000))
+def _clips(db: Session, finding: FindingSource, labels: dict[int, str]) -> list[rc.Clip]:
+    hashes = _segment_hashes(db, finding.camera_ids, int(finding.start.timestamp() * 1000),
+                             int(finding.end.timestamp() * 1000))
     return [rc.Clip(camera_id=camera_id, camera=labels.get(camera_id, f"摄像头 {camera_id}"),
-                    start=finding.starts_at, end=finding.ends_at, segments=hashes[camera_id])
+                    start=finding.start, end=finding.end, segments=hashes[camera_id])
             for camera_id in finding.camera_ids if hashes[camera_id]]

@@ -8,7 +8,9 @@ report_draft.Judgement`, and the rest is composed from the records each time. Si
 409. An amendment is a new draft version citing the signed one (number, version, the
 SHA-256 of its PDF, a reason) and must itself be signed. The organisation's head
 acknowledges a signed version (谁主管、谁签字、谁负责): name and time are recorded.
-Every change is audited.
+Every change is audited. A verdict on an event or a manual finding refreshes the findings
+of the batch's draft at once (:func:`refresh_findings`), so the draft shows a confirmed
+event as a finding, and no longer once the confirmation is withdrawn.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from proctor.supervision.report.content import Amendment, ChecklistEntry, Superv
 from proctor.supervision.report.terms import Conclusion, Manner, Side
 from proctor.supervision.report.text import Day, Line, Paragraph
 from proctor.supervision.report_access import readable_batch
-from proctor.supervision.report_draft import Edition, Judgement, compose
+from proctor.supervision.report_draft import Edition, Judgement, compose, report_findings
 from proctor.supervision.review_access import reviewable_batch
 from proctor.supervision.states import STATE_LABELS, BatchState
 
@@ -72,6 +74,19 @@ def keep(row: Report, content: SupervisionReport) -> None:
     """Store ``content`` on the row (a new dict: JSON columns track assignment)."""
     row.content = content.model_dump(mode="json")
     row.conclusion = content.conclusion
+
+
+def refresh_findings(db: Session, batch: Batch) -> None:
+    """Recompose the findings of the batch's unsigned versions from the records (the rest
+    of a draft changes when it is edited or signed; signed versions never change)."""
+    drafts = list(db.scalars(select(Report).where(Report.batch_id == batch.id,
+                                                  Report.signed_at.is_(None))))
+    if not drafts:
+        return
+    findings = report_findings(db, batch)
+    for row in drafts:
+        keep(row, stored_content(row).model_copy(update={"findings": findings}))
+    db.flush()
 
 
 def load_report(db: Session, report_id: int) -> Report:

@@ -3,7 +3,9 @@
 A reviewer (:mod:`~proctor.supervision.review_access`) confirms or dismisses each event of
 the batch (:mod:`~proctor.supervision.batch_events`). Reviewed state is kept per user: one
 :class:`~proctor.supervision.oversight.EventReview` per event and user, which that user
-may change; every change is audited with the previous verdict. A dismissal needs a note
+may change; every change is audited with the previous verdict and refreshes the findings
+of the batch's report draft (an event a drawn supervisor confirmed is a finding:
+:mod:`~proctor.supervision.event_findings`). A dismissal needs a note
 saying why; a confirmation may have one. Nothing here deletes footage or events.
 
 **Reviewed, for the gate**: an event is reviewed when at least one supervisor drawn for
@@ -31,6 +33,7 @@ from proctor.errors import Conflict, NotFound
 from proctor.supervision.batch_events import events_of_batch, events_of_batch_query
 from proctor.supervision.notes import clean_note
 from proctor.supervision.oversight import EventReview, ReviewDecision
+from proctor.supervision.report_service import refresh_findings
 from proctor.supervision.review_access import drawn_user_ids, reviewable_batch
 
 REVIEWED = "batch.event_review"
@@ -100,7 +103,7 @@ def review_event(db: Session, scope: Scope, batch_id: int, event_id: int,
                  decision: ReviewDecision, note: str) -> EventReview:
     """Record (or change) the caller's verdict on an event of the batch; audited. The
     same verdict and note again change nothing."""
-    reviewable_batch(db, scope, batch_id)
+    batch = reviewable_batch(db, scope, batch_id)
     if db.scalar(events_of_batch_query(batch_id).where(Event.id == event_id)) is None:
         raise NotFound(f"event {event_id} is not an event of batch {batch_id}")
     text = clean_note(note, "review note", required=decision is ReviewDecision.DISMISSED)
@@ -121,6 +124,7 @@ def review_event(db: Session, scope: Scope, batch_id: int, event_id: int,
     audit.record(db, Actor.user(scope.user_id), REVIEWED, f"batch:{batch_id}",
                  event=event_id, decision=decision.value, note=text,
                  previous_decision=previous[0], previous_note=previous[1])
+    refresh_findings(db, batch)
     return review
 
 
