@@ -3,7 +3,9 @@
 # environment, then start `weed s3` with the arguments given as the container command.
 #
 # The template (s3.json, mounted read-only) holds ${PROCTOR_S3_ACCESS_KEY},
-# ${PROCTOR_S3_SECRET_KEY} and ${PROCTOR_S3_BUCKET}. The rendered copy lives on a tmpfs
+# ${PROCTOR_S3_SECRET_KEY} (the server's runtime identity), ${PROCTOR_S3_ADMIN_ACCESS_KEY},
+# ${PROCTOR_S3_ADMIN_SECRET_KEY} (the admin identity of `proctor storage init`) and
+# ${PROCTOR_S3_BUCKET}. The rendered copy lives on a tmpfs
 # (docker-compose.yml) and is never written to a volume. The server is then started
 # through the image's own /entrypoint.sh, which drops root privileges to the `seaweed`
 # user (SeaweedFS 4.x images); without it, `weed` is run directly.
@@ -24,6 +26,8 @@ require() {
 
 require PROCTOR_S3_ACCESS_KEY "${PROCTOR_S3_ACCESS_KEY:-}"
 require PROCTOR_S3_SECRET_KEY "${PROCTOR_S3_SECRET_KEY:-}"
+require PROCTOR_S3_ADMIN_ACCESS_KEY "${PROCTOR_S3_ADMIN_ACCESS_KEY:-}"
+require PROCTOR_S3_ADMIN_SECRET_KEY "${PROCTOR_S3_ADMIN_SECRET_KEY:-}"
 require PROCTOR_S3_BUCKET "${PROCTOR_S3_BUCKET:-}"
 require WEED_JWT_SIGNING_KEY "${WEED_JWT_SIGNING_KEY:-}"
 require WEED_JWT_FILER_SIGNING_KEY "${WEED_JWT_FILER_SIGNING_KEY:-}"
@@ -32,6 +36,8 @@ umask 077
 mkdir -p "$(dirname "$RENDERED")"
 sed -e "s|\${PROCTOR_S3_ACCESS_KEY}|${PROCTOR_S3_ACCESS_KEY}|g" \
     -e "s|\${PROCTOR_S3_SECRET_KEY}|${PROCTOR_S3_SECRET_KEY}|g" \
+    -e "s|\${PROCTOR_S3_ADMIN_ACCESS_KEY}|${PROCTOR_S3_ADMIN_ACCESS_KEY}|g" \
+    -e "s|\${PROCTOR_S3_ADMIN_SECRET_KEY}|${PROCTOR_S3_ADMIN_SECRET_KEY}|g" \
     -e "s|\${PROCTOR_S3_BUCKET}|${PROCTOR_S3_BUCKET}|g" \
     "$TEMPLATE" > "$RENDERED"
 
