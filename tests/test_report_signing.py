@@ -26,11 +26,11 @@ from proctor.supervision.report.identity import (
     IDENTITY_FILE,
     SigningIdentity,
     SigningIdentityError,
-    import_identity,
     service_identity,
 )
 from proctor.supervision.report.render import render_report
 from proctor.supervision.report.sample import sample_report
+from proctor.supervision.report.signer_import import import_signer
 from proctor.supervision.report.signing import PadesSigner, ReportSigner
 from proctor.supervision.report.verify import verify_report
 
@@ -136,23 +136,24 @@ def test_an_operators_certificate_can_be_imported(tmp_path: Path,
     p12 = pkcs12.serialize_key_and_certificates(
         b"op", identity.key, identity.certificate, None,
         serialization.BestAvailableEncryption(b"secret"))
-    with pytest.raises(SigningIdentityError, match="cannot be read"):
-        import_identity(tmp_path / "a", p12, b"wrong")
-    imported = import_identity(tmp_path / "a", p12, b"secret")
+    with pytest.raises(SigningIdentityError, match="cannot be opened with this passphrase"):
+        import_signer(tmp_path / "a", p12, b"wrong", "op.p12")
+    imported = import_signer(tmp_path / "a", p12, b"secret", "op.p12").identity
     assert service_identity(tmp_path / "a").fingerprint == imported.fingerprint == \
         identity.fingerprint
-    assert import_identity(tmp_path / "b", identity.to_pem()).fingerprint == identity.fingerprint
-    with pytest.raises(SigningIdentityError, match="never replaced"):
-        import_identity(tmp_path / "b", identity.to_pem())
+    pem = import_signer(tmp_path / "b", identity.to_pem(), None, "op.pem").identity
+    assert pem.fingerprint == identity.fingerprint
+    with pytest.raises(SigningIdentityError, match="already in use"):
+        import_signer(tmp_path / "b", identity.to_pem(), None, "op.pem")
     other = _ecdsa_identity()
     mismatched = identity.to_pem().split(b"-----BEGIN CERTIFICATE")[0] + \
         other.certificate.public_bytes(serialization.Encoding.PEM)
     with pytest.raises(SigningIdentityError, match="no certificate matches the private key"):
-        import_identity(tmp_path / "d", mismatched)
+        import_signer(tmp_path / "d", mismatched, None, "op.pem")
 
 
 def test_an_ecdsa_operator_certificate_signs_too(tmp_path: Path) -> None:
-    imported = import_identity(tmp_path, _ecdsa_identity().to_pem())
+    imported = import_signer(tmp_path, _ecdsa_identity().to_pem(), None, "op.pem").identity
     pdf = render_report(sample_report(findings=1, cameras=1, hours=1))
     signed = PadesSigner(imported).sign(pdf, reason="督导报告签署", location="厦门市")
     assert verify_report(signed, imported.fingerprint).ok

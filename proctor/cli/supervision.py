@@ -13,6 +13,7 @@ from proctor.cli.batches import app as batch_app
 from proctor.cli.context import cli_actor, database
 from proctor.cli.draws import verify_draw_command
 from proctor.cli.reports import app as report_app
+from proctor.cli.signer import app as signer_app
 from proctor.cli.supervision_report import verify_report_command
 from proctor.errors import InvalidInput
 from proctor.supervision.calendar_service import enter_year, show_year
@@ -25,6 +26,7 @@ calendar_app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(batch_app, name="batch")
 app.add_typer(report_app, name="report")
+app.add_typer(signer_app, name="signer")
 app.command("verify-report")(verify_report_command)
 app.command("verify-draw")(verify_draw_command)
 

@@ -3,9 +3,9 @@
 One PEM file in a given folder holds the key (PKCS#8) followed by the certificate and any
 chain, so key and certificate always travel together. Either the service creates a
 self-signed identity once (atomically, mode 0600: concurrent first starts share one) or
-an operator imports their own key and certificate (PEM or PKCS#12). An identity in use is
-never replaced: reports signed with it must stay verifiable, so retire it by moving the
-file aside and keeping its fingerprint.
+an operator imports their own key and certificate (PEM or PKCS#12:
+:mod:`~proctor.supervision.report.signer_import`). An identity is never overwritten:
+reports signed with it must stay verifiable, so a replaced one is moved aside and kept.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -67,45 +68,35 @@ def service_identity(directory: Path, create: bool = False) -> SigningIdentity:
     (self-signed), otherwise a missing one is an error saying what to do."""
     path = directory / IDENTITY_FILE
     if path.exists():
-        return _parse(path.read_bytes(), None, str(path))
+        return read_identity(path.read_bytes(), None, str(path))
     if not create:
         raise SigningIdentityError(f"no report signing certificate at {path}: start the "
                                    "server once (it creates one), import your own, or "
                                    "restore it from backup")
     identity = _self_signed()
     if not create_private_file(path, identity.to_pem()):
-        return _parse(path.read_bytes(), None, str(path))
+        return read_identity(path.read_bytes(), None, str(path))
     logger.warning("created a self-signed report signing certificate: back it up",
                    extra={"path": str(path), "fingerprint": identity.fingerprint})
     return identity
 
 
-def import_identity(directory: Path, data: bytes, passphrase: bytes | None = None) -> \
-        SigningIdentity:
-    """Store an operator's key and certificate (PEM, or PKCS#12 when ``data`` is not PEM)
-    in ``directory``; refuses when an identity is already there."""
-    identity = _parse(data, passphrase, "the imported file")
-    now = datetime.now(UTC)
-    if not identity.certificate.not_valid_before_utc <= now <= \
-            identity.certificate.not_valid_after_utc:
-        raise SigningIdentityError("the imported certificate is not valid now")
-    if not create_private_file(directory / IDENTITY_FILE, identity.to_pem()):
-        raise SigningIdentityError(f"{directory / IDENTITY_FILE} already exists: an identity "
-                                   "in use is never replaced (move it aside and keep it)")
-    return identity
-
-
-def _parse(data: bytes, passphrase: bytes | None, source: str) -> SigningIdentity:
+def read_identity(data: bytes, passphrase: bytes | None, source: str) -> SigningIdentity:
+    """The key and certificates in ``data``: PEM, or PKCS#12 when it is not PEM; refused
+    with a reason saying which (not PKCS#12, a passphrase needed or wrong, no key, no
+    certificate matching the key, a key neither RSA nor ECDSA)."""
     key: object
-    try:
-        if b"-----BEGIN" in data:
+    if b"-----BEGIN" in data:
+        try:
             key = serialization.load_pem_private_key(data, passphrase)
             certificates = x509.load_pem_x509_certificates(data)
-        else:
-            key, leaf, extra = pkcs12.load_key_and_certificates(data, passphrase)
-            certificates = [c for c in (leaf, *extra) if c is not None]
-    except (ValueError, TypeError) as error:
-        raise SigningIdentityError(f"{source} cannot be read: {error}") from error
+        except (ValueError, TypeError) as error:
+            raise SigningIdentityError(f"{source} cannot be read: {error}") from error
+    else:
+        key, certificates = _pkcs12(data, passphrase, source)
+    if key is None:
+        raise SigningIdentityError(f"{source} holds no private key: export the key with "
+                                   "its certificate")
     if not isinstance(key, SigningKey):
         raise SigningIdentityError(f"{source}: the key must be RSA or ECDSA")
     public = key.public_key().public_bytes(serialization.Encoding.DER,
@@ -116,6 +107,26 @@ def _parse(data: bytes, passphrase: bytes | None, source: str) -> SigningIdentit
         raise SigningIdentityError(f"{source}: no certificate matches the private key")
     return SigningIdentity(key, matching[0],
                            tuple(c for c in certificates if c is not matching[0]))
+
+
+def _pkcs12(data: bytes, passphrase: bytes | None,
+            source: str) -> tuple[object, list[x509.Certificate]]:
+    """The key and certificates of a PKCS#12 file; its structure is read first, so a file
+    that is no PKCS#12 at all is told apart from a wrong passphrase."""
+    try:
+        content = asn1_pkcs12.Pfx.load(data, strict=True)["auth_safe"]["content_type"].native
+    except (ValueError, TypeError, KeyError):
+        content = None
+    if content not in ("data", "signed_data"):
+        raise SigningIdentityError(f"{source} is neither PKCS#12 (.p12, .pfx) nor PEM: "
+                                   "export the key and certificate as PKCS#12")
+    try:
+        key, leaf, extra = pkcs12.load_key_and_certificates(data, passphrase)
+    except (ValueError, TypeError) as error:
+        hint = ("is protected by a passphrase: give it (--passphrase-file)" if not passphrase
+                else "cannot be opened with this passphrase: check it")
+        raise SigningIdentityError(f"{source} {hint}") from error
+    return key, [c for c in (leaf, *extra) if c is not None]
 
 
 def _self_signed() -> SigningIdentity:
