@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from proctor.auth.throttle import LoginLimits
 
@@ -24,16 +25,33 @@ class AuthSettings(BaseModel):
     login_window_minutes: float = Field(
         default=15, gt=0, description="sliding window of the failed-login limits")
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1", description="reverse proxies whose X-Forwarded-For is believed "
-        "(comma separated addresses or networks): set it to your proxy's address, or every "
-        "client shares the proxy's address for the login limits and the audit log; never * "
-        "(refused in production: any client could name its own address)")
+        default="", description="reverse proxies whose X-Forwarded-For is believed "
+        "(comma separated addresses or networks); empty (the default) believes nobody. Set "
+        "it to your proxy's address, or every client shares the proxy's address for the "
+        "login limits and the audit log; never * (refused in production: any client could "
+        "name its own address)")
     cookie_secure: bool = Field(
         default=False, description="send the session cookie over HTTPS only"
     )
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token for /metrics; unset means admins only"
     )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        """Only addresses, networks or ``*``: a typo must not silently trust nobody (or
+        become a literal the proxy layer compares names against)."""
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"PROCTOR_FORWARDED_ALLOW_IPS: {item!r} is not an IP address "
+                                 "or network (e.g. 172.31.250.1 or 10.0.0.0/8)") from None
+        return ",".join(items)
 
     @property
     def login_limits(self) -> LoginLimits:
