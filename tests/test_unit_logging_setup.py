@@ -13,6 +13,8 @@ import pytest
 
 from proctor.logging_setup import ConsoleFormatter, JsonFormatter, configure_logging
 
+NOISY = ("", "aioice", "aiortc", "uvicorn.access", "httpx")  # "": the root logger
+
 
 def make_record(message: str = "segment %s stored", *args: object,
                 exc: bool = False, **extra: object) -> logging.LogRecord:
@@ -63,13 +65,14 @@ def test_json_lines_carry_the_traceback_in_one_line() -> None:
 
 @pytest.fixture
 def root_logger() -> Iterator[logging.Logger]:
-    """The root logger, restored afterwards (pytest's capture handlers included)."""
+    """The root logger, restored afterwards with the levels configuring changes."""
     root = logging.getLogger()
-    handlers, level, aioice_level = root.handlers[:], root.level, logging.getLogger("aioice").level
+    handlers = root.handlers[:]
+    levels = {name: logging.getLogger(name).level for name in NOISY}
     yield root
     root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("aioice").setLevel(aioice_level)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.mark.parametrize(("fmt", "formatter"), [("json", JsonFormatter),
