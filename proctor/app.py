@@ -32,10 +32,12 @@ from proctor.api import (
 )
 from proctor.api import batches as batch_routes
 from proctor.api import calendar as calendar_routes
+from proctor.api import complaints as complaint_routes
 from proctor.api import coverage as coverage_routes
 from proctor.api import draws as draw_routes
 from proctor.api import organisations as organisation_routes
 from proctor.api import oversight as oversight_routes
+from proctor.api import public_complaints as public_complaint_routes
 from proctor.api import public_draws as public_draw_routes
 from proctor.api import regions as region_routes
 from proctor.api import reports as report_routes
@@ -194,6 +196,8 @@ def create_app(settings: Settings) -> FastAPI:
                    oversight_routes.router):
         app.include_router(router)
     app.include_router(report_routes.router)
+    app.include_router(complaint_routes.router)
+    app.include_router(public_complaint_routes.router)
     app.include_router(web.router)
     web.install_not_found_page(app, settings.web_dir)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

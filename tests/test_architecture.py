@@ -34,8 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "app": ANY,
     "api": ANY,
     "services": ANY,
-    "config": frozenset({"core_settings", "auth", "media", "oversight", "recording",
-                        "supervision", "vision"}),
+    "config": frozenset({"core_settings", "auth", "complaints", "media", "oversight",
+                        "recording", "supervision", "vision"}),
     "db.migrations": ANY,  # the schema's history: every wing's tables and seed data
     # wings
     # every wing's tables
@@ -45,6 +45,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # 三级 oversight: reads batches, deadlines, regions and complaint rows; writes only its own
     "oversight": frozenset({"auth", "db", "errors", "organisations", "recording",
                             "supervision"}),
+    "complaints": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors",
+                             "recording", "supervision"}),
     "events": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors", "media",
                          "recording", "vision"}),
     "metrics": frozenset({"media", "vision"}),

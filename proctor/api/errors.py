@@ -12,6 +12,12 @@ from fastapi.responses import JSONResponse
 
 from proctor.api.params import MAX_ID
 from proctor.auth.attempts import TooManyAttempts
+from proctor.complaints.intake import (
+    AttachmentTooLarge,
+    UnreadableText,
+    UnsupportedAttachment,
+)
+from proctor.complaints.registration import TooManyComplaints
 from proctor.db.session import UNSTORABLE_VALUE_ERRORS
 from proctor.errors import (
     Conflict,
@@ -32,6 +38,10 @@ STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (RosterTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
+    (TooManyComplaints, status.HTTP_429_TOO_MANY_REQUESTS),
+    (AttachmentTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (UnsupportedAttachment, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
+    (UnreadableText, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (NotAuthenticated, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
@@ -108,6 +118,6 @@ def _headers(error: Exception) -> dict[str, str] | None:
     """What a client needs to act on the error: how to authenticate, or how long to wait."""
     if isinstance(error, NotAuthenticated):
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, TooManyAttempts | TooManyComplaints):
         return {"Retry-After": str(error.retry_after_s)}
     return None

@@ -4,8 +4,8 @@
   about organisations with a site in their scope (granted directly or through a region, as
   for batches).
 - **Handle** (``HANDLE_COMPLAINTS``): the same, and the officer must not *belong* to the
-  organisation complained about (回避): a site of it granted to them directly, or it employs
-  them as a supervisor. A member is refused with 403 naming the rule.
+  organisation complained about (回避): it employs them, or they declared a conflict with
+  it, in their supervisor-pool record. A member is refused with 403 naming the rule.
 - **Complainant identity** (name, contact): only handlers who may handle the complaint see
   it (:func:`sees_complainant`); the accused organisation's operators, auditors and recused
   officers get it redacted in every response. Each view of it is audited by the caller.
@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from proctor.auth.scope import Permission, Scope
 from proctor.db.complaints import Complaint
-from proctor.db.models import Site, SiteGrant
+from proctor.db.models import Site
 from proctor.errors import Forbidden, NotFound
-from proctor.supervision.oversight import Supervisor
+from proctor.supervision.oversight import Supervisor, SupervisorConflict
 
 
 def scoped_complaints(scope: Scope) -> Select[Complaint]:
@@ -35,13 +35,15 @@ def scoped_complaints(scope: Scope) -> Select[Complaint]:
 
 
 def member_organisations(db: Session, user_id: int) -> frozenset[int]:
-    """The organisations a user belongs to: those of sites granted to them directly, and
-    their employer in the supervisor pool."""
-    direct = select(Site.organisation_id).join(SiteGrant, SiteGrant.site_id == Site.id).where(
-        SiteGrant.user_id == user_id, Site.organisation_id.is_not(None))
-    employer = select(Supervisor.organisation_id).where(
-        Supervisor.user_id == user_id, Supervisor.organisation_id.is_not(None))
-    return frozenset(i for i in db.scalars(direct.union(employer)) if i is not None)
+    """The organisations a user must recuse from: their employer and the organisations
+    of their declared conflicts (近亲属、师生、同事), as their record in the supervisor pool
+    gives them. (Site grants are scope, not membership: an officer is granted the sites
+    they oversee.)"""
+    employer = select(Supervisor.organisation_id).where(Supervisor.user_id == user_id)
+    conflicts = select(SupervisorConflict.organisation_id).join(
+        Supervisor, Supervisor.id == SupervisorConflict.supervisor_id).where(
+        Supervisor.user_id == user_id)
+    return frozenset(i for i in db.scalars(employer.union(conflicts)) if i is not None)
 
 
 def sees_complainant(scope: Scope, members: frozenset[int], complaint: Complaint) -> bool:

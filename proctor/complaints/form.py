@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from proctor.supervision.report.text import Line, Moment, Paragraph
 
@@ -21,6 +28,8 @@ def _absent_if_blank(value: object) -> object:
 
 Optional = BeforeValidator(_absent_if_blank)
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Seat = Annotated[Line, StringConstraints(max_length=20)]
+Name = Annotated[Line, StringConstraints(max_length=100)]
 
 
 class ComplaintForm(BaseModel):
@@ -31,16 +40,16 @@ class ComplaintForm(BaseModel):
     organisation_id: Annotated[Id | None, Optional] = None
     batch_id: Annotated[Id | None, Optional] = None
     room_id: Annotated[Id | None, Optional] = None
-    seat: Annotated[Line | None, Optional, Field(max_length=20)] = None
-    candidate: Annotated[Line | None, Optional, Field(max_length=100)] = Field(
+    seat: Annotated[Seat | None, Optional] = None
+    candidate: Annotated[Name | None, Optional] = Field(
         default=None, description="准考证号 or name of the candidate concerned")
     incident_from: Annotated[Moment | None, Optional] = None
     incident_to: Annotated[Moment | None, Optional] = None
     text: Annotated[Paragraph, Field(min_length=5)] = Field(
         description="what happened (at most 4,000 characters)")
-    complainant_name: Annotated[Line | None, Optional, Field(max_length=100)] = Field(
+    complainant_name: Annotated[Name | None, Optional] = Field(
         default=None, description="absent: anonymous (匿名)")
-    complainant_contact: Annotated[Line | None, Optional, Field(max_length=200)] = None
+    complainant_contact: Annotated[Line | None, Optional] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ComplaintForm:

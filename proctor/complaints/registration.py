@@ -113,6 +113,15 @@ def register(db: Session, calendar: WorkingCalendar, rules: DeadlineRules,
     return complaint
 
 
+def check_intake_limit(db: Session, address_target: str, limit: IntakeLimit,
+                       now: datetime) -> None:
+    """Raise :class:`TooManyComplaints` when the address has used up its limit."""
+    wait_s = throttle.action_retry_after(db, ONLINE_INTAKE, address_target,
+                                         limit.per_address, limit.window, now)
+    if wait_s is not None:
+        raise TooManyComplaints(wait_s)
+
+
 def register_online(db: Session, store: ObjectStore | None, calendar: WorkingCalendar,
                     rules: DeadlineRules, form: ComplaintForm, uploads: list[Upload],
                     address_target: str, limit: IntakeLimit, now: datetime,
@@ -120,10 +129,7 @@ def register_online(db: Session, store: ObjectStore | None, calendar: WorkingCal
     """A complaint from the public page, with its (already checked) attachments stored
     under Object Lock; :class:`TooManyComplaints` past the address's limit. Committed."""
     with throttle.address_lock(address_target):
-        wait_s = throttle.action_retry_after(db, ONLINE_INTAKE, address_target,
-                                             limit.per_address, limit.window, now)
-        if wait_s is not None:
-            raise TooManyComplaints(wait_s)
+        check_intake_limit(db, address_target, limit, now)
         complaint = register(db, calendar, rules, form, ComplaintChannel.ONLINE, PUBLIC, now)
         store_attachments(db, store, complaint, uploads, now, retention_years)
         audit.record(db, PUBLIC, ONLINE_INTAKE, address_target, complaint=complaint.id)

@@ -4,7 +4,7 @@ Site A (organisation A, 思明区) and site B (organisation B, 湖里区), each 
 device and its camera; one user per role, every one but the administrator granted site A;
 batch A at site A, running now, with the supervisor drawn for it; batch B at site B, with
 another supervisor drawn; in each batch an event, a report draft, a legal hold and a scene
-reference on its camera.
+reference on its camera, and a complaint about its organisation.
 Objects the administrator's calls may change are spares nobody else depends on.
 """
 
@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from proctor import directory
 from proctor.auth.scope import Scope, load_scope
+from proctor.complaints.intake import new_tracking_code
+from proctor.db.complaints import Complaint, ComplaintChannel
 from proctor.db.models import Event, LegalHold, Role, User
 from proctor.organisations.grants import grant_region
 from proctor.scenes.service import replace_reference
@@ -71,7 +73,8 @@ def build_world(db: Session, now: datetime) -> World:
     assignment = drawn[0]
     unscoped = {"user_id": str(target.id), "device_id": str(spare.id), "region_code": SIMING,
                 "supervisor_id": str(assignment.supervisor_id), "draw_id": str(assignment.draw_id),
-                "action": "accept", "start_ms": "0", "year": "2026"}
+                "action": "accept", "start_ms": "0", "year": "2026", "key": "0",
+                "tracking_code": "NO-SUCH-CODE"}
     token = directory.rotate_device_token(db, ADMIN, places[0].device.id)
     db.commit()
     return World(users, token, {"in": scoped[0] | unscoped, "out": scoped[1] | unscoped,
@@ -95,7 +98,10 @@ def _objects(db: Session, admin: Scope, batch: Batch, place: Place,
                   ended_at=event_at + timedelta(minutes=1), severity=0.5)
     hold = LegalHold(camera_id=place.camera.id, from_ms=0, to_ms=60_000, reason="投诉 1",
                      placed_by=str(ADMIN))
-    db.add_all([event, hold])
+    complaint = Complaint(tracking_code=new_tracking_code(), text="考场内有人代考",
+                          organisation_id=place.site.organisation_id, registered_by=str(ADMIN),
+                          channel=ComplaintChannel.PHONE)
+    db.add_all([event, hold, complaint])
     db.flush()
     report = report_service.draft_report(db, admin, batch.id,
                                          Judgement(opinion="无", conclusion=Conclusion.PASSED))
@@ -103,4 +109,5 @@ def _objects(db: Session, admin: Scope, batch: Batch, place: Place,
     return {"camera_id": str(place.camera.id), "batch_id": str(batch.id),
             "event_id": str(event.id), "hold_id": str(hold.id), "report_id": str(report.id),
             "session_id": str(session.id), "session_room_id": str(session.rooms[0].id),
-            "site_id": str(place.site.id), "organisation_id": str(place.site.organisation_id)}
+            "site_id": str(place.site.id), "organisation_id": str(place.site.organisation_id),
+            "complaint_id": str(complaint.id)}

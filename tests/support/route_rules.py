@@ -27,7 +27,8 @@ CALLERS: tuple[str, ...] = (ANONYMOUS, DEVICE, *(role.value for role in Role))
 DRAWN = Role.SUPERVISOR  # the role of the user drawn for batch A
 # path parameters naming an object at site A ("in") or site B ("out")
 SCOPED = frozenset({"camera_id", "batch_id", "report_id", "event_id", "hold_id",
-                    "session_id", "session_room_id", "site_id", "organisation_id"})
+                    "session_id", "session_room_id", "site_id", "organisation_id",
+                    "complaint_id"})
 WEBSOCKET = "WS"  # the method of WebSocket routes in RULES
 
 
@@ -39,6 +40,8 @@ class Access(enum.Enum):
     LOGGED_IN = "any logged-in user (what they see is filtered by their scope)"
     ROLE = "a user whose role has one of the permissions, whatever their scope"
     CAMERA = "a user whose role has one of the permissions, on a camera in their scope"
+    COMPLAINT = "a user whose role has one of the permissions, on a complaint about an " \
+        "organisation with a site in their scope"
     BATCH = "a user with the batch in their scope, and the batch use (BatchUse)"
     REGION = ("an administrator, or a user granted the region or one above it whose role "
               "views the archive (site grants give no region)")
@@ -87,7 +90,7 @@ def expected(rule: Rule, caller: str, where: Where) -> int | None:
         return None if role is Role.ADMIN else 403
     if rule.access is Access.ROLE:
         return None if permitted else 403
-    if rule.access is Access.CAMERA:
+    if rule.access in (Access.CAMERA, Access.COMPLAINT):
         return None if permitted and in_scope else rule.hidden
     if not in_scope:
         return 403
@@ -110,6 +113,11 @@ def camera(*permissions: Permission, hidden: int = 403,
                 query=query)
 
 
+def complaint(*permissions: Permission, body: Mapping[str, object] | None = None) -> Rule:
+    """A complaint route for roles with any of ``permissions``, on complaints in scope."""
+    return Rule(Access.COMPLAINT, frozenset(permissions), body=body)
+
+
 def batch(use: BatchUse, body: Mapping[str, object] | None = None) -> Rule:
     """A batch route: the batch in scope, and ``use``."""
     return Rule(Access.BATCH, use=use, body=body)
@@ -122,6 +130,7 @@ EVIDENCE, SCENE = Permission.EXPORT_EVIDENCE, Permission.MANAGE_DIRECTORY
 GONE = frozenset({404})  # the camera passed; the live session named does not exist
 WINDOW = {"from": 0, "to": 60_000}
 REVIEW, REPORTS = BatchUse.REVIEW, BatchUse.REPORTS
+READ_COMPLAINTS, HANDLE_COMPLAINTS = Permission.READ_COMPLAINTS, Permission.HANDLE_COMPLAINTS
 AT, UNTIL = "2026-03-02T09:10:00+08:00", "2026-03-02T09:10:30+08:00"
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -218,4 +227,24 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/batches/{batch_id}/events"): batch(REVIEW),
     ("PUT", "/api/session-rooms/{session_room_id}/attendance"): batch(REVIEW, body={
         "present": 1, "absent": 1}),
+    # complaints: anyone complains and follows theirs by tracking code, without logging in;
+    # operators, officers and auditors read those about their scope, officers handle them
+    ("GET", "/public/batches/{key}/publicity"): Rule(Access.PUBLIC, passes=GONE),
+    ("POST", "/public/complaints"): Rule(Access.PUBLIC, passes=frozenset({415})),
+    ("GET", "/public/complaints/{tracking_code}"): Rule(Access.PUBLIC, passes=GONE),
+    ("GET", "/api/complaints"): role(READ_COMPLAINTS),
+    ("POST", "/api/complaints"): Rule(Access.ROLE, frozenset({HANDLE_COMPLAINTS}), body={
+        "channel": "phone", "organisation_id": 1, "text": "考场内有人使用手机"}),
+    ("GET", "/api/complaints/{complaint_id}"): complaint(READ_COMPLAINTS),
+    ("POST", "/api/complaints/{complaint_id}/review"): complaint(HANDLE_COMPLAINTS, body={
+        "accepted": True, "note": "受理"}),
+    ("POST", "/api/complaints/{complaint_id}/investigate"): complaint(HANDLE_COMPLAINTS,
+                                                                      body={}),
+    ("POST", "/api/complaints/{complaint_id}/clips"): complaint(HANDLE_COMPLAINTS, body={
+        "camera_id": 1, "starts_at": AT, "ends_at": UNTIL}),
+    ("POST", "/api/complaints/{complaint_id}/extensions"): complaint(HANDLE_COMPLAINTS, body={
+        "working_days": 2, "reason": "需调取更多录像"}),
+    ("POST", "/api/complaints/{complaint_id}/resolve"): complaint(HANDLE_COMPLAINTS, body={
+        "result": "经查属实", "substantiated": True}),
+    ("POST", "/api/complaints/{complaint_id}/close"): complaint(HANDLE_COMPLAINTS),
 }
