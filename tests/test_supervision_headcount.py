@@ -17,7 +17,7 @@ from proctor.db.models import Event
 from proctor.scenes.records import save_settings
 from proctor.scenes.store import DbSceneStore
 from proctor.supervision.batch_events import events_of_batch
-from proctor.supervision.headcount import RosterHeadcount, expected_headcount
+from proctor.supervision.headcount import RoomRoster, RosterHeadcount, expected_headcount
 from proctor.supervision.records import Batch
 from proctor.supervision.states import BatchState
 from proctor.vision.monitors import Monitors
@@ -77,7 +77,7 @@ def test_monitors_take_the_roster_and_give_the_scene_back(db: Session, world: Wo
     clock = {"now": INSIDE}
     factory = sessionmaker(bind=db.get_bind(), expire_on_commit=False)
 
-    def roster(camera_ids: Collection[int], _at: datetime) -> dict[int, int | None]:
+    def roster(camera_ids: Collection[int], _at: datetime) -> dict[int, RoomRoster | None]:
         return RosterHeadcount(factory)(camera_ids, clock["now"])
 
     monitors = Monitors(DbSceneStore(factory), AnalysisRules(), TamperThresholds(),

@@ -1,17 +1,24 @@
-"""The expected headcount of a camera from the roster, while a session uses its room.
+"""The expected headcount of a camera's room from the roster, while a session uses it.
 
 While a session window of a filed batch is open (from filed to in progress; not a draft,
-which is only a plan, and not after the batch ended), each camera of a room the session
-uses expects the room's examinees plus its staff (examiners and invigilators): the present
-count (实考) once recorded, else the expected one (应考). Both cameras of a two-camera room
-usually see the whole room, so each expects the whole roster. Outside the windows the
-camera's own scene setting applies. The composition root passes a :class:`RosterHeadcount`
-to the analyzer, so vision never imports this wing.
+which is only a plan, and not after the batch ended), a room a session uses should hold its
+examinees plus its staff (examiners and invigilators): the present count (实考) once
+recorded, else the expected one (应考). Sessions overlapping in one room (of different
+batches) add up. Outside the windows the camera's own scene setting applies.
+
+The roster gives the **room's** count and the room's cameras (:class:`RoomRoster`), never a
+count per camera: with two cameras in a room each seeing part of it, neither should expect
+everyone. How the room's count is shared is the analyzer's decision
+(:mod:`proctor.vision.room_headcount`): one camera expects the whole room; with several,
+a camera with seat zones expects the seats it covers, and the others judge the room
+together (the most people any of them counts against the room's count). The composition
+root passes a :class:`RosterHeadcount` to the analyzer, so vision never imports this wing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,10 +32,24 @@ from proctor.supervision.states import BatchState
 RUNNING = (BatchState.FILED, BatchState.SUPERVISORS_DRAWN, BatchState.IN_PROGRESS)
 
 
+@dataclass(frozen=True)
+class RoomRoster:
+    """People a room's roster expects at a moment, and every camera of the room."""
+
+    people: int
+    cameras: tuple[int, ...]
+
+
 def expected_headcount(db: Session, camera_id: int, at: datetime) -> int | None:
-    """People the camera should see at ``at`` by the roster; ``None`` when no running
-    batch's session uses the camera's room then. Sessions overlapping in one room (of
-    different batches) add up."""
+    """People the camera's room should hold at ``at`` by the roster; ``None`` when no
+    running batch's session uses the room then."""
+    room = room_roster(db, camera_id, at)
+    return None if room is None else room.people
+
+
+def room_roster(db: Session, camera_id: int, at: datetime) -> RoomRoster | None:
+    """The roster's count for the camera's room at ``at`` and the room's cameras; ``None``
+    when no running batch's session uses the room then."""
     rooms = db.scalars(
         select(SessionRoom)
         .join(Camera, Camera.room_id == SessionRoom.room_id)
@@ -38,7 +59,9 @@ def expected_headcount(db: Session, camera_id: int, at: datetime) -> int | None:
                ExamSession.starts_at <= at, ExamSession.ends_at > at)).all()
     if not rooms:
         return None
-    return sum(_people(room) for room in rooms)
+    cameras = db.scalars(select(Camera.id).where(Camera.room_id == rooms[0].room_id)
+                         .order_by(Camera.id)).all()
+    return RoomRoster(sum(_people(room) for room in rooms), tuple(cameras))
 
 
 def _people(room: SessionRoom) -> int:
@@ -47,13 +70,14 @@ def _people(room: SessionRoom) -> int:
 
 
 class RosterHeadcount:
-    """:func:`expected_headcount` of several cameras in one short session: the analyzer's
+    """:func:`room_roster` of several cameras in one short session: the analyzer's
     headcount source (:data:`proctor.vision.monitors.HeadcountSource`)."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
 
-    def __call__(self, camera_ids: Collection[int], at: datetime) -> dict[int, int | None]:
-        """People each camera should see at ``at`` by the roster (``None``: no session)."""
+    def __call__(self, camera_ids: Collection[int], at: datetime
+                 ) -> dict[int, RoomRoster | None]:
+        """Each camera's room roster at ``at`` (``None``: no session uses its room)."""
         with session_scope(self.session_factory) as db:
-            return {camera_id: expected_headcount(db, camera_id, at) for camera_id in camera_ids}
+            return {camera_id: room_roster(db, camera_id, at) for camera_id in camera_ids}

@@ -37,7 +37,7 @@ def extra_person(view: SampleView) -> Readings:
     expected = view.scene.expected_headcount
     if not view.room_visible or expected is None:
         return {}
-    count = len(view.people)
+    count = view.headcount
     return {"": Reading(count > expected, count - expected, _headcount_values(view, expected))}
 
 
@@ -46,7 +46,7 @@ def person_missing(view: SampleView) -> Readings:
     expected = view.scene.expected_headcount
     if not view.room_visible or expected is None:
         return {}
-    count = len(view.people)
+    count = view.headcount
     return {"": Reading(count < expected, expected - count, _headcount_values(view, expected))}
 
 
@@ -89,8 +89,11 @@ def phone(view: SampleView) -> Readings:
 
 def _headcount_values(view: SampleView, expected: int) -> JsonObject:
     people = view.people
-    return {"count": len(people), "expected": expected,
-            "confidence": _lowest_confidence(people)}
+    values: JsonObject = {"count": view.headcount, "expected": expected,
+                          "confidence": _lowest_confidence(people)}
+    if view.room_people is not None:
+        values["this_camera"] = len(people)  # the count is the room's
+    return values
 
 
 def _seat_values(seated: Sequence[Detection]) -> JsonObject:

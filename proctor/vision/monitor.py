@@ -6,6 +6,7 @@ and ``proctor eval scenarios`` run exactly the same logic.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,6 +77,9 @@ class CameraMonitor:
         self._sharpness_samples: list[float] = []
         self.captured_reference: np.ndarray | None = None
         self.state: CameraState | None = None
+        # set while this camera judges a room's headcount with other cameras: the most
+        # people the others counted around a moment (None: none counted then)
+        self.room_peers: Callable[[float], int | None] | None = None
         self.set_reference(reference)
 
     def set_reference(self, luma: np.ndarray | None) -> None:
@@ -127,7 +131,16 @@ class CameraMonitor:
             return SampleView(False, {}, None, self.scene, self.phone_detection)
         tamper = self._tamper(sample.luma, sample.stats)
         return SampleView(True, {kind: self._tamper_values(kind, sample.stats) for kind in tamper},
-                          sample.detections, self.scene, self.phone_detection)
+                          sample.detections, self.scene, self.phone_detection,
+                          self._room_people(sample))
+
+    def _room_people(self, sample: Sample) -> int | None:
+        """The most people this camera or its room peers count at the sample's moment."""
+        if self.room_peers is None or sample.detections is None:
+            return None
+        own = sum(1 for d in sample.detections if d.label == "person")
+        peers = self.room_peers(sample.at)
+        return own if peers is None else max(own, peers)
 
     def _record_state(self, sample: Sample, analysed: bool, people: int | None,
                       picture: str) -> None:

@@ -3,18 +3,20 @@ the camera's scene settings and reference picture (changed through the API, the 
 captured automatically from the first good picture), read from a
 :class:`~proctor.vision.scene_store.SceneStore`. While a session of a certification batch
 uses a camera's room, a :data:`HeadcountSource` (the roster, passed in by the composition
-root) replaces the scene's expected headcount."""
+root) replaces the scene's expected headcount, shared between the room's cameras as
+:mod:`~proctor.vision.room_headcount` decides."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 
 from proctor.vision.monitor import CameraMonitor
 from proctor.vision.pictures import encode_jpeg
+from proctor.vision.room_headcount import CameraHeadcount, RoomHeadcount, plan_headcounts
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
 from proctor.vision.scene_store import SceneStore, StoredScene
@@ -23,16 +25,17 @@ from proctor.vision.transitions import OpenEvent
 
 logger = logging.getLogger(__name__)
 SCENE_REFRESH_S = 15.0  # scene changes made outside the API (CLI) apply within this
-# people each camera should see at a moment by another source (None, or no entry: the
+PEER_WINDOW_S = 10.0  # a room peer's count this close to a sample counts for the room
+# each camera's room headcount at a moment by another source (None, or no entry: the
 # scene's own value)
-HeadcountSource = Callable[[Collection[int], datetime], Mapping[int, int | None]]
+HeadcountSource = Callable[[Collection[int], datetime], Mapping[int, RoomHeadcount | None]]
 
 
-def with_headcount(scene: SceneSettings, headcount: int | None) -> SceneSettings:
-    """``scene`` expecting ``headcount`` people (unchanged for ``None``)."""
-    if headcount is None:
+def with_headcount(scene: SceneSettings, plan: CameraHeadcount | None) -> SceneSettings:
+    """``scene`` with the planned expectation (unchanged without a plan)."""
+    if plan is None:
         return scene
-    return scene.model_copy(update={"expected_headcount": headcount})
+    return scene.model_copy(update={"expected_headcount": plan.expected})
 
 
 class Monitors:
@@ -64,6 +67,7 @@ class Monitors:
             monitor = self._monitors[camera_id] = CameraMonitor(
                 camera_id, stored.settings, self.rules, bool(phones), stored.reference,
                 self.tamper)
+            await self.apply_headcounts()
         elif phones is not None:
             monitor.phone_detection = phones
         return monitor
@@ -82,6 +86,7 @@ class Monitors:
         stored = await asyncio.to_thread(self._load_scene, camera_id)
         monitor.scene = stored.settings
         monitor.set_reference(stored.reference)
+        await self.apply_headcounts()
 
     async def refresh_forever(self) -> None:
         """Every ``SCENE_REFRESH_S``, reload the scenes changed elsewhere (the CLI)."""
@@ -97,20 +102,27 @@ class Monitors:
                 logger.exception("checking for scene changes failed")
 
     async def apply_headcounts(self) -> None:
-        """Give each camera the source's headcount while it has one, and its scene's own
-        value again afterwards."""
+        """Give each camera its share of the source's room headcount while it has one
+        (:func:`~proctor.vision.room_headcount.plan_headcounts`), and its scene's own value
+        again afterwards."""
         if self.headcount is None:
             return
         cameras = list(self._monitors)
-        counts = await asyncio.to_thread(self.headcount, cameras, datetime.now(UTC))
-        for camera_id in cameras:
-            self._monitors[camera_id].scene = with_headcount(self._own_scenes[camera_id],
-                                                             counts.get(camera_id))
+        rooms = await asyncio.to_thread(self.headcount, cameras, datetime.now(UTC))
+        plans = plan_headcounts(rooms, {c: self._own_scenes[c] for c in cameras})
+        for camera_id, plan in plans.items():
+            monitor = self._monitors[camera_id]
+            monitor.scene = with_headcount(self._own_scenes[camera_id], plan)
+            peers = plan.peers if plan is not None else None
+            monitor.room_peers = None if peers is None else partial(self._peer_count, peers)
 
-    def _headcount(self, camera_id: int) -> int | None:
-        if self.headcount is None:
-            return None
-        return self.headcount([camera_id], datetime.now(UTC)).get(camera_id)
+    def _peer_count(self, peers: tuple[int, ...], at: float) -> int | None:
+        """The most people one of ``peers`` counted within :data:`PEER_WINDOW_S` of ``at``."""
+        counts = [state.people for peer in peers
+                  if (monitor := self._monitors.get(peer)) is not None
+                  and (state := monitor.state) is not None and state.people is not None
+                  and abs(state.at - at) <= PEER_WINDOW_S]
+        return max(counts, default=None)
 
     async def keep_reference(self, camera_id: int, monitor: CameraMonitor) -> None:
         """Store a reference the monitor captured by itself (the camera had none)."""
@@ -130,7 +142,6 @@ class Monitors:
 
     def _load_scene(self, camera_id: int) -> StoredScene:
         stored = self.scenes.load(camera_id)
-        headcount = self._headcount(camera_id)
         self._scene_versions[camera_id] = stored.updated_at
         self._own_scenes[camera_id] = stored.settings
-        return replace(stored, settings=with_headcount(stored.settings, headcount))
+        return stored

@@ -61,6 +61,9 @@ class SampleView:
     detections: Sequence[Detection] | None  # None: not analysed (no picture, detector down)
     scene: SceneSettings
     phone_detection: bool  # the model has a phone class
+    # several cameras share a room's headcount: the most people any of them counts now
+    # (this camera included); None: the camera's own count is the headcount
+    room_people: int | None = None
 
     @property
     def room_visible(self) -> bool:
@@ -71,6 +74,12 @@ class SampleView:
     def people(self) -> list[Detection]:
         """The people detected (none when not analysed)."""
         return [d for d in self.detections or () if d.label == "person"]
+
+    @property
+    def headcount(self) -> int:
+        """The count the headcount rules compare: the room's (``room_people``) when the
+        camera judges a room with others, else this camera's people."""
+        return len(self.people) if self.room_people is None else self.room_people
 
 
 Readings = dict[str, Reading]  # by zone name; "" for the whole picture
