@@ -4,8 +4,9 @@ Batches: a user sees the batches of their scope (:func:`~proctor.supervision.bat
 scoped_batches`: their sites and regions, and a drawn supervisor's batches). Candidates are
 selected in SQL with the cut-off of the horizon (deadline on or before it), then each
 candidate's exact deadline is computed with the same rule. Complaints: only roles that
-handle complaints (export evidence) get complaint notices, for organisations with a site in
-their scope; the accused organisation's operators never get them.
+handle complaints get complaint notices, for organisations with a site in their scope or
+batches in it; the accused organisation's operators never get them (they read complaints
+in the complaint wing, which decides what they see).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def _ids(query: Select[Batch]) -> Select[int]:
 
 def _complaints(db: Session, scope: Scope | None, today: date, horizon: date,
                 since: date | None) -> list[Notice]:
-    if scope is not None and not scope.can(Permission.EXPORT_EVIDENCE):
+    if scope is not None and not scope.can(Permission.HANDLE_COMPLAINTS):
         return []
     registered = Complaint.state == ComplaintState.REGISTERED
     investigated = Complaint.state.in_((ComplaintState.FIRST_REVIEW,
