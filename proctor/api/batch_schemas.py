@@ -10,23 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from proctor.api.organisation_schemas import MAX_ID
+from proctor.api.params import RowId
+from proctor.api.schema_base import Body, FromRow
 from proctor.supervision.batches import MAX_EXPECTED
 from proctor.supervision.records import Batch, ExamSession, SessionRoom, StaffRole
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import BatchState
 
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Reason = Annotated[str, Field(max_length=1000)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BatchCreate(_Body):
+class BatchCreate(Body):
     """A batch to plan (a draft)."""
 
     organisation_id: RowId
@@ -36,7 +32,7 @@ class BatchCreate(_Body):
     mode: Mode
 
 
-class SessionCreate(_Body):
+class SessionCreate(Body):
     """A session (场次): a time window with a zone offset, at most a day long."""
 
     name: str = Field(max_length=100, description="e.g. 第一场")
@@ -44,7 +40,7 @@ class SessionCreate(_Body):
     ends_at: AwareDatetime
 
 
-class RoomAdd(_Body):
+class RoomAdd(Body):
     """A room the session uses, and how many examinees it expects (the roster may change
     that count: a roster listing examinees expects exactly them)."""
 
@@ -52,7 +48,7 @@ class RoomAdd(_Body):
     expected_examinees: int = Field(ge=0, le=MAX_EXPECTED)
 
 
-class TransitionRequest(_Body):
+class TransitionRequest(Body):
     """Why (recorded in the audit log; required to reject), an administrator's reason to
     proceed past missed deadlines (recorded and flagged on the batch), and the filing
     number the centre gave (备案号; required to file)."""
@@ -101,17 +97,15 @@ class SessionPublic(BaseModel):
                    rooms=[SessionRoomPublic.of(room) for room in row.rooms])
 
 
-class AttendanceRecord(_Body):
+class AttendanceRecord(Body):
     """A room's attendance after its session: present (实考) + absent (缺考) = expected."""
 
     present: int = Field(ge=0, le=MAX_EXPECTED, description="实考人数")
     absent: int = Field(ge=0, le=MAX_EXPECTED, description="缺考人数")
 
 
-class BatchSummary(BaseModel):
+class BatchSummary(FromRow[Batch]):
     """A batch as listed."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     organisation_id: int

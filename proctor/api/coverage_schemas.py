@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from proctor.api.organisation_schemas import MAX_ID
-from proctor.supervision.batch_coverage import BatchCoverage, WindowCoverage
+from proctor.api.params import RowId
+from proctor.api.schema_base import Body, FromRow
+from proctor.supervision.batch_coverage import BatchCoverage, Gap, WindowCoverage
 from proctor.supervision.oversight import GapExplanation
 
 
-class GapPublic(BaseModel):
+class GapPublic(FromRow[Gap]):
     """A hole in one camera's recording of one session window, longer than the tolerance."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     session_id: int
     camera_id: int
@@ -41,13 +39,11 @@ class WindowPublic(BaseModel):
         return cls(session_id=window.session_id, session_name=window.session_name,
                    camera_id=window.camera_id, start=window.start, end=window.end,
                    covered_seconds=window.covered_seconds,
-                   gaps=[GapPublic.model_validate(gap) for gap in window.gaps])
+                   gaps=[GapPublic.of(gap) for gap in window.gaps])
 
 
-class ExplanationPublic(BaseModel):
+class ExplanationPublic(FromRow[GapExplanation]):
     """A stored gap explanation: the range it explains, the text, who and when."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     camera_id: int
@@ -56,11 +52,6 @@ class ExplanationPublic(BaseModel):
     explanation: str
     explained_by: str
     explained_at: datetime
-
-    @classmethod
-    def of(cls, row: GapExplanation) -> ExplanationPublic:
-        """A stored explanation."""
-        return cls.model_validate(row)
 
 
 class CoveragePublic(BaseModel):
@@ -83,12 +74,10 @@ class CoveragePublic(BaseModel):
                    explanations=[ExplanationPublic.of(row) for row in result.explanations])
 
 
-class GapExplanationCreate(BaseModel):
+class GapExplanationCreate(Body):
     """Why a camera of the batch recorded nothing over a range of a session window."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    camera_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    camera_id: RowId
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     explanation: str = Field(max_length=4000)

@@ -1,28 +1,22 @@
-"""Request and response bodies of the supervisor pool, draws, inspection samples and the
-public page of draw results (names only: see :mod:`proctor.supervision.public_draws`)."""
+"""Request and response bodies of the supervisor pool, draws and inspection samples (the
+public page of draw results answers with :mod:`proctor.supervision.public_draws`' own
+dataclasses: names only)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from proctor.api.organisation_schemas import CodeText, RowId, Text
+from proctor.api.schema_base import Body, FromRow
 from proctor.supervision.draw_service import MAX_SUPERVISORS
 from proctor.supervision.inspection_service import MAX_SAMPLE
-from proctor.supervision.oversight import DrawKind
+from proctor.supervision.oversight import Draw, DrawKind, Supervisor, SupervisorConflict
 from proctor.supervision.recusal import ConflictKind
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _FromOrm(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class SupervisorCreate(_Body):
+class SupervisorCreate(Body):
     name: Text
     region_code: CodeText = Field(description="the region whose pool the supervisor is in")
     qualification_number: Text = Field(description="资格证号")
@@ -31,7 +25,7 @@ class SupervisorCreate(_Body):
                                   "supervisor): a draw gives it the batch's cameras")
 
 
-class SupervisorPublic(_FromOrm):
+class SupervisorPublic(FromRow[Supervisor]):
     """A supervisor as administrators see them."""
 
     id: int
@@ -44,11 +38,11 @@ class SupervisorPublic(_FromOrm):
     created_at: datetime
 
 
-class Deactivation(_Body):
+class Deactivation(Body):
     reason: Text
 
 
-class ConflictCreate(_Body):
+class ConflictCreate(Body):
     """A declared conflict: exactly one of ``organisation_id`` and ``person``."""
 
     kind: ConflictKind
@@ -57,7 +51,7 @@ class ConflictCreate(_Body):
                                 "list it")
 
 
-class ConflictPublic(_FromOrm):
+class ConflictPublic(FromRow[SupervisorConflict]):
     id: int
     supervisor_id: int
     kind: ConflictKind
@@ -66,18 +60,18 @@ class ConflictPublic(_FromOrm):
     declared_at: datetime
 
 
-class DrawCreate(_Body):
+class DrawCreate(Body):
     supervisors: int = Field(ge=1, le=MAX_SUPERVISORS, description="how many to draw (N)")
 
 
-class InspectionDrawCreate(_Body):
+class InspectionDrawCreate(Body):
     first_day: date = Field(description="the period's first day (batch dates, China time)")
     last_day: date = Field(description="the period's last day, included")
     on_site: int = Field(ge=0, le=MAX_SAMPLE, description="batches to inspect on site")
     replay: int = Field(ge=0, le=MAX_SAMPLE, description="batches to inspect by replay")
 
 
-class DrawPublic(_FromOrm):
+class DrawPublic(FromRow[Draw]):
     """A stored draw in full, for administrators and auditors: ``snapshot`` is the canonical
     JSON to verify with ``proctor supervision verify-draw --snapshot``."""
 
@@ -92,30 +86,3 @@ class DrawPublic(_FromOrm):
     drawn_by: str
     committed_at: datetime
     revealed_at: datetime | None
-
-
-class PublicBatchView(_FromOrm):
-    batch_id: int
-    filing_number: str | None
-    organisation: str
-    occupation: str
-    occupation_code: str
-    level: str
-    date: date | None
-
-
-class PublicDrawView(_FromOrm):
-    """One draw on the public page: no personal data beyond the drawn supervisors' names."""
-
-    draw_id: int
-    kind: DrawKind
-    committed_at: datetime
-    revealed_at: datetime | None
-    commitment: str
-    seed: str | None
-    snapshot_sha256: str
-    batch: PublicBatchView | None
-    supervisors: list[str]
-    period: str | None
-    on_site: list[PublicBatchView]
-    replay: list[PublicBatchView]

@@ -9,26 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 # re-exported: the other schema modules import them from here
 from proctor.api.params import MAX_ID as MAX_ID
 from proctor.api.params import RowId as RowId
-from proctor.db.organisations import OrganisationKind, RegionLevel
+from proctor.api.schema_base import Body, FromRow
+from proctor.db.models import Site
+from proctor.db.organisations import Organisation, OrganisationKind, Region, RegionLevel
 
 CodeText = Annotated[str, Field(max_length=16, description="GB/T 2260 code, six digits")]
 Text = Annotated[str, Field(max_length=200)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _FromOrm(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class RegionCreate(_Body):
+class RegionCreate(Body):
     """A region to register; level and parent follow from the code and may be left out
     (given, they must agree with it)."""
 
@@ -38,14 +32,14 @@ class RegionCreate(_Body):
     parent_code: CodeText | None = None
 
 
-class RegionPublic(_FromOrm):
+class RegionPublic(FromRow[Region]):
     code: str
     name: str
     level: RegionLevel
     parent_code: str | None
 
 
-class OrganisationCreate(_Body):
+class OrganisationCreate(Body):
     name: Text
     kind: OrganisationKind
     region_code: CodeText = Field(description="the district the organisation is in")
@@ -53,7 +47,7 @@ class OrganisationCreate(_Body):
     head_name: Text = Field(default="", description="主管负责人")
 
 
-class OrganisationUpdate(_Body):
+class OrganisationUpdate(Body):
     """What to change of an organisation; fields left out (or null) stay as they are."""
 
     name: Text | None = None
@@ -63,7 +57,7 @@ class OrganisationUpdate(_Body):
     head_name: Text | None = None
 
 
-class OrganisationPublic(_FromOrm):
+class OrganisationPublic(FromRow[Organisation]):
     id: int
     name: str
     kind: OrganisationKind
@@ -72,15 +66,15 @@ class OrganisationPublic(_FromOrm):
     head_name: str
 
 
-class SiteOrganisation(_Body):
+class SiteOrganisation(Body):
     organisation_id: RowId | None = Field(description="null: the site belongs to none")
 
 
-class SiteOrganisationPublic(_FromOrm):
+class SiteOrganisationPublic(FromRow[Site]):
     id: int
     name: str
     organisation_id: int | None
 
 
-class RegionGrantCreate(_Body):
+class RegionGrantCreate(Body):
     region_code: CodeText

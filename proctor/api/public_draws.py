@@ -11,23 +11,22 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from proctor.api.deps import SessionDep, SettingsDep
-from proctor.api.draw_schemas import PublicBatchView, PublicDrawView
 from proctor.api.public import PUBLIC
 from proctor.supervision.oversight import DrawKind
-from proctor.supervision.public_draws import public_draws
+from proctor.supervision.public_draws import PublicBatch, PublicDraw, public_draws
 
 router = APIRouter(tags=["public"])
 UNREVEALED = "未揭示"
 
 
 @router.get("/api/public/draws", openapi_extra=PUBLIC)
-def list_public_draws(db: SessionDep) -> list[PublicDrawView]:
+def list_public_draws(db: SessionDep) -> list[PublicDraw]:
     """Every draw, newest first: batch, organisation, occupation, level, date, commitment,
     seed, snapshot hash and the drawn supervisors' names (or the inspected batches)."""
-    return [PublicDrawView.model_validate(d) for d in public_draws(db)]
+    return public_draws(db)
 
 
-def _batch(b: PublicBatchView | None) -> str:
+def _batch(b: PublicBatch | None) -> str:
     if b is None:
         return ""
     return escape(f"{b.filing_number or f'批次 {b.batch_id}'}（{b.organisation}，"
@@ -38,13 +37,13 @@ def _cells(*values: str) -> str:
     return "<tr>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
 
 
-def _proof(d: PublicDrawView) -> tuple[str, str, str]:
+def _proof(d: PublicDraw) -> tuple[str, str, str]:
     return (f"<code>{escape(d.commitment)}</code>",
             f"<code>{escape(d.seed)}</code>" if d.seed else UNREVEALED,
             f"<code>{escape(d.snapshot_sha256)}</code>")
 
 
-def _supervisor_row(d: PublicDrawView) -> str:
+def _supervisor_row(d: PublicDraw) -> str:
     b = d.batch
     assert b is not None  # a supervisor draw is for a batch
     return _cells(str(d.draw_id), escape(b.filing_number or f"批次 {b.batch_id}"),
@@ -53,7 +52,7 @@ def _supervisor_row(d: PublicDrawView) -> str:
                   escape("、".join(d.supervisors)) if d.seed else UNREVEALED, *_proof(d))
 
 
-def _inspection_row(d: PublicDrawView) -> str:
+def _inspection_row(d: PublicDraw) -> str:
     return _cells(str(d.draw_id), escape(d.period or ""),
                   "<br>".join(_batch(b) for b in d.on_site),
                   "<br>".join(_batch(b) for b in d.replay), *_proof(d))

@@ -8,11 +8,14 @@ hostile text with 422 before any service runs.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from proctor.api.batch_schemas import MissingItem
+from proctor.api.schema_base import Body
+from proctor.supervision.gate import GateFacts
 from proctor.supervision.oversight import Report
 from proctor.supervision.report.content import SupervisionReport
 from proctor.supervision.report.terms import Conclusion
@@ -20,17 +23,13 @@ from proctor.supervision.results_gate import BatchGate
 from proctor.supervision.states import BatchState
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AmendRequest(_Body):
+class AmendRequest(Body):
     """Why a signed version is amended (printed in the new version)."""
 
     reason: str = Field(max_length=4000, description="修订说明")
 
 
-class AcknowledgeRequest(_Body):
+class AcknowledgeRequest(Body):
     """The organisation's head who acknowledged the signed report."""
 
     head_name: str = Field(max_length=200, description="机构负责人")
@@ -67,30 +66,20 @@ class ReportPublic(BaseModel):
                    content=SupervisionReport.model_validate(row.content))
 
 
-class GatePublic(BaseModel):
-    """The results gate of a batch: open, or every reason it is not."""
+@dataclass(frozen=True)
+class GatePublic(GateFacts):
+    """The results gate of a batch: open, or every reason it is not (with the facts it
+    decided on)."""
 
     batch_id: int
     state: BatchState
     open: bool
-    report_signed: bool
-    conclusion: Conclusion | None
-    unreviewed_events: int
-    unexplained_gaps: int
-    publicity_days_elapsed: int
-    publicity_days_required: int
-    open_complaints: int
     missing: list[MissingItem]
 
     @classmethod
     def of(cls, gate: BatchGate) -> GatePublic:
         """The body of a gate decision."""
-        f = gate.facts
-        return cls(batch_id=gate.batch.id, state=gate.batch.state, open=gate.decision.open,
-                   report_signed=f.report_signed, conclusion=f.conclusion,
-                   unreviewed_events=f.unreviewed_events, unexplained_gaps=f.unexplained_gaps,
-                   publicity_days_elapsed=f.publicity_days_elapsed,
-                   publicity_days_required=f.publicity_days_required,
-                   open_complaints=f.open_complaints,
+        return cls(**asdict(gate.facts), batch_id=gate.batch.id, state=gate.batch.state,
+                   open=gate.decision.open,
                    missing=[MissingItem(code=r.code.value, zh=r.zh, en=r.en)
                             for r in gate.decision.missing])

@@ -10,34 +10,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from proctor.api.organisation_schemas import MAX_ID
+from proctor.api.params import RowId
+from proctor.api.schema_base import Body, FromRow
 from proctor.events.views import EventView, event_view
 from proctor.supervision.findings import MAX_CAMERAS
 from proctor.supervision.oversight import EventReview, Finding, ReviewDecision
 from proctor.supervision.report.terms import CheckItem, Severity
 from proctor.supervision.review import OtherReview, QueueItem, ReviewState
 
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Note = Annotated[str, Field(max_length=4000)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ReviewRequest(_Body):
+class ReviewRequest(Body):
     """The caller's verdict on an event; a dismissal needs a note saying why."""
 
     decision: ReviewDecision
     note: Note = ""
 
 
-class ReviewPublic(BaseModel):
+class ReviewPublic(FromRow[EventReview]):
     """The caller's stored verdict."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     event_id: int
     user_id: int
@@ -45,16 +39,9 @@ class ReviewPublic(BaseModel):
     note: str
     reviewed_at: datetime
 
-    @classmethod
-    def of(cls, row: EventReview) -> ReviewPublic:
-        """A stored review."""
-        return cls.model_validate(row)
 
-
-class OtherReviewPublic(BaseModel):
+class OtherReviewPublic(FromRow[OtherReview]):
     """Someone else's verdict; ``drawn``: a drawn supervisor's, which the gate counts."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     user_id: int
     username: str
@@ -78,15 +65,11 @@ class QueueItemPublic(BaseModel):
     def of(cls, item: QueueItem) -> QueueItemPublic:
         """A queue entry."""
         return cls(event=event_view(item.event), state=item.state, note=item.note,
-                   reviewed_at=item.reviewed_at, others=[_other(o) for o in item.others],
-                   counted=item.counted)
+                   reviewed_at=item.reviewed_at, counted=item.counted,
+                   others=[OtherReviewPublic.of(o) for o in item.others])
 
 
-def _other(review: OtherReview) -> OtherReviewPublic:
-    return OtherReviewPublic.model_validate(review)
-
-
-class FindingCreate(_Body):
+class FindingCreate(Body):
     """A manual finding: cameras of the batch, a range to the second within one session
     window holding them, a checklist category, a severity and a note."""
 
@@ -98,10 +81,8 @@ class FindingCreate(_Body):
     note: Note
 
 
-class FindingPublic(BaseModel):
+class FindingPublic(FromRow[Finding]):
     """A stored finding."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     batch_id: int
@@ -113,8 +94,3 @@ class FindingPublic(BaseModel):
     severity: Severity
     note: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, row: Finding) -> FindingPublic:
-        """A stored finding."""
-        return cls.model_validate(row)
