@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass
 from datetime import time
@@ -11,6 +12,8 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proctor.rtc.ice import IceServer
+
+logger = logging.getLogger(__name__)
 
 SOURCE_SCHEMES = ("file", "rtsp", "rtsps", "v4l2", "testsrc")
 
@@ -153,6 +156,14 @@ class AgentConfig(_Strict):
         return self.token_file.read_text().strip()
 
 
+def warn_if_readable_by_others(path: Path) -> None:
+    """Log a warning when the file holding the device token is open to other users."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        logger.warning("%s holds the device token but has mode %o: other users can read it; "
+                       "run chmod 600 %s", path, mode, path)
+
+
 def load_config(path: Path) -> AgentConfig:
     """Read and validate ``agent.toml``; raises :class:`ConfigError` with a readable message."""
     try:
@@ -174,6 +185,7 @@ def load_config(path: Path) -> AgentConfig:
         raise ConfigError(f"{path}: {problems}") from error
     if config.token_file is not None and not config.token_file.is_file():
         raise ConfigError(f"{path}: token_file {config.token_file} does not exist")
+    warn_if_readable_by_others(config.token_file or path)
     # a relative spool is next to the config file, not wherever the agent happened to start
     config.recording.spool_dir = path.parent.absolute() / config.recording.spool_dir
     return config

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import av
 
+from proctor.private_file import open_private
 from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, H264Packet
 
 DEFAULT_FRAME_PTS = VIDEO_CLOCK_RATE // 15
@@ -69,7 +70,7 @@ class SegmentFile:
     def __init__(self, part: Path, start_ms: int, first_pts: int,
                  clock_offset_ms: float | None) -> None:
         self.part, self.start_ms, self.clock_offset_ms = part, start_ms, clock_offset_ms
-        self.output = HashingFile(open(part, "xb"))  # noqa: SIM115 (closed in close())
+        self.output = HashingFile(open_private(part))  # closed in close()
         try:
             self.container = av.open(self.output, "w", format="mpegts")
             self.stream = self.container.add_mux_stream("h264", time_base=VIDEO_TIME_BASE)

@@ -31,6 +31,8 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from proctor.private_file import open_private, private_dir
+
 DISK_RESERVE_BYTES = 64 * 1024**2
 REJECTED_DIR = "rejected"
 _SEGMENT_NAME = re.compile(r"^(\d+)\.ts$")
@@ -93,7 +95,8 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``path`` through a fsynced temp file and a rename (the caller fsyncs the dir)."""
     temp = path.with_name(path.name + ".tmp")
-    with open(temp, "wb") as file:
+    temp.unlink(missing_ok=True)  # left by a crash; recovery handles its segment
+    with open_private(temp) as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
@@ -106,13 +109,11 @@ class Spool:
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
         self.max_bytes = max_bytes
-        root.mkdir(parents=True, exist_ok=True)
+        private_dir(root)
 
     def camera_dir(self, camera_id: int) -> Path:
         """The camera's folder (created on first use)."""
-        path = self.root / str(camera_id)
-        path.mkdir(exist_ok=True)
-        return path
+        return private_dir(self.root / str(camera_id))
 
     def new_part(self, camera_id: int, start_ms: int) -> tuple[Path, int]:
         """A fresh ``.part`` path and its start; the start moves on by 1 ms if it is taken
@@ -171,7 +172,7 @@ class Spool:
         """Move a refused segment to ``rejected/`` with the server's reason; returns its path."""
         segment = self.segment_path(meta)
         folder = self.root / REJECTED_DIR / str(meta.camera_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         reason = {"status": status, "detail": detail, "rejected_at_ms": int(time.time() * 1000)}
         write_atomic(folder / f"{meta.start_ms}.rejection.json", json.dumps(reason).encode())
         os.replace(segment, folder / segment.name)

@@ -8,29 +8,55 @@ replaced) or :func:`write_private_file` (replaced atomically).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
+from typing import BinaryIO
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def _tighten(path: Path, mode: int) -> None:
+    """chmod ``path`` to ``mode`` if this process owns it (an old install's 0644 files too);
+    a folder someone else provides (a read-only secret mount) is left as it is."""
+    if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and missing parents) and make it owner-only (0700); ``path``."""
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    path.chmod(DIR_MODE)  # mkdir's mode is masked by the umask, and an old folder keeps its own
+    _tighten(path, DIR_MODE)  # mkdir's mode is masked by the umask; an old folder keeps its own
     return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty (0600) unless it exists, and make it owner-only; ``path``.
+
+    For files a library then opens with the umask's mode (SQLite: its ``-wal`` and ``-shm``
+    files copy the database file's mode)."""
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    _tighten(path, FILE_MODE)
+    return path
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file at ``path`` (must not exist), mode 0600 whatever the umask, for writing."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(descriptor, FILE_MODE)
+    return os.fdopen(descriptor, "wb")
 
 
 def _private_temporary(path: Path, data: bytes) -> Path:
     """``data`` in a fresh owner-only temporary file beside ``path``, flushed to disk."""
-    private_dir(path.parent)
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        os.fchmod(descriptor, FILE_MODE)
-        with os.fdopen(descriptor, "wb") as out:
+        with open_private(temporary) as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -61,9 +87,3 @@ def create_private_file(path: Path, data: bytes) -> bool:
 def write_private_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (mode 0600), replacing it atomically if it exists."""
     os.replace(_private_temporary(path, data), path)
-
-
-def make_private(path: Path) -> None:
-    """Make an existing file owner-only (0600), e.g. one a library created with the umask."""
-    if path.exists():
-        path.chmod(FILE_MODE)

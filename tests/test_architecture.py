@@ -60,7 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "media": frozenset({"errors", "rtc"}),
     "rtc": frozenset(),
     "audit": frozenset({"actor", "audit_chain", "db"}),
-    "db": frozenset(),
+    "db": frozenset({"private_file"}),  # the SQLite file is created owner-only
     # leaves
     "actor": frozenset(),
     "audit_chain": frozenset(),

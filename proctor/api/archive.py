@@ -17,6 +17,7 @@ from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, EvidenceCamera
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
 from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
+from proctor.private_file import private_dir
 from proctor.recording.archive import MAX_CLIP_MS, Archive
 from proctor.recording.evidence import ExportRequest, write_package
 
@@ -95,8 +96,7 @@ async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: C
 def _export_path(archive: Archive) -> Path:
     """A new file name for a package being sent, after removing packages whose download
     was abandoned (their removal after sending never ran)."""
-    exports = archive.cache_dir / "exports"
-    exports.mkdir(parents=True, exist_ok=True)
+    exports = private_dir(archive.cache_dir / "exports")
     for stale in exports.glob("evidence-*.zip"):
         with contextlib.suppress(FileNotFoundError):
             if time.time() - stale.stat().st_mtime > STALE_EXPORT_S:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from proctor.private_file import private_dir, private_file
+
 # What a request value the database cannot hold raises: SQLite cannot bind an integer past
 # 64 bits (OverflowError), PostgreSQL refuses out-of-range or malformed data (DataError),
 # and neither driver can encode a text with a lone surrogate (UnicodeEncodeError).
@@ -19,10 +21,20 @@ UNSTORABLE_VALUE_ERRORS: tuple[type[Exception], ...] = (OverflowError, DataError
                                                         UnicodeEncodeError)
 
 
+def prepare_sqlite_file(url: str) -> None:
+    """Create a SQLite database's folder (0700) and file (0600) before SQLite does: it would
+    use the umask's 0644, and its -wal and -shm files copy the database file's mode. The
+    database holds password and token hashes and the audit log."""
+    path = Path(url.removeprefix("sqlite:///"))
+    private_dir(path.parent)
+    private_file(path)
+
+
 def create_db_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets its folder created, WAL mode and foreign keys enforced."""
+    """Create an engine; SQLite gets its file created owner-only (:func:`prepare_sqlite_file`),
+    WAL mode and foreign keys enforced."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from proctor.db.models import Segment
 from proctor.errors import NotFound
+from proctor.private_file import private_dir
 from proctor.recording import clip_cache
 from proctor.recording.clips import SegmentMedia, assemble_clip, thumbnail_jpeg
 from proctor.recording.store import ObjectStore
@@ -51,7 +52,7 @@ class Archive:
         if path.exists():
             clip_cache.touch(path)
         else:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.cache_dir)
             assemble_clip(self._media(segments), start_ms, end_ms, path)
             clip_cache.evict(self.cache_dir, self.cache_limit_bytes, keep=path)
         return path
