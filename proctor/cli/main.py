@@ -9,6 +9,7 @@ import typer
 
 from proctor.cli import admin, archive, models, storage
 from proctor.cli.extensions import register_extensions
+from proctor.cli.failures import plain_failures
 from proctor.cli.supervision import app as supervision_app
 
 app = typer.Typer(help="Remote video invigilation server.", no_args_is_help=True)
@@ -62,7 +63,8 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 def main() -> None:
-    """Console-script entry point; explains a missing server install instead of a traceback."""
+    """Console-script entry point: a missing server install, an unreachable database or
+    object store and invalid settings print one line with the fix instead of a traceback."""
     try:
         import fastapi  # noqa: F401
         import sqlalchemy  # noqa: F401
@@ -72,4 +74,5 @@ def main() -> None:
             fg=typer.colors.RED, err=True,
         )
         raise SystemExit(2) from error
-    app()
+    with plain_failures():
+        app()
