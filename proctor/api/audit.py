@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 
 from proctor import audit
-from proctor.api.deps import SessionDep, require_permission
+from proctor.api.deps import SessionDep, guarded_router
 from proctor.api.params import MAX_ID
 from proctor.api.schemas import AuditEntryPublic
 from proctor.auth.scope import Permission
 from proctor.db.base import as_utc
 
-router = APIRouter(prefix="/api", tags=["audit"],
-                   dependencies=[Depends(require_permission(Permission.READ_AUDIT_LOG))])
+router = guarded_router("audit", Permission.READ_AUDIT_LOG)
 
 
 @router.get("/audit")

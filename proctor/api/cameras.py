@@ -12,8 +12,9 @@ from proctor.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from proctor.api.schemas import AnalysisStatus, CameraView, IceConfig, LiveStatus
+from proctor.api.schemas import CameraView, IceConfig, LiveStatus
 from proctor.auth.scope import CameraPlace, Permission, cameras_within
+from proctor.events.messages import AnalysisStatus
 
 router = APIRouter(prefix="/api", tags=["live"])
 

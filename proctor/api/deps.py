@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from proctor.api.identity import authenticate, bearer_token
@@ -130,3 +130,9 @@ def require_permission(permission: Permission) -> Callable[[Scope], Scope]:
         return scope
 
     return check
+
+
+def guarded_router(tag: str, permission: Permission) -> APIRouter:
+    """A router under ``/api`` each of whose routes first requires ``permission`` (403)."""
+    return APIRouter(prefix="/api", tags=[tag],
+                     dependencies=[Depends(require_permission(permission))])

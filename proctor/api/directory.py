@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from fastapi import status
 
 from proctor import directory
-from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.deps import CurrentUser, SessionDep, guarded_router
 from proctor.api.params import Id
 from proctor.api.schemas import (
     CameraCreate,
@@ -25,11 +25,7 @@ from proctor.api.schemas import (
 from proctor.auth.scope import Permission
 from proctor.db.models import User
 
-router = APIRouter(
-    prefix="/api",
-    tags=["directory"],
-    dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))],
-)
+router = guarded_router("directory", Permission.MANAGE_DIRECTORY)
 CREATED = status.HTTP_201_CREATED
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from fastapi import status
 
 from proctor.actor import Actor
-from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.deps import CurrentUser, SessionDep, guarded_router
 from proctor.api.organisation_schemas import (
     OrganisationCreate,
     OrganisationPublic,
@@ -18,9 +18,7 @@ from proctor.auth.scope import Permission
 from proctor.organisations import organisations
 from proctor.organisations.organisations import OrganisationChanges
 
-router = APIRouter(
-    prefix="/api", tags=["organisations"],
-    dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
+router = guarded_router("organisations", Permission.MANAGE_DIRECTORY)
 
 
 @router.post("/organisations", status_code=status.HTTP_201_CREATED)

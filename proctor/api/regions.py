@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import Path, status
 
 from proctor.actor import Actor
-from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.deps import CurrentUser, SessionDep, guarded_router
 from proctor.api.organisation_schemas import (
     RegionCreate,
     RegionGrantCreate,
@@ -17,9 +17,7 @@ from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.organisations import grants, regions
 
-router = APIRouter(
-    prefix="/api", tags=["regions"],
-    dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
+router = guarded_router("regions", Permission.MANAGE_DIRECTORY)
 RegionCode = Annotated[str, Path(max_length=16)]
 
 

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from proctor.api.params import EPOCH_MS_MAX, RowId
-from proctor.db.models import Role
+from proctor.api.schema_base import Body, FromRow
+from proctor.db.models import (
+    AuditEntry,
+    Camera,
+    Device,
+    LegalHold,
+    Role,
+    Room,
+    Segment,
+    Site,
+    User,
+)
+from proctor.events.messages import AnalysisStatus
 from proctor.rtc.ice import IceServer
 from proctor.vision.scene import SceneSettings
-
-
-class _FromOrm(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class SiteCreate(BaseModel):
@@ -22,7 +30,7 @@ class SiteCreate(BaseModel):
     address: str = Field(default="", max_length=500)
 
 
-class SitePublic(_FromOrm):
+class SitePublic(FromRow[Site]):
     id: int
     name: str
     organisation: str
@@ -34,7 +42,7 @@ class RoomCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
-class RoomPublic(_FromOrm):
+class RoomPublic(FromRow[Room]):
     id: int
     site_id: int
     name: str
@@ -45,7 +53,7 @@ class DeviceCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
-class DevicePublic(_FromOrm):
+class DevicePublic(FromRow[Device]):
     id: int
     site_id: int
     name: str
@@ -66,7 +74,7 @@ class CameraCreate(BaseModel):
     device_id: RowId | None = None
 
 
-class CameraPublic(_FromOrm):
+class CameraPublic(FromRow[Camera]):
     id: int
     room_id: int
     device_id: int | None
@@ -79,19 +87,6 @@ class LiveStatus(BaseModel):
     height: int | None
     fps: float
     viewers: int
-
-
-class AnalysisStatus(BaseModel):
-    """The camera's latest analysed sample: the count against the expected count."""
-
-    analysed: bool
-    people: int | None
-    expected: int | None
-    phone_detection: bool = Field(description="false: the model has no phone class")
-    picture: str = Field(description="ok, no picture, or the tamper signals present")
-    not_analysed_reason: str | None
-    model: str | None
-    at: float = Field(description="sample time, epoch seconds")
 
 
 class CameraView(BaseModel):
@@ -116,10 +111,8 @@ class UserCreate(BaseModel):
     site_ids: list[RowId] = Field(default_factory=list)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Body):
     """What to change of a user; fields left out stay as they are."""
-
-    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
@@ -141,7 +134,7 @@ class PasswordChange(BaseModel):
     new_password: str = Field(min_length=10, max_length=200)
 
 
-class UserPublic(_FromOrm):
+class UserPublic(FromRow[User]):
     id: int
     username: str
     display_name: str
@@ -173,7 +166,7 @@ class IceConfig(BaseModel):
     ice_transport_policy: str
 
 
-class SegmentPublic(_FromOrm):
+class SegmentPublic(FromRow[Segment]):
     """An indexed segment (server-clock times)."""
 
     camera_id: int
@@ -234,7 +227,7 @@ class LegalHoldCreate(BaseModel):
     reason: str = Field(min_length=3, max_length=500, description="e.g. complaint number")
 
 
-class LegalHoldPublic(_FromOrm):
+class LegalHoldPublic(FromRow[LegalHold]):
     id: int
     camera_id: int
     from_ms: int
@@ -256,7 +249,7 @@ class SceneView(BaseModel):
     reference_at: datetime | None
 
 
-class AuditEntryPublic(_FromOrm):
+class AuditEntryPublic(FromRow[AuditEntry]):
     """One audit log entry, with its place in the hash chain (see docs/audit.md)."""
 
     id: int

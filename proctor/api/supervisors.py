@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Query, status
 
 from proctor.actor import Actor
-from proctor.api.deps import CurrentUser, SessionDep, require_permission
+from proctor.api.deps import CurrentUser, SessionDep, guarded_router
 from proctor.api.draw_schemas import (
     ConflictCreate,
     ConflictPublic,
@@ -19,8 +19,7 @@ from proctor.api.params import Id
 from proctor.auth.scope import Permission
 from proctor.supervision import pool
 
-router = APIRouter(prefix="/api", tags=["supervisors"],
-                   dependencies=[Depends(require_permission(Permission.MANAGE_DIRECTORY))])
+router = guarded_router("supervisors", Permission.MANAGE_DIRECTORY)
 
 
 @router.post("/supervisors", status_code=status.HTTP_201_CREATED)

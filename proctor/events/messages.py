@@ -23,11 +23,9 @@ class _Message(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
-class CameraMessage(_Message):
-    """A camera's analysis state changed (the count, the picture, whether it is analysed)."""
+class AnalysisStatus(BaseModel):
+    """The camera's latest analysed sample: the count against the expected count."""
 
-    type: Literal["camera"] = "camera"
-    camera_id: int
     analysed: bool
     people: int | None
     expected: int | None
@@ -36,6 +34,16 @@ class CameraMessage(_Message):
     not_analysed_reason: str | None
     model: str | None
     at: float = Field(description="sample time, epoch seconds")
+
+
+class _CameraHead(_Message):
+    type: Literal["camera"] = "camera"
+    camera_id: int
+
+
+# the head's fields first (pydantic orders fields from the last base), as the schema lists them
+class CameraMessage(AnalysisStatus, _CameraHead):
+    """A camera's analysis state changed (the count, the picture, whether it is analysed)."""
 
     @classmethod
     def of(cls, status: CameraStatus) -> CameraMessage:
