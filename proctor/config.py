@@ -25,6 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from proctor.auth.secret_strength import weakness
 from proctor.auth.settings import AuthSettings
 from proctor.complaints.settings import ComplaintSettings
 from proctor.core_settings import INSECURE_DEFAULT_SECRET, REPO_ROOT, CoreSettings
@@ -73,9 +74,13 @@ class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, Analys
 
 
 def refuse_insecure_production_settings(settings: Settings) -> None:
-    """Production must not run with the development secret or cookies sent over plain HTTP."""
+    """Production must not run with the development secret, a weak one, or cookies sent over
+    plain HTTP."""
     if settings.secret_key.get_secret_value() in ("", INSECURE_DEFAULT_SECRET):
         raise ValueError("PROCTOR_SECRET_KEY must be set in production (openssl rand -hex 32)")
+    reason = weakness("PROCTOR_SECRET_KEY", settings.secret_key.get_secret_value())
+    if reason:
+        raise ValueError(reason)
     if not settings.cookie_secure:
         raise ValueError("PROCTOR_COOKIE_SECURE must be true in production (serve over HTTPS)")
     if "*" in settings.forwarded_allow_ips:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from proctor.auth.secret_strength import weakness
 from proctor.auth.settings import AuthSettings
 from proctor.complaints.settings import ComplaintSettings
 from proctor.config import Settings, load_settings
@@ -19,6 +21,8 @@ from proctor.vision.settings import AnalysisSettings
 
 SECTIONS = (CoreSettings, AuthSettings, MediaSettings, RecordingSettings, AnalysisSettings,
             SupervisionSettings, ComplaintSettings, OversightSettings)
+
+STRONG_SECRET = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
 def test_defaults_are_safe_for_local_use(tmp_path: Path) -> None:
@@ -67,8 +71,8 @@ def test_unknown_setting_is_refused() -> None:
     ("overrides", "message"),
     [
         ({}, "PROCTOR_SECRET_KEY must be set"),
-        ({"secret_key": "a" * 64}, "PROCTOR_COOKIE_SECURE must be true"),
-        ({"secret_key": "a" * 64, "cookie_secure": True, "forwarded_allow_ips": "*"},
+        ({"secret_key": STRONG_SECRET}, "PROCTOR_COOKIE_SECURE must be true"),
+        ({"secret_key": STRONG_SECRET, "cookie_secure": True, "forwarded_allow_ips": "*"},
          "PROCTOR_FORWARDED_ALLOW_IPS must name the reverse proxy"),
     ],
 )
@@ -77,8 +81,31 @@ def test_production_refuses_insecure_defaults(overrides: dict[str, object], mess
         load_settings(environment="production", **overrides)
 
 
+@pytest.mark.parametrize(("secret", "message"), [
+    ("x", "1 characters long: use at least 32"),
+    ("a" * 64, "too predictable"),
+    ("password" * 4, "repeats itself"),
+    ("abcd" * 10, "repeats itself"),
+])
+def test_production_refuses_a_weak_secret_key(secret: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        load_settings(environment="production", secret_key=secret, cookie_secure=True)
+
+
+def test_generated_secrets_are_accepted() -> None:
+    for _ in range(2000):
+        for secret in (secrets.token_hex(16), secrets.token_hex(32), secrets.token_urlsafe(32)):
+            assert weakness("secret", secret) is None, secret
+
+
+@pytest.mark.parametrize("token", ["t", "metrics" * 6])
+def test_a_weak_metrics_token_is_refused(token: str) -> None:
+    with pytest.raises(ValidationError, match="PROCTOR_METRICS_TOKEN"):
+        load_settings(metrics_token=token)
+
+
 def test_production_accepts_hardened_settings() -> None:
-    settings = load_settings(environment="production", secret_key="a" * 64, cookie_secure=True)
+    settings = load_settings(environment="production", secret_key=STRONG_SECRET, cookie_secure=True)
     assert settings.environment == "production"
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from proctor.auth.secret_strength import weakness
 from proctor.auth.throttle import LoginLimits
 
 
@@ -52,6 +53,16 @@ class AuthSettings(BaseModel):
                 raise ValueError(f"PROCTOR_FORWARDED_ALLOW_IPS: {item!r} is not an IP address "
                                  "or network (e.g. 172.31.250.1 or 10.0.0.0/8)") from None
         return ",".join(items)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _strong_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """A bearer token on the network: refuse one that could be guessed."""
+        if value is not None:
+            reason = weakness("PROCTOR_METRICS_TOKEN", value.get_secret_value())
+            if reason:
+                raise ValueError(reason)
+        return value
 
     @property
     def login_limits(self) -> LoginLimits:
