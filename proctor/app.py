@@ -45,6 +45,7 @@ from proctor.api import reviews as review_routes
 from proctor.api import supervisors as supervisor_routes
 from proctor.api.bodies import BodyLimit
 from proctor.api.errors import install_error_handlers
+from proctor.api.security_headers import SecurityHeaders
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
 from proctor.config import Settings
@@ -149,8 +150,8 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings, session_factory=session_factory, media=media,
             live_access=live_access, scope_sources=scope_sources,
             recording=Recording.build(store, session_factory, settings) if store else None,
-            reports=ReportArchive.build(store, settings.data_dir, settings.retention_years)
-            if store else None,
+            reports=ReportArchive.build(store, settings.data_dir, settings.retention_years,
+                                        settings.report_tsa_url) if store else None,
             alerts=AlertHub(), metrics=CollectorRegistry())
         app.state.services = services
         holds = asyncio.create_task(reconcile_forever(session_factory, store),
@@ -187,6 +188,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: also on 413
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,
                    alerts.router, audit.router, whip.router, whep.router,

@@ -30,6 +30,7 @@ from proctor.errors import (
 from proctor.media.sdp import OfferTooLarge
 from proctor.recording.store import StorageError
 from proctor.supervision.lifecycle import BatchTransitionRefused
+from proctor.supervision.report.signing import TimestampUnavailable
 from proctor.supervision.roster import RosterRejected, RosterTooLarge
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (UnsupportedAttachment, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
     (UnreadableText, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (TimestampUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
     (NotAuthenticated, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Forbidden, status.HTTP_403_FORBIDDEN),

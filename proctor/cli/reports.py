@@ -56,7 +56,8 @@ def acting(username: str, settings: Settings | None = None
 def _archive(settings: Settings) -> ReportArchive:
     store = ObjectStore.from_settings(settings)  # StorageError without one
     store.ensure_bucket(settings.retention_years)
-    return ReportArchive.build(store, settings.data_dir, settings.retention_years)
+    return ReportArchive.build(store, settings.data_dir, settings.retention_years,
+                               settings.report_tsa_url)
 
 
 def _print(report: ReportPublic, as_json: bool) -> None:

@@ -32,6 +32,10 @@ def verify_report_command(
     signed_at = result.signed_at.isoformat() if result.signed_at else "unknown time"
     typer.echo(f"genuine: signature intact over the whole file, signed {signed_at}\n"
                f"signer: {result.signer}\ncertificate SHA-256: {result.fingerprint}")
+    stamp = result.timestamp
+    typer.echo("timestamp: none (signed without a timestamp authority)" if stamp is None
+               else f"timestamp: {stamp.at.isoformat()} (RFC 3161) by {stamp.authority}\n"
+                    f"timestamp authority certificate SHA-256: {stamp.fingerprint}")
     if cert_fingerprint is None:
         typer.secho("no certificate required: compare the fingerprint above with the "
                     "service's, or pass --cert-fingerprint", fg=typer.colors.YELLOW, err=True)

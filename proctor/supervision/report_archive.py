@@ -46,7 +46,7 @@ from proctor.supervision.records import Batch
 from proctor.supervision.report.content import SupervisionReport
 from proctor.supervision.report.identity import service_identity
 from proctor.supervision.report.render import render_report
-from proctor.supervision.report.signing import PadesSigner, ReportSigner
+from proctor.supervision.report.signing import PadesSigner, ReportSigner, timestamper
 from proctor.supervision.report.view import when
 from proctor.supervision.report_draft import (
     Edition,
@@ -79,11 +79,13 @@ class ReportArchive:
     retention_years: int
 
     @classmethod
-    def build(cls, store: ObjectStore, data_dir: Path, retention_years: int) -> ReportArchive:
+    def build(cls, store: ObjectStore, data_dir: Path, retention_years: int,
+              tsa_url: str = "") -> ReportArchive:
         """The service's archive: its identity in ``data_dir`` (created on first start,
-        like the evidence key; back it up) and footage's retention."""
-        return cls(store, PadesSigner(service_identity(data_dir, create=True)),
-                   retention_years)
+        like the evidence key; back it up), footage's retention, and the timestamp
+        authority at ``tsa_url`` (none when empty)."""
+        return cls(store, PadesSigner(service_identity(data_dir, create=True),
+                                      timestamper(tsa_url)), retention_years)
 
 
 def signed_pdf(content: SupervisionReport, signer: ReportSigner) -> bytes:

@@ -48,6 +48,10 @@ class SupervisionSettings(BaseModel):
         default=2.0, ge=0, le=60, description="a hole in a camera's recording of a session "
         "window no longer than this is a segment boundary, not a coverage gap: it needs no "
         "explanation")
+    report_tsa_url: str = Field(
+        default="", max_length=2000, pattern=r"^(https?://\S+)?$",
+        description="an RFC 3161 timestamp authority (HTTP POST): signed reports carry its "
+        "signature timestamp; empty: no timestamp")
 
     def deadline_rules(self) -> DeadlineRules:
         """The rule values as the pure deadlines module takes them."""

@@ -6,8 +6,10 @@ incremental update or trailing bytes were added after signing, and nothing chang
 certification), the unsigned signature container holds nothing but the signature in
 canonical DER and its zero padding, the CMS fields that no signature covers hold the only
 values a signer may write there (so not even those can be altered), and, when an expected
-certificate fingerprint is given, the signing certificate has it. Every failed check is
-returned as a reason.
+certificate fingerprint is given, the signing certificate has it. A signature timestamp
+(RFC 3161, when the service has a TSA) is reported with its time and authority, and must be
+intact and valid over the signature; whether to trust that authority is the reader's call
+(its certificate's fingerprint is shown). Every failed check is returned as a reason.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ _UNREADABLE = (PdfError, ValueError, LookupError, TypeError, AttributeError, Ari
 
 
 @dataclass(frozen=True)
+class Timestamp:
+    """A signature timestamp: when the TSA saw the signature, and who the TSA is."""
+
+    at: datetime
+    authority: str
+    fingerprint: str  # SHA-256 of the TSA's certificate
+
+
+@dataclass(frozen=True)
 class ReportVerification:
     """The outcome: ``reasons`` lists every failed check (empty for a genuine report)."""
 
@@ -39,6 +50,7 @@ class ReportVerification:
     fingerprint: str | None = None  # SHA-256 of the signing certificate
     signer: str | None = None
     signed_at: datetime | None = None
+    timestamp: Timestamp | None = None  # the RFC 3161 signature timestamp, if any
 
     @property
     def ok(self) -> bool:
@@ -73,8 +85,16 @@ def _check(signature: EmbeddedPdfSignature, expected: str | None) -> ReportVerif
                + _structure_reasons(signature))
     if expected is not None and fingerprint != expected.strip().lower().replace(":", ""):
         reasons.append(f"signed by certificate {fingerprint}, not by the expected {expected}")
+    stamp = status.timestamp_validity
+    timestamp = None
+    if stamp is not None:
+        if not (stamp.intact and stamp.valid):
+            reasons.append("the signature timestamp does not validate: the token or the "
+                           "signature it stamps was changed")
+        timestamp = Timestamp(stamp.timestamp, stamp.signing_cert.subject.human_friendly,
+                              stamp.signing_cert.sha256.hex())
     return ReportVerification(reasons, fingerprint, certificate.subject.human_friendly,
-                              status.signer_reported_dt)
+                              status.signer_reported_dt, timestamp)
 
 
 def _status_reasons(status: PdfSignatureStatus) -> list[str]:
