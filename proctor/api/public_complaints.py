@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +30,7 @@ from proctor.complaints.form import ComplaintForm
 from proctor.complaints.intake import (
     AttachmentLimits,
     AttachmentTooLarge,
+    UnreadableText,
     UnsupportedAttachment,
     check_attachments,
     require_utf8_fields,
@@ -41,6 +43,7 @@ from proctor.supervision.calendar_service import load_calendar
 router = APIRouter(tags=["public"])
 FIELDS_SLACK = 64 * 1024  # the text parts and multipart framing, beyond the attachments
 ATTACHMENTS = "attachments"
+URLENCODED = "application/x-www-form-urlencoded"
 FORM_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["text"],
     "properties": {**{name: {"type": "string"} for name in ComplaintForm.model_fields},
@@ -89,13 +92,26 @@ async def _chunks(body: bytes) -> AsyncGenerator[bytes, None]:
     yield body
 
 
+def _urlencoded(body: bytes) -> dict[str, str]:
+    """The fields of a URL-encoded form; its text must be UTF-8 (422 otherwise)."""
+    try:
+        return dict(parse_qsl(body.decode("ascii"), keep_blank_values=True,
+                              encoding="utf-8", errors="strict", max_num_fields=50))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise UnreadableText(f"the form is not valid URL-encoded UTF-8 text ({error}): "
+                             "send the form as UTF-8") from error
+
+
 async def _parse(request: Request, limits: AttachmentLimits) -> tuple[dict[str, str],
                                                                        list[bytes]]:
     """The text fields and attachment bytes of the multipart form."""
     content_type = request.headers.get("content-type", "")
+    if content_type.startswith(URLENCODED):  # a form without attachments
+        return _urlencoded(await read_limited(request, FIELDS_SLACK, "the complaint")), []
     boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
     if not content_type.startswith("multipart/form-data") or not boundary:
-        raise UnsupportedAttachment("send the complaint as multipart/form-data")
+        raise UnsupportedAttachment("send the complaint as multipart/form-data (or, without "
+                                    f"attachments, {URLENCODED})")
     body = await read_limited(request, limits.max_total + FIELDS_SLACK,
                               "the complaint with its attachments")
     require_utf8_fields(body, boundary.encode("latin-1"))
@@ -105,9 +121,10 @@ async def _parse(request: Request, limits: AttachmentLimits) -> tuple[dict[str, 
     try:
         form = await parser.parse()
     except MultiPartException as error:
-        too_many = "files" in error.message.lower()
-        raise (AttachmentTooLarge if too_many else InvalidInput)(
-            f"the form could not be read: {error.message}") from error
+        if "files" in error.message.lower():
+            raise AttachmentTooLarge(f"at most {limits.max_count} attachments are accepted: "
+                                     "send fewer") from error
+        raise InvalidInput(f"the form could not be read: {error.message}") from error
     fields: dict[str, str] = {}
     files: list[bytes] = []
     for name, value in form.multi_items():
