@@ -21,6 +21,7 @@ from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.scenes.records import save_settings
 from proctor.vision.scene import SceneSettings
+from proctor_dev.demo_settings import cli_setup_lines, write_demo_settings
 from proctor_dev.processes import agent_process, server_process, wait_http_ready
 from proctor_dev.provision import provision_site, write_agent_config
 from proctor_dev.samples import h264_sample, raw_sample
@@ -79,8 +80,11 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
     url = f"http://127.0.0.1:{port}"
     logins = _prepare_state(data_dir, media_dir, url, ice)
     storage = EmbeddedSeaweedFS(data_dir / "seaweedfs").start()
+    # one settings file for the server and for the user's `proctor` commands
+    settings_file = write_demo_settings(data_dir / "proctor.toml", data_dir,
+                                        storage.server_env())
     server = server_process(data_dir, port, ice_host_addresses=",".join(ice),
-                            extra_env=storage.server_env()).start()
+                            extra_env={"PROCTOR_CONFIG_FILE": str(settings_file)}).start()
     agent = None
     try:
         wait_http_ready(f"{url}/api/auth/me", server)
@@ -92,7 +96,9 @@ def run_demo(data_dir: Path, media_dir: Path, port: int, fresh: bool, ice: list[
             f"  Two cameras are streamed from real footage by proctor-edge and analysed\n"
             f"  (camera front expects 5 people: counts and alerts show on the live page).\n"
             f"  Object store (SeaweedFS, Object Lock): http://{storage.endpoint}\n"
-            f"  State in {data_dir}; press Ctrl-C to stop.\n",
+            f"  State in {data_dir}; press Ctrl-C to stop.\n"
+            f"  To use the proctor command on this demo (another terminal):\n"
+            + "".join(f"    {line}\n" for line in cli_setup_lines(settings_file)),
             flush=True,
         )
         signal.signal(signal.SIGTERM, signal.default_int_handler)
