@@ -67,7 +67,7 @@ class Monitors:
             monitor = self._monitors[camera_id] = CameraMonitor(
                 camera_id, stored.settings, self.rules, bool(phones), stored.reference,
                 self.tamper)
-            await self.apply_headcounts()
+            await self.apply_headcounts([camera_id])
         elif phones is not None:
             monitor.phone_detection = phones
         return monitor
@@ -86,7 +86,7 @@ class Monitors:
         stored = await asyncio.to_thread(self._load_scene, camera_id)
         monitor.scene = stored.settings
         monitor.set_reference(stored.reference)
-        await self.apply_headcounts()
+        await self.apply_headcounts([camera_id])
 
     async def refresh_forever(self) -> None:
         """Every ``SCENE_REFRESH_S``, reload the scenes changed elsewhere (the CLI)."""
@@ -101,15 +101,19 @@ class Monitors:
             except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
                 logger.exception("checking for scene changes failed")
 
-    async def apply_headcounts(self) -> None:
+    async def apply_headcounts(self, changed: Collection[int] | None = None) -> None:
         """Give each camera its share of the source's room headcount while it has one
         (:func:`~proctor.vision.room_headcount.plan_headcounts`), and its scene's own value
-        again afterwards."""
+        again afterwards; ``changed``: only these cameras and their room's (a camera that
+        has just started, or whose scene changed), else all."""
         if self.headcount is None:
             return
-        cameras = list(self._monitors)
-        rooms = await asyncio.to_thread(self.headcount, cameras, datetime.now(UTC))
-        plans = plan_headcounts(rooms, {c: self._own_scenes[c] for c in cameras})
+        cameras = list(self._monitors if changed is None else changed)
+        found = await asyncio.to_thread(self.headcount, cameras, datetime.now(UTC))
+        rooms: dict[int, RoomHeadcount | None] = {c: found.get(c) for c in cameras}
+        for room in [room for room in rooms.values() if room is not None]:
+            rooms.update({c: room for c in room.cameras if c in self._monitors})
+        plans = plan_headcounts(rooms, self._own_scenes)
         for camera_id, plan in plans.items():
             monitor = self._monitors[camera_id]
             monitor.scene = with_headcount(self._own_scenes[camera_id], plan)

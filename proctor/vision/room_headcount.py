@@ -51,9 +51,11 @@ class CameraHeadcount:
 
 def plan_headcounts(rooms: Mapping[int, RoomHeadcount | None],
                     scenes: Mapping[int, SceneSettings]) -> dict[int, CameraHeadcount | None]:
-    """Each analysed camera's expectation (``scenes``: their own scene settings); ``None``
-    for a camera no roster covers now (its own scene applies)."""
-    return {camera_id: _plan(camera_id, rooms.get(camera_id), scenes) for camera_id in scenes}
+    """The expectation of each analysed camera of ``rooms`` (``scenes``: every analysed
+    camera's own scene settings); ``None`` for one no roster covers now (its own scene
+    applies)."""
+    return {camera_id: _plan(camera_id, room, scenes) for camera_id, room in rooms.items()
+            if camera_id in scenes}
 
 
 def _plan(camera_id: int, room: RoomHeadcount | None,
