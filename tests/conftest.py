@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy.orm import Session
 from support.batch_flow import object_store_env
+from support.batches import World, build_world, database
 from support.stack import Stack
 
 from proctor.config import REPO_ROOT
@@ -59,6 +61,19 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
     with console_client(tmp_path) as client:
         yield client
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Session]:
+    """A session on a freshly migrated SQLite database of the test's own."""
+    with database(tmp_path) as session:
+        yield session
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    """Regions, an organisation and its site with rooms and cameras, in ``db``."""
+    return build_world(db)
 
 
 @pytest.fixture(scope="session", autouse=True)

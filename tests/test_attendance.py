@@ -3,13 +3,10 @@ absent = expected, reviewers only, audited with the previous counts, fixed once 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import ADMIN, World, at, build_world, database, planned_batch
+from support.batches import ADMIN, World, at, planned_batch
 from support.review import scope_of, user
 
 from proctor.db.models import AuditEntry, Role
@@ -19,17 +16,6 @@ from proctor.supervision.records import Batch, SessionRoom
 from proctor.supervision.states import BatchState
 
 AFTER = at("2026-03-02 11:00")  # the session's end
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return build_world(db)
 
 
 def _room(batch: Batch) -> SessionRoom:

@@ -8,10 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 from support.batches import ROSTER, World, build_world
-from support.console import PASSWORD, login
-
-from proctor.db.session import session_scope
-from proctor.services import services_of
+from support.console import PASSWORD, app_db, login
 
 CSV = {"Content-Type": "text/csv"}
 JSON = {"Content-Type": "application/json"}
@@ -19,7 +16,7 @@ JSON = {"Content-Type": "application/json"}
 
 @pytest.fixture
 def world(client: TestClient) -> World:
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
+    with app_db(client) as db:
         return build_world(db)
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from support.console import PASSWORD, build_site, login
-
-from proctor.db.session import session_scope
-from proctor.services import services_of
+from support.console import PASSWORD, app_db, build_site, login
 
 
 def test_login_sets_http_only_cookie_and_wrong_password_fails(client: TestClient) -> None:
@@ -98,7 +95,7 @@ def test_audit_log_records_directory_changes(client: TestClient) -> None:
 
     admin = login(client, "root")
     build_site(client, admin, "S1")
-    with session_scope(services_of(client.app).session_factory) as db:
+    with app_db(client) as db:
         actions = db.scalars(select(AuditEntry.action)).all()
     expected = {"auth.login", "site.create", "room.create", "device.enroll", "camera.create"}
     assert expected <= set(actions)

@@ -3,13 +3,9 @@ a device may publish (real SQLite)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import database
 from support.places import ADMIN, PASSWORD, add_user, build_place
 
 from proctor import directory
@@ -18,12 +14,6 @@ from proctor.auth.secrets import verify_password
 from proctor.auth.sessions import login
 from proctor.db.models import AuditEntry, Role, UserSession
 from proctor.errors import Forbidden, InvalidInput, NotFound
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def test_listings_hold_every_row_by_id(db: Session) -> None:

@@ -9,14 +9,10 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
-from support.console import build_site, login
-from support.drawn import SessionPlan, drawn_batch
-from test_organisations_api import regions_and_org, supervisor
+from support.console import app_db, drawn_sites, login
 
 from proctor.auth.grants import epoch_ms
-from proctor.db.base import utcnow
 from proctor.db.models import Event
-from proctor.db.session import session_scope
 from proctor.errors import NotFound
 from proctor.services import services_of
 
@@ -32,7 +28,7 @@ EMPTY_STORE = SimpleNamespace(store=SimpleNamespace(read=_no_picture))
 
 
 def _event(client: TestClient, camera_id: int, started: datetime, minutes: int) -> int:
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
+    with app_db(client) as db:
         event = Event(camera_id=camera_id, kind="phone", started_at=started,
                       ended_at=started + timedelta(minutes=minutes), severity=0.5,
                       snapshot_key=f"snapshots/{camera_id}/{started.timestamp()}.jpg",
@@ -48,14 +44,8 @@ def _window_text(start: datetime, end: datetime) -> str:
 
 def test_a_drawn_supervisor_sees_coverage_and_events_only_within_the_windows(
         client: TestClient) -> None:
-    admin = login(client, "root")
-    org_id = regions_and_org(client, admin)
-    ids, other = build_site(client, admin, "S1"), build_site(client, admin, "S2")
-    user_id = supervisor(client, admin)
-    start = utcnow().replace(microsecond=0) - timedelta(hours=1)
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
-        drawn_batch(db, org_id, user_id, start + timedelta(days=10),
-                    [SessionPlan(start, start + timedelta(hours=3), [ids["room"]])])
+    drawn = drawn_sites(client)
+    admin, ids, other, start = drawn.admin, drawn.granted, drawn.other, drawn.start
     opens, closes = start - MARGIN, start + timedelta(hours=3) + MARGIN
     camera = ids["camera"]
     inside = _event(client, camera, start + timedelta(minutes=10), 1)

@@ -12,15 +12,13 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from support.batches import build_world
-from support.console import console_client, login
+from support.console import app_db, console_client, login
 from support.draws import filed_batch
 
 from proctor import directory
 from proctor.api import draws, public_draws, supervisors
 from proctor.api.public import is_public
 from proctor.db.models import Role
-from proctor.db.session import session_scope
-from proctor.services import services_of
 
 PASSWORD = "a-long-password"
 
@@ -37,7 +35,7 @@ class Setup:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
     with console_client(tmp_path) as client:
-        with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
+        with app_db(client) as db:
             world = build_world(db)
             batch = filed_batch(db, world).id
             users = {role: directory.create_user(db, "test", role.value, PASSWORD, role).id

@@ -3,13 +3,10 @@ no segments are stored, so the object store is never called)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import cast
 
 import pytest
 from sqlalchemy.orm import Session
-from support.batches import database
 from support.places import ADMIN, add_user, build_place
 
 from proctor.auth.scope import load_scope
@@ -30,12 +27,6 @@ class UntouchedStore:
 
 
 STORE = cast(ObjectStore, UntouchedStore())
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def test_a_cameras_holds_oldest_first_and_no_other_cameras(db: Session) -> None:

@@ -9,16 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
-from support.console import PASSWORD, build_site, login
-from support.drawn import SIMING, SessionPlan, drawn_batch
+from support.console import build_site, drawn_sites, login, regions_and_org, supervisor
+from support.drawn import SIMING
 
 from proctor.auth.grants import epoch_ms
-from proctor.db.base import utcnow
-from proctor.db.session import session_scope
 from proctor.errors import NotFound
 from proctor.services import services_of
-
-Headers = dict[str, str]
 
 
 def _no_footage(*_args: object) -> bytes:
@@ -27,23 +23,6 @@ def _no_footage(*_args: object) -> bytes:
 
 # the archive of a server that recorded nothing: an allowed request gets this far
 NO_FOOTAGE = SimpleNamespace(archive=SimpleNamespace(clip=_no_footage, thumbnail=_no_footage))
-
-
-def regions_and_org(client: TestClient, admin: Headers) -> int:
-    for code, name in (("350000", "福建省"), ("350200", "厦门市"), (SIMING, "思明区"),
-                       ("350206", "湖里区")):
-        response = client.post("/api/regions", json={"code": code, "name": name}, headers=admin)
-        assert response.status_code == 201, response.text
-    org = client.post("/api/organisations", headers=admin, json={
-        "name": "厦门技师学院", "kind": "college", "region_code": SIMING})
-    assert org.status_code == 201, org.text
-    return int(org.json()["id"])
-
-
-def supervisor(client: TestClient, admin: Headers, name: str = "sup") -> int:
-    response = client.post("/api/users", headers=admin, json={
-        "username": name, "password": PASSWORD, "role": "supervisor"})
-    return int(response.json()["id"])
 
 
 def test_a_region_grant_shows_the_sites_of_its_organisations(client: TestClient) -> None:
@@ -128,14 +107,8 @@ def test_bad_and_hostile_input_gets_a_clear_4xx(
 
 
 def test_a_drawn_supervisor_replays_only_the_granted_windows(client: TestClient) -> None:
-    admin = login(client, "root")
-    org_id = regions_and_org(client, admin)
-    ids, other = build_site(client, admin, "S1"), build_site(client, admin, "S2")
-    user_id = supervisor(client, admin)
-    start = utcnow().replace(microsecond=0) - timedelta(hours=1)
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
-        drawn_batch(db, org_id, user_id, start + timedelta(days=10),
-                    [SessionPlan(start, start + timedelta(hours=3), [ids["room"]])])
+    drawn = drawn_sites(client)
+    ids, other, start = drawn.granted, drawn.other, drawn.start
     sup = login(client, "sup")
     assert [c["id"] for c in client.get("/api/cameras", headers=sup).json()] == [ids["camera"]]
     services_of(client.app).recording = NO_FOOTAGE  # type: ignore[arg-type, assignment]

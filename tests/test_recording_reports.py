@@ -4,37 +4,16 @@ and an edge agent's status (real SQLite)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from support.batches import database
 from support.places import build_place
+from support.review import add_segment
 
-from proctor.db.models import Segment
 from proctor.errors import InvalidInput
 from proctor.recording.reports import camera_coverage, note_agent_seen, note_agent_status
 
 T0 = 1_700_000_000_000
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
-
-
-def add_segment(db: Session, camera_id: int, start_ms: int, end_ms: int) -> None:
-    """A stored segment row (only its span matters to coverage)."""
-    db.add(Segment(camera_id=camera_id, start_ms=start_ms, end_ms=end_ms,
-                   agent_start_ms=start_ms, clock_offset_ms=0.0, size=1, sha256="0" * 64,
-                   object_key=f"cam/{camera_id}/{start_ms}.ts", version_id="v1",
-                   retain_until=datetime(2030, 1, 1, tzinfo=UTC),
-                   prev_hash=f"{camera_id:032d}{start_ms:032d}",
-                   chain_hash=f"{camera_id:032d}{end_ms:032d}"))
-    db.flush()
 
 
 def test_coverage_reads_only_the_cameras_segments_in_the_window(db: Session) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 from support.batches import build_world
-from support.console import PASSWORD, console_client, login
+from support.console import app_db, console_client, create_users, login
 from support.review import END, START, add_event, add_segments, drawn_for_both_rooms, ms
 
 from proctor.db.models import AuditEntry
-from proctor.db.session import session_scope
 from proctor.errors import InvalidInput
-from proctor.services import services_of
 from proctor.supervision import lifecycle
 from proctor.supervision.records import Batch, SessionRoom
 from proctor.supervision.states import BatchState
@@ -51,25 +47,18 @@ class Site:
             "application/json") else response.content
 
 
-def _db(client: TestClient) -> AbstractContextManager[Session]:
-    return session_scope(services_of(client.app).session_factory)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def site(tmp_path: Path, seaweed: EmbeddedSeaweedFS) -> Iterator[Site]:
     with console_client(tmp_path, s3_endpoint=seaweed.endpoint,
                         s3_access_key=seaweed.access_key, s3_secret_key=seaweed.secret_key,
                         s3_bucket=f"reports-api-{next(_buckets)}") as client:
-        admin, ids = login(client, "root"), {}
-        with _db(client) as db:
+        admin = login(client, "root")
+        with app_db(client) as db:
             world = build_world(db)
-        for name, role, sites in (("sup", "supervisor", []), ("op", "org_operator", [world.site]),
-                                  ("aud", "auditor", [world.site])):
-            created = client.post("/api/users", headers=admin, json={
-                "username": name, "password": PASSWORD, "role": role, "site_ids": sites})
-            assert created.status_code == 201, created.text
-            ids[name] = created.json()["id"]
-        with _db(client) as db:
+        ids = create_users(client, admin, [("sup", "supervisor", []),
+                                           ("op", "org_operator", [world.site]),
+                                           ("aud", "auditor", [world.site])])
+        with app_db(client) as db:
             batch = drawn_for_both_rooms(db, world, ids["sup"])
             db.execute(update(Batch).where(Batch.id == batch).values(
                 state=BatchState.ENDED, filing_number="BA-350203-2026-0007"))
@@ -140,7 +129,7 @@ def _download_is_audited(s: Site, url: str, sha256: str) -> None:
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(response.content).hexdigest() == sha256
     assert "attachment" in response.headers["content-disposition"]
-    with _db(s.client) as db:
+    with app_db(s.client) as db:
         entries = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "report.download")))
         me = s.call("aud", "GET", "/api/auth/me", 200)
         assert [(e.actor, e.detail["pdf_sha256"]) for e in entries] == [

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-from support.batches import build_world, database
+from support.batches import build_world, database, opened
 from support.review import END, START, add_segments, drawn_for_both_rooms, ms, user
 from typer.testing import CliRunner, Result
 
 from proctor.cli.main import app
 from proctor.db.models import AuditEntry, Role
-from proctor.db.session import create_db_engine, create_session_factory
 from proctor.supervision.records import Batch, SessionRoom
 from proctor.supervision.states import BatchState
 from proctor_dev.seaweed import EmbeddedSeaweedFS
@@ -55,18 +52,8 @@ def run() -> Run:
     return lambda *args: runner.invoke(app, ["supervision", *map(str, args)])
 
 
-@contextmanager
-def _opened(tmp_path: Path) -> Iterator[Session]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'proctor.db'}")
-    try:
-        with create_session_factory(engine)() as db:
-            yield db
-    finally:
-        engine.dispose()
-
-
 def _room_ids(tmp_path: Path) -> list[int]:
-    with _opened(tmp_path) as db:
+    with opened(tmp_path / "proctor.db") as db:
         return list(db.scalars(select(SessionRoom.id).order_by(SessionRoom.id)))
 
 
@@ -90,7 +77,7 @@ def test_a_report_from_the_command_line(run: Run, batch: int, tmp_path: Path) ->
     written = run("report", "pdf", report, "--as", "sup", "--out", out)
     assert written.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
     assert run("verify-report", out).exit_code == 0
-    with _opened(tmp_path) as db:
+    with opened(tmp_path / "proctor.db") as db:
         actions = list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
     assert actions[-4:] == ["batch.transition", "report.sign", "report.acknowledge",
                             "report.download"]

@@ -4,14 +4,13 @@ recording who and when; plus ``proctor bench supervision`` at small sizes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import World, at, build_world, database
+from support.batches import World, at, build_world
 from support.review import END, START, add_event, add_segments, drawn_for_both_rooms, ms, user
 from typer.testing import CliRunner
 
@@ -32,12 +31,6 @@ FILING = at("2026-03-13 09:00")  # publicity from Thursday 03-05 ran its 5 worki
 ALL = ["report_not_signed", "events_not_reviewed", "gaps_not_explained",
        "publicity_not_elapsed", "complaints_open"]
 ADMIN = Actor.cli("admin")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def in_publicity(db: Session, world: World, conclusion: Conclusion | None = Conclusion.PASSED,

@@ -10,11 +10,8 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from support.batches import World, build_world
-from support.console import PASSWORD, login
+from support.console import app_db, create_users, login
 from support.review import add_event, add_segments, drawn_for_both_rooms, ms
-
-from proctor.db.session import session_scope
-from proctor.services import services_of
 
 DAY = "2026-03-02"
 JSON = {"Content-Type": "application/json"}
@@ -33,16 +30,12 @@ class Site:
 @pytest.fixture
 def site(client: TestClient) -> Site:
     admin = login(client, "root")
-    ids = {}
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
+    with app_db(client) as db:
         world = build_world(db)
-    for name, role, sites in (("sup", "supervisor", []), ("op", "org_operator", [world.site]),
-                              ("other", "supervisor", [])):
-        created = client.post("/api/users", headers=admin, json={
-            "username": name, "password": PASSWORD, "role": role, "site_ids": sites})
-        assert created.status_code == 201, created.text
-        ids[name] = created.json()["id"]
-    with session_scope(services_of(client.app).session_factory) as db:  # type: ignore[arg-type]
+    ids = create_users(client, admin, [("sup", "supervisor", []),
+                                       ("op", "org_operator", [world.site]),
+                                       ("other", "supervisor", [])])
+    with app_db(client) as db:
         batch = drawn_for_both_rooms(db, world, ids["sup"])
         event = add_event(db, world.cameras[0], f"{DAY} 09:30")
         add_segments(db, world.cameras[0], ms(f"{DAY} 09:00"), ms(f"{DAY} 10:00"))

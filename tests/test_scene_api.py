@@ -9,13 +9,11 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from support.console import PASSWORD, build_site, login
+from support.console import PASSWORD, app_db, build_site, login
 from typer.testing import CliRunner
 
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
-from proctor.db.session import session_scope
-from proctor.services import services_of
 
 SEAT = {"name": "A1", "polygon": [[0.1, 0.5], [0.3, 0.5], [0.3, 0.9], [0.1, 0.9]]}
 
@@ -43,7 +41,7 @@ def test_admin_sets_the_scene_and_watchers_in_scope_read_it(client: TestClient) 
     assert client.get(url, headers=sup_b).status_code == 403  # another site's camera
     assert client.put(url, headers=sup_a, json=scene).status_code == 403  # watchers only read
     assert client.get("/api/cameras/999/scene", headers=admin).status_code == 404
-    with session_scope(services_of(client.app).session_factory) as db:
+    with app_db(client) as db:
         assert db.query(AuditEntry).filter_by(action="scene.update").count() == 1
 
 

@@ -3,15 +3,11 @@ the stored reference read back (real SQLite)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import database
 from support.places import add_user, build_place
 
 from proctor.db.models import AuditEntry, Role
@@ -19,12 +15,6 @@ from proctor.errors import InvalidInput, NotFound
 from proctor.scenes import service as scene_service
 from proctor.scenes.records import load_scene
 from proctor.vision.scene import SceneSettings
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def picture() -> bytes:

@@ -5,14 +5,10 @@ through the store's interface alone (an in-memory store here, no database)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from support.batches import database
 from support.places import build_place
 
 from proctor.scenes.records import load_scene, save_settings
@@ -25,12 +21,6 @@ from proctor.vision.scene_store import StoredScene
 from proctor.vision.tamper import TamperThresholds
 
 LUMA = np.random.default_rng(3).integers(0, 255, (120, 160), dtype=np.uint8)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def store_of(db: Session) -> DbSceneStore:

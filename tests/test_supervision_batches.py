@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import ADMIN, World, at, build_world, database, planned_batch
+from support.batches import ADMIN, World, at, planned_batch
 
 from proctor.db.models import AuditEntry, Room, Site
 from proctor.errors import Conflict, InvalidInput, NotFound
@@ -17,17 +15,6 @@ from proctor.supervision import batches
 from proctor.supervision.records import Batch
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import BatchState
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return build_world(db)
 
 
 def _actions(db: Session) -> list[str]:

@@ -5,13 +5,11 @@ it back, and the events tied to the batch."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from support.batches import World, at, build_world, database, planned_batch
+from support.batches import World, at, planned_batch
 
 from proctor.db.models import Event
 from proctor.scenes.records import save_settings
@@ -26,17 +24,6 @@ from proctor.vision.scene import SceneSettings
 from proctor.vision.tamper import TamperThresholds
 
 INSIDE, OUTSIDE = at("2026-03-02 10:00"), at("2026-03-02 11:00")  # the window ends at 11:00
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return build_world(db)
 
 
 def running(db: Session, world: World) -> Batch:

@@ -5,13 +5,11 @@ from the working calendar, overrides flagged, and a year not entered failing clo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support.batches import ADMIN, World, at, build_world, database, planned_batch
+from support.batches import ADMIN, World, at, build_world, planned_batch
 
 from proctor.actor import Actor
 from proctor.db.models import AuditEntry, Event, Role, User
@@ -35,17 +33,6 @@ from proctor.supervision.states import Action, BatchState
 
 RULES = SupervisionSettings().deadline_rules()
 SESSION = ("2026-03-02 09:00", "2026-03-02 11:00")  # Monday; enterprise files by 2026-02-03
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return build_world(db)
 
 
 def step(db: Session, batch: Batch, action: Action, when: str, reason: str | None = None,

@@ -3,12 +3,9 @@ nothing, the size limit, and re-import replacing the roster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy.orm import Session
-from support.batches import ADMIN, ROSTER, build_world, database, planned_batch
+from support.batches import ADMIN, ROSTER, build_world, planned_batch
 
 from proctor.errors import Conflict, InvalidInput
 from proctor.supervision import roster, roster_service
@@ -90,12 +87,6 @@ def test_undecodable_and_broken_csv_are_refused_clearly() -> None:
         roster.parse(b"\xff\xff\xff\xff")
     with pytest.raises(InvalidInput, match="not readable CSV"):
         roster.parse(("身份,编号,姓名,座位\n考生,1,\"" + "x" * 140_000 + "\",A\n").encode())
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    with database(tmp_path) as session:
-        yield session
 
 
 def test_import_replaces_the_roster_all_or_nothing(db: Session) -> None:

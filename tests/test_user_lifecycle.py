@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from support.console import PASSWORD, build_site, login
+from support.console import PASSWORD, app_db, build_site, login
 from typer.testing import CliRunner
 
 from proctor.cli.main import app as cli
 from proctor.db.models import AuditEntry
-from proctor.db.session import session_scope
-from proctor.services import services_of
 
 NEW_PASSWORD = "another-long-password"
 
@@ -32,7 +30,7 @@ def new_supervisor(client: TestClient, admin: dict[str, str], site_ids: list[int
 
 
 def audit_actions(client: TestClient) -> list[str]:
-    with session_scope(services_of(client.app).session_factory) as db:
+    with app_db(client) as db:
         return list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 

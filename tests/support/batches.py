@@ -54,7 +54,14 @@ def database(tmp_path: Path) -> Iterator[Session]:
     """A session on a freshly migrated SQLite database."""
     target = tmp_path / "batches.db"
     shutil.copyfile(_migrated(), target)
-    engine = create_db_engine(f"sqlite:///{target}")
+    with opened(target) as session:
+        yield session
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Session]:
+    """A session on the SQLite database file ``path``; its engine is disposed after."""
+    engine = create_db_engine(f"sqlite:///{path}")
     try:
         with create_session_factory(engine)() as session:
             yield session

@@ -81,11 +81,15 @@ def add_segments(db: Session, camera_id: int, start_ms: int, end_ms: int,
     """Index rows of back-to-back segments covering ``start_ms..end_ms`` (the last one
     shorter), as the recording index holds them after upload."""
     for begin in range(start_ms, end_ms, length_ms):
-        finish = min(begin + length_ms, end_ms)
-        db.add(Segment(camera_id=camera_id, start_ms=begin, end_ms=finish,
-                       agent_start_ms=begin, clock_offset_ms=0.0, size=1, sha256="0" * 64,
-                       object_key=f"cam/{camera_id}/{begin}.ts", version_id="v1",
-                       retain_until=datetime(2031, 3, 2, tzinfo=UTC),
-                       prev_hash=f"{camera_id:032d}{begin:032d}",
-                       chain_hash=f"{camera_id:032d}{finish:032d}"))
+        add_segment(db, camera_id, begin, min(begin + length_ms, end_ms))
+
+
+def add_segment(db: Session, camera_id: int, start_ms: int, end_ms: int) -> None:
+    """A stored segment row (only its span matters to coverage), flushed."""
+    db.add(Segment(camera_id=camera_id, start_ms=start_ms, end_ms=end_ms,
+                   agent_start_ms=start_ms, clock_offset_ms=0.0, size=1, sha256="0" * 64,
+                   object_key=f"cam/{camera_id}/{start_ms}.ts", version_id="v1",
+                   retain_until=datetime(2031, 3, 2, tzinfo=UTC),
+                   prev_hash=f"{camera_id:032d}{start_ms:032d}",
+                   chain_hash=f"{camera_id:032d}{end_ms:032d}"))
     db.flush()
