@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from proctor.cli.batches import app as batch_app
+from proctor.cli.complaints import app as complaint_app
 from proctor.cli.context import cli_actor, database
 from proctor.cli.draws import verify_draw_command
 from proctor.cli.reports import app as report_app
@@ -27,6 +28,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(batch_app, name="batch")
 app.add_typer(report_app, name="report")
 app.add_typer(signer_app, name="signer")
+app.add_typer(complaint_app, name="complaint")
 app.command("verify-report")(verify_report_command)
 app.command("verify-draw")(verify_draw_command)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from proctor import audit
-from proctor.auth.scope import Scope
+from proctor.auth.scope import Permission, Scope
 from proctor.complaints.access import (
     member_organisations,
     readable_complaint,
@@ -102,6 +102,7 @@ class ComplaintFilter:
 def list_complaints(db: Session, scope: Scope, calendar: WorkingCalendar,
                     where: ComplaintFilter, now: datetime) -> list[ComplaintView]:
     """The complaints in scope matching ``where``, newest first."""
+    scope.require(Permission.READ_COMPLAINTS)
     query = scoped_complaints(scope)
     for value, column in ((where.state, Complaint.state), (where.batch_id, Complaint.batch_id),
                           (where.organisation_id, Complaint.organisation_id)):
