@@ -307,7 +307,10 @@ def sign_report(stack: DatabaseStack, world: Directory, plan: Plan, drawn: Api,
         "rectification_deadline": (today + timedelta(days=30)).isoformat()})
     assert [e["answer"] for e in filled["content"]["checklist"]] == [
         e["answer"] for e in CHECKLIST]
-    assert len(filled["content"]["findings"]) == 1
+    events = [item["event"]["id"] for item in drawn.get(f"{plan.path}/review")]
+    descriptions = [f["description"] for f in filled["content"]["findings"]]
+    assert len(descriptions) == 1 + len(events), descriptions  # the manual one + confirmed
+    assert sum(d.startswith("分析事件 #") for d in descriptions) == len(events), descriptions
     signed = drawn.post(f"{report}/sign")
     assert signed["signed"] and signed["pdf_sha256"], signed
     header = signed["content"]["header"]
