@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 from proctor import __version__
 from proctor.api import (
     alerts,
+    api_docs,
     archive,
     audit,
     auth,
@@ -176,11 +177,8 @@ def create_app(settings: Settings) -> FastAPI:
             await media.close()
             engine.dispose()
 
-    public_docs = settings.environment != "production"  # no open API map in production
     app = FastAPI(
-        docs_url="/docs" if public_docs else None,
-        redoc_url="/redoc" if public_docs else None,
-        openapi_url="/openapi.json" if public_docs else None,
+        docs_url=None, redoc_url=None, openapi_url=None,  # api_docs serves them, logged in
         title="Proctor",
         version=__version__,
         lifespan=lifespan,
@@ -200,6 +198,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(report_routes.router)
     app.include_router(complaint_routes.router)
     app.include_router(public_complaint_routes.router)
+    if settings.environment != "production":  # no API map in production
+        app.include_router(api_docs.router)
+        app.mount(api_docs.ASSETS_URL, StaticFiles(directory=api_docs.ASSETS_DIR),
+                  name="api-docs-assets")
     app.include_router(web.router)
     web.install_not_found_page(app, settings.web_dir)
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")

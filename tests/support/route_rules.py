@@ -134,9 +134,11 @@ READ_COMPLAINTS, HANDLE_COMPLAINTS = Permission.READ_COMPLAINTS, Permission.HAND
 AT, UNTIL = "2026-03-02T09:10:00+08:00", "2026-03-02T09:10:30+08:00"
 
 RULES: dict[tuple[str, str], Rule] = {
-    # FastAPI's API docs (switched off in production), the console's pages and files
-    **{("GET", path): PUBLIC for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect",
-                                         "/redoc", "/", "/login", "/live", "/account",
+    # the API docs (switched off in production): the page is a shell, the map needs a login
+    ("GET", "/openapi.json"): LOGGED_IN,
+    ("GET", "/docs/assets"): Rule(Access.PUBLIC, url="/docs/assets/swagger-ui.css"),
+    # the console's pages and files
+    **{("GET", path): PUBLIC for path in ("/docs", "/", "/login", "/live", "/account",
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,
