@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 DEVICE_TOKEN_PREFIX = "pdt"
+MAX_ROW_ID = 2**63 - 1  # the largest row id the databases hold
+MAX_ID_DIGITS = 100  # a longer id is no token (and int() refuses over 4300 digits)
 SESSION_TOKEN_PREFIX = "pst"
 
 
@@ -79,7 +81,7 @@ class DeviceToken:
         prefix, _, rest = text.partition("_")
         device_id, _, secret = rest.partition("_")
         if prefix != DEVICE_TOKEN_PREFIX or not (device_id.isascii() and device_id.isdigit()) \
-                or len(secret) < 32:
+                or len(device_id) > MAX_ID_DIGITS or len(secret) < 32:
             return None
         return cls(device_id=int(device_id), secret=secret)
 

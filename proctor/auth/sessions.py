@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from proctor import audit
 from proctor.actor import Actor
 from proctor.auth.secrets import (
+    MAX_ROW_ID,
     DeviceToken,
     hash_password,
     hash_session_token,
@@ -79,7 +80,7 @@ def user_for_token_hash(session: Session, token_hash: str) -> User | None:
 def device_for_token(session: Session, presented: str) -> Device | None:
     """The active device that owns ``presented``, or ``None`` (a pure read: no write lock)."""
     token = DeviceToken.parse(presented)
-    if token is None:
+    if token is None or not 1 <= token.device_id <= MAX_ROW_ID:  # beyond: a database error
         return None
     device = session.get(Device, token.device_id)
     if device is None or not device.is_active or not token.matches(device.token_hash):
