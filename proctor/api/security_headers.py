@@ -32,7 +32,8 @@ COMMON_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    # camera and microphone stay allowed: a browser on this origin may publish over WHIP
+    ("Permissions-Policy", "geolocation=(), payment=(), usb=()"),
 )
 
 
