@@ -65,6 +65,14 @@ def test_clip_and_thumbnail_over_http(shared_stack: Stack, media: list[SegmentMe
     assert ranged.status_code == 206
     assert ranged.content == whole.content[100:200]
     assert ranged.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+    # plays in the page (a <video> seeks with Range), or saves as a file when asked
+    name = f"camera{camera}-{T0 + 10_000}-{T0 + 21_000}.mp4"
+    assert whole.headers["content-disposition"] == f'inline; filename="{name}"'
+    assert whole.headers["accept-ranges"] == "bytes"
+    tail = httpx.get(url, params={**params, "download": "true"},
+                     headers={**auth, "Range": "bytes=-64"})
+    assert tail.status_code == 206 and tail.content == whole.content[-64:]
+    assert tail.headers["content-disposition"] == f'attachment; filename="{name}"'
 
     jpeg = httpx.get(f"{shared_stack.url}/api/cameras/{camera}/thumbnail.jpg",
                      params={"at": T0 + 15_000}, headers=auth)
@@ -77,4 +85,4 @@ def test_clip_and_thumbnail_over_http(shared_stack: Stack, media: list[SegmentMe
                          headers={"Authorization": f"Bearer {shared_stack.login('sup_b')}"})
     assert outsider.status_code == 403
     actions = audit_actions(shared_stack, target=f"camera:{camera}")
-    assert actions.count("archive.clip") == 2 and actions.count("archive.thumbnail") == 1
+    assert actions.count("archive.clip") == 3 and actions.count("archive.thumbnail") == 1

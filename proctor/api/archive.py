@@ -51,15 +51,20 @@ async def clip(
     end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53, description="epoch ms")],
     pre_s: Annotated[float, Query(alias="pre", ge=0, le=MAX_ROLL_S, description="pre-roll")] = 0,
     post_s: Annotated[float, Query(alias="post", ge=0, le=MAX_ROLL_S, description="post-roll")] = 0,
+    download: Annotated[bool, Query(description="true: save as a file (Content-Disposition: "
+                                    "attachment); false: play in the page (inline)")] = False,
 ) -> FileResponse:
-    """An MP4 of the window (plus rolls), remuxed from the stored segments; supports Range."""
+    """An MP4 of the window (plus rolls), remuxed from the stored segments. It plays in a
+    ``<video>`` element (inline, HTTP Range for seeking: 206 with the bytes asked for), or
+    downloads with ``download=true``."""
     start, end = rolled_window(start_ms, end_ms, pre_s, post_s)
     in_scope(start, end)
     path = await run_in_threadpool(archive.clip, db, camera.id, start, end)
     audit.record(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
                  from_ms=start, to_ms=end)
     return FileResponse(path, media_type="video/mp4",
-                        filename=f"camera{camera.id}-{start}-{end}.mp4")
+                        filename=f"camera{camera.id}-{start}-{end}.mp4",
+                        content_disposition_type="attachment" if download else "inline")
 
 
 @router.get("/cameras/{camera_id}/thumbnail.jpg")
