@@ -22,7 +22,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.auth.grants import epoch_ms
@@ -73,36 +73,42 @@ def refresh(db: Session, batch_ids: list[int], now: datetime, settle: timedelta)
     return len(batch_ids)
 
 
-def unsettled(db: Session, now: datetime, limit: int = ROUND_BATCHES) -> list[int]:
-    """Batches that have started and whose aggregate is missing or not settled, those
-    never computed first, then the longest ago."""
+def unsettled(db: Session, now: datetime, computed_before: datetime,
+              limit: int = ROUND_BATCHES) -> list[int]:
+    """Batches that have started and whose aggregate is missing, or not settled and
+    computed before ``computed_before``: those never computed first, then the longest ago."""
     started = (select(ExamSession.batch_id).where(ExamSession.starts_at < now)
                .group_by(ExamSession.batch_id).subquery())
     query = (select(started.c.batch_id)
              .outerjoin(BatchCoverageTotal, BatchCoverageTotal.batch_id == started.c.batch_id)
-             .where(BatchCoverageTotal.settled.is_not(True))
+             .where(or_(BatchCoverageTotal.batch_id.is_(None),
+                        and_(BatchCoverageTotal.settled.is_(False),
+                             BatchCoverageTotal.computed_at < computed_before)))
              .order_by(BatchCoverageTotal.computed_at.asc().nulls_first(), started.c.batch_id)
              .limit(limit))
     return list(db.scalars(query))
 
 
 def refresh_round(session_factory: sessionmaker[Session], settle: timedelta,
-                  now: datetime | None = None) -> int:
-    """One round: the unsettled batches, up to :data:`ROUND_BATCHES`."""
+                  now: datetime | None = None, every: timedelta = timedelta(0)) -> int:
+    """One round: up to :data:`ROUND_BATCHES` unsettled batches not computed within
+    ``every`` (rounds one after another reach every batch once, then return 0)."""
     moment = now or utcnow()
     with session_scope(session_factory) as db:
-        return refresh(db, unsettled(db, moment), moment, settle)
+        return refresh(db, unsettled(db, moment, moment - every), moment, settle)
 
 
 async def refresh_forever(session_factory: sessionmaker[Session], settle: timedelta,
                           interval_s: float) -> None:
-    """A round every ``interval_s`` (the first at once), until cancelled."""
+    """A round every ``interval_s`` (the first after one interval, so a starting server is
+    not loaded at once), until cancelled."""
     while True:
+        await asyncio.sleep(interval_s)
         try:
-            count = await asyncio.to_thread(refresh_round, session_factory, settle)
+            count = await asyncio.to_thread(refresh_round, session_factory, settle, None,
+                                            timedelta(seconds=interval_s / 2))
         except Exception:  # noqa: BLE001 - the next round tries again
             logger.exception("coverage aggregate refresh failed")
         else:
             if count:
                 logger.info("coverage aggregate refreshed", extra={"batches": count})
-        await asyncio.sleep(interval_s)

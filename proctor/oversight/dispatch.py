@@ -62,8 +62,10 @@ def dispatch_once(session_factory: sessionmaker[Session], notifier: Notifier,
 
 async def dispatch_forever(session_factory: sessionmaker[Session], notifier: Notifier,
                            rules: DispatchRules, interval_s: float) -> None:
-    """A round every ``interval_s`` (the first at once), until cancelled."""
+    """A round every ``interval_s`` (the first after one interval, so a starting server is
+    not loaded at once), until cancelled."""
     while True:
+        await asyncio.sleep(interval_s)
         try:
             sent = await asyncio.to_thread(dispatch_once, session_factory, notifier, rules)
         except Exception:  # noqa: BLE001 - the next round tries again
@@ -71,4 +73,3 @@ async def dispatch_forever(session_factory: sessionmaker[Session], notifier: Not
         else:
             if sent:
                 logger.info("notices handed to the notifier", extra={"notices": sent})
-        await asyncio.sleep(interval_s)

@@ -134,3 +134,43 @@ def supervision(
         typer.echo(f"  {key:<20} {value}", err=True)
     typer.echo(f"wrote {out}; check it with: proctor supervision verify-report {out}", err=True)
     typer.echo(json.dumps(asdict(result)))
+
+
+@app.command()
+def oversight(
+    batches: Annotated[int, typer.Option(min=10, max=200_000, help="batches of the province")]
+    = 5000,
+    requests: Annotated[int, typer.Option(min=5, max=999, help="requests timed per view")]
+    = 50,
+) -> None:
+    """A province on PostgreSQL (10 cities, 100 districts, 300 organisations, N batches,
+    their segments, alerts and complaints): p50/p95 of the region summary at each level
+    through the real API (target p95 ≤ 300 ms), and of complaint intake."""
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.oversight import run_oversight_bench
+
+    configure_logging("WARNING")
+    result = run_oversight_bench(batches, requests, log=lambda m: typer.echo(m, err=True))
+    for key, value in result.items():
+        typer.echo(f"  {key:<24} {value}", err=True)
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@app.command()
+def console(
+    cameras: Annotated[int, typer.Option(min=1, help="synthetic cameras, four per room")] = 16,
+    width: int = 640,
+    height: int = 360,
+    fps: float = 10,
+    timeout: Annotated[float, typer.Option(min=10, help="seconds for every camera to play")] = 180,
+) -> None:
+    """The live wall in Chromium: first paint, tiles drawn, every camera playing, bytes."""
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.console import result_line, run_console_bench
+
+    configure_logging("WARNING")
+    result = run_console_bench(cameras, width, height, fps, timeout,
+                               log=lambda m: typer.echo(m, err=True))
+    for key, value in result_line(result).items():
+        typer.echo(f"  {key:<26} {value}", err=True)
+    typer.echo(json.dumps(result_line(result)))
