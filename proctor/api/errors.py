@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 
 from proctor.api.params import MAX_ID
 from proctor.auth.attempts import TooManyAttempts
@@ -70,8 +71,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ProctorError, handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     for unstorable in UNSTORABLE_VALUE_ERRORS:
         app.add_exception_handler(unstorable, _unstorable_value)
+
+
+async def _client_gone(request: Request, _error: Exception) -> JSONResponse:
+    """A client that went away while sending its body (an agent stopped mid-upload, a
+    network cut) is expected: one log line, no traceback. Nothing of the request was
+    stored, and an agent keeps a segment until the server acknowledges it, so it sends the
+    segment again. The answer goes nowhere; it is only for the record."""
+    client = request.client.host if request.client else "a client"
+    logger.info("%s went away while sending %s %s; nothing of it was stored (an agent sends "
+                "an unacknowledged segment again)", client, request.method, request.url.path)
+    return JSONResponse({"detail": "the request body was cut off: send it again"},
+                        status_code=status.HTTP_400_BAD_REQUEST)
 
 
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
