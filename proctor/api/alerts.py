@@ -4,8 +4,11 @@ cameras the logged-in user may watch.
 Authentication is the console's session cookie (the browser sends it on the upgrade, and
 the ``Origin`` must be this server, so another site cannot open the socket with the user's
 cookie) or ``Authorization: Bearer pst_...`` for API clients. The session is checked again
-every ``RECHECK_S`` seconds, however busy the stream, so a logout, an expired session or a
-lost site grant ends it; a changed camera scope is sent as a new hello.
+at once after any committed change of access (the live-access guard's
+:meth:`~proctor.auth.live_access.LiveAccessGuard.access_changes`) and every ``RECHECK_S``
+seconds, however busy the stream, so a logout, a disabled user or a lost site grant ends it
+at once, and an expired session within ``RECHECK_S``; a changed camera scope is sent as a
+new hello.
 
 Messages (:mod:`proctor.events.messages`, sent as JSON): a hello first, with the state of
 every allowed camera and its open events; then a camera message when a camera's count or
@@ -73,11 +76,13 @@ async def live_alerts(websocket: WebSocket) -> None:
                               reason="log in first: no valid session cookie from this site "
                               "or bearer token")
         return
-    subscription = services_of(websocket.app).alerts.subscribe(cameras)
+    services = services_of(websocket.app)
+    subscription = services.alerts.subscribe(cameras)
     listener = asyncio.create_task(_drain(websocket))
     try:
         await _send(websocket, await asyncio.to_thread(_hello, websocket, cameras))
-        await _stream(websocket, subscription, listener)
+        with services.live_access.access_changes() as changed:
+            await _stream(websocket, subscription, listener, changed)
     except WebSocketDisconnect:
         pass
     finally:
@@ -88,18 +93,20 @@ async def live_alerts(websocket: WebSocket) -> None:
 
 
 async def _stream(websocket: WebSocket, subscription: AlertSubscription,
-                  listener: asyncio.Task[None]) -> None:
-    """Forward messages until the client leaves, its session ends or it falls behind; every
-    ``RECHECK_S`` (busy or idle) the session and camera scope are checked again, and a
-    changed scope gets a fresh hello."""
+                  listener: asyncio.Task[None], changed: asyncio.Event) -> None:
+    """Forward messages until the client leaves, its session ends or it falls behind; after
+    any change of access (``changed``) and every ``RECHECK_S`` (busy or idle) the session and
+    camera scope are checked again, and a changed scope gets a fresh hello."""
     recheck_at = time.monotonic() + RECHECK_S
     while True:
         getter = asyncio.ensure_future(subscription.next_message())
-        done, _ = await asyncio.wait({getter, listener},
+        change = asyncio.ensure_future(changed.wait())
+        done, _ = await asyncio.wait({getter, listener, change},
                                      timeout=max(0.0, recheck_at - time.monotonic()),
                                      return_when=asyncio.FIRST_COMPLETED)
-        if getter not in done:
-            getter.cancel()
+        for waiting in (getter, change):
+            if waiting not in done:
+                waiting.cancel()
         if listener in done:
             return
         if getter in done:
@@ -108,8 +115,9 @@ async def _stream(websocket: WebSocket, subscription: AlertSubscription,
                 await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
                                       reason="too slow reading alerts: reconnect")
                 return
-        if time.monotonic() < recheck_at:
+        if time.monotonic() < recheck_at and not changed.is_set():
             continue
+        changed.clear()
         recheck_at = time.monotonic() + RECHECK_S
         refreshed = await asyncio.to_thread(_allowed_cameras, websocket)
         if refreshed is None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,12 +50,30 @@ class LiveAccessGuard:
         self._next_expiry: datetime | None = None
         self._checked: set[str] = set()  # the sessions the last check saw
         self._wake = asyncio.Event()
+        self._watchers: set[asyncio.Event] = set()  # see access_changes()
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._guard_forever(), name="live-access-guard")
 
     def wake(self) -> None:
         """Check now (callable from any thread; call after the change is committed)."""
-        self._loop.call_soon_threadsafe(self._wake.set)
+        self._loop.call_soon_threadsafe(self._changed)
+
+    def _changed(self) -> None:
+        self._wake.set()
+        for watcher in self._watchers:
+            watcher.set()
+
+    @contextlib.contextmanager
+    def access_changes(self) -> Iterator[asyncio.Event]:
+        """An event set whenever access may have changed (as :meth:`wake`), for streams
+        other than RTC sessions to recheck at once (the alert WebSocket); clear it after
+        each recheck."""
+        watcher = asyncio.Event()
+        self._watchers.add(watcher)
+        try:
+            yield watcher
+        finally:
+            self._watchers.discard(watcher)
 
     async def close(self) -> None:
         """Stop checking."""
