@@ -27,8 +27,10 @@ class AnalysisStatus(BaseModel):
     """The camera's latest analysed sample: the count against the expected count."""
 
     analysed: bool
-    people: int | None
-    expected: int | None
+    people: int | None = Field(description=(
+        "people counted in the latest sample: the camera's current count (an event's "
+        "peak_count is its worst sample, a different number)"))
+    expected: int | None = Field(description="people expected now (the scene or the roster)")
     phone_detection: bool = Field(description="false: the model has no phone class")
     picture: str = Field(description="ok, no picture, or the tamper signals present")
     not_analysed_reason: str | None

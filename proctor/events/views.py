@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from proctor.db.models import Event
 from proctor.recording.archive import MAX_CLIP_MS
@@ -25,7 +25,15 @@ class EventView(BaseModel):
     description: str
     started_at: datetime
     ended_at: datetime | None
-    peak: dict[str, Any]
+    peak_count: int | None = Field(description=(
+        "people counted at the event's worst sample so far (in its zone for a seat or the "
+        "invigilator zone, in the room for a headcount event): a past value that stays "
+        "until the event closes, not the camera's current count (CameraMessage.people)"))
+    peak_expected: int | None = Field(description=(
+        "the headcount expected at that same worst sample (headcount events; else null)"))
+    peak: dict[str, Any] = Field(description=(
+        "every measurement of the worst sample by name (count, expected, phones, "
+        "confidence, this_camera); peak_count and peak_expected are its count and expected"))
     explanation: dict[str, Any]
     snapshot_url: str | None
     clip_url: str  # the recording around the event (users who may view the archive)
@@ -36,10 +44,17 @@ def event_view(event: Event) -> EventView:
     kind = EventKind(event.kind)
     return EventView(id=event.id, camera_id=event.camera_id, kind=kind, zone=event.zone,
                      description=kind.spec.description, started_at=event.started_at,
-                     ended_at=event.ended_at, peak=event.peak, explanation=event.explanation,
+                     ended_at=event.ended_at, peak_count=_whole(event.peak.get("count")),
+                     peak_expected=_whole(event.peak.get("expected")), peak=event.peak,
+                     explanation=event.explanation,
                      snapshot_url=f"/api/events/{event.id}/snapshot.jpg"
                      if event.snapshot_key else None,
                      clip_url=clip_url(event.camera_id, event.started_at, event.ended_at))
+
+
+def _whole(value: object) -> int | None:
+    """``value`` if it is a whole number (a count), else ``None``."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def clip_url(camera_id: int, started_at: datetime, ended_at: datetime | None) -> str:
