@@ -122,7 +122,7 @@ def attach_clip(db: Session, store: ObjectStore | None, scope: Scope, complaint_
     hold, _held = place_hold(
         db, require_store(store, "legal holds"), clip.camera_id,
         int(clip.starts_at.timestamp() * 1000), int(clip.ends_at.timestamp() * 1000),
-        f"投诉 {complaint.id} ({complaint.tracking_code[:4]}…)", scope.actor)
+        f"投诉 #{complaint.id}", scope.actor)
     row = ComplaintClip(complaint_id=complaint.id, camera_id=clip.camera_id,
                         starts_at=clip.starts_at, ends_at=clip.ends_at,
                         legal_hold_id=hold.id, note=clip.note, attached_by=scope.actor)
