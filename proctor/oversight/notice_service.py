@@ -22,13 +22,13 @@ from proctor.db.base import utcnow
 from proctor.db.complaints import Complaint, ComplaintState
 from proctor.db.models import Site
 from proctor.db.organisations import Organisation
+from proctor.oversight.calendar_cache import current_calendar
 from proctor.oversight.cutoffs import DueStep, Rules, cutoffs, deadline_function
 from proctor.oversight.notices import ComplaintStep, Notice, Subject, stage_of
 from proctor.oversight.overdue_sql import OVERDUE_STATES, overdue_conditions, session_span
 from proctor.supervision.batch_access import scoped_batches
 from proctor.supervision.batch_facts import DEADLINE_KIND
 from proctor.supervision.calendar import WorkingCalendar, YearNotEntered
-from proctor.supervision.calendar_service import load_calendar
 from proctor.supervision.china_time import china_day
 from proctor.supervision.records import Batch
 from proctor.supervision.states import BatchState
@@ -57,7 +57,7 @@ def due_notices(db: Session, scope: Scope | None, rules: Rules, horizon_working_
     today = china_day(now or utcnow())
     since = today - timedelta(days=since_days) if since_days is not None else None
     try:
-        calendar = load_calendar(db)
+        calendar = current_calendar(db)
         horizon = calendar.add_working_days(today, horizon_working_days)
         notices = _batches(db, scope, calendar, rules, today, horizon, since)
         unavailable = None

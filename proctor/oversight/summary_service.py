@@ -20,13 +20,13 @@ from proctor.db.base import utcnow
 from proctor.db.complaints import Complaint
 from proctor.db.organisations import Organisation, Region
 from proctor.oversight.access import overseen_region
+from proctor.oversight.calendar_cache import current_cutoffs
 from proctor.oversight.complaint_sql import is_open, is_overdue
-from proctor.oversight.cutoffs import Cutoffs, DueStep, Rules, cutoffs
+from proctor.oversight.cutoffs import Cutoffs, DueStep, Rules
 from proctor.oversight.overdue_sql import OVERDUE_STATES, overdue_conditions, session_span
 from proctor.oversight.regions import Subtree
 from proctor.oversight.summary import Child, Counts, Row, Tallies, fold
 from proctor.supervision.calendar import YearNotEntered
-from proctor.supervision.calendar_service import load_calendar
 from proctor.supervision.china_time import china_day
 from proctor.supervision.records import Batch
 
@@ -71,7 +71,7 @@ def within(tree: Subtree) -> ColumnElement[bool]:
 def load_cutoffs(db: Session, rules: Rules, today: date) -> Cutoffs | str:
     """Today's cut-offs, or why they cannot be computed (a year not entered)."""
     try:
-        return cutoffs(load_calendar(db), rules, today)
+        return current_cutoffs(db, rules, today)
     except YearNotEntered as error:
         return str(error)
 
