@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from support.browser import chromium
+from support.console_checks import wait_js
 from support.stack import PASSWORD, Stack
 from support.wait import wait_until_sync
 
@@ -62,14 +63,14 @@ def test_supervisor_logs_in_and_watches_live(stack: Stack, h264_footage: Path, r
         assert sorted(int(c) for c in cards.evaluate_all(
             "els => els.map(e => e.dataset.cameraId)")) == sorted([cam_a, cam_b])
         for camera in (cam_a, cam_b):
-            page.wait_for_function(f"document.getElementById('video-{camera}')?.videoWidth > 0",
-                                   timeout=20_000)
+            wait_js(page, f"document.getElementById('video-{camera}')?.videoWidth > 0",
+                                   timeout=20)
             first = page.evaluate(VIDEO_STATE_JS, camera)
             assert (first["w"], first["h"]) == (768, 576)
             # the video plays on: its clock advances by more than half a second
-            page.wait_for_function(
+            wait_js(page,
                 f"document.getElementById('video-{camera}').currentTime > {first['t'] + 0.5}",
-                timeout=10_000)
+                timeout=10)
 
 
 def test_chromium_publishes_its_fake_camera_over_whip(stack: Stack, tmp_path: Path) -> None:

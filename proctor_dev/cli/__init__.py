@@ -1,4 +1,5 @@
-"""The development commands ``proctor demo``, ``proctor bench ...`` and ``proctor eval ...``."""
+"""The development commands ``proctor demo``, ``proctor bench ...``, ``proctor eval ...`` and
+``proctor dev-screenshots``."""
 
 from __future__ import annotations
 
@@ -13,3 +14,12 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo.demo)
     app.add_typer(bench.app, name="bench")
     app.add_typer(eval_cli.app, name="eval")
+    app.command("dev-screenshots")(screenshots)
+
+
+def screenshots() -> None:
+    """Small PNGs of every console page (both languages, desktop and phone) into
+    docs/console/, from a throwaway server playing the sample footage."""
+    from proctor_dev.screenshots import main
+
+    main()

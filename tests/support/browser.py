@@ -1,45 +1,8 @@
-"""Debian's Chromium driven by Playwright (never a browser downloaded by Playwright)."""
+"""Debian's Chromium driven by Playwright (never a browser downloaded by Playwright): the
+helper lives in proctor_dev, which the console's screenshots and bench share."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from proctor_dev.browser import CHROMIUM_FLAGS, chromium, chromium_binary
 
-from playwright.sync_api import BrowserContext, sync_playwright
-
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-device-for-media-stream=fps=30", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-    # WebRTC skips loopback unless told otherwise; these tests have nothing else.
-    "--allow-loopback-in-peer-connection",
-    # no *.local candidates: they would make the server try multicast DNS
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-]
-
-
-def chromium_binary() -> Path:
-    """The real binary behind Debian's ``chromium`` wrapper script."""
-    wrapper = shutil.which("chromium")
-    if wrapper is None:
-        raise RuntimeError("Chromium is not installed: run scripts/test "
-                           "(it installs Debian's chromium)")
-    binary = Path(wrapper).resolve().parent.parent / "lib" / "chromium" / "chromium"
-    return binary if binary.exists() else Path(wrapper)
-
-
-@contextmanager
-def chromium(profile_dir: Path) -> Iterator[BrowserContext]:
-    """A persistent context on a fresh profile."""
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=str(chromium_binary()), args=CHROMIUM_FLAGS,
-            headless=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+__all__ = ["CHROMIUM_FLAGS", "chromium", "chromium_binary"]

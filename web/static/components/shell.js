@@ -52,7 +52,7 @@ function languageButton() {
   button.type = "button";
   button.id = "lang-switch";
   button.lang = other;
-  button.setAttribute("aria-label", t("shell.switchLanguage"));
+  button.title = t("shell.switchLanguage"); // the visible name stays the accessible name
   button.addEventListener("click", () => switchLang(other));
   return button;
 }

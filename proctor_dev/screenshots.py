@@ -1,0 +1,85 @@
+"""``proctor dev-screenshots``: small PNGs of every console page into docs/console/, in both
+languages, at desktop and phone sizes, from a throwaway server whose cameras play the sample
+footage. Needs Chromium and Playwright (scripts/test installs both)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from proctor.config import REPO_ROOT
+from proctor_dev.browser import chromium
+from proctor_dev.console_world import ConsoleWorld, console_world
+from proctor_dev.samples import h264_sample
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, ViewportSize
+
+OUT = REPO_ROOT / "docs" / "console"
+LANGS = ("zh-CN", "en-US")
+SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
+                                  "phone": {"width": 360, "height": 740}}
+# name, path, whether it needs a login
+PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
+         ("not-found", "/no-such-page", True))
+COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
+
+
+def _ready(page: Page, name: str) -> None:
+    """Wait until the page has drawn (and, on the live wall, every video plays)."""
+    page.wait_for_selector("body[data-ready='true']", timeout=30_000)
+    if name != "live":
+        return
+    for _ in range(600):  # page.evaluate polls: the console's CSP refuses wait_for_function
+        if page.evaluate("[...document.querySelectorAll('video')].every(v => v.currentTime > 1)"
+                         " && document.querySelectorAll('video').length > 0"):
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the live wall's videos did not play within 60 s")
+
+
+def _shrink(path: Path) -> None:
+    """Re-save a screenshot with a small palette (Pillow comes with the vision extra)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def take(world: ConsoleWorld, profile: Path, out: Path,
+         log: Callable[[str], object] = print) -> list[Path]:
+    """Every page in every language and size; returns the files written."""
+    written = []
+    with chromium(profile) as browser:
+        for lang in LANGS:
+            for size, viewport in SIZES.items():
+                page = browser.new_page()
+                page.set_viewport_size(viewport)
+                page.add_init_script(f"localStorage.setItem('proctor.lang', {json.dumps(lang)})")
+                browser.clear_cookies()
+                for name, path, login in PAGES:
+                    if login and not browser.cookies():
+                        page.request.post(f"{world.url}/api/auth/login", data={
+                            "username": world.username, "password": world.password})
+                    page.goto(f"{world.url}{path}")
+                    _ready(page, name)
+                    target = out / f"{name}-{lang}-{size}.png"
+                    page.screenshot(path=str(target))
+                    _shrink(target)
+                    written.append(target)
+                    log(f"{target.relative_to(REPO_ROOT)}  {target.stat().st_size // 1024} kB")
+                page.close()
+    return written
+
+
+def main(out: Path = OUT) -> list[Path]:
+    """Start a world with two rooms of two cameras, and take the screenshots."""
+    footage = h264_sample(REPO_ROOT / "var" / "media")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="proctor-screenshots-") as tmp, \
+            console_world(Path(tmp), rooms=2, per_room=2, source=footage.as_uri()) as world:
+        return take(world, Path(tmp) / "profile", out)
