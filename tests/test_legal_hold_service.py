@@ -52,10 +52,14 @@ def test_an_officer_of_the_site_lifts_a_hold_once(db: Session) -> None:
 @pytest.mark.parametrize("role, granted", [(Role.COMPLAINT_OFFICER, False),
                                            (Role.SUPERVISOR, True)])
 def test_outside_the_scope_the_hold_stays(db: Session, role: Role, granted: bool) -> None:
+    """Another site's hold is as unknown as a missing one (404); a hold on a camera in
+    scope that the role may not lift is refused (403)."""
     north, south = build_place(db, "North"), build_place(db, "South")
     user = add_user(db, "sam", role, [north.site if granted else south.site])
     hold, _ = place_hold(db, STORE, north.camera.id, T0, T0 + 1_000, "complaint 1", ADMIN)
-    with pytest.raises(Forbidden, match=f"user 'sam' may not lift legal hold {hold.id}"):
+    refusal = (pytest.raises(Forbidden, match=f"user 'sam' may not lift legal hold {hold.id}")
+               if granted else pytest.raises(NotFound, match="is not yours to see"))
+    with refusal:
         lift_in_scope(db, STORE, load_scope(db, user), hold.id)
     assert hold.lifted_at is None
 
@@ -67,13 +71,13 @@ def test_a_missing_hold_is_named(db: Session) -> None:
 
 
 def test_without_a_store_access_is_decided_first(db: Session) -> None:
-    """A server without an object store refuses an outsider with 403, and tells an
-    authorised user that lifting needs the store (503), leaving the hold in place."""
+    """A server without an object store refuses an outsider (404: not theirs to see), and
+    tells an authorised user that lifting needs the store (503), leaving the hold in place."""
     north, south = build_place(db, "North"), build_place(db, "South")
     outsider = add_user(db, "sam", Role.COMPLAINT_OFFICER, [south.site])
     officer = add_user(db, "olga", Role.COMPLAINT_OFFICER, [north.site])
     hold, _ = place_hold(db, STORE, north.camera.id, T0, T0 + 1_000, "complaint 1", ADMIN)
-    with pytest.raises(Forbidden, match="may not lift"):
+    with pytest.raises(NotFound, match="is not yours to see"):
         lift_in_scope(db, None, load_scope(db, outsider), hold.id)
     with pytest.raises(StoreNotConfigured, match="PROCTOR_S3_ENDPOINT"):
         lift_in_scope(db, None, load_scope(db, officer), hold.id)

@@ -12,9 +12,10 @@ the scope was loaded (:attr:`Scope.as_of`), so the object stays a pure snapshot.
 
 :func:`load_scope` reads the scope from the database (grant sources of other wings are
 passed in by the composition root) and
-:func:`camera_in_scope` is the look-up every camera route goes through (404 for a camera
-that does not exist, 403 for one outside the scope, each message naming the user and the
-camera).
+:func:`camera_in_scope` is the look-up every camera route goes through: 404 alike for a
+camera that does not exist and one outside the scope (so another site's cameras cannot be
+told from unknown ids, as with events), 403 for one within the scope that the role or the
+granted time does not allow, naming the user and the camera.
 """
 
 from __future__ import annotations
@@ -138,6 +139,11 @@ class Scope:
         """Whether any of ``permissions`` is allowed on the camera."""
         return any(self.allows(permission, camera, at) for permission in permissions)
 
+    def sees(self, camera: CameraPlace) -> bool:
+        """Whether the camera is within the scope at all (its site, or any grant of it, at
+        any time): what the scope may know exists."""
+        return self._whole_camera(camera) or bool(self._grants_of(camera))
+
     def live_until(self, camera: CameraPlace, at: datetime | None = None) -> datetime | None:
         """When live viewing of the camera, allowed at ``at``, stops being allowed; ``None``
         when it is not time-limited (or not allowed at all: ask :meth:`allows` first)."""
@@ -233,11 +239,11 @@ def load_scope(db: Session, user: User, at: datetime | None = None,
 
 def camera_in_scope(db: Session, scope: Scope, camera_id: int,
                     permission: Permission) -> Camera:
-    """The camera, if it exists (:class:`NotFound`) and the scope allows ``permission`` on it
-    (:class:`Forbidden`)."""
+    """The camera, if it exists within the scope (:class:`NotFound` otherwise, saying
+    neither) and the scope allows ``permission`` on it (:class:`Forbidden`)."""
     camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise NotFound(f"camera {camera_id} does not exist")
+    if camera is None or not scope.sees(CameraPlace.of(camera)):
+        raise NotFound(f"camera {camera_id} does not exist or is not yours to see")
     if not scope.allows(permission, CameraPlace.of(camera)):
         raise scope.refusal(permission, camera_id)
     return camera

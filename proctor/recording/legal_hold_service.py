@@ -22,15 +22,13 @@ def camera_holds(db: Session, camera_id: int) -> list[LegalHold]:
 
 def lift_in_scope(db: Session, store: ObjectStore | None, scope: Scope,
                   hold_id: int) -> LegalHold:
-    """Lift the hold if it exists (:class:`NotFound`) and the scope may export or hold its
-    camera's footage (:class:`Forbidden`), then with the store (:func:`require_store`);
-    see :func:`lift_hold`."""
+    """Lift the hold if it exists on a camera within the scope (:class:`NotFound` otherwise,
+    saying neither, as for cameras) and the scope may export or hold its camera's footage
+    (:class:`Forbidden`), then with the store (:func:`require_store`); see :func:`lift_hold`."""
     hold = db.get(LegalHold, hold_id)
-    if hold is None:
-        raise NotFound(f"legal hold {hold_id} does not exist")
-    camera = db.get(Camera, hold.camera_id)
-    if camera is None:  # the foreign key makes this impossible short of a corrupt database
-        raise RuntimeError(f"legal hold {hold_id} refers to missing camera {hold.camera_id}")
+    camera = db.get(Camera, hold.camera_id) if hold is not None else None
+    if hold is None or camera is None or not scope.sees(CameraPlace.of(camera)):
+        raise NotFound(f"legal hold {hold_id} does not exist or is not yours to see")
     if not scope.allows(Permission.EXPORT_EVIDENCE, CameraPlace.of(camera)):
         raise Forbidden(f"user '{scope.username}' may not lift legal hold {hold_id}")
     lift_hold(db, require_store(store, "legal holds"), hold, scope.actor)

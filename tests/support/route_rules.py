@@ -90,7 +90,11 @@ def expected(rule: Rule, caller: str, where: Where) -> int | None:
         return None if role is Role.ADMIN else 403
     if rule.access is Access.ROLE:
         return None if permitted else 403
-    if rule.access in (Access.CAMERA, Access.COMPLAINT):
+    if rule.access is Access.CAMERA:  # another site's camera is as unknown as a missing one
+        if not in_scope:
+            return 404
+        return None if permitted else rule.hidden
+    if rule.access is Access.COMPLAINT:
         return None if permitted and in_scope else rule.hidden
     if not in_scope:
         return 403
@@ -238,6 +242,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/complaints"): Rule(Access.ROLE, frozenset({HANDLE_COMPLAINTS}), body={
         "channel": "phone", "organisation_id": 1, "text": "考场内有人使用手机"}),
     ("GET", "/api/complaints/{complaint_id}"): complaint(READ_COMPLAINTS),
+    ("GET", "/api/complaints/{complaint_id}/attachments/{attachment_id}"): Rule(
+        Access.COMPLAINT, frozenset({HANDLE_COMPLAINTS}), passes=GONE),  # none stored
     ("POST", "/api/complaints/{complaint_id}/review"): complaint(HANDLE_COMPLAINTS, body={
         "accepted": True, "note": "受理"}),
     ("POST", "/api/complaints/{complaint_id}/investigate"): complaint(HANDLE_COMPLAINTS,
