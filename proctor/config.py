@@ -40,8 +40,8 @@ __all__ = ["REPO_ROOT", "Settings", "load_settings", "refuse_insecure_production
 
 # Fields are ordered from the last base to the first: core, auth, media, recording, analysis,
 # supervision, complaints, oversight, as in docs/configuration.md.
-class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, AnalysisSettings, RecordingSettings,
-               MediaSettings, AuthSettings, CoreSettings, BaseSettings):
+class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, AnalysisSettings,
+               RecordingSettings, MediaSettings, AuthSettings, CoreSettings, BaseSettings):
     """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="PROCTOR_", extra="forbid")
