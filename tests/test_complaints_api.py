@@ -122,6 +122,10 @@ def test_complaint_from_the_public_form_to_closed(stack: Stack, world: Complaint
     assert shown["complainant"] == {"name": "李四", "contact": "13800000000"}
     assert len(shown["attachments"]) == 2 and shown["flag"] is None
     assert "complaint.view_complainant" in audit_actions(stack)
+    photo = f"{stack.url}/api/complaints/{complaint_id}/attachments/{shown['attachments'][0]['id']}"
+    got = httpx.get(photo, headers=officer.headers)
+    assert (got.status_code, got.content, got.headers["content-type"]) == (200, PNG, "image/png")
+    assert httpx.get(photo, headers=operator.headers).status_code == 403
     # an officer employed by the organisation must recuse
     recused = Client(stack, "officer_a_staff").call(
         "POST", f"/api/complaints/{complaint_id}/review", 403,
@@ -169,9 +173,9 @@ def test_complaint_from_the_public_form_to_closed(stack: Stack, world: Complaint
                                             200)["missing"]]
     assert "complaints_open" not in codes and "amended_report_required" in codes
     actions = audit_actions(stack, f"complaint:{complaint_id}")
-    assert actions == ["complaint.register", "complaint.review", "complaint.investigate",
-                       "complaint.attach_clip", "complaint.extend", "complaint.resolve",
-                       "complaint.close"]
+    assert actions == ["complaint.register", "complaint.attachment_download",
+                       "complaint.review", "complaint.investigate", "complaint.attach_clip",
+                       "complaint.extend", "complaint.resolve", "complaint.close"]
 
 
 def test_officers_register_phone_complaints_in_their_scope(stack: Stack,

@@ -16,7 +16,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from proctor import audit
+from proctor.auth.scope import Scope
+from proctor.complaints.access import handled_complaint
 from proctor.db.complaints import Complaint, ComplaintAttachment
+from proctor.errors import NotFound
 from proctor.recording.retention import retain_until
 from proctor.recording.store import ObjectStore, require_store
 
@@ -52,3 +56,21 @@ def attachments_of(db: Session, complaint_id: int) -> list[ComplaintAttachment]:
     return list(db.scalars(select(ComplaintAttachment)
                            .where(ComplaintAttachment.complaint_id == complaint_id)
                            .order_by(ComplaintAttachment.id)))
+
+
+DOWNLOADED = "complaint.attachment_download"
+
+
+def attachment_content(db: Session, store: ObjectStore | None, scope: Scope,
+                       complaint_id: int, attachment_id: int) -> tuple[ComplaintAttachment,
+                                                                       bytes]:
+    """An attachment's bytes, for those who may handle the complaint (a photo may show who
+    complained), read from the store; the download is audited."""
+    handled_complaint(db, scope, complaint_id)
+    row = db.get(ComplaintAttachment, attachment_id)
+    if row is None or row.complaint_id != complaint_id:
+        raise NotFound(f"complaint {complaint_id} has no attachment {attachment_id}")
+    data = require_store(store, "complaint attachments").read(row.object_key, row.version_id)
+    audit.record(db, scope.actor, DOWNLOADED, f"complaint:{complaint_id}", attachment=row.id,
+                 sha256=row.sha256)
+    return row, data

@@ -74,7 +74,7 @@ def build_world(db: Session, now: datetime) -> World:
     unscoped = {"user_id": str(target.id), "device_id": str(spare.id), "region_code": SIMING,
                 "supervisor_id": str(assignment.supervisor_id), "draw_id": str(assignment.draw_id),
                 "action": "accept", "start_ms": "0", "year": "2026", "key": "0",
-                "tracking_code": "NO-SUCH-CODE"}
+                "tracking_code": "NO-SUCH-CODE", "attachment_id": "1"}
     token = directory.rotate_device_token(db, ADMIN, places[0].device.id)
     db.commit()
     return World(users, token, {"in": scoped[0] | unscoped, "out": scoped[1] | unscoped,
