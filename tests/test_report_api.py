@@ -19,10 +19,13 @@ from support.batches import build_world
 from support.console import app_db, console_client, create_users, login
 from support.review import END, START, add_event, add_segments, drawn_for_both_rooms, ms
 
-from proctor.db.models import AuditEntry
+from proctor.db.base import utcnow
+from proctor.db.models import AuditEntry, User
 from proctor.errors import InvalidInput
 from proctor.supervision import lifecycle
+from proctor.supervision.oversight import Report
 from proctor.supervision.records import Batch, SessionRoom
+from proctor.supervision.report.terms import Conclusion
 from proctor.supervision.states import BatchState
 from proctor_dev.seaweed import EmbeddedSeaweedFS
 
@@ -136,12 +139,19 @@ def _download_is_audited(s: Site, url: str, sha256: str) -> None:
             (f"user:{me['id']}", sha256)]
 
 
-def test_reports_need_the_object_store(client: TestClient) -> None:
+def test_reports_need_the_object_store_once_access_is_decided(client: TestClient) -> None:
     admin = login(client, "root")
-    for path in ("/api/reports/1/sign", "/api/reports/1/pdf"):
-        method = "POST" if path.endswith("sign") else "GET"
+    for method, path in (("POST", "/api/reports/1/sign"), ("GET", "/api/reports/1/pdf")):
         response = client.request(method, path, headers=admin)
-        assert response.status_code == 503 and "object store" in response.text
+        assert response.status_code == 404 and "does not exist" in response.text  # not 503
+    with app_db(client) as db:
+        root = db.scalars(select(User).where(User.username == "root")).one()
+        batch = drawn_for_both_rooms(db, build_world(db), root.id)
+        db.add(Report(batch_id=batch, number="DD-2026-00001", content={},
+                      conclusion=Conclusion.PASSED, pdf_key="reports/x.pdf", pdf_version="v1",
+                      pdf_sha256="0" * 64, signed_at=utcnow(), created_by="user:1"))
+    response = client.get("/api/reports/1/pdf", headers=admin)
+    assert response.status_code == 503 and "object store" in response.text
 
 
 def test_transitions_count_gaps_with_the_configured_tolerance(
