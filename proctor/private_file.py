@@ -18,17 +18,19 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def _tighten(path: Path, mode: int) -> None:
-    """chmod ``path`` to ``mode`` if this process owns it (an old install's 0644 files too);
-    a folder someone else provides (a read-only secret mount) is left as it is."""
-    if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o777 != mode:
-        path.chmod(mode)
-
-
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) and make it owner-only (0700); ``path``."""
+    """Create ``path`` and its missing parents owner-only (0700, whatever the umask); ``path``.
+
+    A folder that exists is left as it is: it may be shared (``/tmp``, a mount), and what
+    matters inside it is made owner-only itself."""
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    _tighten(path, DIR_MODE)  # mkdir's mode is masked by the umask; an old folder keeps its own
+    for created in missing:
+        created.chmod(DIR_MODE)  # mkdir's mode is masked by the umask
     return path
 
 
@@ -37,10 +39,11 @@ def private_file(path: Path) -> Path:
 
     For files a library then opens with the umask's mode (SQLite: its ``-wal`` and ``-shm``
     files copy the database file's mode)."""
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    _tighten(path, FILE_MODE)
+    if path.stat().st_uid == os.geteuid():  # an old install's 0644 file too, if it is ours
+        path.chmod(FILE_MODE)
     return path
 
 
@@ -53,7 +56,7 @@ def open_private(path: Path) -> BinaryIO:
 
 def _private_temporary(path: Path, data: bytes) -> Path:
     """``data`` in a fresh owner-only temporary file beside ``path``, flushed to disk."""
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
     try:
         with open_private(temporary) as out:

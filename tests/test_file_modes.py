@@ -56,7 +56,8 @@ def test_an_old_world_readable_database_is_tightened(tmp_path: Path) -> None:
     database.write_bytes(b"")
     database.chmod(0o644)
     prepare_sqlite_file(f"sqlite:///{database}")
-    assert (mode(database.parent), mode(database)) == (0o700, 0o600)
+    assert mode(database) == 0o600
+    assert mode(database.parent) == 0o755  # an existing folder may be shared: left alone
 
 
 def test_secret_files_are_owner_only(tmp_path: Path) -> None:
