@@ -34,6 +34,7 @@ PAGES: dict[str, str] = {
     "/login": "login.html",
     "/live": "live.html",
     "/account": "account.html",
+    "/archive": "archive.html",
 }
 # Paths that are not the console's: an unknown path under them keeps its JSON 404.
 NOT_CONSOLE = ("/api/", "/static/", "/whip", "/whep", "/metrics", "/healthz", "/docs",

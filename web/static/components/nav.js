@@ -11,6 +11,7 @@
 /** @type {NavEntry[]} */
 export const NAV = [
   { href: "/live", label: "nav.live", permission: "watch_live" },
+  { href: "/archive", label: "nav.archive", permission: "view_archive" },
   { href: "/account", label: "nav.account", permission: null },
 ];
 
