@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from proctor import audit
-from proctor.auth.scope import CameraPlace, Permission, Scope
+from proctor.auth.scope import Permission, Scope, camera_in_scope
 from proctor.complaints.access import handled_complaint
 from proctor.complaints.workflow import (
     ComplaintAction,
@@ -31,8 +31,7 @@ from proctor.complaints.workflow import (
     target_of,
 )
 from proctor.db.complaints import Complaint, ComplaintClip, ComplaintExtension, ComplaintState
-from proctor.db.models import Camera
-from proctor.errors import Conflict, Forbidden, InvalidInput, NotFound
+from proctor.errors import Conflict, InvalidInput
 from proctor.recording.legal_hold import place_hold
 from proctor.recording.store import ObjectStore, require_store
 from proctor.supervision.batch_cameras import session_cameras, session_holding
@@ -94,10 +93,9 @@ class ClipRequest:
 
 def _check_clip_place(db: Session, scope: Scope, complaint: Complaint,
                       clip: ClipRequest) -> None:
-    """The camera and range belong to the complaint, and the caller may hold them."""
-    camera = db.get(Camera, clip.camera_id)
-    if camera is None:
-        raise NotFound(f"camera {clip.camera_id} does not exist")
+    """The caller may hold the camera's footage, and camera and range belong to the
+    complaint."""
+    camera = camera_in_scope(db, scope, clip.camera_id, Permission.EXPORT_EVIDENCE)
     if complaint.batch_id is not None:
         batch = db.get(Batch, complaint.batch_id)
         assert batch is not None  # a foreign key
@@ -109,9 +107,6 @@ def _check_clip_place(db: Session, scope: Scope, complaint: Complaint,
                                f"{complaint.organisation_id}, which the complaint is about")
         if clip.ends_at <= clip.starts_at:
             raise InvalidInput("a clip must end after it starts")
-    if not scope.allows(Permission.EXPORT_EVIDENCE, CameraPlace.of(camera)):
-        raise Forbidden(f"user '{scope.username}' may not hold recordings of camera "
-                        f"{camera.id}")
 
 
 def attach_clip(db: Session, store: ObjectStore | None, scope: Scope, complaint_id: int,
