@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from proctor_dev.processes import free_port
 from proctor_dev.seaweed import EmbeddedSeaweedFS
@@ -94,3 +95,4 @@ def test_a_programming_error_still_shows_its_traceback() -> None:
     from proctor.cli.failures import failure_line
 
     assert failure_line(KeyError("x")) is None
+    assert failure_line(IntegrityError("INSERT", {}, Exception("UNIQUE failed"))) is None

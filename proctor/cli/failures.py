@@ -15,7 +15,7 @@ import typer
 import urllib3
 from minio.error import S3Error
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from proctor.errors import ProctorError
 
@@ -32,7 +32,7 @@ def _first_line(error: BaseException) -> str:
 
 
 def database_failure(error: DBAPIError) -> str:
-    """The line for a database that cannot be opened or answered with a driver error."""
+    """The line for a database that cannot be opened, reached or used (locked, gone)."""
     return (f"the database cannot be used ({_first_line(error.orig or error)}): check that it "
             f"runs and that the CLI uses the server's database; {SETTINGS_HINT}")
 
@@ -69,7 +69,7 @@ def failure_line(error: Exception) -> str | None:
         return store_refusal(cause)
     if isinstance(error, ProctorError):
         return str(error)
-    if isinstance(error, DBAPIError):
+    if isinstance(error, OperationalError | InterfaceError):  # not a constraint: a bug
         return database_failure(error)
     if isinstance(error, urllib3.exceptions.HTTPError):
         return store_failure(error)
