@@ -4,8 +4,8 @@ nobody but this server, and the API map needs a login."""
 from __future__ import annotations
 
 import hashlib
-import secrets
 import re
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
