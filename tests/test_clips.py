@@ -49,6 +49,17 @@ def test_a_gap_in_the_recording_stays_a_gap(media: list[SegmentMedia], tmp_path:
     assert len(frames) == 200
 
 
+def test_segments_placed_slightly_overlapping_still_make_a_clip(media: list[SegmentMedia],
+                                                               tmp_path: Path) -> None:
+    """A re-measured clock offset can place a segment a few ms before the previous one ends:
+    every frame is kept, in order, and the muxer is never handed a timestamp going back."""
+    overlapping = [media[0], SegmentMedia(media[1].start_ms - 150, media[1].data)]
+    info = assemble_clip(overlapping, T0, T0 + 20_000, tmp_path / "o.mp4")
+    frames = decode(tmp_path / "o.mp4")
+    assert len(frames) == info.frames == 200
+    assert all(b.time > a.time for a, b in pairwise(frames))
+
+
 def test_clip_and_thumbnail_over_http(shared_stack: Stack, media: list[SegmentMedia]) -> None:
     camera = shared_stack.site_a.camera_ids[0]
     for item in media:

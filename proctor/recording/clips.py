@@ -74,7 +74,7 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
     pending: list[tuple[int, av.Packet[VideoStream]]] = []  # the GOP that may contain start_ms
     out: av.container.OutputContainer | None = None
     out_stream = None
-    first_ms = last_ms = frames = 0
+    first_ms = last_ms = last_pts = frames = 0
     partial = output.with_name(f"{output.stem}.{os.getpid()}-{threading.get_ident()}.partial.mp4")
     try:
         for segment in segments:
@@ -101,7 +101,12 @@ def assemble_clip(segments: Iterable[SegmentMedia], start_ms: int, end_ms: int,
                 assert out_stream is not None  # created together with out
                 for when_ms, item in to_write:
                     item.stream = out_stream
-                    item.pts = item.dts = round((when_ms - first_ms) * 90)
+                    # Each segment is placed by its own clock offset, so the next one may start
+                    # a few ms before the last frame of the one before: nudge it one tick on,
+                    # as the muxer refuses a timestamp that does not increase.
+                    last_pts = round((when_ms - first_ms) * 90) if frames == 0 else max(
+                        round((when_ms - first_ms) * 90), last_pts + 1)
+                    item.pts = item.dts = last_pts
                     item.time_base = CLIP_TIME_BASE
                     out.mux(item)
                     last_ms, frames = when_ms, frames + 1
