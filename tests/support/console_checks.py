@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from playwright.sync_api import BrowserContext, Page
 
@@ -120,3 +121,15 @@ def screenshot(page: Page, path: Path) -> None:
     """A small PNG of the viewport."""
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=False)
+
+
+def log_in(page: Page, url: str, username: str, password: str, next_path: str) -> None:
+    """Log in through the console's form and wait until ``next_path`` has drawn."""
+    page.context.clear_cookies()
+    page.goto(f"{url}/login?next={quote(next_path, safe='')}")
+    wait_ready(page)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-button")
+    page.wait_for_url(f"{url}{next_path}")
+    wait_ready(page)

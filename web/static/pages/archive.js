@@ -206,9 +206,10 @@ async function loadHolds() {
   const holds = await apiJson(`/api/cameras/${shown.camera}/legal-holds`);
   byId("archive-holds-empty").hidden = holds.length > 0;
   holdList.replaceChildren(...holds.map((hold) => {
-    const item = element("li", "archive-hold", t(hold.lifted_at ? "archive.holdLifted"
-      : "archive.holdActive", { from: formatDateTime(hold.from_ms), to: formatDateTime(hold.to_ms),
-      reason: hold.reason }));
+    const words = { from: formatDateTime(hold.from_ms), to: formatDateTime(hold.to_ms),
+      reason: hold.reason };
+    const item = element("li", "archive-hold", hold.lifted_at
+      ? t("archive.holdLifted", words) : t("archive.holdActive", words));
     item.dataset.holdId = String(hold.id);
     if (!hold.lifted_at) {
       const lift = element("button", "secondary", t("archive.liftHold"));
