@@ -24,13 +24,16 @@ SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
                                   "phone": {"width": 360, "height": 740}}
 # name, path, whether it needs a login
 PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
-         ("not-found", "/no-such-page", True))
+         ("archive", "/archive?camera={camera}", True), ("not-found", "/no-such-page", True))
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
 
 def _ready(page: Page, name: str) -> None:
     """Wait until the page has drawn (and, on the live wall, every video plays)."""
     page.wait_for_selector("body[data-ready='true']", timeout=30_000)
+    if name == "archive":  # the first camera's last hour searched (or its error shown)
+        page.wait_for_selector("body[data-cameras]", state="attached", timeout=30_000)
+        page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
     if name != "live":
         return
     for _ in range(600):  # page.evaluate polls: the console's CSP refuses wait_for_function
@@ -65,7 +68,7 @@ def take(world: ConsoleWorld, profile: Path, out: Path,
                     if login and not browser.cookies():
                         page.request.post(f"{world.url}/api/auth/login", data={
                             "username": world.username, "password": world.password})
-                    page.goto(f"{world.url}{path}")
+                    page.goto(f"{world.url}{path.format(camera=world.camera_ids[0])}")
                     _ready(page, name)
                     target = out / f"{name}-{lang}-{size}.png"
                     page.screenshot(path=str(target))
