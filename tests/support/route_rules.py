@@ -147,7 +147,7 @@ RULES: dict[tuple[str, str], Rule] = {
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,
-    ("GET", "/metrics"): AUDIT,  # or the metrics token (not configured here)
+    ("GET", "/metrics"): MANAGE,  # administrators only, or the metrics token (not set here)
     # the console user: their own account, and listings filtered by scope
     **{key: LOGGED_IN for key in (
         ("POST", "/api/auth/password"), ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
