@@ -125,9 +125,11 @@ def _measure(base: str, n: int, log: Log) -> dict[str, Timing]:
     return figures
 
 
-def run_oversight_bench(batches: int, requests: int, log: Log) -> dict[str, object]:
+def run_oversight_bench(batches: int, requests: int, segment_s: int,
+                        log: Log) -> dict[str, object]:
     """Seed, fill the aggregate, then time the API (see the module docstring)."""
-    result: dict[str, object] = {"batches": batches, "requests": requests}
+    result: dict[str, object] = {"batches": batches, "requests": requests,
+                                 "segment_seconds": segment_s}
     with postgres_cluster() as url, tempfile.TemporaryDirectory() as data:
         settings = load_settings(database_url=url, data_dir=Path(data), analysis_enabled=False,
                                  ice_host_addresses=["127.0.0.1"],
@@ -137,7 +139,7 @@ def run_oversight_bench(batches: int, requests: int, log: Log) -> dict[str, obje
         factory = create_session_factory(engine)
         started, now = time.perf_counter(), utcnow()
         with session_scope(factory) as db:
-            seeded = seed(db, batches, now)
+            seeded = seed(db, batches, now, segment_s)
         result |= vars(seeded) | {"seed_seconds": round(time.perf_counter() - started, 1)}
         log(f"seeded {seeded} in {result['seed_seconds']} s")
         started = time.perf_counter()

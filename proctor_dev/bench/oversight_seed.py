@@ -1,8 +1,8 @@
 """A province-sized database for ``proctor bench oversight``: 1 province, 10 cities, 10
 districts each, 3 organisations per district (each with a site, a room, 2 cameras), N
 batches spread over the organisations and over every state, one session each, one-hour
-recordings of 10 s segments for every batch that has started (a tenth of them with a
-gap), 3 alerts per started batch, and complaints in every state.
+recordings of S-second segments for every batch that has started (a tenth of them with a
+ten-minute gap), 3 alerts per started batch, and complaints in every state.
 
 Rows of the directory and batches go through the ORM; segments and events are generated
 by PostgreSQL itself (``generate_series``): millions of rows in seconds.
@@ -40,7 +40,7 @@ _SEGMENTS = text("""
 INSERT INTO segments (camera_id, start_ms, end_ms, agent_start_ms, clock_offset_ms, size,
                       sha256, object_key, version_id, retain_until, prev_hash, chain_hash,
                       received_at)
-SELECT c.id, w.start_ms + g * 10000, w.start_ms + (g + 1) * 10000, w.start_ms + g * 10000, 0,
+SELECT c.id, w.start_ms + g * :ms, w.start_ms + (g + 1) * :ms, w.start_ms + g * :ms, 0,
        1000000, md5(c.id || ':' || g) || md5(g || ':' || c.id), 'bench/' || c.id || '/' || w.id
        || '/' || g, 'v', s.ends_at + interval '5 years', md5('p' || c.id || ':' || w.id || ':'
        || g) || md5(w.id || ''), md5('h' || c.id || ':' || w.id || ':' || g) || md5(c.id || ''),
@@ -50,8 +50,8 @@ JOIN (SELECT id, (extract(epoch FROM starts_at) * 1000)::bigint AS start_ms FROM
      w ON w.id = s.id
 JOIN session_rooms r ON r.session_id = s.id
 JOIN cameras c ON c.room_id = r.room_id
-CROSS JOIN generate_series(0, 359) g
-WHERE s.starts_at < :now AND NOT (s.id % 10 = 3 AND g BETWEEN 100 AND 159)
+CROSS JOIN generate_series(0, 3600000 / :ms - 1) g
+WHERE s.starts_at < :now AND NOT (s.id % 10 = 3 AND g * :ms >= 1000000 AND g * :ms < 1600000)
 """)
 _EVENTS = text("""
 INSERT INTO events (camera_id, kind, zone, started_at, ended_at, updated_at, severity, peak,
@@ -150,7 +150,7 @@ def _complaints(db: Session, places: list[tuple[int, int]], batches: int, today:
     return count
 
 
-def seed(db: Session, batches: int, now: datetime) -> Seeded:
+def seed(db: Session, batches: int, now: datetime, segment_s: int = 10) -> Seeded:
     """Seed everything (see the module docstring) and the three oversight users."""
     today = china_day(now)
     provisional = None
@@ -162,7 +162,7 @@ def seed(db: Session, batches: int, now: datetime) -> Seeded:
     districts = _regions(db)
     places = _organisations(db, districts)
     _batches(db, places, batches, now)
-    db.execute(_SEGMENTS, {"now": now})
+    db.execute(_SEGMENTS, {"now": now, "ms": segment_s * 1000})
     db.execute(_EVENTS, {"now": now})
     complaints = _complaints(db, places, batches, today)
     for name, region in USERS.items():

@@ -142,6 +142,9 @@ def oversight(
     = 5000,
     requests: Annotated[int, typer.Option(min=5, max=999, help="requests timed per view")]
     = 50,
+    segment_seconds: Annotated[int, typer.Option(
+        min=1, max=3600, help="length of the seeded segments (the product records ~10 s; "
+        "longer ones seed faster: the views read the per-batch aggregate, not segments)")] = 60,
 ) -> None:
     """A province on PostgreSQL (10 cities, 100 districts, 300 organisations, N batches,
     their segments, alerts and complaints): p50/p95 of the region summary at each level
@@ -150,7 +153,8 @@ def oversight(
     from proctor_dev.bench.oversight import run_oversight_bench
 
     configure_logging("WARNING")
-    result = run_oversight_bench(batches, requests, log=lambda m: typer.echo(m, err=True))
+    result = run_oversight_bench(batches, requests, segment_seconds,
+                                 log=lambda m: typer.echo(m, err=True))
     for key, value in result.items():
         typer.echo(f"  {key:<24} {value}", err=True)
     typer.echo(json.dumps(result, ensure_ascii=False))
