@@ -29,7 +29,8 @@ from proctor.errors import (
     ProctorError,
 )
 from proctor.media.sdp import OfferTooLarge
-from proctor.recording.store import StorageError
+from proctor.media.sessions import TooManySessions
+from proctor.recording.store import StorageError, StoreNotConfigured
 from proctor.supervision.lifecycle import BatchTransitionRefused
 from proctor.supervision.report.signing import TimestampUnavailable
 from proctor.supervision.roster import RosterRejected, RosterTooLarge
@@ -41,6 +42,7 @@ STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
     (RosterTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
     (TooManyComplaints, status.HTTP_429_TOO_MANY_REQUESTS),
+    (TooManySessions, status.HTTP_429_TOO_MANY_REQUESTS),
     (AttachmentTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (UnsupportedAttachment, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
     (UnreadableText, status.HTTP_422_UNPROCESSABLE_CONTENT),
@@ -58,7 +60,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handler for :class:`ProctorError` and its subclasses."""
 
     async def handle(_request: Request, error: Exception) -> JSONResponse:
-        if isinstance(error, StorageError):
+        if isinstance(error, StorageError) and not isinstance(error, StoreNotConfigured):
             logger.error("object store failure: %s", error)
         code = next(
             (c for kind, c in STATUS_BY_ERROR if isinstance(error, kind)),
