@@ -35,6 +35,7 @@ PAGES: dict[str, str] = {
     "/live": "live.html",
     "/account": "account.html",
     "/archive": "archive.html",
+    "/review": "review.html",
 }
 # Paths that are not the console's: an unknown path under them keeps its JSON 404.
 NOT_CONSOLE = ("/api/", "/static/", "/whip", "/whep", "/metrics", "/healthz", "/docs",

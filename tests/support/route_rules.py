@@ -143,7 +143,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs/assets"): Rule(Access.PUBLIC, url="/docs/assets/swagger-ui.css"),
     # the console's pages and files
     **{("GET", path): PUBLIC for path in ("/docs", "/", "/login", "/live", "/account",
-                                         "/archive",
+                                         "/archive", "/review",
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,

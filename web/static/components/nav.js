@@ -12,6 +12,7 @@
 export const NAV = [
   { href: "/live", label: "nav.live", permission: "watch_live" },
   { href: "/archive", label: "nav.archive", permission: "view_archive" },
+  { href: "/review", label: "nav.review", permission: "view_archive" },
   { href: "/account", label: "nav.account", permission: null },
 ];
 
