@@ -36,6 +36,8 @@ PAGES: dict[str, str] = {
     "/account": "account.html",
     "/archive": "archive.html",
     "/review": "review.html",
+    "/admin": "admin.html",
+    "/batches": "batches.html",
 }
 # Paths that are not the console's: an unknown path under them keeps its JSON 404.
 NOT_CONSOLE = ("/api/", "/static/", "/whip", "/whep", "/metrics", "/healthz", "/docs",

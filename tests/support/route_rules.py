@@ -143,7 +143,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs/assets"): Rule(Access.PUBLIC, url="/docs/assets/swagger-ui.css"),
     # the console's pages and files
     **{("GET", path): PUBLIC for path in ("/docs", "/", "/login", "/live", "/account",
-                                         "/archive", "/review",
+                                         "/archive", "/review", "/batches",
+                                         "/admin",
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,

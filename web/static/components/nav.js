@@ -13,6 +13,8 @@ export const NAV = [
   { href: "/live", label: "nav.live", permission: "watch_live" },
   { href: "/archive", label: "nav.archive", permission: "view_archive" },
   { href: "/review", label: "nav.review", permission: "view_archive" },
+  { href: "/batches", label: "nav.batches", permission: null }, // each user sees their scope's
+  { href: "/admin", label: "nav.admin", permission: "manage_directory" },
   { href: "/account", label: "nav.account", permission: null },
 ];
 
