@@ -29,6 +29,11 @@ def parse_offer(body: bytes, max_bytes: int, need_direction: str) -> str:
         description = SessionDescription.parse(text)
     except Exception as error:  # aiortc raises assorted errors on malformed input
         raise InvalidInput(f"malformed SDP offer: {error or type(error).__name__}") from error
+    mids = [m.rtp.muxId for m in description.media]
+    repeated = sorted({mid for mid in mids if mids.count(mid) > 1})
+    if repeated:
+        raise InvalidInput(f"SDP offer repeats media section id(s) {', '.join(map(repr, repeated))}"
+                           " (a=mid): give each m= section its own")
     videos = [m for m in description.media if m.kind == "video"]
     if not videos:
         raise InvalidInput("SDP offer has no video section (m=video)")

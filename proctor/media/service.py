@@ -11,7 +11,7 @@ from proctor.media.feed import FeedRegistry, FeedStatus
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
 from proctor.media.playback import PlaybackHub
 from proctor.media.sdp import parse_offer
-from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry
+from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry, TooManySessions
 from proctor.media.settings import MediaSettings
 from proctor.rtc.h264 import offers_h264, prefer_h264
 
@@ -45,27 +45,14 @@ class MediaService:
 
     async def publish(self, camera_id: int, owner: str, credential: str,
                       body: bytes) -> tuple[RtcSession, str]:
-        """Accept a WHIP offer. A new publisher replaces the camera's current one."""
+        """Accept a WHIP offer. A new publisher replaces the camera's current one, but only
+        once its offer is fully accepted and answered: a refused offer leaves the running
+        publisher alone."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="send")
-        for previous in self.sessions.find(SessionKind.WHIP, camera_id):
-            logger.warning(
-                "new publisher replaces the current one",
-                extra={"camera": camera_id, "replaced_session": previous.id},
-            )
-            await self.sessions.close(previous.id)
         session = self._new_session(SessionKind.WHIP, camera_id, owner, credential)
-        feed = self.feeds.get(camera_id)
-
-        @session.pc.on("track")
-        def _on_track(track: MediaStreamTrack) -> None:
-            if track.kind == "video":
-                feed.attach(track)
-
-                async def _detach() -> None:
-                    feed.detach(track)
-
-                session.on_close.append(_detach)
-
+        videos: list[MediaStreamTrack] = []
+        session.pc.on("track", lambda track: videos.append(track) if track.kind == "video"
+                      else None)
         try:
             await apply_offer(session.pc, offer)
             for transceiver in session.pc.getTransceivers():
@@ -75,8 +62,26 @@ class MediaService:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
+        await self._replace_publisher(session, videos)
         logger.info("publisher connected", extra={"camera": camera_id, "session": session.id})
         return session, answer
+
+    async def _replace_publisher(self, session: RtcSession,
+                                 videos: list[MediaStreamTrack]) -> None:
+        """End the camera's other publishers and feed it from ``session``'s video."""
+        for previous in self.sessions.find(SessionKind.WHIP, session.camera_id):
+            if previous is not session:
+                logger.warning("new publisher replaces the current one", extra={
+                    "camera": session.camera_id, "replaced_session": previous.id})
+                await self.sessions.close(previous.id)
+        feed = self.feeds.get(session.camera_id)
+        for track in videos:
+            feed.attach(track)
+
+            async def _detach(track: MediaStreamTrack = track) -> None:
+                feed.detach(track)
+
+            session.on_close.append(_detach)
 
     async def play(self, camera_id: int, owner: str, credential: str,
                    body: bytes) -> tuple[RtcSession, str]:
@@ -84,6 +89,11 @@ class MediaService:
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
         if not offers_h264(offer):
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
+        watching = self.sessions.owned(SessionKind.WHEP, owner)
+        if watching >= self.settings.max_whep_sessions_per_user:
+            raise TooManySessions(
+                f"{watching} live views are open for this user, the most allowed "
+                f"(PROCTOR_MAX_WHEP_SESSIONS_PER_USER): end one (DELETE its session) first")
         session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
         try:
             track = self.playback.watch(camera_id)

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from aiortc import RTCPeerConnection
 
+from proctor.errors import ProctorError
+
 logger = logging.getLogger(__name__)
+
+
+class TooManySessions(ProctorError):
+    """The caller has as many live sessions open as allowed (HTTP 429)."""
 
 
 class SessionKind(str, enum.Enum):
@@ -90,6 +96,10 @@ class SessionRegistry:
     def count(self, kind: SessionKind) -> int:
         """How many sessions of a kind are live."""
         return sum(1 for s in self._sessions.values() if s.kind is kind)
+
+    def owned(self, kind: SessionKind, owner: str) -> int:
+        """How many sessions of a kind ``owner`` has open, connected or not."""
+        return sum(1 for s in self._sessions.values() if s.kind is kind and s.owner == owner)
 
     async def close(self, session_id: str) -> bool:
         """End a session (idempotent); returns whether it was live."""

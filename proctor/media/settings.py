@@ -46,6 +46,10 @@ class MediaSettings(BaseModel):
     webrtc_setup_timeout_s: float = Field(
         default=20.0, gt=0, description="close a WHIP/WHEP session not connected by then"
     )
+    max_whep_sessions_per_user: int = Field(
+        default=64, gt=0, description="live views one user may have open at once, connected "
+        "or not (429 past it); the live wall opens one per camera it shows"
+    )
     max_sdp_bytes: int = Field(default=64 * 1024, gt=0, description="largest accepted SDP offer")
     playback_preset: str = Field(default="ultrafast", description="libx264 preset for WHEP")
     playback_bitrate_kbps: int = Field(default=2500, gt=0, description="WHEP video bitrate")
