@@ -1,0 +1,260 @@
+// Administration page (系统管理): sites (考点), rooms (考场), edge devices and cameras. A
+// device's token is shown once, at enrollment or rotation, with a copy button. The page is
+// for users with manage_directory; the API refuses everyone else anyway.
+
+import { apiJson } from "../api.js";
+import { byId, element } from "../components/dom.js";
+import { showError } from "../components/errors.js";
+import { setLoading } from "../components/loading.js";
+import { startPage } from "../components/shell.js";
+import { formatDateTime, t } from "../i18n.js";
+
+/** @typedef {{id: number, name: string, organisation: string, address: string}} Site */
+/** @typedef {{id: number, site_id: number, name: string}} Room */
+/**
+ * @typedef {object} Device
+ * @property {number} id
+ * @property {number} site_id
+ * @property {string} name
+ * @property {boolean} is_active
+ * @property {string | null} last_seen_at
+ */
+/** @typedef {{id: number, room_id: number, device_id: number | null, name: string}} Camera */
+/** @typedef {{device: Device, token: string}} Enrolled */
+
+const PERMISSION = "manage_directory";
+const pageError = byId("page-error");
+const loading = byId("admin-loading");
+
+/** What the server has, as last loaded. */
+const state = {
+  /** @type {Site[]} */ sites: [],
+  /** @type {Room[]} */ rooms: [],
+  /** @type {Device[]} */ devices: [],
+  /** @type {Camera[]} */ cameras: [],
+};
+
+/**
+ * The name of the row with this id ("#id" if it is not loaded).
+ * @param {{id: number, name: string}[]} rows
+ * @param {number | null} id
+ * @returns {string}
+ */
+function nameOf(rows, id) {
+  return rows.find((row) => row.id === id)?.name ?? `#${id}`;
+}
+
+/**
+ * Fill a list with one item per row, or an "empty" line.
+ * @template T
+ * @param {string} id The list's id.
+ * @param {T[]} rows
+ * @param {(row: T) => HTMLElement[]} parts What each item shows.
+ */
+function fillList(id, rows, parts) {
+  const list = byId(id);
+  list.replaceChildren();
+  if (!rows.length) list.append(element("li", "muted", t("admin.empty")));
+  for (const row of rows) {
+    const item = element("li");
+    item.append(...parts(row));
+    list.append(item);
+  }
+}
+
+/**
+ * Replace a select's options.
+ * @param {HTMLSelectElement} select
+ * @param {{id: number, name: string}[]} rows
+ * @param {(row: any) => string} label
+ * @param {string} [none] The label of an empty first option, if any.
+ */
+function fillSelect(select, rows, label, none) {
+  const kept = select.value;
+  select.replaceChildren();
+  if (none !== undefined) select.append(new Option(none, ""));
+  for (const row of rows) select.append(new Option(label(row), String(row.id)));
+  if ([...select.options].some((option) => option.value === kept)) select.value = kept;
+}
+
+/** @param {Device} device */
+function deviceParts(device) {
+  const seen = device.last_seen_at
+    ? t("admin.device.seen", { time: formatDateTime(device.last_seen_at) })
+    : t("admin.device.never");
+  const state_ = device.is_active ? t("admin.device.active") : t("admin.device.inactive");
+  const rotate = element("button", "secondary", t("admin.token.rotate"));
+  rotate.type = "button";
+  rotate.dataset.deviceId = String(device.id);
+  rotate.setAttribute("aria-label", t("admin.token.rotateNamed", { name: device.name }));
+  rotate.addEventListener("click", () => void rotateToken(device));
+  return [
+    element("strong", "", device.name),
+    element("span", "muted", ` · ${nameOf(state.sites, device.site_id)} · ${state_} · ${seen} `),
+    rotate,
+  ];
+}
+
+/** Draw the lists and the form choices from `state`. */
+function render() {
+  const { sites, rooms, devices, cameras } = state;
+  fillList("admin-site-list", sites, (site) => [
+    element("strong", "", site.name),
+    element("span", "muted", [site.organisation, site.address].filter(Boolean)
+      .map((part) => ` · ${part}`).join("")),
+  ]);
+  fillList("admin-room-list", rooms, (room) => [
+    element("strong", "", room.name),
+    element("span", "muted", ` · ${nameOf(sites, room.site_id)}`),
+  ]);
+  fillList("admin-device-list", devices, deviceParts);
+  fillList("admin-camera-list", cameras, (camera) => [
+    element("strong", "", camera.name),
+    element("span", "muted", ` · ${nameOf(rooms, camera.room_id)} · ${camera.device_id === null
+      ? t("admin.camera.noDevice") : nameOf(devices, camera.device_id)}`),
+  ]);
+  for (const select of document.querySelectorAll("select.admin-site-select")) {
+    fillSelect(/** @type {HTMLSelectElement} */ (select), sites, (site) => site.name);
+  }
+  fillSelect(byId("admin-camera-room", HTMLSelectElement), rooms,
+    (room) => `${nameOf(sites, room.site_id)} · ${room.name}`);
+  fillSelect(byId("admin-camera-device", HTMLSelectElement), devices,
+    (device) => `${nameOf(sites, device.site_id)} · ${device.name}`, t("admin.camera.noDevice"));
+}
+
+/** Load everything from the server and draw it. */
+async function load() {
+  setLoading(loading, true);
+  try {
+    const [sites, rooms, devices, cameras] = await Promise.all(
+      ["/api/sites", "/api/rooms", "/api/devices", "/api/cameras/all"].map((path) => apiJson(path)));
+    Object.assign(state, { sites, rooms, devices, cameras });
+    showError(pageError, "");
+    render();
+  } catch (error) {
+    showError(pageError, error, t("admin.error.load"));
+  } finally {
+    setLoading(loading, false);
+  }
+}
+
+/**
+ * Show a device's new token (once) with its copy button.
+ * @param {Enrolled} enrolled
+ */
+function showToken(enrolled) {
+  byId("admin-token-for").textContent = t("admin.token.for", { name: enrolled.device.name });
+  byId("admin-token-value", HTMLInputElement).value = enrolled.token;
+  byId("admin-token-copied").hidden = true;
+  const box = byId("admin-token");
+  box.hidden = false;
+  byId("admin-token-copy").focus();
+}
+
+/** Copy the shown token to the clipboard (select it when the browser refuses). */
+async function copyToken() {
+  const field = byId("admin-token-value", HTMLInputElement);
+  try {
+    await navigator.clipboard.writeText(field.value);
+    byId("admin-token-copied").hidden = false;
+  } catch {
+    field.select();
+    showError(pageError, t("admin.token.copyFailed"));
+  }
+}
+
+/**
+ * Replace a device's token after the user confirms; the old one stops working at once.
+ * @param {Device} device
+ */
+async function rotateToken(device) {
+  if (!window.confirm(t("admin.token.rotateConfirm", { name: device.name }))) return;
+  try {
+    showToken(await apiJson(`/api/devices/${device.id}/rotate-token`, { method: "POST" }));
+    await load();
+  } catch (error) {
+    showError(pageError, error, t("admin.error.rotate"));
+  }
+}
+
+/**
+ * A form that posts what `body()` builds to `path`, then reloads the page's lists.
+ * @param {string} formId
+ * @param {string} path
+ * @param {() => Record<string, unknown> | string} body The request body, or what is missing.
+ * @param {(created: any) => void} [done] What to do with the server's answer.
+ */
+function wireForm(formId, path, body, done) {
+  const form = byId(formId, HTMLFormElement);
+  const errorBox = byId(`${formId}-error`);
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const built = body();
+    showError(errorBox, typeof built === "string" ? built : "");
+    if (typeof built === "string") return;
+    button.disabled = true;
+    try {
+      const created = await apiJson(path, { method: "POST", body: built });
+      for (const input of form.querySelectorAll("input")) input.value = "";
+      await load();
+      done?.(created);
+    } catch (error) {
+      showError(errorBox, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+/**
+ * The trimmed value of a text field.
+ * @param {string} id
+ */
+function text(id) {
+  return byId(id, HTMLInputElement).value.trim();
+}
+
+/**
+ * The numeric value of a select ("" when nothing is chosen).
+ * @param {string} id
+ * @returns {number | null}
+ */
+function chosen(id) {
+  const value = byId(id, HTMLSelectElement).value;
+  return value ? Number(value) : null;
+}
+
+wireForm("admin-site-form", "/api/sites", () => text("admin-site-name")
+  ? { name: text("admin-site-name"), organisation: text("admin-site-organisation"),
+      address: text("admin-site-address") }
+  : t("admin.error.name"));
+wireForm("admin-room-form", "/api/rooms", () => {
+  if (chosen("admin-room-site") === null) return t("admin.error.site");
+  if (!text("admin-room-name")) return t("admin.error.name");
+  return { site_id: chosen("admin-room-site"), name: text("admin-room-name") };
+});
+wireForm("admin-device-form", "/api/devices", () => {
+  if (chosen("admin-device-site") === null) return t("admin.error.site");
+  if (!text("admin-device-name")) return t("admin.error.name");
+  return { site_id: chosen("admin-device-site"), name: text("admin-device-name") };
+}, showToken);
+wireForm("admin-camera-form", "/api/cameras", () => {
+  if (chosen("admin-camera-room") === null) return t("admin.error.room");
+  if (!text("admin-camera-name")) return t("admin.error.name");
+  return { room_id: chosen("admin-camera-room"), device_id: chosen("admin-camera-device"),
+    name: text("admin-camera-name") };
+});
+byId("admin-token-copy").addEventListener("click", () => void copyToken());
+
+const user = await startPage({ title: "admin.title" });
+if (user) {
+  if (user.permissions.includes(PERMISSION)) {
+    await load();
+  } else {
+    for (const section of document.querySelectorAll(".admin-section")) {
+      /** @type {HTMLElement} */ (section).hidden = true;
+    }
+    showError(pageError, t("admin.error.forbidden"));
+  }
+}
