@@ -23,11 +23,13 @@ TIMINGS_JS = """
     .filter((m) => m.name.startsWith('video-playing:')).map((m) => m.startTime);
   const loads = [...performance.getEntriesByType('navigation'),
                  ...performance.getEntriesByType('resource')];
+  const page = loads.filter((e) => e.entryType === 'navigation' || e.name.includes('/static/'));
+  const sum = (entries, field) => entries.reduce((total, e) => total + (e[field] || 0), 0);
   return {
     fcp: at('first-contentful-paint'), tiles: at('wall-tiles'), playing,
-    transferred: loads.reduce((sum, e) => sum + (e.transferSize || 0), 0),
-    decoded: loads.reduce((sum, e) => sum + (e.decodedBodySize || 0), 0),
-    requests: loads.length,
+    page_transferred: sum(page, 'transferSize'), page_decoded: sum(page, 'decodedBodySize'),
+    page_files: page.length, api_transferred: sum(loads, 'transferSize')
+      - sum(page, 'transferSize'), api_requests: loads.length - page.length,
   };
 }
 """
@@ -38,26 +40,27 @@ class ConsoleBenchResult:
     """The figures ``proctor bench console`` prints as its last line."""
 
     cameras: int
+    cameras_playing: int
     first_contentful_paint_ms: float
     all_tiles_drawn_ms: float
-    first_video_playing_ms: float
-    all_videos_playing_ms: float
-    bytes_transferred: int
-    bytes_decoded: int
-    requests: int
+    first_video_playing_ms: float | None
+    all_videos_playing_ms: float | None  # None unless every camera played in time
+    page_bytes_transferred: int  # the HTML, modules, styles and catalog
+    page_bytes_decoded: int
+    page_files: int
+    api_bytes_transferred: int  # API answers until the end (the list refreshes every 5 s)
+    api_requests: int
 
 
 def _wait_playing(read: Callable[[], dict[str, Any]], cameras: int,
                   timeout_s: float) -> dict[str, Any]:
-    """Poll the page's timings until every camera plays (or the time is up)."""
+    """Poll the page's timings until every camera plays or the time is up (the result says
+    how many played)."""
     deadline = time.monotonic() + timeout_s
     timings = read()
     while len(timings["playing"]) < cameras and time.monotonic() < deadline:
         time.sleep(0.2)
         timings = read()
-    if len(timings["playing"]) < cameras:
-        raise TimeoutError(f"{len(timings['playing'])} of {cameras} cameras played "
-                           f"within {timeout_s:.0f} s")
     return timings
 
 
@@ -81,12 +84,15 @@ def run_console_bench(cameras: int, width: int, height: int, fps: float, timeout
                                     timeout_s)
     playing = timings["playing"]
     return ConsoleBenchResult(
-        cameras=len(playing), first_contentful_paint_ms=round(timings["fcp"] or -1, 1),
+        cameras=cameras, cameras_playing=len(playing),
+        first_contentful_paint_ms=round(timings["fcp"] or -1, 1),
         all_tiles_drawn_ms=round(timings["tiles"] or -1, 1),
-        first_video_playing_ms=round(min(playing), 1),
-        all_videos_playing_ms=round(max(playing), 1),
-        bytes_transferred=int(timings["transferred"]), bytes_decoded=int(timings["decoded"]),
-        requests=int(timings["requests"]),
+        first_video_playing_ms=round(min(playing), 1) if playing else None,
+        all_videos_playing_ms=round(max(playing), 1) if len(playing) >= cameras else None,
+        page_bytes_transferred=int(timings["page_transferred"]),
+        page_bytes_decoded=int(timings["page_decoded"]), page_files=int(timings["page_files"]),
+        api_bytes_transferred=int(timings["api_transferred"]),
+        api_requests=int(timings["api_requests"]),
     )
 
 

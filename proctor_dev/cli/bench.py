@@ -163,8 +163,8 @@ def oversight(
 @app.command()
 def console(
     cameras: Annotated[int, typer.Option(min=1, help="synthetic cameras, four per room")] = 16,
-    width: int = 640,
-    height: int = 360,
+    width: Annotated[int, typer.Option(min=768, help="the test pattern's smallest")] = 768,
+    height: int = 432,
     fps: float = 10,
     timeout: Annotated[float, typer.Option(min=10, help="seconds for every camera to play")] = 180,
 ) -> None:
