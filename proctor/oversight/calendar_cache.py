@@ -33,10 +33,11 @@ def _version(db: Session) -> _Version:
     return int(count), latest
 
 
-def current_calendar(db: Session) -> WorkingCalendar:
-    """The working calendar as entered now (loaded again only after a year is entered)."""
+def current_calendar(db: Session, version: _Version | None = None) -> WorkingCalendar:
+    """The working calendar as entered now (loaded again only after a year is entered);
+    ``version``: the calendar version, if the caller has just read it."""
     global _calendar
-    version = _version(db)
+    version = version or _version(db)
     with _lock:
         if _calendar is not None and _calendar[0] == version:
             return _calendar[1]
@@ -49,13 +50,13 @@ def current_calendar(db: Session) -> WorkingCalendar:
 def current_cutoffs(db: Session, rules: Rules, day: date) -> Cutoffs:
     """:func:`~.cutoffs.cutoffs` for ``day`` on the current calendar (kept per version,
     rules and day; raises :class:`~proctor.supervision.calendar.YearNotEntered` as it)."""
-    calendar = current_calendar(db)
-    key = (_version(db), repr(rules), day)
+    version = _version(db)
+    key = (version, repr(rules), day)
     with _lock:
         found = _cutoffs.get(key)
     if found is not None:
         return found
-    computed = cutoffs(calendar, rules, day)
+    computed = cutoffs(current_calendar(db, version), rules, day)
     with _lock:
         if len(_cutoffs) >= _MAX_CUTOFFS:
             _cutoffs.clear()

@@ -7,8 +7,10 @@ rounds and one notice round hands the due notices to the (logging) notifier, bot
 the statistics are gathered (``ANALYZE``). Then the real server runs on a loopback port
 (uvicorn in a thread), three region users log in and the summary of the province, a city
 and a district is fetched N times each over HTTP; so are a batch page and the
-notifications list. Complaint intake posts N anonymous online complaints (multipart, no
-attachment: attachments would also time the object store, which has its own bench).
+notifications list; ``GET /api/auth/me`` is timed too, as the baseline cost of any
+authenticated request at the same moment. Complaint intake posts N anonymous online
+complaints (multipart, no attachment: attachments would also time the object store, which
+has its own bench).
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ def _measure(base: str, n: int, log: Log) -> dict[str, Timing]:
         for level, code in USERS.items():
             tokens[level] = token = client.post("/api/auth/login", json={"username": level,
                                                          "password": PASSWORD}).json()["token"]
+            if level == "province":  # the cost of any authenticated request, for scale
+                figures["auth_me_ms"] = _timed(n, _getter(client, "/api/auth/me", token))
+                log(f"GET /api/auth/me (baseline): p50 {figures['auth_me_ms'].p50} ms, "
+                    f"p95 {figures['auth_me_ms'].p95} ms")
             summary = _getter(client, f"/api/oversight/regions/{code}", token)
             summary(0)  # warm-up
             figures[f"{level}_summary_ms"] = timing = _timed(n, summary)
