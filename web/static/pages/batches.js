@@ -131,14 +131,15 @@ function showFacts(batch) {
 }
 
 /**
- * The results gate: open, or every reason it is closed.
- * @param {Gate} gate
+ * The results gate: open, or every reason it is closed (null: not the user's to see).
+ * @param {Gate | null} gate
  */
 function showGate(gate) {
-  byId("batch-gate-state").textContent = gate.open ? t("batches.gateOpen")
-    : t("batches.gateClosed");
+  const state = byId("batch-gate-state");
+  if (gate === null) state.textContent = t("batches.gateNotYours");
+  else state.textContent = gate.open ? t("batches.gateOpen") : t("batches.gateClosed");
   byId("batch-gate-reasons").replaceChildren(
-    ...gate.missing.map((reason) => element("li", "", reasonText(reason))));
+    ...(gate?.missing ?? []).map((reason) => element("li", "", reasonText(reason))));
 }
 
 /**
@@ -201,10 +202,15 @@ function reviewState(state) {
 }
 
 /**
- * The review list: each event with the user's own state.
- * @param {QueueItem[]} items
+ * The review list: each event with the user's own state (null: not the user's to review).
+ * @param {QueueItem[] | null} items
  */
 function showReview(items) {
+  if (items === null) {
+    byId("batch-review-summary").textContent = t("batches.reviewNotYours");
+    byId("batch-review").replaceChildren();
+    return;
+  }
   const open = items.filter((item) => item.state === "unreviewed").length;
   byId("batch-review-summary").textContent = t("batches.reviewSummary",
     { count: items.length, open });
@@ -265,17 +271,17 @@ async function importRoster(sessionRoom, input, button) {
 }
 
 /**
- * The review list, or why the user has none (only drawn supervisors and administrators
- * review a batch: the server says so with 403).
- * @param {number} batch
+ * A GET the user may be refused: null on 403 (the batch's reports and review are for its
+ * drawn supervisors, administrators and auditors; the server says who), else the body.
+ * @param {string} path
+ * @returns {Promise<any>}
  */
-async function loadReview(batch) {
+async function unlessRefused(path) {
   try {
-    showReview(await apiJson(`/api/batches/${batch}/review`));
+    return await apiJson(path);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 403)) throw error;
-    byId("batch-review-summary").textContent = t("batches.reviewNotYours");
-    byId("batch-review").replaceChildren();
+    if (error instanceof ApiError && error.status === 403) return null;
+    throw error;
   }
 }
 
@@ -297,13 +303,13 @@ async function load(chosen) {
   try {
     showList(/** @type {BatchSummary[]} */ (await apiJson("/api/batches?limit=500")), chosen);
     if (chosen === null) return;
-    const [batch, gate] = await Promise.all([
-      apiJson(`/api/batches/${chosen}`), apiJson(`/api/batches/${chosen}/gate`)]);
+    const [batch, gate, review] = await Promise.all([apiJson(`/api/batches/${chosen}`),
+      unlessRefused(`/api/batches/${chosen}/gate`), unlessRefused(`/api/batches/${chosen}/review`)]);
     showFacts(batch);
     showGate(gate);
     showSessions(batch, permissions.includes(MANAGE));
+    showReview(review);
     detail.hidden = false;
-    await loadReview(chosen);
   } catch (error) {
     showError(byId("page-error"), error, t("batches.error"));
   } finally {
