@@ -232,6 +232,7 @@ if (user) {
     }
     const wanted = new URLSearchParams(window.location.search).get("batch");
     if (wanted && batches.some((batch) => String(batch.id) === wanted)) batchSelect.value = wanted;
+    else if (wanted) showError(byId("page-error"), t("review.error.notYours"));
     else if (batches.length === 1) batchSelect.value = String(batches[0].id);
   } catch (error) {
     showError(byId("page-error"), error, t("review.error.batches"));
