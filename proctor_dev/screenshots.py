@@ -24,7 +24,8 @@ SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
                                   "phone": {"width": 360, "height": 740}}
 # name, path, whether it needs a login
 PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
-         ("archive", "/archive?camera={camera}", True), ("not-found", "/no-such-page", True))
+         ("archive", "/archive?camera={camera}", True), ("review", "/review", True),
+         ("not-found", "/no-such-page", True))
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
 
@@ -34,6 +35,8 @@ def _ready(page: Page, name: str) -> None:
     if name == "archive":  # the first camera's last hour searched (or its error shown)
         page.wait_for_selector("body[data-cameras]", state="attached", timeout=30_000)
         page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
+    if name == "review":  # the batches listed (or their error shown)
+        page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name != "live":
         return
     for _ in range(600):  # page.evaluate polls: the console's CSP refuses wait_for_function
