@@ -46,6 +46,7 @@ from proctor.api import reviews as review_routes
 from proctor.api import supervisors as supervisor_routes
 from proctor.api.bodies import BodyLimit
 from proctor.api.errors import install_error_handlers
+from proctor.api.request_limits import HeaderLimit
 from proctor.api.security_headers import SecurityHeaders
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
@@ -185,7 +186,10 @@ def create_app(settings: Settings) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, limit=settings.max_json_body_bytes,
+                       timeout_s=settings.body_timeout_s)
+    app.add_middleware(HeaderLimit, max_count=settings.max_header_count,
+                       max_bytes=settings.max_header_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: also on 413
     for router in (auth.router, directory.router, cameras.router, recording.router,
                    archive.router, legal_holds.router, scenes.router, events.router,

@@ -37,6 +37,16 @@ class CoreSettings(BaseModel):
     web_dir: Path = Field(default=REPO_ROOT / "web", description="console templates and assets")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_format: Literal["console", "json"] = Field(default="console", description="log style")
+    max_json_body_bytes: int = Field(
+        default=1 << 20, gt=0,
+        description="largest request body outside segment, SDP and attachment uploads (413)")
+    max_header_count: int = Field(default=100, gt=0, description="most request headers (431)")
+    max_header_bytes: int = Field(
+        default=16 * 1024, ge=4096,
+        description="most bytes of request line and headers together (431; also the HTTP "
+        "parser's buffer)")
+    body_timeout_s: float = Field(
+        default=30.0, gt=0, description="longest wait for the next part of a request body (408)")
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> CoreSettings:

@@ -10,7 +10,7 @@ from fastapi import Query
 
 from proctor import audit
 from proctor.api.deps import SessionDep, guarded_router
-from proctor.api.params import MAX_ID
+from proctor.api.params import MAX_ID, SHORT_TEXT
 from proctor.api.schemas import AuditEntryPublic
 from proctor.auth.scope import Permission
 from proctor.db.base import as_utc
@@ -21,11 +21,13 @@ router = guarded_router("audit", Permission.READ_AUDIT_LOG)
 @router.get("/audit")
 def read_audit_log(
     db: SessionDep,
-    actor: Annotated[str | None, Query(description="who, exactly: user:3, login:sam, device:2, "
-                                                   "cli:root, system:…")] = None,
-    action: Annotated[str | None,
-                      Query(description="what, by prefix: archive., auth.login")] = None,
-    target: Annotated[str | None, Query(description="on what, exactly: camera:2, user:5")] = None,
+    actor: Annotated[str | None, Query(
+        max_length=SHORT_TEXT,
+        description="who, exactly: user:3, login:sam, device:2, cli:root, system:…")] = None,
+    action: Annotated[str | None, Query(
+        max_length=SHORT_TEXT, description="what, by prefix: archive., auth.login")] = None,
+    target: Annotated[str | None, Query(
+        max_length=SHORT_TEXT, description="on what, exactly: camera:2, user:5")] = None,
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601; UTC without "
                                                         "an offset)")] = None,
     until: Annotated[datetime | None, Query(description="before (ISO 8601)")] = None,

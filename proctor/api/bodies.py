@@ -1,15 +1,18 @@
 """Request body limits: every body is capped (:class:`BodyLimit`, 413 past
-:data:`MAX_BODY_BYTES`), and routes that take larger raw bodies read them with their own
-limit (:func:`read_limited`), whether or not a length is declared."""
+:data:`MAX_BODY_BYTES`, 408 when it stalls for :data:`BODY_TIMEOUT_S`), and routes that take
+larger raw bodies read them with their own limit (:func:`read_limited`), whether or not a
+length is declared."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1 << 20  # far above any JSON body of the API; raw uploads set their own
+BODY_TIMEOUT_S = 30.0  # the longest wait for the next part of a body
 _CAP = "proctor.body_cap"  # where the request's cap lives in the ASGI scope
 
 
@@ -23,11 +26,17 @@ class _Cap:
 class BodyLimit:
     """ASGI middleware refusing a body over ``limit`` bytes with 413, from its declared
     Content-Length before reading any of it, or as it streams in when none is declared.
-    Bodies are only counted when read, so a route that never reads one costs nothing."""
+    Bodies are only counted when read, so a route that never reads one costs nothing.
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    A body whose next part does not arrive within ``timeout_s`` is refused with 408 (a
+    client that stalls mid-body would otherwise hold its connection and buffers forever);
+    once the body is complete, waiting for the client to hang up is not timed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES,
+                 timeout_s: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.limit = limit
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,13 +44,21 @@ class BodyLimit:
             return
         cap = scope[_CAP] = _Cap(self.limit)
         declared = _declared_length(scope)
-        received = 0
+        received, complete = 0, False
 
         async def capped_receive() -> Message:
-            nonlocal received
+            nonlocal received, complete
             if cap.limit is not None and declared is not None and declared > cap.limit:
                 raise _too_large(f"the request body is {declared} bytes", cap.limit)
-            message = await receive()
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout_s)
+            except TimeoutError:
+                raise HTTPException(status.HTTP_408_REQUEST_TIMEOUT, detail=(
+                    f"the request body stalled: no data for {self.timeout_s:g} s after "
+                    f"{received} bytes; send it again without pausing")) from None
+            complete = not message.get("more_body", False)
             received += len(message.get("body", b""))
             if cap.limit is not None and received > cap.limit:
                 raise _too_large("the request body exceeds the limit", cap.limit)

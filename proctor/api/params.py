@@ -18,5 +18,11 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id (1 to 2^63-1)")]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A row id in a request body."""
 
+MAX_LIST = 1000  # the most items a list in a request body may have
+SHORT_TEXT = 200  # the longest name, filter value or header a request may carry
+
+SessionId = Annotated[str, Path(max_length=64, description="a WHIP/WHEP session id")]
+"""A live session's id in the path (the server's are 22 characters)."""
+
 EpochMs = Annotated[int, Path(ge=0, le=EPOCH_MS_MAX, description="epoch ms")]
 """A time in the path, as milliseconds since the epoch."""

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, PublishableCamera
 from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
-from proctor.api.params import EPOCH_MS_MAX, EpochMs
+from proctor.api.params import EPOCH_MS_MAX, SHORT_TEXT, EpochMs
 from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
 from proctor.errors import Conflict, InvalidInput
 from proctor.recording import reports
@@ -49,7 +49,7 @@ async def upload_segment(
     recording: RecordingDep,
     end_ms: Annotated[int, Header(alias="X-Segment-End-Ms", ge=0, le=EPOCH_MS_MAX)],
     clock_offset_ms: Annotated[float, Header(alias="X-Clock-Offset-Ms")] = 0.0,
-    repr_digest: Annotated[str | None, Header(alias="Repr-Digest")] = None,
+    repr_digest: Annotated[str | None, Header(alias="Repr-Digest", max_length=SHORT_TEXT)] = None,
 ) -> JSONResponse:
     """Store one recorded segment (idempotent: re-sending the same bytes answers 200)."""
     try:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from proctor.api.params import EPOCH_MS_MAX, RowId
+from proctor.api.params import EPOCH_MS_MAX, MAX_LIST, SHORT_TEXT, RowId
 from proctor.api.schema_base import Body, FromRow
 from proctor.db.models import (
     AuditEntry,
@@ -107,8 +107,8 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=10, max_length=200)
     role: Role
-    display_name: str = ""
-    site_ids: list[RowId] = Field(default_factory=list)
+    display_name: str = Field(default="", max_length=SHORT_TEXT)
+    site_ids: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class UserUpdate(Body):
@@ -118,7 +118,8 @@ class UserUpdate(Body):
     role: Role | None = None
     is_active: bool | None = Field(default=None, description="false: logs the user out "
                                    "everywhere and refuses their logins")
-    site_ids: list[RowId] | None = Field(default=None, description="replaces the site grants")
+    site_ids: list[RowId] | None = Field(default=None, max_length=MAX_LIST,
+                                         description="replaces the site grants")
 
 
 class PasswordReset(BaseModel):

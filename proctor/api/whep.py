@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from proctor.api.camera_access import WatchableCamera
 from proctor.api.deps import CurrentUser, MediaDep, SettingsDep
 from proctor.api.identity import presented_session_token
+from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.auth.secrets import hash_session_token
 from proctor.media.sessions import SessionKind
@@ -31,7 +32,7 @@ async def whep_play(
 
 @router.delete("/whep/{camera_id}/sessions/{session_id}")
 async def whep_end(
-    camera: WatchableCamera, session_id: str, user: CurrentUser, media: MediaDep
+    camera: WatchableCamera, session_id: SessionId, user: CurrentUser, media: MediaDep
 ) -> Response:
     """Stop watching."""
     await media.end(SessionKind.WHEP, camera.id, session_id, f"user:{user.id}")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
 from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
+from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.media.sessions import SessionKind
 from proctor.recording.reports import note_agent_seen
@@ -32,7 +33,7 @@ async def whip_publish(
 
 @router.delete("/whip/{camera_id}/sessions/{session_id}")
 async def whip_end(
-    camera: PublishableCamera, session_id: str, device: CurrentDevice, media: MediaDep
+    camera: PublishableCamera, session_id: SessionId, device: CurrentDevice, media: MediaDep
 ) -> Response:
     """End a publishing session."""
     await media.end(SessionKind.WHIP, camera.id, session_id, f"device:{device.id}")
@@ -40,7 +41,7 @@ async def whip_end(
 
 
 @router.patch("/whip/{camera_id}/sessions/{session_id}")
-async def whip_trickle(camera: PublishableCamera, session_id: str) -> Response:
+async def whip_trickle(camera: PublishableCamera, session_id: SessionId) -> Response:
     """Trickle ICE is not supported: offers must carry all candidates (RFC 9725 4.3.1). Only
     the camera's own device is told so; anyone else is refused first."""
     return Response(

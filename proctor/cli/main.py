@@ -49,6 +49,7 @@ def serve(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, access_log=False,
         proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
+        http="h11", h11_max_incomplete_event_size=4 * settings.max_header_bytes,  # 431 below
     )
 
 
