@@ -21,6 +21,15 @@ import { formatDateTime, t } from "../i18n.js";
  */
 /** @typedef {{id: number, room_id: number, device_id: number | null, name: string}} Camera */
 /** @typedef {{device: Device, token: string}} Enrolled */
+/** @typedef {{day: string, kind: "holiday" | "makeup_workday", name: string}} CalendarDay */
+/**
+ * @typedef {object} CalendarYear
+ * @property {number} year
+ * @property {string} source_notice
+ * @property {string} entered_by
+ * @property {string} entered_at
+ * @property {CalendarDay[]} days
+ */
 
 const PERMISSION = "manage_directory";
 const pageError = byId("page-error");
@@ -180,7 +189,7 @@ async function rotateToken(device) {
 /**
  * A form that posts what `body()` builds to `path`, then reloads the page's lists.
  * @param {string} formId
- * @param {string} path
+ * @param {string | (() => string)} path Where to post (a function: read when submitting).
  * @param {() => Record<string, unknown> | string} body The request body, or what is missing.
  * @param {(created: any) => void} [done] What to do with the server's answer.
  */
@@ -195,8 +204,11 @@ function wireForm(formId, path, body, done) {
     if (typeof built === "string") return;
     button.disabled = true;
     try {
-      const created = await apiJson(path, { method: "POST", body: built });
-      for (const input of form.querySelectorAll("input")) input.value = "";
+      const url = typeof path === "string" ? path : path();
+      const created = await apiJson(url, { method: "POST", body: built });
+      for (const input of form.querySelectorAll("input, textarea")) {
+        /** @type {HTMLInputElement} */ (input).value = "";
+      }
       await load();
       done?.(created);
     } catch (error) {
@@ -245,6 +257,74 @@ wireForm("admin-camera-form", "/api/cameras", () => {
   return { room_id: chosen("admin-camera-room"), device_id: chosen("admin-camera-device"),
     name: text("admin-camera-name") };
 });
+
+// What a line of the notice's days may say its kind is, in either language.
+const KINDS = new Map([["放假", "holiday"], ["holiday", "holiday"], ["上班", "makeup_workday"],
+  ["workday", "makeup_workday"]]);
+
+/**
+ * The days typed one a line ("2027-02-10 放假 春节"), or what is wrong with the first bad line.
+ * @param {string} lines
+ * @returns {CalendarDay[] | string}
+ */
+function parseDays(lines) {
+  /** @type {CalendarDay[]} */
+  const days = [];
+  const rows = lines.split("\n").map((line) => line.trim());
+  for (const [index, line] of rows.entries()) {
+    if (!line) continue;
+    const [day = "", kind = "", ...name] = line.split(/[\s,，]+/);
+    const known = KINDS.get(kind.toLowerCase());
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !known || !name.length) {
+      return t("admin.calendar.badLine", { line: index + 1 });
+    }
+    days.push({ day, kind: /** @type {CalendarDay["kind"]} */ (known), name: name.join(" ") });
+  }
+  return days.length ? days : t("admin.calendar.noDays");
+}
+
+/**
+ * Show an entered year: its notice, who entered it, and its days.
+ * @param {CalendarYear} year
+ */
+function showYear(year) {
+  byId("admin-calendar-notice").textContent = t("admin.calendar.entered", {
+    year: year.year, notice: year.source_notice, by: year.entered_by,
+    at: formatDateTime(year.entered_at) });
+  fillList("admin-calendar-days", year.days, (day) => [
+    element("strong", "", day.day),
+    element("span", "", ` ${day.kind === "holiday" ? t("admin.calendar.holiday")
+      : t("admin.calendar.workday")} · ${day.name}`),
+  ]);
+  byId("admin-calendar-year-view").hidden = false;
+}
+
+/** @param {SubmitEvent} event */
+async function onShowYear(event) {
+  event.preventDefault();
+  const errorBox = byId("admin-calendar-show-error");
+  const year = byId("admin-calendar-year", HTMLInputElement).value;
+  byId("admin-calendar-year-view").hidden = true;
+  showError(errorBox, /^\d{4}$/.test(year) ? "" : t("admin.calendar.badYear"));
+  if (!errorBox.hidden) return;
+  try {
+    showYear(await apiJson(`/api/calendar/${year}`));
+  } catch (error) {
+    showError(errorBox, error);
+  }
+}
+
+wireForm("admin-calendar-form",
+  () => `/api/calendar/${byId("admin-calendar-new-year", HTMLInputElement).value}`, () => {
+    if (!/^\d{4}$/.test(byId("admin-calendar-new-year", HTMLInputElement).value)) {
+      return t("admin.calendar.badYear");
+    }
+    if (!text("admin-calendar-source")) return t("admin.calendar.noSource");
+    const days = parseDays(byId("admin-calendar-lines", HTMLTextAreaElement).value);
+    return typeof days === "string" ? days : { source_notice: text("admin-calendar-source"), days };
+  }, showYear);
+byId("admin-calendar-show", HTMLFormElement).addEventListener("submit", onShowYear);
+byId("admin-calendar-year", HTMLInputElement).value = String(new Date().getFullYear());
 byId("admin-token-copy").addEventListener("click", () => void copyToken());
 
 const user = await startPage({ title: "admin.title" });
