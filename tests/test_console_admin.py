@@ -145,3 +145,36 @@ def test_bad_input_from_another_client_is_a_clear_4xx(shared_stack: Stack) -> No
     answer = httpx.post(f"{shared_stack.url}/api/rooms", json={"site_id": 999999, "name": "x"},
                         headers=admin)
     assert 400 <= answer.status_code < 500 and answer.json()["detail"], answer.text
+
+
+@pytest.mark.parametrize(("lang", "viewport", "year"),
+                         [("zh-CN", PHONE, 2091), ("en-US", DESKTOP, 2092)])
+def test_enter_and_show_a_calendar_year(shared_stack: Stack, browser: BrowserContext, lang: str,
+                                        viewport: dict[str, int], year: int) -> None:
+    text = MESSAGES[lang]
+    page = console_page(browser, lang, viewport)
+    log_in(page, shared_stack.url, "admin", PASSWORD, "/admin")
+    page.fill("#admin-calendar-year", "2099")  # not entered: the server's reason, shown
+    page.click("#admin-calendar-show button[type=submit]")
+    wait_js(page, "!document.getElementById('admin-calendar-show-error').hidden")
+    assert "2099" in page.locator("#admin-calendar-show-error").text_content()
+    assert "{" not in page.locator("#admin-calendar-show-error").text_content()
+
+    page.fill("#admin-calendar-new-year", str(year))
+    page.fill("#admin-calendar-source", f"国务院办公厅关于{year}年部分节假日安排的通知")
+    page.fill("#admin-calendar-lines", f"{year}-01-01 放假 元旦\n{year}-02-xx 放假 春节")
+    submit(page, "admin-calendar-form")
+    assert page.locator("#admin-calendar-form-error").text_content() == \
+        text["admin.calendar.badLine"].replace("{line}", "2")
+    page.fill("#admin-calendar-lines",
+              f"{year}-01-01 放假 元旦\n{year}-01-02, holiday, 元旦\n\n{year}-01-06 上班 元旦")
+    submit(page, "admin-calendar-form")
+    wait_js(page, "!document.getElementById('admin-calendar-year-view').hidden")
+    days = page.locator("#admin-calendar-days li").all_text_contents()
+    assert len(days) == 3 and text["admin.calendar.workday"] in days[2], days
+    check_page(page, lang)
+    assert overflowing(page) == []
+    admin = {"Authorization": f"Bearer {shared_stack.login('admin')}"}
+    stored = httpx.get(f"{shared_stack.url}/api/calendar/{year}", headers=admin).json()
+    assert [d["kind"] for d in stored["days"]] == ["holiday", "holiday", "makeup_workday"]
+    page.close()
