@@ -25,6 +25,7 @@ SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
 # name, path, whether it needs a login
 PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
          ("archive", "/archive?camera={camera}", True), ("review", "/review", True),
+         ("admin", "/admin", True),
          ("not-found", "/no-such-page", True))
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
@@ -36,6 +37,8 @@ def _ready(page: Page, name: str) -> None:
         page.wait_for_selector("body[data-cameras]", state="attached", timeout=30_000)
         page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
     if name == "review":  # the batches listed (or their error shown)
+        page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
+    if name == "admin":  # the lists drawn (or their error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name != "live":
         return
