@@ -144,6 +144,7 @@ async function load() {
     showError(pageError, error, t("admin.error.load"));
   } finally {
     setLoading(loading, false);
+    document.body.dataset.loaded = "true"; // for screenshots: the lists are drawn
   }
 }
 
