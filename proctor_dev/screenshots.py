@@ -36,9 +36,7 @@ def _ready(page: Page, name: str) -> None:
     if name == "archive":  # the first camera's last hour searched (or its error shown)
         page.wait_for_selector("body[data-cameras]", state="attached", timeout=30_000)
         page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
-    if name == "review":  # the batches listed (or their error shown)
-        page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
-    if name == "admin":  # the lists drawn (or their error shown)
+    if name in ("review", "admin"):  # the lists drawn (or their error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name != "live":
         return
