@@ -26,7 +26,7 @@ SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
 PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
          ("archive", "/archive?camera={camera}", True), ("review", "/review", True),
          ("admin", "/admin", True),
-         ("not-found", "/no-such-page", True))
+         ("batches", "/batches", True), ("not-found", "/no-such-page", True))
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
 
@@ -38,6 +38,8 @@ def _ready(page: Page, name: str) -> None:
         page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
     if name in ("review", "admin"):  # the lists drawn (or their error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
+    if name == "batches":  # the list drawn (or its error shown)
+        page.wait_for_selector("body[data-batches]", state="attached", timeout=30_000)
     if name != "live":
         return
     for _ in range(600):  # page.evaluate polls: the console's CSP refuses wait_for_function

@@ -93,6 +93,7 @@ function stateLabel(state) {
  */
 function showList(batches, chosen) {
   empty.hidden = batches.length > 0;
+  document.body.dataset.batches = String(batches.length); // drawn (screenshots wait for it)
   list.replaceChildren(...batches.map((batch) => {
     const link = element("a", "", t("batches.item", {
       id: batch.id, occupation: batch.occupation_name, level: batch.level,
