@@ -86,12 +86,16 @@ function fillSelect(select, rows, label, none) {
   if ([...select.options].some((option) => option.value === kept)) select.value = kept;
 }
 
-/** @param {Device} device */
+/**
+ * What a device's list item shows: its name, site, state, last contact and a rotate button.
+ * @param {Device} device
+ * @returns {HTMLElement[]}
+ */
 function deviceParts(device) {
   const seen = device.last_seen_at
     ? t("admin.device.seen", { time: formatDateTime(device.last_seen_at) })
     : t("admin.device.never");
-  const state_ = device.is_active ? t("admin.device.active") : t("admin.device.inactive");
+  const active = device.is_active ? t("admin.device.active") : t("admin.device.inactive");
   const rotate = element("button", "secondary", t("admin.token.rotate"));
   rotate.type = "button";
   rotate.dataset.deviceId = String(device.id);
@@ -99,7 +103,7 @@ function deviceParts(device) {
   rotate.addEventListener("click", () => void rotateToken(device));
   return [
     element("strong", "", device.name),
-    element("span", "muted", ` · ${nameOf(state.sites, device.site_id)} · ${state_} · ${seen} `),
+    element("span", "muted", ` · ${nameOf(state.sites, device.site_id)} · ${active} · ${seen} `),
     rotate,
   ];
 }
