@@ -309,3 +309,25 @@ def test_the_notifier_logs_each_notice_once_without_personal_data(
     for secret in ("李某", "13800000000", "代考嫌疑", "T-B"):
         assert secret not in text
     assert dispatch_once(services.session_factory, LoggingNotifier(), rules) == 0  # once
+
+
+def test_a_complaint_whose_due_day_could_not_be_counted_is_overdue_not_on_time(
+        client: TestClient, world: World) -> None:
+    """Fail closed, as the complaint wing flags it calendar_missing: a first review due on a
+    day the calendar could not count (its year not entered) is not taken as on time."""
+    services = services_of(client.app)  # type: ignore[arg-type]
+    huli = login(client, "huli")
+    before = _summary(client, HULI, huli)["total"]
+    with session_scope(services.session_factory) as db:
+        b = db.scalar(select(Complaint.organisation_id).where(Complaint.tracking_code == "T-B"))
+        assert b is not None
+        db.add(Complaint(tracking_code="T-B-NO-DUE", organisation_id=b, text="代考嫌疑",
+                         channel=ComplaintChannel.PHONE, state=ComplaintState.REGISTERED,
+                         registered_by="system:public", first_review_due=None))
+    try:
+        after = _summary(client, HULI, huli)["total"]
+        assert (after["complaints_open"], after["complaints_overdue"]) == (
+            before["complaints_open"] + 1, before["complaints_overdue"] + 1)
+    finally:
+        with session_scope(services.session_factory) as db:
+            db.execute(delete(Complaint).where(Complaint.tracking_code == "T-B-NO-DUE"))
