@@ -121,7 +121,11 @@ def test_search_play_export_and_hold(shared_stack: Stack, footage: int, browser:
 def test_form_errors_are_clear(shared_stack: Stack, footage: int, browser: BrowserContext,
                                lang: str) -> None:
     page = open_archive(browser, shared_stack, "officer", lang, PHONE, footage)
-    page.fill("#archive-to", "2020-01-01T00:00:00")
+    page.fill("#archive-to-time", "25:00")
+    page.click("#archive-search-button")
+    assert page.locator("#archive-error").text_content() == MESSAGES[lang]["archive.error.time"]
+    page.fill("#archive-to-time", "23:59:59")
+    page.fill("#archive-to", "2020-01-01")
     page.click("#archive-search-button")
     assert page.locator("#archive-error").text_content() == MESSAGES[lang]["archive.error.order"]
     page.fill("#archive-reason", "")

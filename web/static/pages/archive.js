@@ -44,8 +44,10 @@ const DEFAULT_SPAN_MS = 3600_000;
 const siteSelect = byId("archive-site", HTMLSelectElement);
 const roomSelect = byId("archive-room", HTMLSelectElement);
 const cameraSelect = byId("archive-camera", HTMLSelectElement);
-const fromInput = byId("archive-from", HTMLInputElement);
-const toInput = byId("archive-to", HTMLInputElement);
+const fromDate = byId("archive-from", HTMLInputElement);
+const fromTime = byId("archive-from-time", HTMLInputElement);
+const toDate = byId("archive-to", HTMLInputElement);
+const toTime = byId("archive-to-time", HTMLInputElement);
 const searchButton = byId("archive-search-button", HTMLButtonElement);
 const loading = byId("archive-loading");
 const errorBox = byId("archive-error");
@@ -68,19 +70,27 @@ let cameras = [];
 let shown = null;
 
 /**
- * A datetime-local value (Beijing time) as epoch ms, or NaN.
- * @param {string} value
+ * A date and a 24-hour time (HH:MM or HH:MM:SS, Beijing time) as epoch ms, or NaN. The time
+ * is a text field: the browser's own time control follows its locale (12-hour in some).
+ * @param {HTMLInputElement} date
+ * @param {HTMLInputElement} time
  */
-function toMs(value) {
-  return value ? Date.parse(value + SHANGHAI) : NaN;
+function toMs(date, time) {
+  const clock = time.value.trim();
+  if (!date.value || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(clock)) return NaN;
+  return Date.parse(`${date.value}T${clock.length === 5 ? `${clock}:00` : clock}${SHANGHAI}`);
 }
 
 /**
- * Epoch ms as a datetime-local value in Beijing time, to the second.
+ * Show epoch ms in a date and a time field, Beijing time, to the second.
  * @param {number} ms
+ * @param {HTMLInputElement} date
+ * @param {HTMLInputElement} time
  */
-function toLocalValue(ms) {
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19);
+function showMs(ms, date, time) {
+  const local = new Date(ms + 8 * 3600_000).toISOString();
+  date.value = local.slice(0, 10);
+  time.value = local.slice(11, 19);
 }
 
 /**
@@ -120,8 +130,8 @@ function refreshFilters() {
 /** @returns {Range | string} The range asked for, or what is wrong with the form. */
 function askedRange() {
   const camera = Number(cameraSelect.value);
-  const from = toMs(fromInput.value);
-  const to = toMs(toInput.value);
+  const from = toMs(fromDate, fromTime);
+  const to = toMs(toDate, toTime);
   if (!camera) return t("archive.error.camera");
   if (Number.isNaN(from) || Number.isNaN(to)) return t("archive.error.time");
   if (to <= from) return t("archive.error.order");
@@ -342,8 +352,8 @@ if (user) {
   const params = new URLSearchParams(window.location.search);
   const now = Date.now();
   const from = Number(params.get("from")) || now - DEFAULT_SPAN_MS;
-  fromInput.value = toLocalValue(from);
-  toInput.value = toLocalValue(Number(params.get("to")) || from + DEFAULT_SPAN_MS);
+  showMs(from, fromDate, fromTime);
+  showMs(Number(params.get("to")) || from + DEFAULT_SPAN_MS, toDate, toTime);
   setLoading(loading, true);
   try {
     cameras = await apiJson("/api/cameras");
