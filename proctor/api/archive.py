@@ -16,6 +16,7 @@ from starlette.background import BackgroundTask
 from proctor import audit
 from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, EvidenceCamera
 from proctor.api.deps import CurrentUser, RecordingDep, SessionDep
+from proctor.api.schema_base import file_answer
 from proctor.api.schemas import EvidenceRequest, SigningKeyPublic
 from proctor.private_file import private_dir
 from proctor.recording.archive import MAX_CLIP_MS, Archive
@@ -43,7 +44,8 @@ def rolled_window(start_ms: int, end_ms: int, pre_s: float, post_s: float) -> tu
     return start, end
 
 
-@router.get("/cameras/{camera_id}/clip.mp4")
+@router.get("/cameras/{camera_id}/clip.mp4", response_class=Response,
+            responses=file_answer("video/mp4", "the clip (206 with the range asked for)"))
 async def clip(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
     in_scope: ArchiveFootage,
@@ -67,7 +69,8 @@ async def clip(
                         content_disposition_type="attachment" if download else "inline")
 
 
-@router.get("/cameras/{camera_id}/thumbnail.jpg")
+@router.get("/cameras/{camera_id}/thumbnail.jpg", response_class=Response,
+            responses=file_answer("image/jpeg", "the frame nearest the instant"))
 async def thumbnail(
     camera: ArchiveCamera, user: CurrentUser, db: SessionDep, archive: ArchiveDep,
     in_scope: ArchiveFootage,
@@ -80,7 +83,8 @@ async def thumbnail(
     return Response(jpeg, media_type="image/jpeg")
 
 
-@router.post("/cameras/{camera_id}/evidence")
+@router.post("/cameras/{camera_id}/evidence", response_class=Response,
+             responses=file_answer("application/zip", "the evidence package"))
 async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: CurrentUser,
                           db: SessionDep, archive: ArchiveDep,
                           recording: RecordingDep) -> FileResponse:

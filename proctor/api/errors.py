@@ -9,7 +9,9 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 from proctor.api.params import MAX_ID
 from proctor.auth.attempts import TooManyAttempts
@@ -74,8 +76,24 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProctorError, handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ClientDisconnect, _client_gone)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for unstorable in UNSTORABLE_VALUE_ERRORS:
         app.add_exception_handler(unstorable, _unstorable_value)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> JSONResponse:
+    """405 with an ``Allow`` naming every method of the path: the router's own answer names
+    only those of the first route matching it (``POST`` for ``/api/sites``, which GET too)."""
+    assert isinstance(error, StarletteHTTPException)
+    routes = request.app.router.routes
+    methods = [method for method in _METHODS if any(
+        route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+    allow = ", ".join(methods) or (error.headers or {}).get("Allow", "")
+    return JSONResponse({"detail": f"{request.method} is not allowed here; use {allow}"},
+                        status_code=status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": allow})
 
 
 async def _client_gone(request: Request, _error: Exception) -> JSONResponse:

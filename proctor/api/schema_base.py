@@ -3,7 +3,7 @@ body read from a stored row."""
 
 from __future__ import annotations
 
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,3 +25,10 @@ class FromRow(BaseModel, Generic[RowT]):
     def of(cls, row: RowT) -> Self:
         """The body of ``row``."""
         return cls.model_validate(row)
+
+
+def file_answer(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route answering a file of ``media_type`` (not JSON):
+    ``@router.get(..., response_class=Response, responses=file_answer("image/jpeg", "..."))``."""
+    return {200: {"description": what, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}}}}
