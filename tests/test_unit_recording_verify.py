@@ -1,6 +1,7 @@
 """``proctor archive verify`` as a function over an index and a store held in memory: a broken
-link stops before any byte is read, a segment whose stored bytes changed or vanished is named,
-and a window limits which bytes are re-read but never which links are checked."""
+link stops before any byte is read, every segment whose stored bytes changed or vanished is
+named (the rest are still read), and a window limits which bytes are re-read but never which
+links are checked."""
 
 from __future__ import annotations
 
@@ -133,5 +134,19 @@ def test_a_segment_missing_from_the_store_is_named_with_the_store_error(
         db: Session, store: MemoryStore) -> None:
     record(db, store, 3)
     del store.objects[f"cameras/{CAMERA}/{T0}.ts", "v1"]
-    assert verify(db, store) == (0, 0, f"segment 1 (start {T0}) cannot be read from the "
-                                       "store: NoSuchVersion")
+    assert verify(db, store) == (2, segment_size(1) + segment_size(2),
+                                 f"segment 1 (start {T0}) cannot be read from the store: "
+                                 "NoSuchVersion")
+
+
+def test_every_break_in_the_store_is_reported_not_just_the_first(
+        db: Session, store: MemoryStore) -> None:
+    record(db, store, 4)
+    del store.objects[f"cameras/{CAMERA}/{T0}.ts", "v1"]
+    store.objects[f"cameras/{CAMERA}/{T0 + 20_000}.ts", "v1"] = b"replaced"
+    del store.objects[f"cameras/{CAMERA}/{T0 + 30_000}.ts", "v1"]
+    result = verify_camera(db, cast(ObjectStore, store), CAMERA)
+    assert (result.ok, result.segments, result.bytes_read) == (False, 1, segment_size(1))
+    assert [problem.split(")")[0] for problem in result.problems] == [
+        f"segment 1 (start {T0}", f"segment 3 (start {T0 + 20_000}",
+        f"segment 4 (start {T0 + 30_000}"]

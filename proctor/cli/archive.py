@@ -53,7 +53,8 @@ def verify(camera: CameraOpt = None, start: FromOpt = None, end: ToOpt = None) -
                            f"{result.bytes_read / 1e6:.1f} MB re-read, chain intact")
             else:
                 failed = True
-                typer.secho(f"camera {camera_id}: BROKEN: {result.problem}", fg=typer.colors.RED)
+                for problem in result.problems:
+                    typer.secho(f"camera {camera_id}: BROKEN: {problem}", fg=typer.colors.RED)
     raise typer.Exit(1 if failed else 0)
 
 

@@ -17,17 +17,24 @@ from proctor.recording.store import ObjectStore
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome for one camera: how much was checked and the first problem, if any."""
+    """The outcome for one camera: how many segments were read intact, and every problem
+    (a broken link stops before any byte is read; each unreadable or changed segment is
+    named, and the rest are still read)."""
 
     camera_id: int
     segments: int
     bytes_read: int
-    problem: str | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def problem(self) -> str | None:
+        """The first problem, if any."""
+        return self.problems[0] if self.problems else None
 
     @property
     def ok(self) -> bool:
         """No broken hash or link."""
-        return self.problem is None
+        return not self.problems
 
 
 def _as_record(segment: Segment) -> ChainRecord:
@@ -44,24 +51,24 @@ def verify_camera(db: Session, store: ObjectStore, camera_id: int,
     broken = first_break(_as_record(s) for s in segments)
     if broken is not None:
         segment = segments[broken.index]
-        return VerifyResult(camera_id, broken.index, 0,
-                            f"chain broken at segment {segment.id} (start {segment.start_ms}): "
-                            f"{broken.reason}")
-    checked, read = 0, 0
+        return VerifyResult(camera_id, broken.index, 0, (
+            f"chain broken at segment {segment.id} (start {segment.start_ms}): "
+            f"{broken.reason}",))
+    checked, read, problems = 0, 0, []
     for segment in _in_window(segments, start_ms, end_ms):
         try:
             data = store.read(segment.object_key, segment.version_id)
         except S3Error as error:
-            return VerifyResult(camera_id, checked, read,
-                                f"segment {segment.id} (start {segment.start_ms}) cannot be read "
-                                f"from the store: {error.code}")
+            problems.append(f"segment {segment.id} (start {segment.start_ms}) cannot be read "
+                            f"from the store: {error.code}")
+            continue
         actual = hashlib.sha256(data).hexdigest()
         if actual != segment.sha256:
-            return VerifyResult(camera_id, checked, read,
-                                f"segment {segment.id} (start {segment.start_ms}): stored bytes "
-                                f"hash to {actual}, the index says {segment.sha256}")
+            problems.append(f"segment {segment.id} (start {segment.start_ms}): stored bytes "
+                            f"hash to {actual}, the index says {segment.sha256}")
+            continue
         checked, read = checked + 1, read + len(data)
-    return VerifyResult(camera_id, checked, read, None)
+    return VerifyResult(camera_id, checked, read, tuple(problems))
 
 
 def _in_window(segments: list[Segment], start_ms: int | None,
