@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from minio.error import S3Error
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from proctor.errors import NotFound
 from proctor.private_file import private_dir
 from proctor.recording import clip_cache
 from proctor.recording.clips import SegmentMedia, assemble_clip, thumbnail_jpeg
-from proctor.recording.store import ObjectStore
+from proctor.recording.store import ObjectStore, StorageError
 
 MAX_CLIP_MS = 4 * 3600 * 1000  # the longest clip or evidence window, pre/post-roll included
 
@@ -35,10 +36,21 @@ class Archive:
         self.cache_dir = cache_dir
         self.cache_limit_bytes = cache_limit_bytes
 
+    def read(self, segment: Segment) -> bytes:
+        """The segment's stored bytes; :class:`StorageError` (503) naming the segment when the
+        store does not have them (the index says recorded, the store disagrees)."""
+        try:
+            return self.store.read(segment.object_key, segment.version_id)
+        except S3Error as error:
+            raise StorageError(
+                f"segment {segment.id} of camera {segment.camera_id} (start {segment.start_ms},"
+                f" {segment.object_key} version {segment.version_id}) is recorded but cannot be "
+                f"read from the store ({error.code}): run `proctor archive verify` and report "
+                "it") from error
+
     def _media(self, segments: list[Segment]) -> Iterator[SegmentMedia]:
         for segment in segments:
-            yield SegmentMedia(segment.start_ms, self.store.read(segment.object_key,
-                                                                 segment.version_id))
+            yield SegmentMedia(segment.start_ms, self.read(segment))
 
     def clip(self, db: Session, camera_id: int, start_ms: int, end_ms: int) -> Path:
         """An MP4 of the window; cached under a name derived from the exact segments used."""

@@ -89,7 +89,7 @@ def write_package(db: Session, archive: Archive, request: ExportRequest, target:
 
 
 def _stored_segment(archive: Archive, segment: Segment) -> bytes:
-    data = archive.store.read(segment.object_key, segment.version_id)
+    data = archive.read(segment)
     if sha256_hex(data) != segment.sha256:
         raise EvidenceSourceError(
             f"segment {segment.object_key} (version {segment.version_id}) in the store does "
