@@ -79,7 +79,7 @@ async def test_late_viewer_gets_a_keyframe_quickly(stack: Stack, h264_footage: P
 @pytest.mark.parametrize(
     ("user", "camera_index", "status", "message"),
     [
-        ("sup_b", 0, 403, "may not watch camera"),
+        ("sup_b", 0, 404, "is not yours to see"),  # another site: as if it did not exist
         ("officer", 0, 403, "may not watch camera"),
         (None, 0, 401, "log in first"),
     ],
