@@ -127,8 +127,9 @@ def test_a_drawn_supervisor_replays_only_the_granted_windows(client: TestClient)
     thumbnail = f"/api/cameras/{ids['camera']}/thumbnail.jpg"
     assert client.get(thumbnail, headers=sup, params={"at": first - 1}).status_code == 403
     assert client.get(thumbnail, headers=sup, params={"at": first}).status_code == 404
+    # another site's camera: as if it did not exist (no existence leak)
     assert client.get(f"/api/cameras/{other['camera']}/clip.mp4", headers=sup,
-                      params={"from": first, "to": first + 1}).status_code == 403
+                      params={"from": first, "to": first + 1}).status_code == 404
     evidence = client.post(f"/api/cameras/{ids['camera']}/evidence", headers=sup, json={
         "from_ms": first, "to_ms": first + 1000, "reason": "complaint"})
     assert evidence.status_code == 403  # nothing else: no evidence export

@@ -78,9 +78,7 @@ def own_store_stack(stack: Stack, tmp_path: Path) -> Iterator[tuple[Stack, Embed
     """The stack rewired to a SeaweedFS of its own, which the test may stop and restart."""
     store = EmbeddedSeaweedFS(tmp_path / "seaweed").start()
     stack.stop_server()
-    stack.server_env.update({"PROCTOR_S3_ENDPOINT": store.endpoint,
-                             "PROCTOR_S3_ACCESS_KEY": store.access_key,
-                             "PROCTOR_S3_SECRET_KEY": store.secret_key})
+    stack.server_env.update(store.server_env())  # its runtime and admin keys
     stack.start_server()
     yield stack, store
     store.stop()

@@ -135,7 +135,7 @@ def test_coverage_and_verify(stack: Stack, footage_segments: list[bytes],
     outsider = httpx.get(f"{stack.url}/api/cameras/{camera}/coverage",
                          params={"from": T0, "to": T0 + 1}, headers={
                              "Authorization": f"Bearer {stack.login('sup_b')}"})
-    assert outsider.status_code == 403
+    assert outsider.status_code == 404  # another site's camera: as if it did not exist
 
     for key, value in stack.server_env.items():
         monkeypatch.setenv(key, value)
