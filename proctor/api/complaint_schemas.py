@@ -68,35 +68,6 @@ class PublicStatusBody(_Out):
         return cls.model_validate(status)
 
 
-class ChannelBody(_Out):
-    """Where and how to complain."""
-
-    online: str
-    phone: str
-    postal_address: str
-    note: str
-
-
-class PublicityBody(_Out):
-    """A batch's publicity notice."""
-
-    batch_id: int
-    filing_number: str | None
-    organisation_id: int
-    organisation: str
-    occupation: str
-    occupation_code: str
-    level: str
-    mode: str
-    first_session_day: date | None
-    last_session_day: date | None
-    publicity_starts_on: date
-    publicity_last_day: date | None
-    working_days: int
-    paused: bool
-    channel: ChannelBody
-
-
 class ComplainantBody(_Out):
     """Who complained (name "" : anonymous)."""
 

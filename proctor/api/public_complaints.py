@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from proctor.api.bodies import read_limited
-from proctor.api.complaint_schemas import ComplaintReceipt, PublicityBody, PublicStatusBody
+from proctor.api.complaint_schemas import ComplaintReceipt, PublicStatusBody
 from proctor.api.deps import SessionDep, SettingsDep, StoreDep
 from proctor.api.public import PUBLIC
 from proctor.complaints import publicity, registration, views
@@ -53,11 +53,10 @@ FORM_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data"
 
 @router.get("/public/batches/{key}/publicity", openapi_extra=PUBLIC)
 def batch_publicity(key: Annotated[str, Path(min_length=1, max_length=100)], db: SessionDep,
-                    settings: SettingsDep) -> PublicityBody:
+                    settings: SettingsDep) -> publicity.PublicityNotice:
     """The publicity notice (公示) of a batch by 备案号 or id, during its window only."""
-    notice = publicity.publicity_notice(db, load_calendar(db), settings.deadline_rules(), key,
-                                        channel(settings), utcnow())
-    return PublicityBody.model_validate(notice)
+    return publicity.publicity_notice(db, load_calendar(db), settings.deadline_rules(), key,
+                                      channel(settings), utcnow())
 
 
 def channel(settings: Settings) -> publicity.ComplaintChannel:
