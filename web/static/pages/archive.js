@@ -4,6 +4,7 @@
 // The page's state is in its address (?camera=&from=&to=, epoch ms), so a link can open a clip.
 
 import { apiFetch, apiJson } from "../api.js";
+import { beijingMs as toMs, showBeijing as showMs } from "../components/beijing.js";
 import { byId, element } from "../components/dom.js";
 import { showError } from "../components/errors.js";
 import { setLoading } from "../components/loading.js";
@@ -38,7 +39,6 @@ import { formatDateTime, t } from "../i18n.js";
  */
 /** @typedef {{camera: number, from: number, to: number}} Range */
 
-const SHANGHAI = "+08:00"; // Beijing time has no daylight saving
 const DEFAULT_SPAN_MS = 3600_000;
 
 const siteSelect = byId("archive-site", HTMLSelectElement);
@@ -68,30 +68,6 @@ const holdList = byId("archive-holds");
 let cameras = [];
 /** @type {Range | null} */
 let shown = null;
-
-/**
- * A date and a 24-hour time (HH:MM or HH:MM:SS, Beijing time) as epoch ms, or NaN. The time
- * is a text field: the browser's own time control follows its locale (12-hour in some).
- * @param {HTMLInputElement} date
- * @param {HTMLInputElement} time
- */
-function toMs(date, time) {
-  const clock = time.value.trim();
-  if (!date.value || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(clock)) return NaN;
-  return Date.parse(`${date.value}T${clock.length === 5 ? `${clock}:00` : clock}${SHANGHAI}`);
-}
-
-/**
- * Show epoch ms in a date and a time field, Beijing time, to the second.
- * @param {number} ms
- * @param {HTMLInputElement} date
- * @param {HTMLInputElement} time
- */
-function showMs(ms, date, time) {
-  const local = new Date(ms + 8 * 3600_000).toISOString();
-  date.value = local.slice(0, 10);
-  time.value = local.slice(11, 19);
-}
 
 /**
  * Fill a select with options, keeping the first (the "all" option) if asked.
