@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from proctor.supervision.report.content import SupervisionReport
 from proctor.supervision.report.manifest import clip_manifest, summarise
-from proctor.supervision.report.sample import sample_report
 from proctor.supervision.report.view import report_view
+from proctor_dev.report_sample import sample_report
 
 
 def _data() -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 from proctor.supervision.report.content import SupervisionReport
 from proctor.supervision.report.manifest import ATTACHMENT_NAME, clip_manifest
 from proctor.supervision.report.render import FontSetup, ReportRenderError, render_report
-from proctor.supervision.report.sample import sample_report
+from proctor_dev.report_sample import sample_report
 
 # Typst markup and code that must come out literally
 MARKUP = "#strong[某] $x^2$ <a> @b \\ *粗* _斜_ `码` = 标题 #let y = 1"

@@ -29,10 +29,10 @@ from proctor.supervision.report.identity import (
     service_identity,
 )
 from proctor.supervision.report.render import render_report
-from proctor.supervision.report.sample import sample_report
 from proctor.supervision.report.signer_import import import_signer
 from proctor.supervision.report.signing import PadesSigner, ReportSigner
 from proctor.supervision.report.verify import verify_report
+from proctor_dev.report_sample import sample_report
 
 
 @pytest.fixture(scope="module")

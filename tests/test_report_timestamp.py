@@ -20,11 +20,11 @@ from proctor.cli.main import app
 from proctor.recording.store import ObjectStore
 from proctor.supervision.report.identity import SigningIdentity, service_identity
 from proctor.supervision.report.render import render_report
-from proctor.supervision.report.sample import sample_report
 from proctor.supervision.report.signing import PadesSigner, TimestampUnavailable, timestamper
 from proctor.supervision.report.verify import verify_report
 from proctor.supervision.report_archive import ReportArchive
 from proctor.supervision.settings import SupervisionSettings
+from proctor_dev.report_sample import sample_report
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,8 @@
-"""A realistic report for tests and ``proctor bench supervision``: many findings whose
-clips together cover every camera for the whole session, in 10 s segments."""
+"""A realistic supervision report for the report tests (render, content, signing, timestamp):
+many findings whose clips together cover every camera for the whole session, in 10 s segments.
+
+Dev-only: the product composes reports from its records (``supervision.report_draft``) and
+``proctor bench supervision`` builds its batch in a database; nothing in ``proctor`` uses this."""
 
 from __future__ import annotations
 
