@@ -19,7 +19,7 @@ from proctor.api.schemas import (
     SiteCreate,
     SitePublic,
     UserCreate,
-    UserPublic,
+    UserListed,
     UserUpdate,
 )
 from proctor.auth.scope import Permission
@@ -95,27 +95,27 @@ def list_all_cameras(db: SessionDep) -> list[CameraPublic]:
 
 
 @router.post("/users", status_code=CREATED)
-def create_user(body: UserCreate, db: SessionDep, user: CurrentUser) -> UserPublic:
+def create_user(body: UserCreate, db: SessionDep, user: CurrentUser) -> UserListed:
     """Create a user with a role and the sites they may see."""
     created = directory.create_user(
         db, _actor(user), body.username, body.password, body.role, body.display_name, body.site_ids
     )
-    return UserPublic.model_validate(created)
+    return UserListed.model_validate(created)
 
 
 @router.get("/users")
-def list_users(db: SessionDep) -> list[UserPublic]:
-    """All users."""
-    return [UserPublic.model_validate(listed) for listed in directory.list_users(db)]
+def list_users(db: SessionDep) -> list[UserListed]:
+    """All users, each with the sites granted."""
+    return [UserListed.model_validate(listed) for listed in directory.list_users(db)]
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: Id, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserPublic:
+def update_user(user_id: Id, body: UserUpdate, db: SessionDep, user: CurrentUser) -> UserListed:
     """Change a user's name, role, access or sites; deactivating logs them out everywhere
     and ends their live viewing, as does losing a camera's site. The last active
     administrator cannot be demoted or deactivated (409)."""
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    updated = UserPublic.model_validate(directory.update_user(db, _actor(user), user_id,
+    updated = UserListed.model_validate(directory.update_user(db, _actor(user), user_id,
                                                               **changes))
     return updated
 

@@ -21,7 +21,7 @@ from proctor.db.models import (
 )
 from proctor.events.messages import AnalysisStatus
 from proctor.rtc.ice import IceServer
-from proctor.vision.scene import SceneSettings
+from proctor.vision.scene import SceneSettings, ZoneCount
 
 
 class SiteCreate(BaseModel):
@@ -98,6 +98,9 @@ class CameraView(BaseModel):
     site: str
     room_id: int
     site_id: int
+    region_code: str | None = Field(default=None, description="the district (区县) of the "
+                                    "site's organisation; null when the site has none")
+    region: str | None = Field(default=None, description="that district's name")
     live: LiveStatus
     analysis: AnalysisStatus | None = Field(
         default=None, description="None when analysis is off or the camera was not sampled yet")
@@ -141,6 +144,13 @@ class UserPublic(FromRow[User]):
     display_name: str
     role: Role
     is_active: bool
+
+
+class UserListed(UserPublic):
+    """A user as administrators list them: with the sites granted (region grants are listed
+    by /api/users/{id}/region-grants)."""
+
+    site_ids: list[int]
 
 
 class CurrentUserView(UserPublic):
@@ -248,6 +258,18 @@ class SceneView(BaseModel):
     settings: SceneSettings
     reference_source: str | None = Field(description="operator, auto (first good picture) or none")
     reference_at: datetime | None
+
+
+class SceneOccupancy(BaseModel):
+    """A camera's latest analysed sample against its scene's zones (the people whose box
+    centre lies in each); ``analysed`` false with no counts until a sample is analysed."""
+
+    camera_id: int
+    analysed: bool
+    at: float | None = Field(description="sample time, epoch seconds")
+    people: int | None = Field(description="everyone counted in the picture")
+    expected: int | None
+    zones: list[ZoneCount]
 
 
 class AuditEntryPublic(FromRow[AuditEntry]):

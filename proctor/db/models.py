@@ -118,6 +118,11 @@ class User(Base):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    @property
+    def site_ids(self) -> list[int]:
+        """The sites granted to the user, by id."""
+        return sorted(grant.site_id for grant in self.site_grants)
+
 
 class SiteGrant(Base):
     """Gives a non-admin user access to one site's rooms and cameras."""

@@ -26,6 +26,7 @@ from proctor.vision.monitor import Sample
 from proctor.vision.monitors import HeadcountSource, Monitors
 from proctor.vision.publisher import Publisher
 from proctor.vision.sampler import AnalyzerStats, Sampler
+from proctor.vision.scene import Occupancy
 from proctor.vision.scene_store import SceneStore
 from proctor.vision.settings import AnalysisSettings
 from proctor.vision.transitions import CameraStatus, TransitionSink
@@ -100,6 +101,11 @@ class Analyzer:
         if monitor is None or monitor.state is None:
             return None
         return self.publisher.status(camera_id, monitor.state)
+
+    def occupancy(self, camera_id: int) -> Occupancy | None:
+        """The camera's latest analysed sample against its zones (None: not analysed)."""
+        monitor = self.monitors.known(camera_id)
+        return None if monitor is None else monitor.occupancy()
 
     async def reload_scene(self, camera_id: int) -> None:
         """Apply changed scene settings or reference of a camera (open events carry on)."""

@@ -15,7 +15,7 @@ from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
 from proctor.vision.rule_spec import JsonObject, Reading, SampleView
 from proctor.vision.rules import AnalysisRules, RuleTracker, Transition
-from proctor.vision.scene import SceneSettings
+from proctor.vision.scene import Occupancy, SceneSettings, zone_counts
 from proctor.vision.tamper import (
     FrameStats,
     TamperKind,
@@ -77,6 +77,7 @@ class CameraMonitor:
         self._sharpness_samples: list[float] = []
         self.captured_reference: np.ndarray | None = None
         self.state: CameraState | None = None
+        self._people: list[Detection] | None = None  # of the latest sample; None: not analysed
         # set while this camera judges a room's headcount with other cameras: the most
         # people the others counted around a moment (None: none counted then)
         self.room_peers: Callable[[float], int | None] | None = None
@@ -87,6 +88,13 @@ class CameraMonitor:
         self._reference = frame_stats(luma) if luma is not None else None
         self._baseline_sharpness = self._reference.sharpness if self._reference else None
         self._sharpness_samples.clear()
+
+    def occupancy(self) -> Occupancy | None:
+        """The latest sample's people against the scene's zones (None: not analysed)."""
+        if self.state is None or self._people is None:
+            return None
+        return Occupancy(self.state.at, len(self._people), self.scene.expected_headcount,
+                         zone_counts(self.scene, self._people))
 
     def open_events(self) -> dict[tuple[EventKind, str], RuleTracker]:
         """The trackers with an open event, by (kind, zone)."""
@@ -115,6 +123,7 @@ class CameraMonitor:
 
     def _readings(self, sample: Sample) -> dict[tuple[EventKind, str], Reading]:
         view = self._view(sample)
+        self._people = view.people if view.detections is not None else None
         if not view.picture:
             picture = "no picture"
         else:

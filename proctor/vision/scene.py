@@ -8,6 +8,10 @@ a steadier anchor than the feet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from proctor.vision.detector import Detection
@@ -73,6 +77,36 @@ def box_centre(detection: Detection) -> Point:
     return (x1 + x2) / 2, (y1 + y2) / 2
 
 
-def people_in(zone: Zone, people: list[Detection]) -> list[Detection]:
+def people_in(zone: Zone, people: Sequence[Detection]) -> list[Detection]:
     """The people whose box centre lies in ``zone``."""
     return [person for person in people if zone.contains(box_centre(person))]
+
+
+@dataclass(frozen=True)
+class ZoneCount:
+    """How many people one zone holds in a sample."""
+
+    name: str
+    kind: Literal["seat", "invigilator"]
+    people: int
+
+
+def zone_counts(scene: SceneSettings, people: Sequence[Detection]) -> list[ZoneCount]:
+    """The people in each seat zone, then in the invigilator zone (if the scene has one)."""
+    zones: list[tuple[Literal["seat", "invigilator"], Zone]] = [
+        ("seat", zone) for zone in scene.seat_zones]
+    if scene.invigilator_zone is not None:
+        zones.append(("invigilator", scene.invigilator_zone))
+    return [ZoneCount(zone.name, kind, len(people_in(zone, people)))
+            for kind, zone in zones]
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """A camera's latest analysed sample against its scene: everyone counted, the expected
+    count, and the people in each zone."""
+
+    at: float  # sample time, epoch seconds
+    people: int
+    expected: int | None
+    zones: list[ZoneCount]
