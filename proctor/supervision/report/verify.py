@@ -28,9 +28,10 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 MAX_REPORT_BYTES = 256 << 20
-# a damaged PDF can make the parser raise almost anything: all of it means "not intact"
+# a damaged PDF can make the parser raise almost anything, even its own failed asserts (an
+# xref offset that points at an object which is not an xref stream): all of it means "not intact"
 _UNREADABLE = (PdfError, ValueError, LookupError, TypeError, AttributeError, ArithmeticError,
-               EOFError, RecursionError, NotImplementedError)
+               EOFError, RecursionError, NotImplementedError, AssertionError)
 
 
 @dataclass(frozen=True)
