@@ -9,7 +9,10 @@ import json
 import re
 from pathlib import Path
 
+from proctor.complaints.workflow import STATE_LABELS as COMPLAINT_LABELS
+from proctor.complaints.workflow import DeadlineFlag
 from proctor.config import REPO_ROOT
+from proctor.db.complaints import ComplaintChannel, ComplaintState
 from proctor.db.models import Role
 from proctor.supervision.states import STATE_LABELS, BatchState
 from proctor.vision.kinds import EventKind
@@ -23,6 +26,9 @@ DYNAMIC: dict[str, set[str]] = {
     "batch.state": {state.value for state in BatchState},
     "role": {role.value for role in Role},
     "camera.state": {"live", "reconnecting", "lost"},
+    "complaint.state": {state.value for state in ComplaintState},
+    "complaint.flag": {flag.value for flag in DeadlineFlag},
+    "complaint.channel": {channel.value for channel in ComplaintChannel},
 }
 # where a literal key appears: t("key" ...), a NavEntry label, a page title, HTML attributes
 KEY_IN_JS = re.compile(r"""(?:\bt\(\s*|\blabel:\s*|\btitle:\s*)["']([\w.]+)["']""")
@@ -86,6 +92,12 @@ def test_state_labels_are_the_ones_the_server_uses() -> None:
     zh = catalog("zh-CN")
     assert {f"batch.state.{state.value}": label for state, label in STATE_LABELS.items()} \
         == {key: text for key, text in zh.items() if key.startswith("batch.state.")}
+
+
+def test_complaint_state_labels_are_the_ones_the_server_uses() -> None:
+    zh = catalog("zh-CN")
+    assert {f"complaint.state.{state.value}": label for state, label in COMPLAINT_LABELS.items()} \
+        == {key: text for key, text in zh.items() if key.startswith("complaint.state.")}
 
 
 def test_a_missing_key_is_caught() -> None:

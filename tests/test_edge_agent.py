@@ -134,8 +134,8 @@ async def test_refused_agent_keeps_running_and_says_why(stack: Stack, h264_foota
     camera_of_b = stack.site_b.camera_ids[0]
     agent = stack.start_agent({camera_of_b: h264_footage.as_uri()}, name="refused")
     log = stack.data_dir / "refused.log"
-    assert await wait_until(lambda: log.exists() and "server answered 403" in log.read_text(), 15)
-    assert "may not publish camera" in log.read_text()
+    assert await wait_until(lambda: log.exists() and "server answered 404" in log.read_text(), 15)
+    assert "is not assigned to device" in log.read_text()
     # waits and retries; an admin may fix the assignment
     assert await wait_until(lambda: "retrying in 30.0 s" in log.read_text(), 10)
     assert agent.running()

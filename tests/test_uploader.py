@@ -144,19 +144,19 @@ async def test_conflict_and_refusals_keep_the_segment(
     conflict = put_segment(stack, camera, mine.start_ms,
                            elsewhere.segment_path(different).read_bytes(), end_ms=mine.end_ms)
     assert conflict.status_code == 201, conflict.text
-    # and device A has no business uploading site B's camera: 403, a configuration problem
+    # and device A has no business uploading site B's camera: 404, a configuration problem
     # an administrator can fix, so that segment stays queued
     fill_spool(spool, [other_site_camera], packets[:100])
     caplog.set_level(logging.WARNING)
     await upload_until(stack, spool, lambda _: [c for _, c in spool.pending()]
-                       == [other_site_camera] and "403" in caplog.text)
+                       == [other_site_camera] and "404" in caplog.text)
     kept = tmp_path / "rejected" / str(camera)
     reason = json.loads(next(kept.glob("*.rejection.json")).read_text())
     assert reason["status"] == 409 and reason["detail"] in caplog.text
     assert len(list(kept.glob("*.ts"))) == 1
     assert "server refused segment" in caplog.text
     assert not (tmp_path / "rejected" / str(other_site_camera)).exists()
-    assert "may not publish camera" in caplog.text and "stays queued" in caplog.text
+    assert "is not assigned to device" in caplog.text and "stays queued" in caplog.text
 
 
 async def test_a_proxy_refusal_never_sets_footage_aside(tmp_path: Path,

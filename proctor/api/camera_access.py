@@ -16,7 +16,7 @@ from proctor.db.models import Camera
 
 
 def publishable_camera(camera_id: Id, device: CurrentDevice, db: SessionDep) -> Camera:
-    """The camera, if it exists (404) and belongs to the calling device (403)."""
+    """The camera, if it exists and belongs to the calling device (404 for both alike)."""
     return camera_of_device(db, device.id, camera_id)
 
 

@@ -47,6 +47,18 @@ class ComplaintReceipt(_Out):
     status_url: str
 
 
+class IntakeRulesBody(BaseModel):
+    """What the public complaint form accepts, stated before anything is sent."""
+
+    max_attachments: int
+    max_attachment_bytes: int
+    accepted_types: list[str]  # judged by the file's bytes, not its name
+    per_address: int  # complaints accepted from one address within the window
+    window_minutes: float
+    first_review_working_days: int  # a complaint is first reviewed within these
+    resolution_working_days: int  # and resolved within these after (extendable)
+
+
 class PublicStatusBody(_Out):
     """The complainant's view of the progress."""
 

@@ -21,13 +21,14 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from proctor.api.bodies import read_limited
-from proctor.api.complaint_schemas import ComplaintReceipt, PublicStatusBody
+from proctor.api.complaint_schemas import ComplaintReceipt, IntakeRulesBody, PublicStatusBody
 from proctor.api.deps import SessionDep, SettingsDep, StoreDep
 from proctor.api.public import PUBLIC
 from proctor.complaints import publicity, registration, views
 from proctor.complaints.attachments import Upload
 from proctor.complaints.form import ComplaintForm
 from proctor.complaints.intake import (
+    ACCEPTED_TYPES,
     AttachmentLimits,
     AttachmentTooLarge,
     UnreadableText,
@@ -66,6 +67,19 @@ def channel(settings: Settings) -> publicity.ComplaintChannel:
         postal_address=settings.complaint_postal_address,
         note="投诉举报可在线提交（可匿名，凭查询码查询办理进度）、拨打电话或来信；"
              "对认定成绩有异议的，可向认定机构申请成绩复核。")
+
+
+@router.get("/public/complaint-form", openapi_extra=PUBLIC)
+def complaint_form_rules(settings: SettingsDep) -> IntakeRulesBody:
+    """The limits of the complaint form (attachments' number, size and types; the rate
+    per address), so a page can state them before anything is sent."""
+    limits, days = settings.attachment_limits(), settings.complaint_deadlines()
+    return IntakeRulesBody(
+        max_attachments=limits.max_count, max_attachment_bytes=limits.max_bytes,
+        accepted_types=list(ACCEPTED_TYPES), per_address=settings.complaint_intake_per_address,
+        window_minutes=settings.complaint_intake_window_minutes,
+        first_review_working_days=days.first_review_days,
+        resolution_working_days=days.resolution_days)
 
 
 def _address_target(request: Request, settings: SettingsDep) -> str:

@@ -38,6 +38,10 @@ PAGES: dict[str, str] = {
     "/review": "review.html",
     "/admin": "admin.html",
     "/batches": "batches.html",
+    "/complaints": "complaints.html",  # the officers' workspace
+    "/publicity": "publicity.html",  # public: a batch's 公示 and the complaint channel
+    "/complain": "complain.html",  # public: the complaint form (投诉举报)
+    "/track": "track.html",  # public: a complaint's progress by tracking code
 }
 # Paths that are not the console's: an unknown path under them keeps its JSON 404.
 NOT_CONSOLE = ("/api/", "/static/", "/whip", "/whep", "/metrics", "/healthz", "/docs",

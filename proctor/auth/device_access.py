@@ -6,16 +6,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from proctor.db.models import Camera
-from proctor.errors import Forbidden, NotFound
+from proctor.errors import NotFound
 
 
 def camera_of_device(db: Session, device_id: int, camera_id: int) -> Camera:
-    """The camera, if it exists (:class:`NotFound`) and is assigned to the device
-    (:class:`Forbidden`)."""
+    """The camera, if it exists and is assigned to the device; :class:`NotFound` otherwise,
+    the same for both, so a device cannot learn which other cameras exist."""
     camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise NotFound(f"camera {camera_id} does not exist")
-    if camera.device_id != device_id:
-        raise Forbidden(f"device {device_id} may not publish camera {camera_id}: "
-                        "it is assigned to another device (see `proctor admin camera list`)")
+    if camera is None or camera.device_id != device_id:
+        raise NotFound(f"camera {camera_id} does not exist or is not assigned to device "
+                       f"{device_id} (see `proctor admin camera list`)")
     return camera
