@@ -144,9 +144,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # the console's pages and files
     **{("GET", path): PUBLIC for path in ("/docs", "/", "/login", "/live", "/account",
                                          "/archive", "/review", "/batches",
-                                         "/admin/users", "/admin/scenes",
                                          "/admin", "/complaints", "/publicity",
-                                         "/complain", "/track", "/oversight",
+                                         "/complain", "/track",
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,
@@ -189,7 +188,6 @@ RULES: dict[tuple[str, str], Rule] = {
         ("POST", "/batches/{batch_id}/transitions/{action}"),
         ("POST", "/batches/{batch_id}/draws"), ("POST", "/inspection-draws"))},
     # 三级 oversight: administrators, and users granted the region or one above it
-    ("GET", "/api/oversight/regions"): LOGGED_IN,  # where the caller's oversight starts
     ("GET", "/api/oversight/regions/{region_code}"): Rule(Access.REGION),
     ("GET", "/api/oversight/regions/{region_code}/batches"): Rule(Access.REGION),
     # the record: administrators and auditors
@@ -202,7 +200,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/whep/{camera_id}/sessions/{session_id}"): camera(WATCH, passes=GONE),
     ("GET", "/api/cameras/{camera_id}/scene"): camera(WATCH),
     ("GET", "/api/cameras/{camera_id}/scene/reference.jpg"): camera(WATCH),
-    ("GET", "/api/cameras/{camera_id}/scene/occupancy"): camera(WATCH),
     ("PUT", "/api/cameras/{camera_id}/scene"): camera(SCENE),
     ("PUT", "/api/cameras/{camera_id}/scene/reference"): camera(SCENE),
     ("DELETE", "/api/cameras/{camera_id}/scene/reference"): camera(SCENE),
@@ -235,8 +232,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/reports/{report_id}/acknowledge"): batch(REVIEW, body={"head_name": "张某"}),
     ("GET", "/api/reports/{report_id}"): batch(REPORTS),
     ("GET", "/api/reports/{report_id}/pdf"): batch(REPORTS),
-    ("GET", "/api/batches/{batch_id}/reports"): batch(REPORTS),
-    ("GET", "/report"): PUBLIC,  # the report page; its API calls are the rules above
     ("GET", "/api/batches/{batch_id}/gate"): batch(REPORTS),
     ("GET", "/api/batches/{batch_id}/events"): batch(REVIEW),
     ("PUT", "/api/session-rooms/{session_room_id}/attendance"): batch(REVIEW, body={
