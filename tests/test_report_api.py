@@ -95,8 +95,11 @@ def test_a_report_from_draft_to_amendment(site: Site) -> None:
     s, batch = site, f"/api/batches/{site.batch}"
     assert [e["id"] for e in s.call("sup", "GET", f"{batch}/events", 200)] == [s.event]
     s.call("op", "GET", f"{batch}/events", 403)
+    assert s.call("aud", "GET", f"{batch}/reports", 200) == []
     draft = s.call("sup", "POST", f"{batch}/reports", 201, JUDGEMENT)
     url = f"/api/reports/{draft['id']}"
+    assert [r["id"] for r in s.call("sup", "GET", f"{batch}/reports", 200)] == [draft["id"]]
+    s.call("op", "GET", f"{batch}/reports", 403)
     assert draft["content"]["header"]["present"] is None  # printed 未登记
     edited = s.call("sup", "PATCH", url, 200, {"opinion": "整改考场守则宣读。"})
     assert edited["content"]["opinion"] == "整改考场守则宣读。"
@@ -120,6 +123,9 @@ def test_a_report_from_draft_to_amendment(site: Site) -> None:
     amended = s.call("sup", "POST", f"{url}/amend", 201, {"reason": "更正处理意见。"})
     assert (amended["version"], amended["amends_id"]) == (2, draft["id"])
     s.call("sup", "GET", f"/api/reports/{amended['id']}/pdf", 409)  # not signed yet
+    versions = s.call("aud", "GET", f"{batch}/reports", 200)
+    assert [(r["id"], r["version"], r["signed"]) for r in versions] == [
+        (draft["id"], 1, True), (amended["id"], 2, False)]
     gate = s.call("aud", "GET", f"{batch}/gate", 200)
     assert gate["state"] == "report_signed" and gate["report_signed"]
     assert gate["conclusion"] == "合格"
@@ -132,11 +138,14 @@ def _download_is_audited(s: Site, url: str, sha256: str) -> None:
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(response.content).hexdigest() == sha256
     assert "attachment" in response.headers["content-disposition"]
+    preview = s.client.get(f"{url}/pdf", params={"inline": "true"}, headers=s.headers["aud"])
+    assert preview.headers["content-disposition"].startswith("inline;")
+    assert preview.content == response.content
     with app_db(s.client) as db:
         entries = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "report.download")))
         me = s.call("aud", "GET", "/api/auth/me", 200)
         assert [(e.actor, e.detail["pdf_sha256"]) for e in entries] == [
-            (f"user:{me['id']}", sha256)]
+            (f"user:{me['id']}", sha256)] * 2
 
 
 def test_reports_need_the_object_store_once_access_is_decided(client: TestClient) -> None:

@@ -43,6 +43,12 @@ def draft_report(batch_id: Id, body: Judgement, db: SessionDep,
     return ReportPublic.of(report_service.draft_report(db, scope, batch_id, body))
 
 
+@router.get("/batches/{batch_id}/reports")
+def list_reports(batch_id: Id, db: SessionDep, scope: CurrentScope) -> list[ReportPublic]:
+    """Every version of the batch's report, oldest first (empty before the first draft)."""
+    return [ReportPublic.of(row) for row in report_service.list_reports(db, scope, batch_id)]
+
+
 @router.patch("/reports/{report_id}")
 def edit_report(report_id: Id, body: JudgementChanges, db: SessionDep,
                 scope: CurrentScope) -> ReportPublic:
@@ -82,12 +88,14 @@ def get_report(report_id: Id, db: SessionDep, scope: CurrentScope) -> ReportPubl
 
 @router.get("/reports/{report_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
-def report_pdf(report_id: Id, db: SessionDep, scope: CurrentScope,
-               store: StoreDep) -> Response:
-    """The signed PDF, as archived (the download is audited)."""
+def report_pdf(report_id: Id, db: SessionDep, scope: CurrentScope, store: StoreDep,
+               inline: bool = False) -> Response:
+    """The signed PDF, as archived (the download is audited); ``inline=true`` asks the
+    browser to show it in the page (the console's preview) instead of saving it."""
     pdf = report_archive.report_pdf(db, scope, report_id, store)
-    return Response(pdf.data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+    disposition = "inline" if inline else "attachment"
+    return Response(pdf.data, media_type="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{pdf.filename}"'})
 
 
 @router.get("/batches/{batch_id}/gate")

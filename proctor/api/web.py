@@ -32,6 +32,7 @@ def home() -> RedirectResponse:
 # and give its path a rule in tests/support/route_rules.py (docs/console.md).
 PAGES: dict[str, str] = {
     "/login": "login.html",
+    "/report": "report.html",  # a batch's 督导报告 (/report?batch=id), from the batches page
     "/live": "live.html",
     "/account": "account.html",
     "/archive": "archive.html",

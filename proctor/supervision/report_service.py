@@ -118,6 +118,14 @@ def get_report(db: Session, scope: Scope, report_id: int) -> Report:
     return row
 
 
+def list_reports(db: Session, scope: Scope, batch_id: int) -> list[Report]:
+    """Every version of the batch's report, oldest first, if the scope's user may read the
+    batch's reports (an empty list: none drafted yet)."""
+    readable_batch(db, scope, batch_id)
+    return list(db.scalars(select(Report).where(Report.batch_id == batch_id)
+                           .order_by(Report.version, Report.id)))
+
+
 def draft_report(db: Session, scope: Scope, batch_id: int, judgement: Judgement,
                  now: datetime | None = None) -> Report:
     """Draft version 1 of the batch's report (in progress or ended, none yet); audited."""

@@ -1,14 +1,17 @@
 // Batches page (认定批次): the batches within the user's scope; one batch's state, dates and
 // flags, its results gate with every reason it is closed (结果备案/认可), its sessions and rooms
 // with roster counts and the roster import (every bad line named), and its review list.
+// Planning (create, sessions, rooms, transitions, the draw) is in batch_plan.js.
 // The chosen batch is in the address (?batch=id), so a link opens it.
 
 import { ApiError, apiJson } from "../api.js";
 import { byId, element } from "../components/dom.js";
 import { showError } from "../components/errors.js";
+import { reasonText, showGate } from "../components/gate.js";
 import { setLoading } from "../components/loading.js";
 import { startPage } from "../components/shell.js";
-import { formatDateTime, hasMessage, lang, t } from "../i18n.js";
+import { formatDateTime, hasMessage, t } from "../i18n.js";
+import { showPlanning, startPlanning } from "./batch_plan.js";
 
 /**
  * @typedef {object} BatchSummary A batch as /api/batches lists it.
@@ -50,8 +53,6 @@ import { formatDateTime, hasMessage, lang, t } from "../i18n.js";
  * @property {SessionRoom[]} rooms
  */
 /** @typedef {BatchSummary & {sessions: ExamSession[]}} Batch */
-/** @typedef {{code: string, zh: string, en: string}} Reason */
-/** @typedef {{open: boolean, missing: Reason[]}} Gate */
 /**
  * @typedef {object} QueueItem /api/batches/{id}/review.
  * @property {{id: number, kind: string, camera_id: number, started_at: string}} event
@@ -68,14 +69,6 @@ const detail = byId("batch-detail");
 const rosterStatus = byId("roster-status");
 const rosterError = byId("roster-error");
 const rosterProblems = byId("roster-problems");
-
-/**
- * The reason in the page's language.
- * @param {{zh: string, en: string}} reason
- */
-function reasonText(reason) {
-  return lang === "zh-CN" ? reason.zh : reason.en;
-}
 
 /**
  * A batch's state in words (the labels of proctor/supervision/states.py).
@@ -129,18 +122,6 @@ function showFacts(batch) {
       what: reasonText(flag), due: flag.due ?? t("batches.none"),
       days: flag.working_days ?? 0, why: flag.override_reason,
     }))));
-}
-
-/**
- * The results gate: open, or every reason it is closed (null: not the user's to see).
- * @param {Gate | null} gate
- */
-function showGate(gate) {
-  const state = byId("batch-gate-state");
-  if (gate === null) state.textContent = t("batches.gateNotYours");
-  else state.textContent = gate.open ? t("batches.gateOpen") : t("batches.gateClosed");
-  byId("batch-gate-reasons").replaceChildren(
-    ...(gate?.missing ?? []).map((reason) => element("li", "", reasonText(reason))));
 }
 
 /**
@@ -307,9 +288,10 @@ async function load(chosen) {
     const [batch, gate, review] = await Promise.all([apiJson(`/api/batches/${chosen}`),
       unlessRefused(`/api/batches/${chosen}/gate`), unlessRefused(`/api/batches/${chosen}/review`)]);
     showFacts(batch);
-    showGate(gate);
+    showGate(byId("batch-gate-state"), byId("batch-gate-reasons"), gate);
     showSessions(batch, permissions.includes(MANAGE));
     showReview(review);
+    await showPlanning(batch);
     detail.hidden = false;
   } catch (error) {
     showError(byId("page-error"), error, t("batches.error"));
@@ -321,5 +303,5 @@ async function load(chosen) {
 const user = await startPage({ title: "batches.title" });
 if (user) {
   permissions = user.permissions;
-  await load(currentBatch());
+  await Promise.all([load(currentBatch()), startPlanning(permissions, load)]);
 }
