@@ -232,6 +232,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/reports/{report_id}/acknowledge"): batch(REVIEW, body={"head_name": "张某"}),
     ("GET", "/api/reports/{report_id}"): batch(REPORTS),
     ("GET", "/api/reports/{report_id}/pdf"): batch(REPORTS),
+    ("GET", "/api/batches/{batch_id}/reports"): batch(REPORTS),
+    ("GET", "/report"): PUBLIC,  # the report page; its API calls are the rules above
     ("GET", "/api/batches/{batch_id}/gate"): batch(REPORTS),
     ("GET", "/api/batches/{batch_id}/events"): batch(REVIEW),
     ("PUT", "/api/session-rooms/{session_room_id}/attendance"): batch(REVIEW, body={
