@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import SceneCamera, WatchableCamera
 from proctor.api.deps import AnalyzerDep, CurrentUser, MediaDep, SessionDep
-from proctor.api.schemas import SceneView
+from proctor.api.schemas import SceneOccupancy, SceneView
 from proctor.errors import Conflict
 from proctor.media.service import MediaService
 from proctor.scenes import service as scene_service
@@ -70,6 +70,18 @@ async def delete_reference(camera: SceneCamera, user: CurrentUser, db: SessionDe
 def get_reference(camera: WatchableCamera, db: SessionDep) -> Response:
     """The reference picture (grey JPEG)."""
     return Response(scene_service.reference_picture(db, camera.id), media_type="image/jpeg")
+
+
+@router.get("/occupancy")
+def get_occupancy(camera: WatchableCamera, analyzer: AnalyzerDep) -> SceneOccupancy:
+    """The people in each seat zone and the invigilator zone in the camera's latest analysed
+    sample, with everyone counted and the expected count (live information)."""
+    found = analyzer.occupancy(camera.id) if analyzer is not None else None
+    if found is None:
+        return SceneOccupancy(camera_id=camera.id, analysed=False, at=None, people=None,
+                              expected=None, zones=[])
+    return SceneOccupancy(camera_id=camera.id, analysed=True, at=found.at, people=found.people,
+                          expected=found.expected, zones=found.zones)
 
 
 async def _live_picture(media: MediaService, camera_id: int) -> bytes:

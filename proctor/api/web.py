@@ -38,6 +38,8 @@ PAGES: dict[str, str] = {
     "/archive": "archive.html",
     "/review": "review.html",
     "/admin": "admin.html",
+    "/admin/users": "users.html",  # 用户与授权
+    "/admin/scenes": "scenes.html",  # 场景与座位区域
     "/batches": "batches.html",
     "/complaints": "complaints.html",  # the officers' workspace
     "/publicity": "publicity.html",  # public: a batch's 公示 and the complaint channel

@@ -144,6 +144,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # the console's pages and files
     **{("GET", path): PUBLIC for path in ("/docs", "/", "/login", "/live", "/account",
                                          "/archive", "/review", "/batches",
+                                         "/admin/users", "/admin/scenes",
                                          "/admin", "/complaints", "/publicity",
                                          "/complain", "/track",
                                          "/healthz", "/api/public/draws", "/public/draws")},
@@ -200,6 +201,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/whep/{camera_id}/sessions/{session_id}"): camera(WATCH, passes=GONE),
     ("GET", "/api/cameras/{camera_id}/scene"): camera(WATCH),
     ("GET", "/api/cameras/{camera_id}/scene/reference.jpg"): camera(WATCH),
+    ("GET", "/api/cameras/{camera_id}/scene/occupancy"): camera(WATCH),
     ("PUT", "/api/cameras/{camera_id}/scene"): camera(SCENE),
     ("PUT", "/api/cameras/{camera_id}/scene/reference"): camera(SCENE),
     ("DELETE", "/api/cameras/{camera_id}/scene/reference"): camera(SCENE),

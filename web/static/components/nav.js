@@ -16,6 +16,8 @@ export const NAV = [
   { href: "/batches", label: "nav.batches", permission: null }, // each user sees their scope's
   { href: "/complaints", label: "nav.complaints", permission: "read_complaints" },
   { href: "/admin", label: "nav.admin", permission: "manage_directory" },
+  { href: "/admin/users", label: "nav.users", permission: "manage_directory" },
+  { href: "/admin/scenes", label: "nav.scenes", permission: "manage_directory" },
   { href: "/account", label: "nav.account", permission: null },
 ];
 
