@@ -48,6 +48,7 @@ from proctor.api.bodies import BodyLimit
 from proctor.api.compression import TextGzip
 from proctor.api.errors import install_error_handlers
 from proctor.api.request_limits import HeaderLimit
+from proctor.api.schema_base import ERROR_ANSWERS
 from proctor.api.security_headers import SecurityHeaders
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
@@ -185,6 +186,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        responses=ERROR_ANSWERS,  # the refusals every route may answer, declared on each
     )
     install_error_handlers(app)
     app.add_middleware(TextGzip)  # innermost: the console's text and JSON, nothing streamed

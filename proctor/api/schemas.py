@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from proctor.api.params import EPOCH_MS_MAX, MAX_LIST, SHORT_TEXT, RowId
-from proctor.api.schema_base import Body, FromRow
+from proctor.api.schema_base import Body, FromRow, Span
 from proctor.db.models import (
     AuditEntry,
     Camera,
@@ -218,8 +218,8 @@ class CoverageReport(BaseModel):
     end_ms: int
     complete: bool
     recorded_ms: int
-    intervals: list[tuple[int, int]]
-    gaps: list[tuple[int, int]]
+    intervals: list[Span]
+    gaps: list[Span]
 
 
 class EvidenceRequest(BaseModel):

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from proctor.vision.detector import Detection
 
 Point = tuple[float, float]
+# a corner [x, y] in a document: a two-number array (``prefixItems`` is misread by some
+# OpenAPI tools, schemathesis's response validator among them)
+Corner = Annotated[Point, WithJsonSchema(
+    {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2})]
 
 
 class Zone(BaseModel):
@@ -25,7 +29,7 @@ class Zone(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="e.g. seat A3")
-    polygon: list[Point] = Field(min_length=3, max_length=64,
+    polygon: list[Corner] = Field(min_length=3, max_length=64,
                                  description="corners as [x, y], each in 0..1")
 
     @field_validator("polygon")
