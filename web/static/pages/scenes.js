@@ -60,8 +60,8 @@ function selectedZone() {
  * @returns {string}
  */
 function zoneLabel(zone) {
-  return t(zone.kind === "seat" ? "scenes.seatNamed" : "scenes.invigilatorNamed",
-    { name: zone.name });
+  return zone.kind === "seat" ? t("scenes.seatNamed", { name: zone.name })
+    : t("scenes.invigilatorNamed", { name: zone.name });
 }
 
 /**
@@ -79,7 +79,7 @@ function coordinateInput(corner, axis, value) {
   input.step = "0.01";
   input.value = String(value);
   input.id = `scenes-point-${corner}-${axis ? "y" : "x"}`;
-  const label = element("label", "", t(axis ? "scenes.y" : "scenes.x"));
+  const label = element("label", "", axis ? t("scenes.y") : t("scenes.x"));
   label.htmlFor = input.id;
   input.addEventListener("change", () => {
     const zone = selectedZone();
@@ -249,8 +249,8 @@ function settings() {
 function showReference(scene) {
   const source = scene.reference_source;
   byId("scenes-reference").textContent = source && source !== "none" && scene.reference_at
-    ? t("scenes.referenceFrom", { source: t(source === "operator" ? "scenes.source.operator"
-      : "scenes.source.auto"), at: formatDateTime(scene.reference_at) })
+    ? t("scenes.referenceFrom", { source: source === "operator" ? t("scenes.source.operator")
+      : t("scenes.source.auto"), at: formatDateTime(scene.reference_at) })
     : t("scenes.noReference");
   picture.hidden = true;
   byId("scenes-blank").hidden = false;
