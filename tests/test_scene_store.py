@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 from support.places import build_place
+from support.scenes import MemoryScenes
 
 from proctor.scenes.records import load_scene, save_settings
 from proctor.scenes.store import DbSceneStore
 from proctor.vision.monitors import Monitors
-from proctor.vision.pictures import decode_luma, encode_jpeg
+from proctor.vision.pictures import encode_jpeg
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
 from proctor.vision.scene_store import StoredScene
@@ -50,29 +51,6 @@ def test_a_change_made_elsewhere_wins_over_a_captured_reference(db: Session) -> 
     db.expire_all()
     stored = load_scene(db, camera)
     assert stored.reference is None and stored.settings.expected_headcount == 7
-
-
-class MemoryScenes:
-    """A :class:`~proctor.vision.scene_store.SceneStore` in a dict."""
-
-    def __init__(self) -> None:
-        self.scenes: dict[int, StoredScene] = {}
-
-    def load(self, camera_id: int) -> StoredScene:
-        return self.scenes.get(camera_id, StoredScene(SceneSettings(), None, None, None))
-
-    def versions(self) -> dict[int, datetime]:
-        return {camera_id: scene.updated_at for camera_id, scene in self.scenes.items()
-                if scene.updated_at is not None}
-
-    def keep_captured_reference(self, camera_id: int, jpeg: bytes,
-                                seen: datetime | None) -> datetime | None:
-        if self.load(camera_id).updated_at != seen:
-            return None
-        version = datetime.now(UTC)
-        self.scenes[camera_id] = StoredScene(self.load(camera_id).settings, decode_luma(jpeg),
-                                             "auto", version, version)
-        return version
 
 
 def test_monitors_keep_a_captured_reference_through_the_store() -> None:
