@@ -31,9 +31,12 @@ from proctor.api.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep,
 from proctor.api.organisation_schemas import MAX_ID
 from proctor.api.params import Id
 from proctor.auth.scope import Permission
+from proctor.db.base import utcnow
 from proctor.supervision import batches, lifecycle, roster, roster_service
 from proctor.supervision.attendance import Attendance, record_attendance
 from proctor.supervision.batch_access import BatchFilter, batch_in_scope, list_batches
+from proctor.supervision.batch_deadlines import Deadline, batch_deadlines
+from proctor.supervision.china_time import china_day
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import Action, BatchState
 
@@ -71,6 +74,15 @@ def list_batches_in_scope(
 def get_batch(batch_id: Id, db: SessionDep, scope: CurrentScope) -> BatchPublic:
     """A batch with its sessions, rooms and roster counts."""
     return BatchPublic.of(batch_in_scope(db, scope, batch_id))
+
+
+@router.get("/batches/{batch_id}/deadlines")
+def get_deadlines(batch_id: Id, db: SessionDep, scope: CurrentScope,
+                  settings: SettingsDep) -> list[Deadline]:
+    """The batch's working-day deadlines as they stand today (China time): plan filing once
+    it has a session, publicity and results filing once publicity started; a step in a
+    calendar year not entered names that year instead of a guess."""
+    return batch_deadlines(db, scope, batch_id, settings.deadline_rules(), china_day(utcnow()))
 
 
 @router.post("/batches/{batch_id}/sessions", status_code=CREATED, dependencies=MANAGE)

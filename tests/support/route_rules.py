@@ -216,6 +216,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/events/{event_id}/snapshot.jpg"): camera(WATCH, ARCHIVE, hidden=404),
     # a batch in scope: read by anyone, reviewed and reported by its drawn supervisors
     ("GET", "/api/batches/{batch_id}"): batch(BatchUse.READ),
+    ("GET", "/api/batches/{batch_id}/deadlines"): batch(BatchUse.READ),
     ("GET", "/api/batches/{batch_id}/review"): batch(REVIEW),
     ("PUT", "/api/batches/{batch_id}/events/{event_id}/review"): batch(
         REVIEW, body={"decision": "confirmed", "note": "属实"}),
