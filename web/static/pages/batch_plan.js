@@ -1,8 +1,9 @@
 // Planning on the batches page, for administrators (manage_directory; the server refuses
 // everyone else): create a 认定批次, add its sessions (场次) and rooms, move it through the
 // transitions a person makes (refusals list every reason the server gives), and the 双随机
-// draw of its supervisors; for everyone who sees the batch, the published draw (names,
-// commitment, seed and snapshot hash, to re-check with `proctor supervision verify-draw`).
+// draw of its supervisors; for everyone who sees the batch, its working-day deadlines as the
+// server counts them and the published draw (names, commitment, seed and snapshot hash, to
+// re-check with `proctor supervision verify-draw`).
 
 import { ApiError, apiJson, errorDetail } from "../api.js";
 import { beijingMs } from "../components/beijing.js";
@@ -262,6 +263,22 @@ async function showDraw(batch) {
 }
 
 /**
+ * The batch's working-day deadlines as the server counts them (a year the calendar lacks is
+ * named, never guessed); a late, missing or uncountable step is marked.
+ * @param {PlannedBatch} batch
+ */
+async function showDeadlines(batch) {
+  /** @type {{step: string, zh: string, en: string, flagged: boolean}[]} */
+  const steps = await apiJson(`/api/batches/${batch.id}/deadlines`);
+  byId("batch-no-deadlines").hidden = steps.length > 0;
+  byId("batch-deadlines").replaceChildren(...steps.map((step) => {
+    const item = element("li", step.flagged ? "warning" : "", reasonText(step));
+    item.dataset.step = step.step;
+    return item;
+  }));
+}
+
+/**
  * The planning parts of a batch: the report link, the transitions, the session and room
  * forms of a draft, the draw.
  * @param {PlannedBatch} batch
@@ -273,6 +290,5 @@ export async function showPlanning(batch) {
   const draft = planning.mayManage && batch.state === "draft";
   byId("session-form").hidden = !draft;
   byId("room-form").hidden = !draft || batch.sessions.length === 0;
-  if (draft) await fillRooms(batch);
-  await showDraw(batch);
+  await Promise.all([draft ? fillRooms(batch) : null, showDeadlines(batch), showDraw(batch)]);
 }
