@@ -7,6 +7,7 @@ import { byId, element } from "../components/dom.js";
 import { showError } from "../components/errors.js";
 import { setLoading } from "../components/loading.js";
 import { startPage } from "../components/shell.js";
+import { chosen, fillList, fillSelect, text, wireForm } from "../components/forms.js";
 import { formatDateTime, t } from "../i18n.js";
 
 /** @typedef {{id: number, name: string, organisation: string, address: string}} Site */
@@ -51,39 +52,6 @@ const state = {
  */
 function nameOf(rows, id) {
   return rows.find((row) => row.id === id)?.name ?? `#${id}`;
-}
-
-/**
- * Fill a list with one item per row, or an "empty" line.
- * @template T
- * @param {string} id The list's id.
- * @param {T[]} rows
- * @param {(row: T) => HTMLElement[]} parts What each item shows.
- */
-function fillList(id, rows, parts) {
-  const list = byId(id);
-  list.replaceChildren();
-  if (!rows.length) list.append(element("li", "muted", t("admin.empty")));
-  for (const row of rows) {
-    const item = element("li");
-    item.append(...parts(row));
-    list.append(item);
-  }
-}
-
-/**
- * Replace a select's options.
- * @param {HTMLSelectElement} select
- * @param {{id: number, name: string}[]} rows
- * @param {(row: any) => string} label
- * @param {string} [none] The label of an empty first option, if any.
- */
-function fillSelect(select, rows, label, none) {
-  const kept = select.value;
-  select.replaceChildren();
-  if (none !== undefined) select.append(new Option(none, ""));
-  for (const row of rows) select.append(new Option(label(row), String(row.id)));
-  if ([...select.options].some((option) => option.value === kept)) select.value = kept;
 }
 
 /**
@@ -191,77 +159,26 @@ async function rotateToken(device) {
   }
 }
 
-/**
- * A form that posts what `body()` builds to `path`, then reloads the page's lists.
- * @param {string} formId
- * @param {string | (() => string)} path Where to post (a function: read when submitting).
- * @param {() => Record<string, unknown> | string} body The request body, or what is missing.
- * @param {(created: any) => void} [done] What to do with the server's answer.
- */
-function wireForm(formId, path, body, done) {
-  const form = byId(formId, HTMLFormElement);
-  const errorBox = byId(`${formId}-error`);
-  const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const built = body();
-    showError(errorBox, typeof built === "string" ? built : "");
-    if (typeof built === "string") return;
-    button.disabled = true;
-    try {
-      const url = typeof path === "string" ? path : path();
-      const created = await apiJson(url, { method: "POST", body: built });
-      for (const input of form.querySelectorAll("input, textarea")) {
-        /** @type {HTMLInputElement} */ (input).value = "";
-      }
-      await load();
-      done?.(created);
-    } catch (error) {
-      showError(errorBox, error);
-    } finally {
-      button.disabled = false;
-    }
-  });
-}
-
-/**
- * The trimmed value of a text field.
- * @param {string} id
- */
-function text(id) {
-  return byId(id, HTMLInputElement).value.trim();
-}
-
-/**
- * The numeric value of a select ("" when nothing is chosen).
- * @param {string} id
- * @returns {number | null}
- */
-function chosen(id) {
-  const value = byId(id, HTMLSelectElement).value;
-  return value ? Number(value) : null;
-}
-
 wireForm("admin-site-form", "/api/sites", () => text("admin-site-name")
   ? { name: text("admin-site-name"), organisation: text("admin-site-organisation"),
       address: text("admin-site-address") }
-  : t("admin.error.name"));
+  : t("admin.error.name"), load);
 wireForm("admin-room-form", "/api/rooms", () => {
   if (chosen("admin-room-site") === null) return t("admin.error.site");
   if (!text("admin-room-name")) return t("admin.error.name");
   return { site_id: chosen("admin-room-site"), name: text("admin-room-name") };
-});
+}, load);
 wireForm("admin-device-form", "/api/devices", () => {
   if (chosen("admin-device-site") === null) return t("admin.error.site");
   if (!text("admin-device-name")) return t("admin.error.name");
   return { site_id: chosen("admin-device-site"), name: text("admin-device-name") };
-}, showToken);
+}, async (enrolled) => { await load(); showToken(enrolled); });
 wireForm("admin-camera-form", "/api/cameras", () => {
   if (chosen("admin-camera-room") === null) return t("admin.error.room");
   if (!text("admin-camera-name")) return t("admin.error.name");
   return { room_id: chosen("admin-camera-room"), device_id: chosen("admin-camera-device"),
     name: text("admin-camera-name") };
-});
+}, load);
 
 // What a line of the notice's days may say its kind is, in either language.
 const KINDS = new Map([["放假", "holiday"], ["holiday", "holiday"], ["上班", "makeup_workday"],
