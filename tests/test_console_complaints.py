@@ -223,6 +223,7 @@ def test_tracking_shows_state_and_dates_only(served: Served, browser: BrowserCon
 
 
 def test_publicity_paused_by_an_open_complaint(served: Served, browser: BrowserContext) -> None:
+    complain(served)
     page = public_page(browser, served, "zh-CN", DESKTOP,
                        f"/publicity?batch={served.world.batch_id}")
     assert shown(page, "#publicity-paused") == MESSAGES["zh-CN"]["publicity.paused"]
@@ -252,6 +253,8 @@ def test_officer_handles_a_complaint_to_closed(served: Served, browser: BrowserC
     assert overflowing(page) == []
     assert page.locator("nav a[aria-current='page']").inner_text() == text["nav.complaints"]
     assert NAME in page.inner_text("#complaint-facts")
+    assert page.locator("#page-error").is_hidden()
+    assert page.locator(f"#complaints-list button[data-id='{number}']").count() == 1
     page.fill("#review-note", "受理，调取录像核查。")
     step(page, "review-form", "first_review", lang)
     step(page, "investigate-form", "investigating", lang)
@@ -291,6 +294,7 @@ def test_officer_registers_a_letter_and_sees_overdue(served: Served,
     page = console_page(browser, "zh-CN", DESKTOP)
     log_in(page, stack.url, "officer", PASSWORD, "/complaints")
     wait_js(page, "document.body.dataset.loaded === 'true'")
+    assert page.locator("#page-error").is_hidden()
     page.click("#complaints-new")
     page.click("#register-submit")  # nothing filled: said next to the fields
     assert shown(page, "#register-batch-error") == text["complaintForm.error.about"]
@@ -313,6 +317,12 @@ def test_officer_registers_a_letter_and_sees_overdue(served: Served,
     assert overdue.inner_text() == text["complaint.flag.first_review_overdue"]
     assert page.locator("#complaints-list .complaint-overdue").count() == \
         page.locator("#complaints-list li").count()
+    # the state filter asks the server for that state only
+    page.uncheck("#complaints-overdue")
+    page.select_option("#complaints-state", "closed")
+    wait_js(page, "n => ![...document.querySelectorAll('#complaints-list button')]"
+                  ".some(b => b.dataset.id === String(n))", number)
+    assert page.locator("#page-error").is_hidden()
     page.close()
 
 

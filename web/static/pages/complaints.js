@@ -359,12 +359,13 @@ async function loadCameras() {
   }));
 }
 
-stateFilter.replaceChildren(element("option", "", t("complaints.allStates")),
-  ...STATES.map((state) => {
-    const option = element("option", "", stateLabel(state));
-    option.value = state;
-    return option;
-  }));
+const everyState = element("option", "", t("complaints.allStates"));
+everyState.value = "";
+stateFilter.replaceChildren(everyState, ...STATES.map((state) => {
+  const option = element("option", "", stateLabel(state));
+  option.value = state;
+  return option;
+}));
 stateFilter.addEventListener("change", loadList);
 overdueOnly.addEventListener("change", loadList);
 const user = await startPage({ title: "complaints.title" });
