@@ -32,9 +32,9 @@ class FixedOutput(TensorDetector):
         self.output = output
         self.tensors: list[np.ndarray] = []
 
-    def _infer(self, tensor: np.ndarray) -> np.ndarray:
+    def _infer(self, tensor: np.ndarray) -> list[np.ndarray]:
         self.tensors.append(tensor)
-        return self.output[None]
+        return [self.output[None]]
 
 
 def raw(*anchors: tuple[float, float, float, float, float, float, float]) -> np.ndarray:

@@ -25,13 +25,28 @@ _adapter: TypeAdapter[DetectorConfig] = TypeAdapter(DetectorConfig)
 
 
 def detector_config(data: dict[str, Any] | None = None, **overrides: Any) -> DetectorConfig:
-    """Validate a detector config; ``type`` defaults to :data:`DEFAULT_BACKEND`.
+    """Validate a detector config; ``type`` defaults to :data:`DEFAULT_BACKEND`, ``imgsz``
+    to the input size the model was converted or exported for, ``confidence`` to the
+    threshold measured for the model when the manifest has one.
 
     ``None`` overrides are ignored, so CLI options left unset keep the defaults.
     """
     merged = {"type": DEFAULT_BACKEND, **(data or {}),
               **{k: v for k, v in overrides.items() if v is not None}}
-    return _adapter.validate_python(merged)
+    return _adapter.validate_python({**_model_defaults(merged), **merged})
+
+
+def _model_defaults(config: dict[str, Any]) -> dict[str, Any]:
+    """Settings the catalogue knows for the configured model and backend, if it has it."""
+    backend = BACKENDS.get(config["type"])
+    if backend is None:
+        return {}
+    try:
+        spec = Catalog().find(config.get("model"), backend.model_format)
+    except ProctorError:
+        return {}
+    defaults: dict[str, Any] = {} if spec.format == "pt" else {"imgsz": spec.imgsz}
+    return defaults | ({"confidence": spec.confidence} if spec.confidence else {})
 
 
 def check_detector(config: DetectorConfig, catalog: Catalog | None = None

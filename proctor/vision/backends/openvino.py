@@ -40,6 +40,6 @@ class OpenVinoDetector(TensorDetector):
             "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_NUM_THREADS": self.threads})
 
-    def _infer(self, tensor: np.ndarray) -> np.ndarray:
-        output: np.ndarray = self._model(tensor)[0]  # openvino is untyped: its first output
-        return output
+    def _infer(self, tensor: np.ndarray) -> list[np.ndarray]:
+        results = self._model(tensor)  # openvino is untyped: one array per output, in order
+        return [results[output] for output in self._model.outputs]

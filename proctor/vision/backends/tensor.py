@@ -1,19 +1,25 @@
-"""Shared pre- and post-processing for exported YOLO (v8/11) models run outside torch.
+"""Shared pre- and post-processing for models run outside torch (ONNX Runtime, OpenVINO).
 
-Pre: letterbox to a square of ``imgsz`` (grey 114 padding, as ultralytics), RGB, 0..1, NCHW.
-Post: the raw output (1, 4 + classes, anchors) of centre-xywh boxes and class scores is
-filtered to the mapped classes, thresholded, and class-agnostic NMS is applied.
+YOLO (v8/11), ``arch = "yolo"``: letterbox to a square of ``imgsz`` (grey 114 padding, as
+ultralytics), RGB, 0..1, NCHW; the raw output (1, 4 + classes, anchors) of centre-xywh boxes
+and class scores is filtered to the mapped classes, thresholded, and class-agnostic NMS is
+applied. NanoDet, ``arch = "nanodet"``: :mod:`proctor.vision.backends.nanodet`.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from proctor.vision.detector import Detection, Detector, as_box
+
+if TYPE_CHECKING:
+    from proctor.vision.backends.nanodet import NanoDetCodec
 
 
 @dataclass(frozen=True)
@@ -62,18 +68,27 @@ class TensorDetector(Detector):
     """A backend that only runs the network on a letterboxed tensor; this class does the rest."""
 
     @abstractmethod
-    def _infer(self, tensor: np.ndarray) -> np.ndarray:
-        """The raw network output for a (1, 3, imgsz, imgsz) tensor."""
+    def _infer(self, tensor: np.ndarray) -> list[np.ndarray]:
+        """The raw network outputs for a (1, 3, height, width) input tensor."""
 
     def detect(self, frames: list[np.ndarray]) -> list[list[Detection]]:
         """Detections per frame (frames run one at a time; CPU batching gains nothing)."""
+        if self.spec.arch == "nanodet":
+            codec = self._nanodet
+            return [codec.decode(self._infer(codec.prepare(frame))) for frame in frames]
         results = []
         for frame in frames:
-            tensor, fit = letterbox(frame, self.settings.imgsz)
-            results.append(self._decode(self._infer(tensor)[0], fit))
+            tensor, fitted = letterbox(frame, self.settings.imgsz)
+            results.append(self._decode(self._infer(tensor)[0][0], fitted))
         return results
 
-    def _decode(self, output: np.ndarray, fit: Letterbox) -> list[Detection]:
+    @cached_property
+    def _nanodet(self) -> NanoDetCodec:
+        from proctor.vision.backends.nanodet import NanoDetCodec
+
+        return NanoDetCodec(self.spec, self.settings)
+
+    def _decode(self, output: np.ndarray, fitted: Letterbox) -> list[Detection]:
         class_ids = np.array(list(self.spec.classes), dtype=int)
         scores_all = output[4 + class_ids]
         best = scores_all.argmax(axis=0)
@@ -82,8 +97,8 @@ class TensorDetector(Detector):
         cx, cy, w, h = output[:4, keep]
         boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
         scores, labels = scores[keep], class_ids[best[keep]]
-        boxes -= [fit.pad_x, fit.pad_y, fit.pad_x, fit.pad_y]
-        boxes /= [fit.scale * fit.width, fit.scale * fit.height] * 2
+        boxes -= [fitted.pad_x, fitted.pad_y, fitted.pad_x, fitted.pad_y]
+        boxes /= [fitted.scale * fitted.width, fitted.scale * fitted.height] * 2
         boxes = boxes.clip(0, 1)
         return [Detection(self.spec.classes[int(labels[i])], float(scores[i]),
                           as_box(boxes[i]))
