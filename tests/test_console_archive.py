@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
+from support.batches import build_world as batch_world
+from support.batches import planned_batch
 from support.browser import chromium
 from support.console_checks import (
     CATALOGS,
@@ -157,3 +159,36 @@ def test_rights_follow_the_user(shared_stack: Stack, footage: int,
     auth = {"Authorization": f"Bearer {shared_stack.login('sup_b')}"}
     coverage = httpx.get(f"{url}/coverage", params={"from": FROM, "to": TO}, headers=auth)
     assert coverage.status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("zh-CN", DESKTOP), ("en-US", PHONE)],
+                         ids=["zh-CN-desktop", "en-US-phone"])
+def test_region_and_batch_narrow_the_search(shared_stack: Stack, browser: BrowserContext,
+                                            lang: str, viewport: dict[str, int]) -> None:
+    """The district (of the site's organisation) narrows the cameras to its sites; a
+    认定批次 narrows them to its session's room and sets the times to the session."""
+    with shared_stack.db() as db:
+        world = batch_world(db, name=f"厦门某某机械有限公司{lang}")
+        batch = planned_batch(db, world, roster=None)
+        batch_id = batch.id
+    page = console_page(browser, lang, viewport)
+    log_in(page, shared_stack.url, "admin", PASSWORD, "/archive")
+    wait_js(page, "document.body.dataset.cameras !== undefined")
+    check_page(page, lang)
+    values = "() => [...document.querySelectorAll('#archive-camera option')].map(o => +o.value)"
+    assert shared_stack.site_a is not None
+    site_a = set(shared_stack.site_a.camera_ids)
+    assert site_a <= set(page.evaluate(values))  # Site A has no organisation, so no district
+    page.select_option("#archive-region", "350203")  # 思明区
+    shown = set(page.evaluate(values))
+    assert set(world.cameras) <= shown and not shown & site_a
+    page.select_option("#archive-region", "")
+    page.select_option("#archive-batch", str(batch_id))
+    wait_js(page, "document.querySelectorAll('#archive-camera option').length === 1")
+    assert page.locator("#archive-camera").input_value() == str(world.cameras[0])
+    assert [page.input_value(f"#archive-{field}") for field in
+            ("from", "from-time", "to", "to-time")] == \
+        ["2026-03-02", "09:00:00", "2026-03-02", "11:00:00"]  # Beijing time, 24-hour
+    assert page.locator("#archive-room option").count() == 2  # "all" and the session's room
+    assert overflowing(page) == []
+    page.close()

@@ -131,16 +131,18 @@ def test_batch_gate_and_roster_import(shared_stack: Stack, planned: Planned,
     assert page.locator("#roster-problems").is_hidden()
     assert page.locator("#roster-error").is_hidden()
     row = page.locator(f"[data-session-room='{planned.session_room}'] span").text_content()
-    assert row == text["batches.room"].format(room=room_id(shared_stack, planned, auth),
+    assert row == text["batches.room"].format(room=room_name(shared_stack, planned, auth),
                                               expected=3, candidates=3, examiners=1,
                                               invigilators=0)
     page.close()
 
 
-def room_id(stack: Stack, planned: Planned, auth: dict[str, str]) -> int:
+def room_name(stack: Stack, planned: Planned, auth: dict[str, str]) -> str:
+    """The room as the page names it: "<site> · <room>" from the names the API gives."""
     batch = httpx.get(f"{stack.url}/api/batches/{planned.batch}", headers=auth).json()
     rooms = [r for s in batch["sessions"] for r in s["rooms"] if r["id"] == planned.session_room]
-    return int(rooms[0]["room_id"])
+    assert rooms[0]["room_name"] and rooms[0]["site_name"], rooms[0]
+    return f"{rooms[0]['site_name']} · {rooms[0]['room_name']}"
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -14,6 +14,9 @@ from proctor.complaints.workflow import DeadlineFlag
 from proctor.config import REPO_ROOT
 from proctor.db.complaints import ComplaintChannel, ComplaintState
 from proctor.db.models import Role
+from proctor.db.organisations import RegionLevel
+from proctor.oversight.cutoffs import DueStep
+from proctor.oversight.notices import ComplaintStep, Stage
 from proctor.supervision.states import STATE_LABELS, BatchState
 from proctor.vision.kinds import EventKind
 
@@ -26,6 +29,10 @@ DYNAMIC: dict[str, set[str]] = {
     "batch.state": {state.value for state in BatchState},
     "role": {role.value for role in Role},
     "camera.state": {"live", "reconnecting", "lost"},
+    "oversight.level": {level.value for level in RegionLevel},
+    "oversight.step": {step.value for step in DueStep},
+    "notices.step": {step.value for step in (*DueStep, *ComplaintStep)},
+    "notices.stage": {stage.value for stage in Stage},
     "complaint.state": {state.value for state in ComplaintState},
     "complaint.flag": {flag.value for flag in DeadlineFlag},
     "complaint.channel": {channel.value for channel in ComplaintChannel},

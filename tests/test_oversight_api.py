@@ -331,3 +331,23 @@ def test_a_complaint_whose_due_day_could_not_be_counted_is_overdue_not_on_time(
     finally:
         with session_scope(services.session_factory) as db:
             db.execute(delete(Complaint).where(Complaint.tracking_code == "T-B-NO-DUE"))
+
+
+def test_each_user_is_told_where_their_oversight_starts(client: TestClient,
+                                                        world: World) -> None:
+    def roots(name: str) -> list[str]:
+        response = client.get("/api/oversight/regions", headers=login(client, name))
+        assert response.status_code == 200, response.text
+        return [region["code"] for region in response.json()]
+
+    assert roots("siming") == [SIMING]
+    assert roots("xiamen") == [XIAMEN]
+    assert roots("fujian") == [FUJIAN]
+    assert roots("root") == [FUJIAN]  # an administrator: every province
+    assert roots("siming_op") == [] and roots("operator") == []  # an operator; a site grant
+
+
+def test_cameras_name_the_district_of_their_site(client: TestClient, world: World) -> None:
+    cameras = client.get("/api/cameras", headers=login(client, "siming")).json()
+    assert [(c["id"], c["region_code"], c["region"]) for c in cameras] == \
+        [(world.camera_id, SIMING, "思明区")]

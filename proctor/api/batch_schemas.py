@@ -60,10 +60,13 @@ class TransitionRequest(Body):
 
 
 class SessionRoomPublic(BaseModel):
-    """A room of a session with its roster counts."""
+    """A room of a session, where it is, and its roster counts."""
 
     id: int
     room_id: int
+    room_name: str
+    site_id: int
+    site_name: str
     expected_examinees: int
     present: int | None
     absent: int | None
@@ -75,7 +78,9 @@ class SessionRoomPublic(BaseModel):
     def of(cls, row: SessionRoom) -> SessionRoomPublic:
         """The counts of a loaded session room."""
         roles = [person.role for person in row.staff]
-        return cls(id=row.id, room_id=row.room_id, expected_examinees=row.expected_examinees,
+        return cls(id=row.id, room_id=row.room_id, room_name=row.room.name,
+                   site_id=row.room.site_id, site_name=row.room.site.name,
+                   expected_examinees=row.expected_examinees,
                    present=row.present, absent=row.absent, candidates=len(row.candidates),
                    examiners=roles.count(StaffRole.EXAMINER),
                    invigilators=roles.count(StaffRole.INVIGILATOR))

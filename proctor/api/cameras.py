@@ -15,6 +15,7 @@ from proctor.api.deps import (
 from proctor.api.schemas import CameraView, IceConfig, LiveStatus
 from proctor.auth.scope import CameraPlace, Permission, cameras_within
 from proctor.events.messages import AnalysisStatus
+from proctor.organisations.regions import site_districts
 
 router = APIRouter(prefix="/api", tags=["live"])
 
@@ -22,9 +23,13 @@ router = APIRouter(prefix="/api", tags=["live"])
 @router.get("/cameras")
 def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                          analyzer: AnalyzerDep) -> list[CameraView]:
-    """The cameras the user may see, with their live and analysis status."""
+    """The cameras the user may see, where they are (down to the district), with their
+    live and analysis status."""
     views = []
-    for camera in cameras_within(db, scope):
+    cameras = cameras_within(db, scope)
+    districts = site_districts(db, {camera.room.site_id for camera in cameras})
+    for camera in cameras:
+        district = districts.get(camera.room.site_id)
         status = media.status(camera.id)
         # the live count is live information: only for users who may watch the camera
         analysis = analyzer.camera_state(camera.id) \
@@ -38,6 +43,8 @@ def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                 site=camera.room.site.name,
                 room_id=camera.room_id,
                 site_id=camera.room.site_id,
+                region_code=district.code if district else None,
+                region=district.name if district else None,
                 live=LiveStatus(
                     online=status.online,
                     width=status.width,

@@ -2,7 +2,8 @@
 
 A region view is for an administrator, or a user granted the region or one above it whose
 role views the archive (403 otherwise, naming the regions granted; 404 for a region that
-does not exist). The notifications list is every logged-in user's, filtered by their scope.
+does not exist); the list of regions answers where the caller's oversight starts (perhaps
+nowhere). The notifications list is every logged-in user's, filtered by their scope.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from proctor.api.deps import CurrentScope, SessionDep, SettingsDep
+from proctor.api.organisation_schemas import RegionPublic
 from proctor.api.oversight_schemas import (
     BatchPagePublic,
     NotificationsPublic,
     RegionSummaryPublic,
 )
+from proctor.oversight.access import overseen_roots
 from proctor.oversight.batch_page import MAX_PER_PAGE, BatchQuery, BatchSort, batch_page
 from proctor.oversight.cutoffs import Rules
 from proctor.oversight.notice_service import due_notices
@@ -25,6 +28,13 @@ from proctor.supervision.states import BatchState
 
 router = APIRouter(prefix="/api", tags=["oversight"])
 RegionCode = Annotated[str, Path(max_length=16, description="GB/T 2260 code, e.g. 350200")]
+
+
+@router.get("/oversight/regions")
+def my_regions(db: SessionDep, scope: CurrentScope) -> list[RegionPublic]:
+    """Where the caller's oversight starts: every province for an administrator, else the
+    highest regions granted (empty for site grants only or a role that does not oversee)."""
+    return [RegionPublic.model_validate(region) for region in overseen_roots(db, scope)]
 
 
 @router.get("/oversight/regions/{region_code}")

@@ -53,6 +53,7 @@ class RegionSummaryPublic(BaseModel):
     code: str
     name: str
     level: RegionLevel
+    parent_code: str | None  # the region above (the console's "up one level")
     children_are: str  # "regions" or "organisations"
     today: date  # China's day the deadlines were judged on
     deadlines_unavailable: str | None
@@ -70,6 +71,7 @@ class RegionSummaryPublic(BaseModel):
                                counts=CountsPublic.of(row.counts, known))
 
         return cls(code=region.code, name=region.name, level=region.level,
+                   parent_code=region.parent_code,
                    children_are="organisations" if region.level is RegionLevel.DISTRICT
                    else "regions", today=summary.today,
                    deadlines_unavailable=summary.deadlines_unavailable,

@@ -41,6 +41,7 @@ PAGES: dict[str, str] = {
     "/admin/users": "users.html",  # 用户与授权
     "/admin/scenes": "scenes.html",  # 场景与座位区域
     "/batches": "batches.html",
+    "/oversight": "oversight.html",  # 三级监管: a region's summary and batches
     "/complaints": "complaints.html",  # the officers' workspace
     "/publicity": "publicity.html",  # public: a batch's 公示 and the complaint channel
     "/complain": "complain.html",  # public: the complaint form (投诉举报)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from proctor import audit
 from proctor.actor import ActorRef
-from proctor.db.organisations import Region, RegionLevel
+from proctor.db.models import Site
+from proctor.db.organisations import Organisation, Region, RegionLevel
 from proctor.errors import Conflict, InvalidInput, NotFound
 from proctor.organisations.codes import mismatches, shape_of
 from proctor.organisations.text import clean_text
@@ -56,3 +59,13 @@ def create_region(db: Session, actor: ActorRef, code: str, name: str,
 def list_regions(db: Session) -> list[Region]:
     """Every region, by code (so each parent comes before its children)."""
     return list(db.scalars(select(Region).order_by(Region.code)))
+
+
+def site_districts(db: Session, site_ids: Iterable[int]) -> dict[int, Region]:
+    """The district of each site's organisation, by site id (a site without an
+    organisation is left out)."""
+    rows = db.execute(select(Site.id, Region)
+                      .join(Organisation, Site.organisation_id == Organisation.id)
+                      .join(Region, Region.code == Organisation.region_code)
+                      .where(Site.id.in_(set(site_ids))))
+    return {site_id: region for site_id, region in rows}

@@ -12,7 +12,7 @@ from proctor.auth.scope import Permission, Scope
 from proctor.db.organisations import Region, RegionGrant
 from proctor.errors import Forbidden, InvalidInput
 from proctor.organisations.regions import get_region
-from proctor.oversight.regions import Subtree, covering_grant, subtree
+from proctor.oversight.regions import Subtree, covering_grant, lineage, subtree
 
 
 def granted_regions(db: Session, scope: Scope) -> list[str]:
@@ -20,6 +20,19 @@ def granted_regions(db: Session, scope: Scope) -> list[str]:
     return list(db.scalars(select(RegionGrant.region_code)
                            .where(RegionGrant.user_id == scope.user_id)
                            .order_by(RegionGrant.region_code)))
+
+
+def overseen_roots(db: Session, scope: Scope) -> list[Region]:
+    """The highest regions the scope oversees, by code (where its oversight starts): every
+    province for an administrator, else the granted regions that no other grant holds,
+    and none for a role that does not view the archive."""
+    if scope.everywhere:
+        query = select(Region).where(Region.parent_code.is_(None))
+    else:
+        granted = set(granted_regions(db, scope)) if scope.can(Permission.VIEW_ARCHIVE) else set()
+        roots = [code for code in granted if not granted & set(lineage(code)[1:])]
+        query = select(Region).where(Region.code.in_(roots))
+    return list(db.scalars(query.order_by(Region.code)))
 
 
 def overseen_region(db: Session, scope: Scope, code: str) -> tuple[Region, Subtree]:

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from proctor.db.base import Base, UtcDateTime, utcnow, value_enum
+from proctor.db.models import Room
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import BatchState
 
@@ -89,6 +90,7 @@ class SessionRoom(Base):
     absent: Mapped[int | None] = mapped_column(nullable=True)  # 缺考
 
     session: Mapped[ExamSession] = relationship(back_populates="rooms")
+    room: Mapped[Room] = relationship()  # read-only: where the session sits (its name, site)
     candidates: Mapped[list[Candidate]] = relationship(
         cascade="all, delete-orphan", order_by="Candidate.id")
     staff: Mapped[list[RosterStaff]] = relationship(

@@ -146,7 +146,7 @@ RULES: dict[tuple[str, str], Rule] = {
                                          "/archive", "/review", "/batches",
                                          "/admin/users", "/admin/scenes",
                                          "/admin", "/complaints", "/publicity",
-                                         "/complain", "/track",
+                                         "/complain", "/track", "/oversight",
                                          "/healthz", "/api/public/draws", "/public/draws")},
     ("GET", "/static"): Rule(Access.PUBLIC, url="/static/style.css"),
     ("POST", "/api/auth/login"): PUBLIC,
@@ -189,6 +189,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ("POST", "/batches/{batch_id}/transitions/{action}"),
         ("POST", "/batches/{batch_id}/draws"), ("POST", "/inspection-draws"))},
     # 三级 oversight: administrators, and users granted the region or one above it
+    ("GET", "/api/oversight/regions"): LOGGED_IN,  # where the caller's oversight starts
     ("GET", "/api/oversight/regions/{region_code}"): Rule(Access.REGION),
     ("GET", "/api/oversight/regions/{region_code}/batches"): Rule(Access.REGION),
     # the record: administrators and auditors

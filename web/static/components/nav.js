@@ -14,6 +14,7 @@ export const NAV = [
   { href: "/archive", label: "nav.archive", permission: "view_archive" },
   { href: "/review", label: "nav.review", permission: "view_archive" },
   { href: "/batches", label: "nav.batches", permission: null }, // each user sees their scope's
+  { href: "/oversight", label: "nav.oversight", permission: "view_archive" }, // with a region
   { href: "/complaints", label: "nav.complaints", permission: "read_complaints" },
   { href: "/admin", label: "nav.admin", permission: "manage_directory" },
   { href: "/admin/users", label: "nav.users", permission: "manage_directory" },

@@ -1,13 +1,14 @@
 // The layout every page shares: a skip link, the header (the console's name, the pages the
-// user may use, who is logged in, the language switch, logging out) and the page-level error
-// banner. A page calls startPage() first; it translates the page's HTML (data-i18n) and
-// answers who the user is.
+// user may use, what is due (notices.js), who is logged in, the language switch, logging
+// out) and the page-level error banner. A page calls startPage() first; it translates the
+// page's HTML (data-i18n) and answers who the user is.
 
 import { ApiError, apiFetch, apiJson, redirectToLogin } from "../api.js";
 import { lang, switchLang, t, translate, hasMessage } from "../i18n.js";
 import { byId, element } from "./dom.js";
 import { showError } from "./errors.js";
 import { navFor } from "./nav.js";
+import { noticesBox } from "./notices.js";
 
 /**
  * The logged-in user as /api/auth/me answers.
@@ -118,7 +119,7 @@ function renderHeader(user, beforeLogout) {
   const brand = element("a", "brand", t("app.name"));
   brand.href = "/";
   const tools = element("div", "tools");
-  if (user) tools.append(userBox(user, beforeLogout));
+  if (user) tools.append(noticesBox(), userBox(user, beforeLogout));
   tools.append(languageButton());
   header.replaceChildren(brand, ...(user ? [navigation(user)] : []), tools);
 }

@@ -1,4 +1,5 @@
-// Archive page (录像回放): find a camera's footage by site, room, camera and time, see the
+// Archive page (录像回放): find a camera's footage by region (the district of the site's
+// organisation), 认定批次 (its sessions' rooms and times), site, room, camera and time, see the
 // coverage and its gaps, play any range to the second, download it or export an evidence
 // package with progress, and place or lift legal holds. The server audits every clip and export.
 // The page's state is in its address (?camera=&from=&to=, epoch ms), so a link can open a clip.
@@ -19,6 +20,18 @@ import { formatDateTime, t } from "../i18n.js";
  * @property {string} site
  * @property {number} room_id
  * @property {number} site_id
+ * @property {string | null} region_code The district of the site's organisation.
+ * @property {string | null} region Its name.
+ */
+/**
+ * @typedef {object} BatchListed A batch from /api/batches.
+ * @property {number} id
+ * @property {string} occupation_name
+ * @property {string} level
+ */
+/**
+ * @typedef {object} BatchSessions /api/batches/{id}: its sessions' windows and rooms.
+ * @property {{starts_at: string, ends_at: string, rooms: {room_id: number}[]}[]} sessions
  */
 /**
  * @typedef {object} Coverage /api/cameras/{id}/coverage.
@@ -41,6 +54,8 @@ import { formatDateTime, t } from "../i18n.js";
 
 const DEFAULT_SPAN_MS = 3600_000;
 
+const regionSelect = byId("archive-region", HTMLSelectElement);
+const batchSelect = byId("archive-batch", HTMLSelectElement);
 const siteSelect = byId("archive-site", HTMLSelectElement);
 const roomSelect = byId("archive-room", HTMLSelectElement);
 const cameraSelect = byId("archive-camera", HTMLSelectElement);
@@ -68,6 +83,8 @@ const holdList = byId("archive-holds");
 let cameras = [];
 /** @type {Range | null} */
 let shown = null;
+/** @type {Set<number> | null} the rooms of the chosen batch's sessions (null: any room) */
+let batchRooms = null;
 
 /**
  * Fill a select with options, keeping the first (the "all" option) if asked.
@@ -84,23 +101,58 @@ function fillSelect(select, options, keepFirst) {
   }));
 }
 
-/** The sites, rooms and cameras the filters allow. */
+/**
+ * Fill a filter's select ("all" first), keeping its choice while it is still offered.
+ * @param {HTMLSelectElement} select
+ * @param {Map<string, string>} options value -> label
+ */
+function fillFilter(select, options) {
+  const chosen = select.value;
+  fillSelect(select, [...options], true);
+  select.value = options.has(chosen) ? chosen : "";
+}
+
+/** The sites, rooms and cameras the filters allow (region, then batch, site and room). */
 function refreshFilters() {
+  const region = regionSelect.value;
+  const near = cameras.filter((camera) => (!region || camera.region_code === region)
+    && (!batchRooms || batchRooms.has(camera.room_id)));
+  fillFilter(siteSelect, new Map(near.map((camera) => [String(camera.site_id), camera.site])));
   const site = siteSelect.value;
-  const room = roomSelect.value;
-  /** @type {Map<string, string>} */
-  const rooms = new Map();
-  for (const camera of cameras) {
-    if (!site || String(camera.site_id) === site) rooms.set(String(camera.room_id), camera.room);
-  }
-  fillSelect(roomSelect, [...rooms], true);
-  roomSelect.value = rooms.has(room) ? room : "";
+  const atSite = near.filter((camera) => !site || String(camera.site_id) === site);
+  fillFilter(roomSelect, new Map(atSite.map((camera) => [String(camera.room_id), camera.room])));
   const chosen = cameraSelect.value;
-  const matching = cameras.filter((camera) => (!site || String(camera.site_id) === site)
-    && (!roomSelect.value || String(camera.room_id) === roomSelect.value));
+  const matching = atSite.filter((camera) => !roomSelect.value
+    || String(camera.room_id) === roomSelect.value);
   fillSelect(cameraSelect, matching.map((camera) => [String(camera.id),
     t("archive.cameraName", { camera: camera.name, room: camera.room, site: camera.site })]), false);
   if (matching.some((camera) => String(camera.id) === chosen)) cameraSelect.value = chosen;
+}
+
+/** Narrow the search to the chosen batch: its sessions' rooms, and from its first session's
+ * start to its last one's end. */
+async function chooseBatch() {
+  batchRooms = null;
+  const id = batchSelect.value;
+  if (id) {
+    setLoading(loading, true);
+    try {
+      const batch = /** @type {BatchSessions} */ (await apiJson(`/api/batches/${id}`));
+      batchRooms = new Set(batch.sessions.flatMap((s) => s.rooms.map((room) => room.room_id)));
+      const starts = batch.sessions.map((s) => Date.parse(s.starts_at));
+      const ends = batch.sessions.map((s) => Date.parse(s.ends_at));
+      if (starts.length) {
+        showMs(Math.min(...starts), fromDate, fromTime);
+        showMs(Math.max(...ends), toDate, toTime);
+      }
+      showError(errorBox, batchRooms.size ? "" : t("archive.error.batchRooms"));
+    } catch (error) {
+      showError(errorBox, error, t("archive.error.batch"));
+    } finally {
+      setLoading(loading, false);
+    }
+  }
+  refreshFilters();
 }
 
 /** @returns {Range | string} The range asked for, or what is wrong with the form. */
@@ -332,10 +384,13 @@ if (user) {
   showMs(Number(params.get("to")) || from + DEFAULT_SPAN_MS, toDate, toTime);
   setLoading(loading, true);
   try {
+    const batchList = apiJson("/api/batches");
     cameras = await apiJson("/api/cameras");
-    /** @type {Map<string, string>} */
-    const sites = new Map(cameras.map((camera) => [String(camera.site_id), camera.site]));
-    fillSelect(siteSelect, [...sites], true);
+    fillFilter(regionSelect, new Map(cameras.flatMap((camera) => (camera.region_code
+      ? [[camera.region_code, camera.region || camera.region_code]] : []))));
+    const batches = /** @type {BatchListed[]} */ (await batchList);
+    fillFilter(batchSelect, new Map(batches.map((batch) => [String(batch.id),
+      t("archive.batchName", { id: batch.id, occupation: batch.occupation_name, level: batch.level })])));
     refreshFilters();
     const wanted = params.get("camera");
     if (wanted && cameras.some((camera) => String(camera.id) === wanted)) {
@@ -347,6 +402,8 @@ if (user) {
   } finally {
     setLoading(loading, false);
   }
+  regionSelect.addEventListener("change", refreshFilters);
+  batchSelect.addEventListener("change", () => void chooseBatch());
   siteSelect.addEventListener("change", refreshFilters);
   roomSelect.addEventListener("change", refreshFilters);
   byId("archive-search", HTMLFormElement).addEventListener("submit", onSearch);

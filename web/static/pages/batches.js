@@ -39,6 +39,8 @@ import { showPlanning, startPlanning } from "./batch_plan.js";
  * @typedef {object} SessionRoom
  * @property {number} id
  * @property {number} room_id
+ * @property {string} room_name
+ * @property {string} site_name
  * @property {number} expected_examinees
  * @property {number} candidates
  * @property {number} examiners
@@ -133,7 +135,8 @@ function roomRow(room, mayManage) {
   const row = element("li", "batch-room");
   row.dataset.sessionRoom = String(room.id);
   row.append(element("span", "", t("batches.room", {
-    room: room.room_id, expected: room.expected_examinees, candidates: room.candidates,
+    room: t("live.room", { site: room.site_name, room: room.room_name }),
+    expected: room.expected_examinees, candidates: room.candidates,
     examiners: room.examiners, invigilators: room.invigilators,
   })));
   if (mayManage) {
