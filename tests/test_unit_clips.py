@@ -1,9 +1,9 @@
 """Clips and thumbnails from tiny segments encoded here (64×48, 10 fps, a keyframe every
 half second, each frame its own grey level on a fixed texture, so a picture tells which
-frame it is): where a clip
-starts and ends, what happens to a segment that begins mid-GOP, to a range with no footage
-and to a damaged segment, and which frame a thumbnail shows. No server, no store, no files
-from ``var/media`` (the sample-footage tests are in ``test_clips.py``)."""
+frame it is): where a clip starts and ends, what happens to a segment that begins mid-GOP,
+to a range with no footage and to a damaged segment, and which frame a thumbnail shows.
+No server, no store, no files from ``var/media`` (the sample-footage tests are in
+``test_clips.py``)."""
 
 from __future__ import annotations
 
