@@ -5,40 +5,12 @@ successor, and the status says online, size and rate."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 
-import av
-import numpy as np
 import pytest
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from support.tracks import QueueTrack, frame
 from support.wait import wait_until
 
 from proctor.media.feed import CameraFeed, FeedRegistry
-
-
-class QueueTrack(MediaStreamTrack):
-    """A publisher's track: frames put in the queue come out of ``recv``; ``None`` ends it."""
-
-    kind = "video"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.queue: asyncio.Queue[av.VideoFrame | None] = asyncio.Queue()
-
-    async def recv(self) -> av.VideoFrame:  # type: ignore[override]
-        frame = await self.queue.get()
-        if frame is None:
-            raise MediaStreamError
-        return frame
-
-
-_shades = itertools.count()
-
-
-def frame(width: int = 32, height: int = 16) -> av.VideoFrame:
-    """A small frame with its own shade, so frames are told apart."""
-    picture = np.full((height, width, 3), next(_shades) % 256, np.uint8)
-    return av.VideoFrame.from_ndarray(picture, format="rgb24")
 
 
 async def test_each_subscriber_gets_the_newest_frame_and_a_slow_one_skips() -> None:
