@@ -25,10 +25,12 @@ SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1024, "height": 640},
 # name, path, whether it needs a login
 PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/account", True),
          ("archive", "/archive?camera={camera}", True), ("review", "/review", True),
-         ("admin", "/admin", True),
+         ("admin", "/admin", True), ("users", "/admin/users", True),
+         ("scenes", "/admin/scenes?camera={camera}", True),
          ("batches", "/batches", True), ("complaints", "/complaints", True),
          ("publicity", "/publicity", False), ("complain", "/complain", False),
-         ("track", "/track", False), ("not-found", "/no-such-page", True))
+         ("track", "/track", False), ("oversight", "/oversight", True),
+         ("not-found", "/no-such-page", True))
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
 
@@ -38,14 +40,18 @@ def _ready(page: Page, name: str) -> None:
     if name == "archive":  # the first camera's last hour searched (or its error shown)
         page.wait_for_selector("body[data-cameras]", state="attached", timeout=30_000)
         page.wait_for_selector("#archive-loading[hidden]", state="attached", timeout=30_000)
-    if name in ("review", "admin"):  # the lists drawn (or their error shown)
+    if name in ("review", "admin", "users", "scenes"):  # drawn (or their error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
+    if name == "scenes":  # the reference picture under the zones
+        page.wait_for_selector("#scenes-picture", state="visible", timeout=30_000)
     if name == "batches":  # the list drawn (or its error shown)
         page.wait_for_selector("body[data-batches]", state="attached", timeout=30_000)
     if name == "complaints":  # the list drawn (or its error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name == "complain":  # the attachments' limits stated
         page.wait_for_selector("#complain-limits:not(:empty)", timeout=30_000)
+    if name == "oversight":  # the region and its batches drawn (or the error shown)
+        page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name != "live":
         return
     for _ in range(600):  # page.evaluate polls: the console's CSP refuses wait_for_function
@@ -54,6 +60,18 @@ def _ready(page: Page, name: str) -> None:
             return
         page.wait_for_timeout(100)
     raise TimeoutError("the live wall's videos did not play within 60 s")
+
+
+def _draw_scene(page: Page, world: ConsoleWorld) -> None:
+    """Give the first camera a scene to show: two seats, the invigilator's desk, and its
+    live picture as the reference."""
+    scene = f"{world.url}/api/cameras/{world.camera_ids[0]}/scene"
+    page.request.put(f"{scene}/reference", data=b"")
+    page.request.put(scene, data={"expected_headcount": 3, "seat_zones": [
+        {"name": "1", "polygon": [[0.1, 0.45], [0.35, 0.45], [0.35, 0.9], [0.1, 0.9]]},
+        {"name": "2", "polygon": [[0.4, 0.45], [0.65, 0.45], [0.65, 0.9], [0.4, 0.9]]}],
+        "invigilator_zone": {"name": "讲台", "polygon": [[0.7, 0.1], [0.95, 0.1], [0.95, 0.5],
+                                                          [0.7, 0.5]]}})
 
 
 def _shrink(path: Path) -> None:
@@ -80,6 +98,8 @@ def take(world: ConsoleWorld, profile: Path, out: Path,
                     if login and not browser.cookies():
                         page.request.post(f"{world.url}/api/auth/login", data={
                             "username": world.username, "password": world.password})
+                    if name == "scenes":
+                        _draw_scene(page, world)
                     page.goto(f"{world.url}{path.format(camera=world.camera_ids[0])}")
                     _ready(page, name)
                     target = out / f"{name}-{lang}-{size}.png"

@@ -204,7 +204,7 @@ def test_live_reference_and_live_count_per_zone(analysis_stack: Stack, h264_foot
     stack.start_agent({camera: h264_footage.as_uri()})
     admin = {"Authorization": f"Bearer {stack.login('admin')}"}
     whole = [[0, 0], [1, 0], [1, 1], [0, 1]]
-    httpx.put(f"{stack.url}/api/cameras/{camera}/scene", headers=admin, json={
+    httpx.put(f"{stack.url}/api/cameras/{camera}/scene", headers=admin, timeout=60, json={
         "expected_headcount": 40, "seat_zones": [{"name": "all", "polygon": whole}],
         "invigilator_zone": {"name": "corner", "polygon": [[0, 0], [0.01, 0], [0, 0.01]]},
     }).raise_for_status()
@@ -221,7 +221,7 @@ def test_live_reference_and_live_count_per_zone(analysis_stack: Stack, h264_foot
         zones = page.locator("#scenes-live-zones li").all_text_contents()
         assert zones[0].startswith("座位 all：") and zones[1] == "监考区域 corner：0 人", zones
         found = httpx.get(f"{stack.url}/api/cameras/{camera}/scene/occupancy",
-                          headers=admin).json()
+                          headers=admin, timeout=30).json()
         assert found["analysed"] and found["expected"] == 40
         assert abs(found["people"] - people) <= 3  # the footage moves between the two reads
         assert found["zones"][0]["name"] == "all" and found["zones"][1]["people"] == 0
