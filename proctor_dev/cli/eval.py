@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,27 +21,78 @@ def counts(
     images: Annotated[Path, typer.Option(exists=True, file_okay=False, help="image folder")],
     labels: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="labels.json")],
     backend: Backend = None,
-    model: ModelOpt = None,
-    imgsz: ImgszOpt = None,
+    model: Annotated[list[str] | None, typer.Option(
+        help="model name, repeat to compare; default the manifest's")] = None,
+    imgsz: Annotated[list[int] | None, typer.Option(
+        help="input size (multiple of 32), repeat to compare; default each model's")] = None,
     confidence: ConfidenceOpt = None,
+    sweep: Annotated[str | None, typer.Option(
+        help="confidences to compare, comma separated, e.g. 0.3,0.4,0.5,0.6")] = None,
     threads: ThreadsOpt = None,
 ) -> None:
-    """Count people in each image; a count within [persons, persons + persons_hard] is right."""
-    from proctor.vision.options import load_detector
-    from proctor_dev.evaluation.counts import count_people, load_labels, summarise
+    """Count people in each image with each model and size; a count within
+    [persons, persons + persons_hard] is right. Prints each run's per-image counts at its
+    threshold, its sweep and errors; the last line (JSON) is the best run and all runs."""
+    import tempfile
 
-    detector = load_detector(backend, model, imgsz, confidence, threads)
-    results = []
-    for result in count_people(detector, images, load_labels(labels)):
-        results.append(result)
-        accepted = f"{result.label.persons}..{result.label.persons + result.label.persons_hard}"
-        mark = "ok " if result.error == 0 else "BAD"
-        typer.echo(f"{mark} {result.label.file:<28} counted {result.counted:>2}  "
-                   f"expected {accepted}")
-    summary = {**summarise(results), "model": detector.spec.name,
-               "backend": detector.type_key, "imgsz": detector.settings.imgsz,
-               "confidence": detector.settings.confidence}
-    typer.echo(json.dumps(summary))
+    from proctor_dev.evaluation.comparison import run
+    from proctor_dev.evaluation.counts import load_labels, summarise
+
+    label_list = load_labels(labels)
+    thresholds = sorted({float(c) for c in (sweep or "").split(",") if c.strip()})
+    lowest = min([*thresholds, *([confidence] if confidence else [])], default=None)
+    names: list[str | None] = [*(model or [])] or [None]
+    sizes: list[int | None] = [*(imgsz or [])] or [None]
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in names:
+            for size in sizes:
+                with _errors(skip=len(names) * len(sizes) > 1):
+                    runs.append(run(name, size, backend, lowest, threads, images, label_list,
+                                    Path(scratch)))
+    if not runs:
+        typer.secho("error: no model could run", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    reports = []
+    for result in runs:
+        at = confidence or result.confidence
+        typer.echo(f"== {result.model} ({result.backend}, {result.imgsz} px) "
+                   f"{result.ms_per_frame} ms/frame, confidence {at}")
+        for counted in result.at(at):
+            accepted = (f"{counted.label.persons}.."
+                        f"{counted.label.persons + counted.label.persons_hard}")
+            mark = "ok " if counted.error == 0 else "BAD"
+            typer.echo(f"{mark} {counted.label.file:<28} counted {counted.counted:>2}  "
+                       f"expected {accepted}")
+        sweep_rows = result.sweep(thresholds or [at])
+        for row in sweep_rows:
+            typer.echo(f"   at {row['confidence']:.2f}: exact {row['exact']:.3f}  mae "
+                       f"{row['mae']:.3f}  over {row['over']}  under {row['under']}")
+        summary = summarise(result.at(at))
+        reports.append(((summary["exact"], -summary["mae"], -result.ms_per_frame), {
+            **summary, "model": result.model, "backend": result.backend,
+            "imgsz": result.imgsz, "confidence": at, "ms_per_frame": result.ms_per_frame,
+            "sweep": sweep_rows, "errors": result.errors(at)}))
+    best = max(reports, key=lambda report: report[0])[1]
+    typer.echo(json.dumps({**{k: v for k, v in best.items() if k not in ("sweep", "errors")},
+                           "runs": [report for _, report in reports]}))
+
+
+@contextmanager
+def _errors(skip: bool) -> Iterator[None]:
+    """A model that cannot be loaded becomes a red message saying what to run: exit code 2,
+    or, when comparing (SKIP), a note and the next model."""
+    from pydantic import ValidationError
+
+    from proctor.errors import ProctorError
+
+    try:
+        yield
+    except (ProctorError, ValidationError, RuntimeError) as error:
+        typer.secho(f"{'skipped' if skip else 'error'}: {error}", fg=typer.colors.RED,
+                    err=True)
+        if not skip:
+            raise typer.Exit(2) from error
 
 
 @app.command()
