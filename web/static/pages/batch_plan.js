@@ -170,20 +170,16 @@ export async function startPlanning(permissions, reload) {
 }
 
 /**
- * The rooms of the batch's organisation's sites, for the room form.
+ * Every room, named by its site, for the room form (the server refuses a room that is not
+ * the batch's organisation's, saying so); the batch's sessions.
  * @param {PlannedBatch} batch
  */
 async function fillRooms(batch) {
-  const [organisations, sites, rooms] = await Promise.all([apiJson("/api/organisations"),
-    apiJson("/api/sites"), apiJson("/api/rooms")]);
-  const name = organisations.find((/** @type {{id: number}} */ o) => o.id === batch.organisation_id)?.name;
-  /** @type {Map<number, string>} */
-  const ours = new Map(sites.filter((/** @type {{organisation: string}} */ s) => s.organisation === name)
-    .map((/** @type {{id: number, name: string}} */ s) => [s.id, s.name]));
-  byId("room-room", HTMLSelectElement).replaceChildren(...rooms
-    .filter((/** @type {{site_id: number}} */ room) => ours.has(room.site_id))
-    .map((/** @type {{id: number, site_id: number, name: string}} */ room) => new Option(
-      t("live.room", { site: ours.get(room.site_id) ?? "", room: room.name }), String(room.id))));
+  /** @type {[{id: number, name: string}[], {id: number, site_id: number, name: string}[]]} */
+  const [sites, rooms] = await Promise.all([apiJson("/api/sites"), apiJson("/api/rooms")]);
+  const siteName = new Map(sites.map((site) => [site.id, site.name]));
+  byId("room-room", HTMLSelectElement).replaceChildren(...rooms.map((room) => new Option(
+    t("live.room", { site: siteName.get(room.site_id) ?? "", room: room.name }), String(room.id))));
   byId("room-session", HTMLSelectElement).replaceChildren(...batch.sessions.map(
     (session) => new Option(session.name, String(session.id))));
 }
