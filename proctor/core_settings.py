@@ -47,6 +47,10 @@ class CoreSettings(BaseModel):
         "parser's buffer)")
     body_timeout_s: float = Field(
         default=30.0, gt=0, description="longest wait for the next part of a request body (408)")
+    header_timeout_s: float = Field(
+        default=20.0, gt=0,
+        description="longest wait for a request's line and headers, from its first byte "
+        "(408, connection closed)")
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> CoreSettings:

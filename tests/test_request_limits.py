@@ -1,11 +1,12 @@
 """Limits a hostile or careless client meets on the real server (``proctor serve``): field
-lengths (422), header count and size (431), a stalled body (408), a giant declared body (413,
-unread) and live views per user (429). The server runs with a small view cap and body timeout
-so the limits are reached quickly."""
+lengths (422), header count and size (431), stalled or trickled headers and a stalled body
+(408), a giant declared body (413, unread) and live views per user (429). The server runs with
+a small view cap and short timeouts so the limits are reached quickly."""
 
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -16,13 +17,15 @@ from support.stack import Stack, sdp_offer
 
 VIEWS = 2  # PROCTOR_MAX_WHEP_SESSIONS_PER_USER on this server
 STALL_S = 1.0  # PROCTOR_BODY_TIMEOUT_S on this server
+HEADERS_S = 2.0  # PROCTOR_HEADER_TIMEOUT_S on this server
 
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(tmp_path_factory.mktemp("limits"))
     stack.server_env = {"PROCTOR_MAX_WHEP_SESSIONS_PER_USER": str(VIEWS),
-                        "PROCTOR_BODY_TIMEOUT_S": str(STALL_S)}
+                        "PROCTOR_BODY_TIMEOUT_S": str(STALL_S),
+                        "PROCTOR_HEADER_TIMEOUT_S": str(HEADERS_S)}
     stack.provision()
     stack.start_server()
     try:
@@ -75,6 +78,53 @@ def test_a_stalled_body_is_408(limited: Stack) -> None:
                   b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user")
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert STALL_S <= time.monotonic() - started < STALL_S + 20
+
+
+def _dropped_after(stack: Stack, parts: list[bytes], every_s: float) -> tuple[bytes, float]:
+    """Send ``parts`` of a request, ``every_s`` apart, until the server answers, then wait;
+    the server's answer (until it closes the connection) and how long after connecting."""
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=30) as raw:
+        started = time.monotonic()
+        for part in parts:
+            if select.select([raw], [], [], every_s)[0]:  # answered: send no more
+                break
+            raw.sendall(part)
+        answer = b"".join(iter(lambda: raw.recv(65536), b""))
+        return answer, time.monotonic() - started
+
+
+TRICKLE = [b"GET /healthz HTTP/1.1\r\n", *(b"X-Slow: %d\r\n" % n for n in range(30))]
+
+
+@pytest.mark.parametrize(("parts", "every_s", "within_s"), [
+    ([b"GET /hea"], 0.0, HEADERS_S + 20),  # half a request line, then silence
+    ([], 0.0, HEADERS_S + 20),  # connected, nothing sent
+    # a header line every 0.3 s for 9 s: dropped long before the last would be sent
+    (TRICKLE, 0.3, 0.3 * len(TRICKLE)),
+], ids=["half line", "silent", "trickled headers"])
+def test_headers_that_do_not_arrive_in_time_are_408(limited: Stack, parts: list[bytes],
+                                                     every_s: float, within_s: float) -> None:
+    """The deadline runs from the connection (or the request's first byte), however slowly
+    the rest trickles in."""
+    answer, closed_after = _dropped_after(limited, parts, every_s)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"did not arrive within 2 s" in answer
+    assert HEADERS_S - 0.2 <= closed_after < within_s  # timed from the server's accept
+
+
+def test_a_kept_alive_connection_is_timed_per_request(limited: Stack) -> None:
+    """A complete request is answered; the next one on the connection has its own deadline."""
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=30) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = raw.recv(65536)
+        while not first.endswith(b'"ok"}'):  # the head and the body may come apart
+            first += raw.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first[:200]
+        raw.sendall(b"GET /heal")
+        started = time.monotonic()
+        second = b"".join(iter(lambda: raw.recv(65536), b""))
+        assert second.startswith(b"HTTP/1.1 408"), second[:200]
+        assert HEADERS_S - 0.2 <= time.monotonic() - started < HEADERS_S + 20
 
 
 def test_a_100_mib_login_body_is_refused_before_it_is_read(limited: Stack) -> None:

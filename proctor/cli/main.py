@@ -32,6 +32,7 @@ def serve(
     import uvicorn
 
     from proctor.app import check_analysis, check_evidence_key, create_app
+    from proctor.cli.http_protocol import with_header_timeout
     from proctor.config import load_settings
     from proctor.errors import ProctorError
     from proctor.logging_setup import configure_logging
@@ -49,7 +50,8 @@ def serve(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, access_log=False,
         proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
-        http="h11", h11_max_incomplete_event_size=4 * settings.max_header_bytes,  # 431 below
+        http=with_header_timeout(settings.header_timeout_s),  # h11, slow headers dropped
+        h11_max_incomplete_event_size=4 * settings.max_header_bytes,  # 431 below
     )
 
 
