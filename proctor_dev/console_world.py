@@ -11,7 +11,10 @@ from pathlib import Path
 from proctor import directory
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
+from proctor.db.organisations import OrganisationKind
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor.organisations.organisations import attach_site, create_organisation
+from proctor.organisations.regions import create_region
 from proctor_dev.processes import agent_process, free_port, server_process, wait_http_ready
 from proctor_dev.provision import write_agent_config
 
@@ -32,12 +35,18 @@ class ConsoleWorld:
 
 
 def _provision(database_url: str, rooms: int, per_room: int) -> tuple[str, list[int]]:
-    """The site, its rooms and cameras, one device for all, and the administrator."""
+    """The site (of an organisation in 思明区, 厦门市, 福建省), its rooms and cameras, one
+    device for all, and the administrator."""
     upgrade_database(database_url)
     engine = create_db_engine(database_url)
     camera_ids = []
     with session_scope(create_session_factory(engine)) as db:
         site = directory.create_site(db, ACTOR, "第一职业技能等级认定考点")
+        for code, name in (("350000", "福建省"), ("350200", "厦门市"), ("350203", "思明区")):
+            create_region(db, ACTOR, code, name)
+        organisation = create_organisation(db, ACTOR, "厦门市第一职业技能评价中心",
+                                           OrganisationKind.ENTERPRISE, "350203")
+        attach_site(db, ACTOR, site.id, organisation.id)
         device, token = directory.create_device(db, ACTOR, site.id, "考点边缘设备")
         for number in range(1, rooms + 1):
             room = directory.create_room(db, ACTOR, site.id, f"第{number}考场")

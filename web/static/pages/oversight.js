@@ -262,6 +262,7 @@ async function load() {
     showError(pageError(), error, t("oversight.error.summary"));
   } finally {
     setLoading(loading, false);
+    document.body.dataset.loaded = "true"; // drawn, or its error shown (tests, screenshots)
   }
 }
 
