@@ -35,6 +35,7 @@ from proctor.db.models import Role
 pytestmark = pytest.mark.browser
 
 LANGS = ("zh-CN", "en-US")
+TIMEOUT = 30  # seconds: the shared machine can be slow to answer
 MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 # line 3 has no name, line 4 an unknown role: both named, nothing imported
 BAD_ROSTER = "身份,编号,姓名,座位\n考生,2026001,张三,A1\n考生,2026002,,A2\n校长,X-1,钱七,\n"
@@ -97,7 +98,8 @@ def test_batch_gate_and_roster_import(shared_stack: Stack, planned: Planned,
                                       viewport: dict[str, int], tmp_path: Path) -> None:
     text = MESSAGES[lang]
     auth = {"Authorization": f"Bearer {shared_stack.login('admin')}"}
-    gate = httpx.get(f"{shared_stack.url}/api/batches/{planned.batch}/gate", headers=auth).json()
+    gate = httpx.get(f"{shared_stack.url}/api/batches/{planned.batch}/gate", headers=auth,
+                     timeout=TIMEOUT).json()
     page = open_batch(browser, shared_stack, "admin", lang, viewport, planned.batch)
     check_page(page, lang)
     assert overflowing(page) == []
@@ -139,7 +141,8 @@ def test_batch_gate_and_roster_import(shared_stack: Stack, planned: Planned,
 
 def room_name(stack: Stack, planned: Planned, auth: dict[str, str]) -> str:
     """The room as the page names it: "<site> · <room>" from the names the API gives."""
-    batch = httpx.get(f"{stack.url}/api/batches/{planned.batch}", headers=auth).json()
+    batch = httpx.get(f"{stack.url}/api/batches/{planned.batch}", headers=auth,
+                      timeout=TIMEOUT).json()
     rooms = [r for s in batch["sessions"] for r in s["rooms"] if r["id"] == planned.session_room]
     assert rooms[0]["room_name"] and rooms[0]["site_name"], rooms[0]
     return f"{rooms[0]['site_name']} · {rooms[0]['room_name']}"
@@ -160,11 +163,12 @@ def test_rights_follow_the_user(shared_stack: Stack, planned: Planned, browser: 
     page.close()
     auth = {"Authorization": f"Bearer {shared_stack.login('planner_sup')}"}
     refused = httpx.put(f"{shared_stack.url}/api/session-rooms/{planned.session_room}/roster",
-                        content=GOOD_ROSTER.encode(), headers={**auth, "Content-Type": "text/csv"})
+                        content=GOOD_ROSTER.encode(), headers={**auth, "Content-Type": "text/csv"},
+                        timeout=TIMEOUT)
     assert refused.status_code == 403
     for part in ("review", "gate"):
         url = f"{shared_stack.url}/api/batches/{planned.batch}/{part}"
-        assert httpx.get(url, headers=auth).status_code == 403
+        assert httpx.get(url, headers=auth, timeout=TIMEOUT).status_code == 403
 
 
 def test_another_sites_supervisor_sees_no_batch(shared_stack: Stack, planned: Planned,
