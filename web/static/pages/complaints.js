@@ -318,10 +318,13 @@ function wireRegister(fields) {
     register.hidden = false;
     fields.input("batch").focus();
   });
-  byId("register-cancel").addEventListener("click", () => {
+  const cancel = () => {
     register.hidden = true;
     fields.reset();
-  });
+    byId("complaints-new").focus();
+  };
+  byId("register-cancel").addEventListener("click", cancel);
+  register.addEventListener("keydown", (event) => { if (event.key === "Escape") cancel(); });
   registerForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(registerError, "");
