@@ -10,46 +10,13 @@ from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
+from support.detector_process import PERSON, ScriptedProcess
 from support.wait import wait_until
 
-from proctor.vision.detector import Detection
 from proctor.vision.detector_keeper import STARTING, DetectorKeeper
-from proctor.vision.worker import DetectorUnavailable, ModelInfo
+from proctor.vision.worker import DetectorUnavailable
 
 FRAME = np.zeros((8, 8), np.uint8)
-PERSON = Detection("person", 0.9, (0.1, 0.1, 0.2, 0.4))
-
-
-class ScriptedProcess:
-    """A :class:`DetectorProcess` whose starts follow ``starts`` (an exception to raise, or
-    ``None`` to come up) and whose detections raise ``detect_error`` when it is set."""
-
-    def __init__(self, *starts: BaseException | None) -> None:
-        self.starts = list(starts)
-        self.started = 0
-        self.stops: list[bool] = []  # graceful or not, per stop
-        self.detect_error: BaseException | None = None
-        self.model: ModelInfo | None = None
-        self.seen: list[list[np.ndarray]] = []
-
-    async def start(self) -> ModelInfo:
-        self.started += 1
-        outcome = self.starts.pop(0) if self.starts else None
-        if outcome is not None:
-            raise outcome
-        self.model = ModelInfo("yolo-test", "0" * 64, "cpu", 640, frozenset({"person"}))
-        return self.model
-
-    async def detect(self, frames: list[np.ndarray]) -> list[list[Detection]]:
-        if self.detect_error is not None:
-            error, self.detect_error = self.detect_error, None
-            raise error
-        self.seen.append(frames)
-        return [[PERSON] for _ in frames]
-
-    def stop(self, graceful: bool = True) -> None:
-        self.stops.append(graceful)
-        self.model = None
 
 
 @contextlib.asynccontextmanager

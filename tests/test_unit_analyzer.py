@@ -1,0 +1,136 @@
+"""The live analyzer put together, in-process: a camera feed from an in-memory track, scenes
+from a dict, a scripted detector process instead of the model, and a sink that records what
+it is sent. A camera with more people than expected opens an event and its state reaches
+the consoles; an event open at start is continued; the detector going down is said; closing
+stops the detector and lets the sink finish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import av
+import numpy as np
+import pytest
+from support.detector_process import MODEL, ScriptedProcess
+from support.scenes import MemoryScenes
+from support.tracks import QueueTrack
+from support.wait import wait_until
+
+from proctor.media.feed import FeedRegistry
+from proctor.vision.analyzer import Analyzer
+from proctor.vision.kinds import EventKind
+from proctor.vision.scene import SceneSettings
+from proctor.vision.settings import AnalysisSettings
+from proctor.vision.transitions import (
+    AnalysisTransition,
+    CameraStateChanged,
+    EventOpened,
+    OpenEvent,
+)
+from proctor.vision.worker import DetectorUnavailable
+
+CAMERA, RESTORED = 1, 2
+SCENE = np.random.default_rng(1).integers(40, 200, (120, 160, 3), dtype=np.uint8)
+
+
+def picture(rng: np.random.Generator) -> av.VideoFrame:
+    """The room: a textured picture (a flat one reads as a covered lens) with a little
+    sensor noise (identical pictures read as a frozen camera)."""
+    noisy = SCENE + rng.integers(0, 3, SCENE.shape, dtype=np.uint8)
+    return av.VideoFrame.from_ndarray(noisy, format="bgr24")
+
+
+class RecordingSink:
+    """A :class:`~proctor.vision.transitions.TransitionSink` that keeps what it is sent."""
+
+    def __init__(self, open_events: list[OpenEvent]) -> None:
+        self.open = open_events
+        self.sent: list[AnalysisTransition] = []
+        self.closed = False
+
+    async def open_events(self) -> list[OpenEvent]:
+        return self.open
+
+    async def emit(self, transition: AnalysisTransition) -> None:
+        self.sent.append(transition)
+
+    async def close(self) -> None:
+        self.closed = True
+
+    def opened(self, kind: EventKind) -> list[EventOpened]:
+        return [t for t in self.sent if isinstance(t, EventOpened) and t.kind is kind]
+
+    def statuses(self) -> list[CameraStateChanged]:
+        return [t for t in self.sent if isinstance(t, CameraStateChanged)]
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[tuple[Analyzer, RecordingSink, ScriptedProcess]]:
+    scenes = MemoryScenes()
+    scenes.change(CAMERA, SceneSettings(expected_headcount=1))
+    feeds = FeedRegistry(offline_after_s=3.0)
+    track = QueueTrack()
+    feeds.get(CAMERA).attach(track)
+    sink = RecordingSink([OpenEvent(RESTORED, EventKind.COVERED, "", 1000.0, {}, 0.5)])
+    process = ScriptedProcess()
+    process.people = 3
+    settings = AnalysisSettings(analysis_fps=5.0, analysis_restart_after_s=0.05)
+    analyzer = Analyzer(settings, feeds, scenes, sink, process)  # type: ignore[arg-type]
+    await analyzer.start()
+
+    async def publish() -> None:
+        rng = np.random.default_rng(2)
+        while True:
+            track.queue.put_nowait(picture(rng))
+            await asyncio.sleep(0.05)
+
+    publishing = asyncio.create_task(publish())
+    try:
+        yield analyzer, sink, process
+    finally:
+        publishing.cancel()
+        await analyzer.close()
+        await feeds.close()
+
+
+async def test_too_many_people_open_an_event_and_the_state_reaches_consoles(
+        running: tuple[Analyzer, RecordingSink, ScriptedProcess]) -> None:
+    analyzer, sink, _ = running
+    assert await wait_until(lambda: sink.opened(EventKind.EXTRA_PERSON), timeout=30)
+    [opened] = sink.opened(EventKind.EXTRA_PERSON)
+    assert opened.camera_id == CAMERA and opened.explanation["model"] is not None
+    state = analyzer.camera_state(CAMERA)
+    assert state is not None
+    assert (state.people, state.expected, state.model) == (3, 1, MODEL.name)
+    assert any(s.status.people == 3 for s in sink.statuses())
+    occupancy = analyzer.occupancy(CAMERA)
+    assert occupancy is not None and occupancy.people == 3
+    assert analyzer.stats.analysed > 0 and analyzer.model == MODEL
+    assert analyzer.camera_state(99) is None and analyzer.occupancy(99) is None
+
+
+async def test_an_event_open_at_start_is_continued(
+        running: tuple[Analyzer, RecordingSink, ScriptedProcess]) -> None:
+    analyzer, _, _ = running
+    monitor = analyzer.monitors.known(RESTORED)
+    assert monitor is not None and (EventKind.COVERED, "") in monitor.open_events()
+
+
+async def test_the_detector_going_down_is_said_and_it_comes_back(
+        running: tuple[Analyzer, RecordingSink, ScriptedProcess]) -> None:
+    analyzer, sink, process = running
+    assert await wait_until(lambda: analyzer.detector_error is None, timeout=30)
+    process.detect_error = DetectorUnavailable("detector crashed")
+    assert await wait_until(lambda: any(s.status.not_analysed_reason == "detector crashed"
+                                        for s in sink.statuses()), timeout=30)
+    assert await wait_until(lambda: process.started >= 2 and analyzer.detector_error is None,
+                            timeout=30)
+
+
+async def test_closing_stops_the_detector_and_lets_the_sink_finish(
+        running: tuple[Analyzer, RecordingSink, ScriptedProcess]) -> None:
+    analyzer, sink, process = running
+    await analyzer.close()
+    assert sink.closed and process.stops == [True]
+    assert analyzer.detector is process  # type: ignore[comparison-overlap]
