@@ -47,7 +47,11 @@ def _paragraph(text: str) -> str:
 
 
 def _in_range(moment: datetime) -> datetime:
-    if not EARLIEST <= moment.astimezone(UTC).date() <= LATEST:
+    try:
+        day = moment.astimezone(UTC).date()
+    except OverflowError:  # its offset pushes it past year 1 or 9999
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
         raise ValueError(f"{moment.isoformat()} is outside {EARLIEST}..{LATEST}")
     return moment
 
