@@ -1,7 +1,8 @@
 """Property-based fuzz of the whole REST API: every operation of the OpenAPI document, called
 in-process (ASGI, no socket) as an administrator with generated valid and invalid requests,
 and again with hostile values put into its valid bodies (lone surrogates, NaN and Infinity,
-absurd or naive dates); none may answer with a 5xx.
+absurd or naive dates); none may answer with a 5xx, and every answer must be as the
+document declares it (status code, media type, body schema, headers).
 
 The app runs with a real object store (loopback SeaweedFS), so archive routes are exercised
 too, on a database seeded with one site, room, device and camera (id 1 of each: generated
@@ -26,6 +27,12 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import ASGIClient, get_client, shutdown_lifespans
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from proctor import directory
 from proctor.app import create_app
@@ -129,17 +136,20 @@ def hostile_bodies(body: Any, seed: int) -> Iterator[str]:
 
 
 _seeds = itertools.count()
+# no 5xx, and every answer as the document declares it: status, media type, body, headers
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 def test_no_server_error(case: Any, fuzz_app: tuple[ASGIClient, dict[str, str]]) -> None:
-    """No generated request gets a 5xx; nor does an accepted JSON body with one of its values
-    made hostile."""
+    """No generated request gets a 5xx or an answer the document does not declare; nor does
+    an accepted JSON body with one of its values made hostile."""
     client, admin = fuzz_app
     response = case.call_and_validate(base_url=BASE, session=client, headers=admin,
-                                      checks=[not_a_server_error])
+                                      checks=CHECKS)
     if response.status_code >= 300 or case.media_type != "application/json":
         return
     request = case.as_transport_kwargs(base_url=BASE, headers=admin)
@@ -147,6 +157,8 @@ def test_no_server_error(case: Any, fuzz_app: tuple[ASGIClient, dict[str, str]])
     for raw in hostile_bodies(case.body, next(_seeds)):
         answer = client.request(**request, data=raw.encode())
         assert answer.status_code < 500, (case.method, case.formatted_path, raw, answer.text)
+        assert str(answer.status_code) in case.operation.responses.status_codes, \
+            (case.method, case.formatted_path, raw, answer.status_code)
 
 
 def test_giant_json_body_is_refused(fuzz_app: tuple[ASGIClient, dict[str, str]]) -> None:

@@ -24,6 +24,7 @@ from proctor.api.bodies import read_limited
 from proctor.api.complaint_schemas import ComplaintReceipt, IntakeRulesBody, PublicStatusBody
 from proctor.api.deps import SessionDep, SettingsDep, StoreDep
 from proctor.api.public import PUBLIC
+from proctor.api.schema_base import ErrorAnswer
 from proctor.complaints import publicity, registration, views
 from proctor.complaints.attachments import Upload
 from proctor.complaints.form import ComplaintForm
@@ -165,7 +166,9 @@ async def complaint_form(request: Request, settings: SettingsDep,
 
 
 @router.post("/public/complaints", status_code=status.HTTP_201_CREATED, openapi_extra={
-    **PUBLIC, **FORM_BODY})
+    **PUBLIC, **FORM_BODY}, responses={422: {  # the form is read by hand, not by FastAPI
+        "model": ErrorAnswer, "description": "a field of the form is missing or invalid, or "
+        "its text is not UTF-8; detail names it"}})
 def submit_complaint(
         submitted: Annotated[tuple[ComplaintForm, list[Upload], str], Depends(complaint_form)],
         db: SessionDep, settings: SettingsDep, store: StoreDep) -> ComplaintReceipt:
