@@ -14,12 +14,19 @@ from fastapi.responses import JSONResponse
 
 from proctor.api.bodies import read_limited
 from proctor.api.camera_access import ArchiveCamera, ArchiveFootage, PublishableCamera
-from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep
+from proctor.api.deps import CurrentDevice, RecordingDep, SessionDep, SettingsDep, StoreDep
 from proctor.api.params import EPOCH_MS_MAX, SHORT_TEXT, EpochMs
-from proctor.api.schemas import CoverageReport, DeviceStatus, SegmentPublic, ServerTime
+from proctor.api.schemas import (
+    CoverageReport,
+    DeviceStatus,
+    SegmentPublic,
+    ServerTime,
+    UnreadablePublic,
+)
 from proctor.errors import Conflict, InvalidInput
 from proctor.recording import reports
 from proctor.recording.ingest import SegmentUpload
+from proctor.recording.store import require_store
 
 router = APIRouter(prefix="/api", tags=["recording"])
 SEGMENT_MEDIA_TYPE = "video/mp2t"
@@ -92,11 +99,21 @@ def camera_coverage(
                                    description="window start, epoch ms")],
     end_ms: Annotated[int, Query(alias="to", ge=0, le=2**53,
                                  description="window end, epoch ms")],
+    store: StoreDep,
+    check_store: Annotated[bool, Query(
+        description="also ask the store for each segment: recorded but unreadable ones are "
+        "listed and the window is not complete")] = False,
 ) -> CoverageReport:
     """Recorded intervals and gaps of the camera within the window (a drawn supervisor:
-    a window within the granted ones; 403 naming them otherwise)."""
+    a window within the granted ones; 403 naming them otherwise), as the index has them;
+    with ``check_store`` also the segments the store cannot give back."""
     in_scope(start_ms, end_ms)
     report = reports.camera_coverage(db, camera.id, start_ms, end_ms)
+    unreadable = reports.unreadable_segments(
+        db, require_store(store, "checking footage against the store"), camera.id, start_ms,
+        end_ms) if check_store else []
     return CoverageReport(camera_id=camera.id, start_ms=start_ms, end_ms=end_ms,
-                          complete=report.complete, recorded_ms=report.recorded_ms,
-                          intervals=report.intervals, gaps=report.gaps)
+                          complete=report.complete and not unreadable,
+                          recorded_ms=report.recorded_ms, intervals=report.intervals,
+                          gaps=report.gaps, store_checked=check_store,
+                          unreadable=[UnreadablePublic.of(item) for item in unreadable])

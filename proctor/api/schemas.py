@@ -20,6 +20,7 @@ from proctor.db.models import (
     User,
 )
 from proctor.events.messages import AnalysisStatus
+from proctor.recording.reports import UnreadableSegment
 from proctor.rtc.ice import IceServer
 from proctor.vision.scene import SceneSettings, ZoneCount
 
@@ -212,14 +213,28 @@ class DeviceStatus(BaseModel):
     cameras: dict[str, CameraRecordingStatus] = Field(default_factory=dict)
 
 
+class UnreadablePublic(FromRow[UnreadableSegment]):
+    """A segment the index records but the store cannot give back."""
+
+    segment_id: int
+    start_ms: int
+    end_ms: int
+    reason: str = Field(description="starts 'recorded but unreadable: ' and says why")
+
+
 class CoverageReport(BaseModel):
     camera_id: int
     start_ms: int
     end_ms: int
-    complete: bool
-    recorded_ms: int
+    complete: bool = Field(description="no gap, and (when the store was checked) nothing "
+                           "recorded but unreadable")
+    recorded_ms: int = Field(description="recorded time as the index has it")
     intervals: list[Span]
     gaps: list[Span]
+    store_checked: bool = Field(default=False, description="the store was asked about each "
+                                "segment (check_store=true)")
+    unreadable: list[UnreadablePublic] = Field(
+        default_factory=list, description="recorded but unreadable segments (store checked)")
 
 
 class EvidenceRequest(BaseModel):

@@ -226,6 +226,11 @@ class ObjectStore:
             response.close()
             response.release_conn()
 
+    def size(self, key: str, version_id: str) -> int:
+        """The stored size of one object version, without reading it (:class:`S3Error` with
+        the store's code when the version is not there)."""
+        return self.client.stat_object(self.bucket, key, version_id=version_id).size or 0
+
     def retention(self, key: str, version_id: str) -> tuple[str, datetime]:
         """The version's retention mode and retain-until date, as the store reports them."""
         config = self.client.get_object_retention(self.bucket, key, version_id=version_id)
