@@ -132,6 +132,11 @@ def test_coverage_and_verify(stack: Stack, footage_segments: list[bytes],
                          params={"from": T0, "to": T0 + 30_000},
                          headers={"Authorization": f"Bearer {token}"}).json()
     assert complete["complete"] and complete["gaps"] == []
+    checked = httpx.get(f"{stack.url}/api/cameras/{camera}/coverage",
+                        params={"from": T0, "to": T0 + 30_000, "check_store": "true"},
+                        headers={"Authorization": f"Bearer {token}"}).json()
+    assert (checked["store_checked"], checked["unreadable"], checked["complete"]) == \
+        (True, [], True)
     outsider = httpx.get(f"{stack.url}/api/cameras/{camera}/coverage",
                          params={"from": T0, "to": T0 + 1}, headers={
                              "Authorization": f"Bearer {stack.login('sup_b')}"})
@@ -156,6 +161,24 @@ def test_coverage_and_verify(stack: Stack, footage_segments: list[bytes],
     broken = runner.invoke(app, ["archive", "verify", "--camera", str(camera)])
     assert broken.exit_code == 1
     assert f"(start {T0 + 10_000})" in broken.output and "altered" in broken.output
+
+    # an index row naming a version the store never had: recorded but unreadable
+    with stack.db() as db:
+        record = db.scalars(select(Segment).where(Segment.camera_id == camera,
+                                                  Segment.agent_start_ms == T0 + 20_000)).one()
+        record.version_id, missing_id = "never-stored", record.id
+    window = {"from": T0 + 20_000, "to": T0 + 30_000}
+    headers = {"Authorization": f"Bearer {token}"}
+    unreadable = httpx.get(f"{stack.url}/api/cameras/{camera}/coverage", headers=headers,
+                           params={**window, "check_store": "true"}).json()
+    assert not unreadable["complete"] and unreadable["gaps"] == []
+    assert [(u["segment_id"], u["start_ms"]) for u in unreadable["unreadable"]] == \
+        [(missing_id, T0 + 20_000)]
+    assert unreadable["unreadable"][0]["reason"].startswith("recorded but unreadable")
+    clip = httpx.get(f"{stack.url}/api/cameras/{camera}/clip.mp4", params=window,
+                     headers=headers, timeout=60)
+    assert clip.status_code == 503
+    assert f"segment {missing_id} of camera {camera}" in clip.json()["detail"]
 
 
 @pytest.mark.parametrize(
