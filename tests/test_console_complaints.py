@@ -227,6 +227,7 @@ def test_publicity_paused_by_an_open_complaint(served: Served, browser: BrowserC
     page = public_page(browser, served, "zh-CN", DESKTOP,
                        f"/publicity?batch={served.world.batch_id}")
     assert shown(page, "#publicity-paused") == MESSAGES["zh-CN"]["publicity.paused"]
+    check_page(page, "zh-CN")  # the warning's colours too
     page.close()
 
 
