@@ -10,7 +10,7 @@ import { showError } from "../components/errors.js";
 import { fillList, fillSelect } from "../components/forms.js";
 import { setLoading } from "../components/loading.js";
 import { startPage } from "../components/shell.js";
-import { clampShare, drawZones, pointAt } from "../components/zone_drawing.js";
+import { ZoneEditor } from "../components/zone_editor.js";
 import { formatDateTime, formatTime, t } from "../i18n.js";
 
 /** @typedef {import("../components/zone_drawing.js").DrawnZone} DrawnZone */
@@ -35,24 +35,15 @@ import { formatDateTime, formatTime, t } from "../i18n.js";
 
 const PERMISSION = "manage_directory";
 const LIVE_MS = 3000; // how often the live count is asked for
-const STEP = 0.01; // an arrow key moves the selected corner by 1 % of the picture (Shift: 5 %)
 const pageError = byId("page-error");
-const overlay = /** @type {SVGSVGElement} */ (document.querySelector("svg#scenes-overlay"));
 const picture = byId("scenes-picture", HTMLImageElement);
+const overlay = /** @type {SVGSVGElement} */ (document.querySelector("svg#scenes-overlay"));
+const editor = new ZoneEditor(overlay, (fields) => render(fields));
 
 const state = {
   /** @type {number | null} */ camera: null,
-  /** @type {DrawnZone[]} */ zones: [],
-  /** @type {number | null} */ zone: null, // the selected zone's index
-  /** @type {number | null} */ corner: null, // the selected corner's index
-  /** @type {number | null} */ dragging: null, // the corner being dragged
   /** @type {ReturnType<typeof setTimeout> | undefined} */ timer: undefined,
 };
-
-/** @returns {DrawnZone | undefined} */
-function selectedZone() {
-  return state.zone === null ? undefined : state.zones[state.zone];
-}
 
 /**
  * A zone's label in lists: its kind and name.
@@ -65,31 +56,32 @@ function zoneLabel(zone) {
 }
 
 /**
- * A number input for one coordinate of a corner.
- * @param {number} corner
+ * A number input for one coordinate of a corner of the selected zone.
+ * @param {Point} point The corner.
+ * @param {number} corner Its index.
  * @param {0 | 1} axis
- * @param {number} value
  * @returns {HTMLElement}
  */
-function coordinateInput(corner, axis, value) {
+function coordinateInput(point, corner, axis) {
   const input = element("input");
   input.type = "number";
   input.min = "0";
   input.max = "1";
   input.step = "0.01";
-  input.value = String(value);
+  input.value = String(point[axis]);
   input.id = `scenes-point-${corner}-${axis ? "y" : "x"}`;
   const label = element("label", "", axis ? t("scenes.y") : t("scenes.x"));
   label.htmlFor = input.id;
   input.addEventListener("change", () => {
-    const zone = selectedZone();
     const number = Number(input.value);
-    if (!zone || !Number.isFinite(number)) return;
-    zone.points[corner][axis] = clampShare(number);
-    state.corner = corner;
-    render(false);
+    const now = editor.selected()?.points[corner]; // the other coordinate may have changed
+    if (!now || !Number.isFinite(number)) return;
+    editor.moveCorner(corner, axis ? [now[0], number] : [number, now[1]], false);
   });
-  input.addEventListener("focus", () => { state.corner = corner; draw(); });
+  input.addEventListener("focus", () => {
+    editor.corner = corner;
+    editor.draw();
+  });
   const field = element("span", "scene-coordinate");
   field.append(label, input);
   return field;
@@ -97,133 +89,51 @@ function coordinateInput(corner, axis, value) {
 
 /** Draw the selected zone's name and corners (inputs for each, a remove button). */
 function renderZoneFields() {
-  const zone = selectedZone();
+  const zone = editor.selected();
   byId("scenes-zone").hidden = !zone;
   if (!zone) return;
   byId("scenes-zone-title").textContent = zoneLabel(zone);
   byId("scenes-zone-name", HTMLInputElement).value = zone.name;
-  const list = byId("scenes-points");
-  list.replaceChildren(...zone.points.map(([x, y], corner) => {
-    const item = element("li", corner === state.corner ? "scene-point-selected" : "");
+  byId("scenes-points").replaceChildren(...zone.points.map((point, corner) => {
+    const item = element("li", corner === editor.corner ? "scene-point-selected" : "");
     const remove = element("button", "secondary", "×");
     remove.type = "button";
     remove.setAttribute("aria-label", t("scenes.removePoint", { number: corner + 1 }));
-    remove.addEventListener("click", () => {
-      zone.points.splice(corner, 1);
-      state.corner = zone.points.length ? Math.min(corner, zone.points.length - 1) : null;
-      render();
-    });
-    item.append(coordinateInput(corner, 0, x), coordinateInput(corner, 1, y), remove);
+    remove.addEventListener("click", () => editor.removeCorner(corner));
+    item.append(coordinateInput(point, corner, 0), coordinateInput(point, corner, 1), remove);
     return item;
   }));
 }
 
-/** Draw the zones on the picture. */
-function draw() {
-  drawZones(overlay, state.zones, state.zone, state.corner);
-}
-
 /**
- * Draw everything from `state`.
- * @param {boolean} [fields] Redraw the corner inputs too (not while one is being typed in).
+ * Draw the zone buttons and the zones (the editor calls this after each change).
+ * @param {boolean} [fields] Redraw the corner inputs too (not while a corner is dragged or an
+ *     input typed in).
  */
 function render(fields = true) {
   const box = byId("scenes-zones");
-  box.replaceChildren(...state.zones.map((zone, index) => {
-    const button = element("button", index === state.zone ? "" : "secondary", zoneLabel(zone));
+  box.replaceChildren(...editor.zones.map((zone, index) => {
+    const button = element("button", index === editor.zone ? "" : "secondary", zoneLabel(zone));
     button.type = "button";
-    button.setAttribute("aria-pressed", String(index === state.zone));
-    button.addEventListener("click", () => {
-      state.zone = index;
-      state.corner = null;
-      render();
-    });
+    button.setAttribute("aria-pressed", String(index === editor.zone));
+    button.addEventListener("click", () => editor.select(index));
     return button;
   }));
-  if (!state.zones.length) box.append(element("p", "muted", t("scenes.noZones")));
-  byId("scenes-add-invigilator").hidden = state.zones.some((zone) => zone.kind === "invigilator");
+  if (!editor.zones.length) box.append(element("p", "muted", t("scenes.noZones")));
+  byId("scenes-add-invigilator").hidden = editor.zones.some((zone) => zone.kind === "invigilator");
   if (fields) renderZoneFields();
-  draw();
+  editor.draw();
 }
 
 /**
- * Add a zone and select it (its corners come from clicks or "add a corner").
+ * Add a zone named by default and select it, its name ready to be typed.
  * @param {"seat" | "invigilator"} kind
  */
 function addZone(kind) {
-  const seats = state.zones.filter((zone) => zone.kind === "seat").length;
-  const name = kind === "seat" ? t("scenes.seatDefault", { number: seats + 1 })
-    : t("scenes.invigilatorDefault");
-  state.zones.push({ kind, name, points: [] });
-  state.zone = state.zones.length - 1;
-  state.corner = null;
-  render();
+  const seats = editor.zones.filter((zone) => zone.kind === "seat").length;
+  editor.add(kind, kind === "seat" ? t("scenes.seatDefault", { number: seats + 1 })
+    : t("scenes.invigilatorDefault"));
   byId("scenes-zone-name", HTMLInputElement).focus();
-}
-
-/**
- * Add a corner to the selected zone (after the selected corner, or at the end).
- * @param {Point} point
- */
-function addCorner(point) {
-  const zone = selectedZone();
-  if (!zone) return;
-  const at = state.corner === null ? zone.points.length : state.corner + 1;
-  zone.points.splice(at, 0, point);
-  state.corner = at;
-  render();
-}
-
-/**
- * Arrow keys move the selected corner; Delete removes it.
- * @param {KeyboardEvent} event
- */
-function onKey(event) {
-  const zone = selectedZone();
-  if (!zone || state.corner === null) return;
-  const step = event.shiftKey ? STEP * 5 : STEP;
-  const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step],
-    ArrowDown: [0, step] };
-  const move = moves[/** @type {keyof typeof moves} */ (event.key)];
-  if (move) {
-    const [x, y] = zone.points[state.corner];
-    zone.points[state.corner] = [clampShare(x + move[0]), clampShare(y + move[1])];
-  } else if (event.key === "Delete" || event.key === "Backspace") {
-    zone.points.splice(state.corner, 1);
-    state.corner = zone.points.length ? Math.min(state.corner, zone.points.length - 1) : null;
-  } else {
-    return;
-  }
-  event.preventDefault();
-  render();
-}
-
-/** @param {PointerEvent} event A press on a corner starts dragging it; elsewhere adds one. */
-function onPointerDown(event) {
-  const corner = /** @type {Element} */ (event.target).getAttribute("data-corner");
-  if (corner !== null) {
-    state.corner = state.dragging = Number(corner);
-    overlay.setPointerCapture(event.pointerId);
-    render();
-  } else {
-    addCorner(pointAt(overlay, event));
-  }
-  event.preventDefault();
-}
-
-/** @param {PointerEvent} event */
-function onPointerMove(event) {
-  const zone = selectedZone();
-  if (!zone || state.dragging === null) return;
-  zone.points[state.dragging] = pointAt(overlay, event);
-  draw();
-}
-
-/** A drag ends: the corner inputs show where it went. */
-function onPointerUp() {
-  if (state.dragging === null) return;
-  state.dragging = null;
-  renderZoneFields();
 }
 
 /**
@@ -234,10 +144,10 @@ function settings() {
   const expected = byId("scenes-expected", HTMLInputElement).value;
   /** @param {DrawnZone} zone */
   const asZone = (zone) => ({ name: zone.name, polygon: zone.points });
-  const invigilator = state.zones.find((zone) => zone.kind === "invigilator");
+  const invigilator = editor.zones.find((zone) => zone.kind === "invigilator");
   return {
     expected_headcount: expected === "" ? null : Number(expected),
-    seat_zones: state.zones.filter((zone) => zone.kind === "seat").map(asZone),
+    seat_zones: editor.zones.filter((zone) => zone.kind === "seat").map(asZone),
     invigilator_zone: invigilator ? asZone(invigilator) : null,
   };
 }
@@ -263,7 +173,7 @@ function onPictureLoad() {
   picture.hidden = false;
   byId("scenes-blank").hidden = true;
   overlay.setAttribute("viewBox", `0 0 ${picture.naturalWidth} ${picture.naturalHeight}`);
-  draw();
+  editor.draw();
 }
 
 /** Load the chosen camera's scene and draw it. */
@@ -279,13 +189,12 @@ async function loadScene() {
     const { expected_headcount: expected, seat_zones: seats, invigilator_zone: desk } =
       scene.settings;
     byId("scenes-expected", HTMLInputElement).value = expected === null ? "" : String(expected);
-    state.zones = seats.map((zone) => ({ kind: "seat", name: zone.name, points: zone.polygon }));
-    if (desk) state.zones.push({ kind: "invigilator", name: desk.name, points: desk.polygon });
-    state.zone = state.zones.length ? 0 : null;
-    state.corner = null;
+    /** @type {DrawnZone[]} */
+    const zones = seats.map((zone) => ({ kind: "seat", name: zone.name, points: zone.polygon }));
+    if (desk) zones.push({ kind: "invigilator", name: desk.name, points: desk.polygon });
+    editor.load(zones);
     showError(pageError, "");
     showReference(scene);
-    render();
     await showLive();
   } catch (error) {
     showError(pageError, error, t("scenes.error.load"));
@@ -309,10 +218,10 @@ async function showLive() {
         time: formatTime(new Date(found.at * 1000).toISOString()) })
       : t("scenes.notAnalysed");
     const counts = new Map(found.zones.map((zone) => [`${zone.kind}:${zone.name}`, zone.people]));
-    for (const zone of state.zones) zone.people = counts.get(`${zone.kind}:${zone.name}`) ?? null;
+    for (const zone of editor.zones) zone.people = counts.get(`${zone.kind}:${zone.name}`) ?? null;
     fillList("scenes-live-zones", found.zones, (zone) => [t("scenes.zoneCount", {
       zone: zoneLabel({ ...zone, points: [] }), people: zone.people })], t("scenes.noLiveZones"));
-    draw();
+    editor.draw();
   } catch (error) {
     byId("scenes-live").textContent = "";
     showError(pageError, error, t("scenes.error.live"));
@@ -367,26 +276,16 @@ async function start(cameras) {
   if (wanted && cameras.some((camera) => String(camera.id) === wanted)) select.value = wanted;
   select.addEventListener("change", () => void loadScene());
   picture.addEventListener("load", onPictureLoad);
-  overlay.addEventListener("pointerdown", onPointerDown);
-  overlay.addEventListener("pointermove", onPointerMove);
-  overlay.addEventListener("pointerup", onPointerUp);
-  overlay.addEventListener("keydown", onKey);
   byId("scenes-add-seat").addEventListener("click", () => addZone("seat"));
   byId("scenes-add-invigilator").addEventListener("click", () => addZone("invigilator"));
   byId("scenes-add-point").addEventListener("click", () => {
-    const zone = selectedZone();
-    const last = zone?.points[zone.points.length - 1] ?? [0.45, 0.45];
-    addCorner([clampShare(last[0] + 0.05), clampShare(last[1] + 0.05)]);
+    const zone = editor.selected();
+    const [x, y] = zone?.points[zone.points.length - 1] ?? [0.45, 0.45];
+    editor.addCorner([x + 0.05, y + 0.05]);
   });
-  byId("scenes-delete-zone").addEventListener("click", () => {
-    if (state.zone === null) return;
-    state.zones.splice(state.zone, 1);
-    state.zone = state.zones.length ? 0 : null;
-    state.corner = null;
-    render();
-  });
+  byId("scenes-delete-zone").addEventListener("click", () => editor.removeZone());
   byId("scenes-zone-name", HTMLInputElement).addEventListener("input", (event) => {
-    const zone = selectedZone();
+    const zone = editor.selected();
     if (!zone) return;
     zone.name = /** @type {HTMLInputElement} */ (event.target).value.trim();
     render(false);
