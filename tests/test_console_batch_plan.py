@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 from support.batches import build_world
 from support.browser import chromium
+from support.calendar_years import enter_years_through
 from support.console_checks import (
     CATALOGS,
     DESKTOP,
@@ -47,13 +48,15 @@ ROSTER = "身份,编号,姓名,座位\n考生,2026001,张三,A1\n考生,2026002,
 
 
 def session_day() -> str:
-    """A weekday a week from today (China time): the session is still ahead, and its report
-    period ends within a calendar year that is entered (the draw counts it and fails closed
-    otherwise); filing is then late, so the administrator proceeds with a recorded reason."""
+    """A weekday a week from today (China time): the session is still ahead, and filing is
+    then late, so the administrator proceeds with a recorded reason. Its report period may
+    run into next year (from mid-December): ``world_with_pool`` enters the years it needs."""
     day = china_day(utcnow()) + timedelta(days=7)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day.isoformat()
+
+
 _organisations = itertools.count(1)
 
 
@@ -65,9 +68,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
 
 def world_with_pool(stack: Stack) -> tuple[int, int]:
     """A new organisation with a site and rooms, three supervisors in its city's pool, and
-    'plan_sup', a supervisor of its site; returns the organisation's id and its first room's."""
+    'plan_sup', a supervisor of its site; the calendar has every year up to three months past
+    the session (the draw counts the report period and fails closed on a year not entered).
+    Returns the organisation's id and its first room's."""
     name = f"厦门某某培训学校{next(_organisations)}"
+    today = china_day(utcnow())
     with stack.db() as db:
+        enter_years_through(db, today, date.fromisoformat(session_day()) + timedelta(days=90))
         world = build_world(db, name=name)
         db.add_all([Supervisor(name=f"督导员{i}", region_code="350203",
                                qualification_number=f"Q-{name}-{i}") for i in range(3)])
