@@ -64,14 +64,21 @@ def _ready(page: Page, name: str) -> None:
 
 def _draw_scene(page: Page, world: ConsoleWorld) -> None:
     """Give the first camera a scene to show: two seats, the invigilator's desk, and its
-    live picture as the reference."""
+    live picture as the reference (sent as the console sends it, from its own origin)."""
     scene = f"{world.url}/api/cameras/{world.camera_ids[0]}/scene"
-    page.request.put(f"{scene}/reference", data=b"")
-    page.request.put(scene, data={"expected_headcount": 3, "seat_zones": [
-        {"name": "1", "polygon": [[0.1, 0.45], [0.35, 0.45], [0.35, 0.9], [0.1, 0.9]]},
-        {"name": "2", "polygon": [[0.4, 0.45], [0.65, 0.45], [0.65, 0.9], [0.4, 0.9]]}],
-        "invigilator_zone": {"name": "讲台", "polygon": [[0.7, 0.1], [0.95, 0.1], [0.95, 0.5],
-                                                          [0.7, 0.5]]}})
+    origin = {"Origin": world.url}
+    answers = [page.request.put(f"{scene}/reference", data=b"", headers=origin),
+               page.request.put(scene, headers=origin, data={
+                   "expected_headcount": 3, "seat_zones": [
+                       {"name": "1", "polygon": [[0.1, 0.45], [0.35, 0.45], [0.35, 0.9],
+                                                 [0.1, 0.9]]},
+                       {"name": "2", "polygon": [[0.4, 0.45], [0.65, 0.45], [0.65, 0.9],
+                                                 [0.4, 0.9]]}],
+                   "invigilator_zone": {"name": "讲台", "polygon": [
+                       [0.7, 0.1], [0.95, 0.1], [0.95, 0.5], [0.7, 0.5]]}})]
+    for answer in answers:
+        if not answer.ok:
+            raise RuntimeError(f"{answer.url}: {answer.status} {answer.text()}")
 
 
 def _shrink(path: Path) -> None:
