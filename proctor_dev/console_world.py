@@ -1,5 +1,6 @@
 """A throwaway server with a site of several rooms (考场) of cameras published by a real edge
-agent, and an administrator: what the console's screenshots and bench look at."""
+agent, an administrator, and an ended 认定批次 with its drafted 督导报告: what the console's
+screenshots and bench look at."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from proctor.db.organisations import OrganisationKind
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor.organisations.organisations import attach_site, create_organisation
 from proctor.organisations.regions import create_region
+from proctor_dev.console_batch import seed_batch
 from proctor_dev.processes import agent_process, free_port, server_process, wait_http_ready
 from proctor_dev.provision import write_agent_config
 
@@ -32,11 +34,14 @@ class ConsoleWorld:
     username: str
     password: str
     camera_ids: list[int]
+    batch_id: int
 
 
-def _provision(database_url: str, rooms: int, per_room: int) -> tuple[str, list[int]]:
+def _provision(database_url: str, rooms: int,
+               per_room: int) -> tuple[str, list[int], int]:
     """The site (of an organisation in 思明区, 厦门市, 福建省), its rooms and cameras, one
-    device for all, and the administrator."""
+    device for all, the administrator and the batch; returns the device's token, the
+    cameras' ids and the batch's."""
     upgrade_database(database_url)
     engine = create_db_engine(database_url)
     camera_ids = []
@@ -54,8 +59,9 @@ def _provision(database_url: str, rooms: int, per_room: int) -> tuple[str, list[
                 name = CAMERA_NAMES[index % len(CAMERA_NAMES)] + ("" if index < 4 else str(index))
                 camera_ids.append(directory.create_camera(db, ACTOR, room.id, name, device.id).id)
         directory.create_user(db, ACTOR, USERNAME, PASSWORD, Role.ADMIN, display_name="王督导")
+        batch_id = seed_batch(db, ACTOR, organisation.id, site.id, PASSWORD)
     engine.dispose()
-    return token, camera_ids
+    return token, camera_ids, batch_id
 
 
 @contextmanager
@@ -63,7 +69,8 @@ def console_world(data_dir: Path, rooms: int, per_room: int, source: str,
                   log: bool = True) -> Iterator[ConsoleWorld]:
     """Start the server and an agent publishing ``source`` on every camera; stop both after.
     Analysis is off (the console is measured, not the detector)."""
-    token, camera_ids = _provision(f"sqlite:///{data_dir / 'proctor.db'}", rooms, per_room)
+    token, camera_ids, batch_id = _provision(f"sqlite:///{data_dir / 'proctor.db'}", rooms,
+                                             per_room)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     write_agent_config(data_dir / "agent.toml", url, token,
@@ -75,7 +82,7 @@ def console_world(data_dir: Path, rooms: int, per_room: int, source: str,
         wait_http_ready(f"{url}/healthz", server)
         agent = agent_process(data_dir / "agent.toml",
                               log_path=data_dir / "agent.log" if log else None).start()
-        yield ConsoleWorld(url, USERNAME, PASSWORD, camera_ids)
+        yield ConsoleWorld(url, USERNAME, PASSWORD, camera_ids, batch_id)
     finally:
         if agent is not None:
             agent.stop()

@@ -27,10 +27,17 @@ PAGES = (("login", "/login", False), ("live", "/live", True), ("account", "/acco
          ("archive", "/archive?camera={camera}", True), ("review", "/review", True),
          ("admin", "/admin", True), ("users", "/admin/users", True),
          ("scenes", "/admin/scenes?camera={camera}", True),
-         ("batches", "/batches", True), ("complaints", "/complaints", True),
+         ("batches", "/batches", True), ("batch", "/batches?batch={batch}", True),
+         ("report", "/report?batch={batch}", True), ("complaints", "/complaints", True),
          ("publicity", "/publicity", False), ("complain", "/complain", False),
          ("track", "/track", False), ("oversight", "/oversight", True),
          ("not-found", "/no-such-page", True))
+# the batch's heading at the top, below the header where the header stays (sticky)
+SCROLL_TO_BATCH = """(() => {
+  const header = document.getElementById("shell"), heading = document.getElementById("batch-name");
+  const covered = getComputedStyle(header).position === "sticky" ? header.offsetHeight : 0;
+  window.scrollTo(0, heading.getBoundingClientRect().top + window.scrollY - covered - 16);
+})()"""
 COLOURS = 96  # a palette this size keeps the text sharp and a page under ~100 kB
 
 
@@ -46,6 +53,13 @@ def _ready(page: Page, name: str) -> None:
         page.wait_for_selector("#scenes-picture", state="visible", timeout=30_000)
     if name == "batches":  # the list drawn (or its error shown)
         page.wait_for_selector("body[data-batches]", state="attached", timeout=30_000)
+    if name == "batch":  # the batch's planning: deadlines, actions, its draw, sessions
+        page.wait_for_selector("#draw-result dd", timeout=30_000)
+        page.wait_for_selector("#batch-deadlines li, #batch-no-deadlines:not([hidden])",
+                               timeout=30_000)
+        page.evaluate(SCROLL_TO_BATCH)
+    if name == "report":  # the drafted report (or its error shown)
+        page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name == "complaints":  # the list drawn (or its error shown)
         page.wait_for_selector("body[data-loaded]", state="attached", timeout=30_000)
     if name == "complain":  # the attachments' limits stated
@@ -107,7 +121,8 @@ def take(world: ConsoleWorld, profile: Path, out: Path,
                             "username": world.username, "password": world.password})
                     if name == "scenes":
                         _draw_scene(page, world)
-                    page.goto(f"{world.url}{path.format(camera=world.camera_ids[0])}")
+                    target_path = path.format(camera=world.camera_ids[0], batch=world.batch_id)
+                    page.goto(f"{world.url}{target_path}")
                     _ready(page, name)
                     target = out / f"{name}-{lang}-{size}.png"
                     page.screenshot(path=str(target))
