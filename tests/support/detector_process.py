@@ -13,8 +13,9 @@ MODEL = ModelInfo("yolo-test", "0" * 64, "cpu", 64, frozenset({"person"}))
 
 
 class ScriptedProcess:
-    """A :class:`~proctor.vision.worker.DetectorProcess` whose starts follow ``starts`` (an exception to raise, or
-    ``None`` to come up) and whose detections raise ``detect_error`` when it is set."""
+    """A :class:`~proctor.vision.worker.DetectorProcess` whose starts follow ``starts`` (an
+    exception to raise, or ``None`` to come up), that finds ``people`` in every frame, and
+    whose next detection raises ``detect_error`` when it is set."""
 
     def __init__(self, *starts: BaseException | None) -> None:
         self.starts = list(starts)
