@@ -18,6 +18,7 @@ from support.stack import Stack, sdp_offer
 VIEWS = 2  # PROCTOR_MAX_WHEP_SESSIONS_PER_USER on this server
 STALL_S = 1.0  # PROCTOR_BODY_TIMEOUT_S on this server
 HEADERS_S = 2.0  # PROCTOR_HEADER_TIMEOUT_S on this server
+SLOW_MACHINE_S = 60  # httpx waits 5 s by default: too little for a loaded 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def _raw(stack: Stack, request: bytes) -> bytes:
 
 def test_a_huge_display_name_is_refused_naming_the_field(limited: Stack) -> None:
     admin = {"Authorization": f"Bearer {limited.login('admin')}"}
-    response = httpx.post(f"{limited.url}/api/users", headers=admin, json={
+    response = httpx.post(f"{limited.url}/api/users", headers=admin, timeout=SLOW_MACHINE_S, json={
         "username": "long_name", "password": "a-long-password", "role": "supervisor",
         "display_name": "名" * 100_000})
     assert response.status_code == 422, response.text
@@ -57,13 +58,14 @@ def test_a_huge_display_name_is_refused_naming_the_field(limited: Stack) -> None
 
 def test_too_many_or_too_large_headers_are_431(limited: Stack) -> None:
     many = {f"x-filler-{n}": "1" for n in range(150)}
-    response = httpx.get(f"{limited.url}/healthz", headers=many)
+    response = httpx.get(f"{limited.url}/healthz", headers=many, timeout=SLOW_MACHINE_S)
     assert response.status_code == 431
     assert "at most 100" in response.json()["detail"]
-    large = httpx.get(f"{limited.url}/healthz", headers={"Cookie": "c=" + "x" * 20_000})
+    large = httpx.get(f"{limited.url}/healthz", headers={"Cookie": "c=" + "x" * 20_000},
+                      timeout=SLOW_MACHINE_S)
     assert large.status_code == 431
     assert "cookies included" in large.json()["detail"]
-    assert httpx.get(f"{limited.url}/healthz").status_code == 200
+    assert httpx.get(f"{limited.url}/healthz", timeout=SLOW_MACHINE_S).status_code == 200
 
 
 def test_headers_past_the_parser_buffer_are_refused_unread(limited: Stack) -> None:
