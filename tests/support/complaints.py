@@ -1,6 +1,8 @@
 """A running stack made ready for complaints: organisations for sites A and B, an operator of
 organisation A, an officer who must recuse from it, and a batch of A in publicity whose
-session holds site A's cameras around the segments' time (``support.ingest.T0``)."""
+session holds site A's cameras around the segments' time (``support.ingest.T0``). Its
+publicity starts today and complaints are registered now, so the calendar has every year up
+to three months ahead (a deadline counted into a year not entered is left blank)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from proctor.supervision.oversight import Supervisor
 from proctor.supervision.records import Batch, ExamSession, SessionRoom
 from proctor.supervision.report.terms import Level, Mode
 from proctor.supervision.states import BatchState
+from support.calendar_years import enter_years_through
 from support.drawn import ADMIN, HULI, SIMING, XIAMEN, organisation, xiamen_regions
 from support.ingest import T0
 from support.stack import PASSWORD, Stack
@@ -34,8 +37,9 @@ class ComplaintWorld:
 def complaint_world(stack: Stack) -> ComplaintWorld:
     """Build it in the stack's database (committed)."""
     assert stack.site_a is not None and stack.site_b is not None
-    start = datetime.fromtimestamp(T0 / 1000, UTC)
+    start, today = datetime.fromtimestamp(T0 / 1000, UTC), china_day(utcnow())
     with stack.db() as db:
+        enter_years_through(db, today, today + timedelta(days=90))
         xiamen_regions(db)
         org_a, org_b = organisation(db, "组织甲", SIMING), organisation(db, "组织乙", HULI)
         db.get_one(Site, stack.site_a.site_id).organisation_id = org_a
@@ -49,7 +53,7 @@ def complaint_world(stack: Stack) -> ComplaintWorld:
         batch = Batch(organisation_id=org_a, occupation_name="电工",
                       occupation_code="6-31-01-03", level=Level.FOUR, mode=Mode.PRACTICAL,
                       state=BatchState.PUBLICITY, filing_number=FILING_NUMBER,
-                      publicity_started_on=china_day(utcnow()), created_by=str(ADMIN))
+                      publicity_started_on=today, created_by=str(ADMIN))
         batch.sessions.append(ExamSession(
             name="第1场", starts_at=start - timedelta(minutes=5),
             ends_at=start + timedelta(minutes=30),
