@@ -20,6 +20,7 @@ from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+    from playwright.sync_api import BrowserContext
 
 MEDIA_DIR = REPO_ROOT / "var" / "media"
 
@@ -31,7 +32,7 @@ MEDIA_DIR = REPO_ROOT / "var" / "media"
 # when its module uses one of these names (the app or the CLI, which migrates a database), or
 # when its module is listed here.
 SLOW_FIXTURES = frozenset({"stack", "shared_stack", "analysis_stack", "seaweed", "start_rtsp",
-                           "client"})
+                           "client", "browser"})
 SLOW_NAMES = frozenset({"create_app", "TestClient", "CliRunner", "postgres_cluster"})
 SLOW_MODULES = frozenset({
     "test_detector", "test_scenarios", "test_bench_analyze", "test_models",  # the detector
@@ -135,3 +136,12 @@ def shared_stack(tmp_path_factory: pytest.TempPathFactory,
                  seaweed: EmbeddedSeaweedFS) -> Iterator[Stack]:
     """One server for a whole module of tests that do not change its state much."""
     yield from _stack(tmp_path_factory, seaweed)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """A Chromium context (Debian Chromium through Playwright) shared by a module's tests."""
+    from support.browser import chromium  # Playwright: only for tests that use it
+
+    with chromium(tmp_path_factory.mktemp("profile")) as context:
+        yield context

@@ -6,7 +6,6 @@ remembered; an unknown path gives a real page; the live wall groups cameras by r
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import httpx
@@ -15,8 +14,9 @@ from playwright.sync_api import Page
 from support.batches import build_world, planned_batch
 from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -27,9 +27,6 @@ from support.console_checks import (
 from support.stack import PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
-
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 
 
 def log_in(page: Page, url: str, username: str, next_path: str = "/live") -> None:

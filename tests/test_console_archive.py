@@ -7,9 +7,7 @@ and the API refuses them anyway."""
 from __future__ import annotations
 
 import io
-import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,10 +15,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from support.batches import build_world as batch_world
 from support.batches import planned_batch
-from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -34,8 +32,6 @@ from support.stack import PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 # 0..10 s and 20..30 s after T0 recorded, 10..20 s missing; the window starts 5 s early
 FROM, TO = T0 - 5_000, T0 + 30_000
 
@@ -49,12 +45,6 @@ def footage(shared_stack: Stack, h264_footage: Path) -> int:
         data = cut_segment(h264_footage, start_s, 10)
         assert put_segment(shared_stack, camera, T0 + start_s * 1000, data).status_code == 201
     return camera
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def archive_path(camera: int) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,7 +19,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 from support.batches import build_world
-from support.browser import chromium
 from support.calendar_years import enter_years_through
 from support.console_checks import (
     CATALOGS,
@@ -58,12 +56,6 @@ def session_day() -> str:
 
 
 _organisations = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def world_with_pool(stack: Stack) -> tuple[int, int]:

@@ -7,8 +7,6 @@ both anyway."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +14,10 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
 from support.batches import build_world, planned_batch
-from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -34,9 +32,7 @@ from proctor.db.models import Role
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
 TIMEOUT = 30  # seconds: the shared machine can be slow to answer
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 # line 3 has no name, line 4 an unknown role: both named, nothing imported
 BAD_ROSTER = "身份,编号,姓名,座位\n考生,2026001,张三,A1\n考生,2026002,,A2\n校长,X-1,钱七,\n"
 GOOD_ROSTER = ("身份,编号,姓名,座位\n考生,2026001,张三,A1\n考生,2026002,李四,A2\n"
@@ -62,12 +58,6 @@ def planned(shared_stack: Stack) -> Planned:
                               site_ids=[world.site])
         planned = Planned(batch.id, batch.sessions[0].rooms[0].id)
     return planned
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def open_batch(browser: BrowserContext, stack: Stack, user: str, lang: str,

@@ -8,7 +8,6 @@ the rate limit's 429, told with when to retry."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,11 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request
 from support.batch_flow import object_store_env
-from support.browser import chromium
 from support.complaints import FILING_NUMBER, ComplaintWorld, complaint_world
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -38,8 +37,6 @@ from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 BY_LANG = pytest.mark.parametrize("lang", LANGS)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(range(200))
@@ -68,12 +65,6 @@ def served(tmp_path_factory: pytest.TempPathFactory,
         yield Served(stack, complaint_world(stack))
     finally:
         stack.close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def complain(served: Served, **fields: str) -> dict[str, str]:

@@ -13,17 +13,14 @@ en-US at desktop and phone sizes, on the world of tests/test_oversight_api.py (ç
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
-from support.browser import chromium
 from support.console import PASSWORD
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -38,8 +35,6 @@ from proctor.db.base import utcnow
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 SHOWN = "!document.getElementById('oversight-summary').hidden" \
     " && document.getElementById('oversight-batches-count').textContent !== ''"
 
@@ -48,12 +43,6 @@ SHOWN = "!document.getElementById('oversight-summary').hidden" \
 def world(shared_stack: Stack) -> World:
     with shared_stack.db() as db:
         return build_world(db, utcnow())
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def api(stack: Stack, user: str, path: str) -> httpx.Response:

@@ -11,8 +11,6 @@ named with a link to it."""
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -20,10 +18,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select, update
 from support.batches import build_world
-from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -42,8 +40,6 @@ from proctor.supervision.states import BatchState
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 SIGN_TIMEOUT_S = 120.0  # rendering and signing a PDF on a loaded machine
 _organisations = itertools.count(1)
 
@@ -85,12 +81,6 @@ def ended_batch(stack: Stack) -> Ended:
         aud = db.scalars(select(User).where(User.username == "report_aud")).one()
         directory.update_user(db, "test", aud.id, site_ids=[world.site])
     return Ended(batch, username, world.cameras[0], event)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def open_complaint(stack: Stack, batch: int) -> int:

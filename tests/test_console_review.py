@@ -7,8 +7,6 @@ the archive page over the alert, and a user who may not review the batch is told
 from __future__ import annotations
 
 import io
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,10 +16,10 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Response
 from sqlalchemy import select
 from support.batches import build_world
-from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -37,8 +35,6 @@ from proctor.db.models import Event, User
 
 pytestmark = pytest.mark.browser
 
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
 DAY = "2026-03-02"
 
 
@@ -72,12 +68,6 @@ def batch(shared_stack: Stack) -> Batch:
         assert first is not None
         first.snapshot_key, first.snapshot_version = stored.key, stored.version_id
     return Batch(batch_id, world.cameras, events)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 def open_review(browser: BrowserContext, stack: Stack, user: str, lang: str,

@@ -8,9 +8,7 @@ A supervisor sees no editor, and the API refuses their change anyway."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -20,8 +18,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -32,15 +31,6 @@ from support.console_checks import (
 from support.stack import PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
-
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,13 @@ forms, and the API refuses the calls anyway."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
-from support.browser import chromium
 from support.console_checks import (
-    CATALOGS,
     DESKTOP,
+    LANGS,
+    MESSAGES,
     PHONE,
     check_page,
     console_page,
@@ -27,15 +24,6 @@ from support.console_checks import (
 from support.stack import PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
-
-LANGS = ("zh-CN", "en-US")
-MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with chromium(tmp_path_factory.mktemp("profile")) as context:
-        yield context
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,9 @@ AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 LANG_KEY = "proctor.lang"
+LANGS = ("zh-CN", "en-US")
+MESSAGES = {lang: json.loads((CATALOGS / f"{lang}.json").read_text()) for lang in LANGS}
+"""Each console language's catalog, for tests that expect a message as the page shows it."""
 
 # every text and the attributes people read, of every element (shadow-free pages)
 TEXTS_JS = """
