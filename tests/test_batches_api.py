@@ -49,7 +49,8 @@ def test_plan_upload_a_roster_and_read_it_back(client: TestClient, admin: dict[s
     assert uploaded.status_code == 200, uploaded.text
     assert uploaded.json() | {"id": 0} == {
         "id": 0, "room_id": world.rooms[0], "expected_examinees": 2, "present": None,
-        "absent": None, "candidates": 2, "examiners": 1, "invigilators": 1}
+        "absent": None, "candidates": 2, "examiners": 1, "invigilators": 1,
+        "room_name": "第1考场", "site_id": world.site, "site_name": "厦门某某机械有限公司考点"}
     batch = client.get(f"/api/batches/{ids['batch']}", headers=admin).json()
     assert batch["state"] == "draft" and batch["level"] == "四级" and batch["flags"] == []
     assert batch["sessions"][0]["rooms"][0]["candidates"] == 2
