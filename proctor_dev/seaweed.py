@@ -24,6 +24,11 @@ from proctor.private_file import private_dir, write_private_file
 from proctor_dev.processes import ManagedProcess
 from proctor_dev.seaweed_security import write_security_config
 
+# Every bucket is a SeaweedFS collection with volumes of its own. Left at 0, ``weed mini`` caps
+# the volume count at free disk / 1 GB (about 46 on a 47 GB disk): the 47th bucket, or a demo
+# after a few hours of footage in 128 MB volumes, then gets 500 "no free volumes left". Volumes
+# are not preallocated, so a high cap costs nothing; the disk itself is the real limit.
+MAX_VOLUMES = 1000
 PORTS_PER_INSTANCE = 5  # s3, master, volume, filer, admin (gRPC ports are these + 10000)
 RUNTIME_IDENTITY = "proctor-server"  # the default of PROCTOR_S3_RUNTIME_IDENTITY
 # The server's actions on every bucket. "Write" (needed for PutObject) also covers deletes and
@@ -120,7 +125,8 @@ class EmbeddedSeaweedFS:
             "-ip.bind=127.0.0.1", "-master.telemetry=false",
             f"-s3.config={self._write_identities()}", "-webdav=false", "-admin.ui=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.port={p}", f"-master.port={p + 1}",
-            f"-volume.port={p + 2}", f"-filer.port={p + 3}", f"-admin.port={p + 4}",
+            f"-volume.max={MAX_VOLUMES}", f"-volume.port={p + 2}", f"-filer.port={p + 3}",
+            f"-admin.port={p + 4}",
             f"-filer.localSocket={d / 'filer.sock'}", f"-s3.localSocket={d / 's3.sock'}",
         ]
         private_dir(d / "data")

@@ -126,3 +126,19 @@ def test_storage_cli_init_and_check(seaweed: EmbeddedSeaweedFS, monkeypatch: pyt
     assert checked.output.count("PASS") == 5
     unconfigured = runner.invoke(app, ["storage", "init"], env={"PROCTOR_S3_ENDPOINT": ""})
     assert unconfigured.exit_code == 2 and "PROCTOR_S3_ENDPOINT" in unconfigured.output
+
+
+def test_an_embedded_store_takes_many_buckets(tmp_path: Path) -> None:
+    """The suite gives every server its own bucket: more than the ~46 volumes ``weed mini``
+    allows by default on a 47 GB disk, after which writes failed with 500 (CI, stop 18)."""
+    seaweed = EmbeddedSeaweedFS(tmp_path).start()
+    try:
+        client = Minio(seaweed.endpoint, seaweed.access_key, seaweed.secret_key, secure=False,
+                       region="us-east-1")
+        for number in range(60):
+            store = ObjectStore(client, f"many-{number}")
+            store.ensure_bucket()
+            locked(store, "cameras/1/segment.ts")
+        assert client.get_object("many-59", "cameras/1/segment.ts").read() == b"segment bytes"
+    finally:
+        seaweed.stop()
