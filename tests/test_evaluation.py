@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proctor.vision import evaluation as rule
 from proctor.vision.detector import Detection
-from proctor.vision.rule_spec import Reading, SampleView
+from proctor.vision.rule_spec import UNJUDGED, Reading, SampleView
 from proctor.vision.scene import SceneSettings, Zone
 from proctor.vision.tamper import TamperKind
 
@@ -40,13 +40,22 @@ def test_seat_rules_judge_each_zone() -> None:
     assert rule.invigilator_away(shared) == {"desk": Reading(True, 0.0, {"count": 0})}
 
 
-def test_room_rules_are_silent_when_the_room_cannot_be_seen() -> None:
+def test_room_rules_cannot_judge_a_room_nobody_can_see() -> None:
     covered = view([], tamper={TamperKind.COVERED: {"brightness": 3.0}})
     down = view(None)
+    zones = {rule.extra_person: [""], rule.person_missing: [""], rule.seat_empty: ["A1"],
+             rule.seat_shared: ["A1"], rule.invigilator_away: ["desk"], rule.phone: [""]}
+    for evaluate, names in zones.items():
+        for unseen in (covered, down):
+            phones = SampleView(unseen.picture, unseen.tamper, unseen.detections, SCENE, True)
+            assert evaluate(phones) == {name: UNJUDGED for name in names}, evaluate.__name__
+
+
+def test_rules_that_do_not_apply_give_no_reading() -> None:
+    bare = SampleView(True, {}, [], SceneSettings(), False)
     for evaluate in (rule.extra_person, rule.person_missing, rule.seat_empty,
                      rule.seat_shared, rule.invigilator_away, rule.phone):
-        assert evaluate(covered) == {} and evaluate(down) == {}, evaluate.__name__
-    assert rule.extra_person(SampleView(True, {}, [], SceneSettings(), False)) == {}
+        assert evaluate(bare) == {}, evaluate.__name__  # no headcount, no zones, no phones
 
 
 def test_phone_only_with_a_model_that_sees_phones() -> None:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
-from proctor.vision.rule_spec import Reading, RuleTiming
+from proctor.vision.rule_spec import UNJUDGED, Reading, RuleTiming
 from proctor.vision.rules import AnalysisRules, RuleTracker
 from proctor.vision.scene import SceneSettings, Zone, people_in
 
@@ -70,6 +70,34 @@ def test_restored_event_closes_when_the_condition_is_gone() -> None:
     tracker = RuleTracker(EventKind.COVERED, "", RuleTiming(confirm_k=3, confirm_n=3, clear_n=2))
     tracker.restore(started_at=-100.0, peak={"brightness": 3}, severity=5)
     assert run(tracker, "00") == [("close", -100.0, 0.0)]
+
+
+def test_samples_that_cannot_be_judged_are_no_evidence_either_way() -> None:
+    tracker = RuleTracker(EventKind.PERSON_MISSING, "",
+                          RuleTiming(confirm_k=2, confirm_n=2, clear_n=2))
+    tracker.restore(started_at=-100.0, peak={"count": 1}, severity=1)
+    for at in range(10):  # the agent reconnects, the detector loads: nobody can see
+        assert tracker.step(float(at), UNJUDGED) is None
+    assert tracker.is_open
+    assert run(tracker, "00", start=10) == [("close", -100.0, 10.0)]
+    fresh = RuleTracker(EventKind.PERSON_MISSING, "", RuleTiming(confirm_k=2, confirm_n=2))
+    assert fresh.step(0.0, Reading(True)) is None and fresh.step(1.0, UNJUDGED) is None
+    assert fresh.step(2.0, Reading(True)) is not None  # unjudged samples do not break a run
+
+
+def test_a_restored_headcount_event_outlasts_a_reconnect_without_pictures() -> None:
+    monitor = CameraMonitor(1, SceneSettings(expected_headcount=40), AnalysisRules(),
+                            phone_detection=False)
+    monitor.restore(EventKind.PERSON_MISSING, "", 0.0, {"count": 1}, 39)
+    person = Detection("person", 0.9, (0.1, 0.1, 0.2, 0.4))
+    gap = [Sample(float(at), None, None) for at in range(1, 8)]  # stream back, no frame yet
+    down = [Sample(float(at), _picture(), None) for at in range(8, 14)]  # detector loading
+    closed = [t for sample in gap + down for t in monitor.observe(sample)
+              if t.kind is EventKind.PERSON_MISSING]
+    assert closed == [] and (EventKind.PERSON_MISSING, "") in monitor.open_events()
+    assert not [t for at in range(14, 20)
+                for t in monitor.observe(Sample(float(at), _picture(), [person]))
+                if t.kind is EventKind.PERSON_MISSING]  # still too few: the same event
 
 
 def test_rule_settings_merge_with_the_defaults_and_refuse_unknown_rules() -> None:

@@ -6,8 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from proctor.vision.detector import Detection
-from proctor.vision.rule_spec import Evaluator, JsonObject, Reading, Readings, SampleView
-from proctor.vision.scene import people_in
+from proctor.vision.rule_spec import (
+    UNJUDGED,
+    Evaluator,
+    JsonObject,
+    Reading,
+    Readings,
+    SampleView,
+)
+from proctor.vision.scene import Zone, people_in
 from proctor.vision.tamper import TamperKind
 
 
@@ -35,8 +42,10 @@ def tamper(kind: TamperKind) -> Evaluator:
 def extra_person(view: SampleView) -> Readings:
     """More people than the expected headcount; worse the more there are."""
     expected = view.scene.expected_headcount
-    if not view.room_visible or expected is None:
+    if expected is None:
         return {}
+    if not view.room_visible:
+        return {"": UNJUDGED}
     count = view.headcount
     return {"": Reading(count > expected, count - expected, _headcount_values(view, expected))}
 
@@ -44,8 +53,10 @@ def extra_person(view: SampleView) -> Readings:
 def person_missing(view: SampleView) -> Readings:
     """Fewer people than the expected headcount; worse the fewer there are."""
     expected = view.scene.expected_headcount
-    if not view.room_visible or expected is None:
+    if expected is None:
         return {}
+    if not view.room_visible:
+        return {"": UNJUDGED}
     count = view.headcount
     return {"": Reading(count < expected, expected - count, _headcount_values(view, expected))}
 
@@ -53,7 +64,7 @@ def person_missing(view: SampleView) -> Readings:
 def seat_empty(view: SampleView) -> Readings:
     """Nobody in a seat zone, per zone."""
     if not view.room_visible:
-        return {}
+        return _unjudged(view.scene.seat_zones)
     people = view.people
     return {zone.name: Reading(not seated, 0.0, _seat_values(seated))
             for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
@@ -62,7 +73,7 @@ def seat_empty(view: SampleView) -> Readings:
 def seat_shared(view: SampleView) -> Readings:
     """Two or more people in one seat zone, per zone; worse the more share it."""
     if not view.room_visible:
-        return {}
+        return _unjudged(view.scene.seat_zones)
     people = view.people
     return {zone.name: Reading(len(seated) >= 2, len(seated), _seat_values(seated))
             for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
@@ -71,20 +82,29 @@ def seat_shared(view: SampleView) -> Readings:
 def invigilator_away(view: SampleView) -> Readings:
     """Nobody in the invigilator zone."""
     zone = view.scene.invigilator_zone
-    if not view.room_visible or zone is None:
+    if zone is None:
         return {}
+    if not view.room_visible:
+        return _unjudged([zone])
     present = people_in(zone, view.people)
     return {zone.name: Reading(not present, 0.0, {"count": len(present)})}
 
 
 def phone(view: SampleView) -> Readings:
     """A phone in view (models with a phone class only); worse the surer the model is."""
-    if not view.room_visible or not view.phone_detection:
+    if not view.phone_detection:
         return {}
+    if not view.room_visible:
+        return {"": UNJUDGED}
     phones = [d for d in view.detections or () if d.label == "phone"]
     confidence = max((d.confidence for d in phones), default=0.0)
     return {"": Reading(bool(phones), confidence,
                         {"phones": len(phones), "confidence": round(confidence, 3)})}
+
+
+def _unjudged(zones: Sequence[Zone]) -> Readings:
+    """Each zone's rule applies, but this sample cannot show it either way."""
+    return {zone.name: UNJUDGED for zone in zones}
 
 
 def _headcount_values(view: SampleView, expected: int) -> JsonObject:

@@ -2,8 +2,10 @@
 
 A rule's evaluation is a pure function from a :class:`SampleView` to :class:`Reading` values
 by zone (``""`` for rules about the whole picture). A rule that cannot be judged on a sample
-(no picture, detector down, lens covered, no zones set) returns no reading: the tracker then
-counts the condition as absent.
+(no picture, detector down, lens covered) returns :data:`UNJUDGED` for each zone it would
+judge: the tracker ignores that sample, as evidence neither way. A rule that does not apply
+(no expected headcount, no zones set) returns no reading for the zone: the tracker counts the
+condition as absent, so an event of a rule switched off closes.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ class Reading:
     active: bool
     severity: float = 0.0
     values: JsonObject = field(default_factory=dict)
+    judged: bool = True  # False: the sample cannot show the condition either way
+
+
+UNJUDGED = Reading(False, judged=False)
+"""The reading of a rule that applies but cannot be judged on this sample."""
 
 
 @dataclass(frozen=True)

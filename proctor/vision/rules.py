@@ -13,9 +13,12 @@ Every rule is smoothed the same way (:class:`RuleTiming`):
 - **cooldown**: after closing, the same rule on the same camera and zone stays quiet for
   ``cooldown_s`` seconds, so a flickering condition does not flood the supervisor.
 
-A sample in which a rule cannot be judged (no picture, detector down) counts as "condition
-absent": the event closes rather than claiming something nobody can see; the camera's own
-``stream_lost`` or ``not_analysed`` event says why.
+A sample in which a rule cannot be judged (no picture, detector down, lens covered: an
+:data:`~proctor.vision.rule_spec.UNJUDGED` reading) is no evidence either way: it neither
+confirms, holds, nor clears the condition (an open event stays open while the camera's own
+``stream_lost``, ``not_analysed`` or ``covered`` event says why nobody can see). A rule
+that no longer applies (its zone or expected headcount removed) gives no reading at all, which
+counts as "condition absent", so its event closes.
 """
 
 from __future__ import annotations
@@ -94,7 +97,10 @@ class RuleTracker:
         self.peak, self.peak_severity = dict(peak), severity
 
     def step(self, at: float, reading: Reading) -> Transition | None:
-        """Take one sample; returns the transition it causes, if any."""
+        """Take one sample; returns the transition it causes, if any (none for a sample the
+        rule cannot judge)."""
+        if not reading.judged:
+            return None
         self._window.append((at, reading.active))
         if reading.active:
             self._absent_streak, self._absent_since = 0, None
