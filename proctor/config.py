@@ -27,6 +27,7 @@ from pydantic_settings import (
 
 from proctor.auth.secret_strength import weakness
 from proctor.auth.settings import AuthSettings
+from proctor.cluster.settings import ClusterSettings, cluster_refusal
 from proctor.complaints.settings import ComplaintSettings
 from proctor.core_settings import INSECURE_DEFAULT_SECRET, REPO_ROOT, CoreSettings
 from proctor.media.settings import MediaSettings
@@ -39,9 +40,10 @@ __all__ = ["REPO_ROOT", "Settings", "load_settings", "refuse_insecure_production
 
 
 # Fields are ordered from the last base to the first: core, auth, media, recording, analysis,
-# supervision, complaints, oversight, as in docs/configuration.md.
-class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, AnalysisSettings,
-               RecordingSettings, MediaSettings, AuthSettings, CoreSettings, BaseSettings):
+# supervision, complaints, oversight, cluster, as in docs/configuration.md.
+class Settings(ClusterSettings, OversightSettings, ComplaintSettings, SupervisionSettings,
+               AnalysisSettings, RecordingSettings, MediaSettings, AuthSettings, CoreSettings,
+               BaseSettings):
     """Everything the server can be configured with. Each field maps to ``PROCTOR_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="PROCTOR_", extra="forbid")
@@ -50,6 +52,9 @@ class Settings(OversightSettings, ComplaintSettings, SupervisionSettings, Analys
     def _refuse_insecure(self) -> Settings:
         if self.environment == "production":
             refuse_insecure_production_settings(self)
+        refusal = cluster_refusal(self, self.database_url)
+        if refusal:
+            raise ValueError(refusal)
         return self
 
     @classmethod

@@ -34,8 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "app": ANY,
     "api": ANY,
     "services": ANY,
-    "config": frozenset({"core_settings", "auth", "complaints", "media", "oversight",
-                        "recording", "supervision", "vision"}),
+    "config": frozenset({"core_settings", "auth", "cluster", "complaints", "media",
+                        "oversight", "recording", "supervision", "vision"}),
     "db.migrations": ANY,  # the schema's history: every wing's tables and seed data
     # wings
     # every wing's tables
@@ -58,6 +58,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "recording": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors",
                             "private_file"}),
     "media": frozenset({"errors", "rtc"}),
+    # several nodes: camera leases and alerts on NATS; wired to media and events by the app
+    "cluster": frozenset({"errors"}),
     "rtc": frozenset(),
     "audit": frozenset({"actor", "audit_chain", "db"}),
     "db": frozenset({"private_file"}),  # the SQLite file is created owner-only

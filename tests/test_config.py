@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from proctor.auth.secret_strength import weakness
 from proctor.auth.settings import AuthSettings
+from proctor.cluster.settings import ClusterSettings
 from proctor.complaints.settings import ComplaintSettings
 from proctor.config import Settings, load_settings
 from proctor.core_settings import CoreSettings
@@ -20,7 +21,7 @@ from proctor.supervision.settings import SupervisionSettings
 from proctor.vision.settings import AnalysisSettings
 
 SECTIONS = (CoreSettings, AuthSettings, MediaSettings, RecordingSettings, AnalysisSettings,
-            SupervisionSettings, ComplaintSettings, OversightSettings)
+            SupervisionSettings, ComplaintSettings, OversightSettings, ClusterSettings)
 
 STRONG_SECRET = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
@@ -116,6 +117,22 @@ def test_settings_is_the_sections_fields_each_once() -> None:
     assert all(issubclass(Settings, section) for section in SECTIONS)
     assert sum(len(fields) for fields in own) == len(Settings.model_fields)
     assert set().union(*own) == set(Settings.model_fields)
+
+
+def test_one_node_needs_no_cluster_settings() -> None:
+    settings = load_settings()
+    assert not settings.clustered and settings.database_url.startswith("sqlite")
+
+
+def test_several_nodes_refuse_sqlite_and_need_a_name_and_url() -> None:
+    with pytest.raises(ValueError, match="PostgreSQL is required for more than one node"):
+        load_settings(nats_url="nats://127.0.0.1:4222")
+    postgres = "postgresql+psycopg://proctor@127.0.0.1:5432/proctor"
+    with pytest.raises(ValueError, match="PROCTOR_NODE_ID and PROCTOR_NODE_URL must be set"):
+        load_settings(nats_url="nats://127.0.0.1:4222", database_url=postgres)
+    settings = load_settings(nats_url="nats://127.0.0.1:4222", database_url=postgres,
+                             node_id="node-a", node_url="https://a.example:8443")
+    assert settings.clustered and settings.max_cameras == 8
 
 
 def test_section_fields_keep_flat_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:

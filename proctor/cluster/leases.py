@@ -1,0 +1,264 @@
+"""Camera ownership leases in a JetStream key-value bucket.
+
+One key per camera names the node that publishes it. A node claims a camera with
+compare-and-set (create only if absent), renews its leases while their publishers are
+connected (update only at the revision it holds), and deletes them when they disconnect. The
+bucket's TTL is the lease: a crashed node's keys age out after ``lease_s`` and the camera's
+agent, reconnecting, is taken by another node. Each node also announces its load (cameras
+held, capacity) in a second bucket with the same TTL, so an unowned camera goes to the
+least-loaded live node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nats.errors import Error as NatsError
+from nats.js.api import KeyValueConfig
+from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+
+from proctor.cluster.errors import ClusterBusy, OwnedElsewhere
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client
+    from nats.js.kv import KeyValue
+
+logger = logging.getLogger(__name__)
+
+LEASES_BUCKET = "proctor-camera-leases"
+NODES_BUCKET = "proctor-nodes"
+# An unowned camera moves to a less-loaded node only when that one has at least this many
+# cameras fewer: loads read from the bucket may be a renewal old, and a margin of 1 could
+# send two nodes' agents back and forth.
+REBALANCE_MARGIN = 2
+LostCallback = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class NodeLoad:
+    """A live node as it last announced itself."""
+
+    node_id: str
+    url: str
+    cameras: int
+    capacity: int
+
+    @property
+    def room(self) -> int:
+        """How many more cameras it takes."""
+        return self.capacity - self.cameras
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The node holding a camera's lease."""
+
+    node_id: str
+    url: str
+    revision: int
+
+
+def _key(camera_id: int) -> str:
+    return f"camera-{camera_id}"
+
+
+def _redirect(camera_id: int, node_id: str, url: str, path: str) -> OwnedElsewhere:
+    return OwnedElsewhere(camera_id, node_id, url.rstrip("/") + path)
+
+
+class CameraLeases:
+    """This node's side of camera ownership. Create with :meth:`open`, then :meth:`start`
+    the renewals; :meth:`close` releases everything (a clean stop hands cameras over at once,
+    without waiting for the TTL)."""
+
+    def __init__(self, owners: KeyValue, nodes: KeyValue, *, node_id: str, node_url: str,
+                 capacity: int, lease_s: float, on_lost: LostCallback) -> None:
+        self._owners = owners
+        self._nodes = nodes
+        self.node_id = node_id
+        self.node_url = node_url
+        self.capacity = capacity
+        self.lease_s = lease_s
+        self._on_lost = on_lost
+        self._held: dict[int, int] = {}  # camera -> revision of our lease
+        self._claiming = asyncio.Lock()  # one claim at a time: capacity is checked, then used
+        self._renewer: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, nc: Client, *, node_id: str, node_url: str, capacity: int,
+                   lease_s: float, on_lost: LostCallback, replicas: int = 1) -> CameraLeases:
+        """The buckets (created when missing, with TTL ``lease_s``) and this node's leases."""
+        js = nc.jetstream()
+        buckets = []
+        for name in (LEASES_BUCKET, NODES_BUCKET):
+            config = KeyValueConfig(bucket=name, ttl=lease_s, history=1, replicas=replicas)
+            try:
+                buckets.append(await js.create_key_value(config))
+            except BadRequestError:  # made by a node with other settings: use it as it is
+                logger.warning("bucket %s exists with another TTL or replica count than "
+                               "PROCTOR_CAMERA_LEASE_S / PROCTOR_NATS_REPLICAS here; using it",
+                               name)
+                buckets.append(await js.key_value(name))
+        leases = cls(*buckets, node_id=node_id, node_url=node_url, capacity=capacity,
+                     lease_s=lease_s, on_lost=on_lost)
+        await leases._announce()
+        return leases
+
+    @property
+    def cameras(self) -> int:
+        """How many cameras this node holds."""
+        return len(self._held)
+
+    def holds(self, camera_id: int) -> bool:
+        """Whether this node holds the camera's lease."""
+        return camera_id in self._held
+
+    @property
+    def retry_after_s(self) -> int:
+        """How long a refused client should wait: about one lease, when leases of dead
+        nodes have expired and loads are fresh."""
+        return max(1, math.ceil(self.lease_s))
+
+    def _busy(self, message: str) -> ClusterBusy:
+        return ClusterBusy(message, self.retry_after_s)
+
+    async def owner(self, camera_id: int) -> Owner | None:
+        """The camera's current owner, ``None`` when no live node holds it."""
+        try:
+            entry = await self._owners.get(_key(camera_id))
+        except KeyNotFoundError:
+            return None
+        except NatsError as error:
+            raise self._busy(f"camera ownership cannot be read (NATS: {error}); "
+                             "retry shortly") from error
+        record = json.loads(entry.value or b"{}")
+        return Owner(str(record["node"]), str(record["url"]), int(entry.revision or 0))
+
+    async def redirect_viewer(self, camera_id: int, path: str) -> None:
+        """Raise :class:`OwnedElsewhere` when another node publishes the camera (its viewers
+        go there); return when this node does or nobody does."""
+        owner = await self.owner(camera_id)
+        if owner is not None and owner.node_id != self.node_id:
+            raise _redirect(camera_id, owner.node_id, owner.url, path)
+
+    async def place(self, camera_id: int, path: str) -> None:
+        """Make this node the camera's publisher or say where it goes. Returns holding the
+        camera's lease; raises :class:`OwnedElsewhere` (another live node holds it, or is
+        less loaded and takes it) or :class:`ClusterBusy` (every node is full)."""
+        async with self._claiming:
+            owner = await self.owner(camera_id)
+            if owner is not None:
+                if owner.node_id != self.node_id:
+                    raise _redirect(camera_id, owner.node_id, owner.url, path)
+                self._held[camera_id] = owner.revision  # ours, perhaps from before a restart
+                return
+            target = await self._least_loaded()
+            if target.node_id != self.node_id:
+                raise _redirect(camera_id, target.node_id, target.url, path)
+            await self._claim(camera_id, path)
+
+    async def _claim(self, camera_id: int, path: str) -> None:
+        value = json.dumps({"node": self.node_id, "url": self.node_url}).encode()
+        try:
+            self._held[camera_id] = await self._owners.create(_key(camera_id), value)
+        except KeyWrongLastSequenceError:  # another node claimed it a moment ago
+            owner = await self.owner(camera_id)
+            if owner is None:
+                raise self._busy(f"camera {camera_id} is changing nodes; retry") from None
+            raise _redirect(camera_id, owner.node_id, owner.url, path) from None
+        except NatsError as error:
+            raise self._busy(f"camera {camera_id} cannot be claimed (NATS: {error}); "
+                             "retry shortly") from error
+        logger.info("camera lease claimed", extra={"camera": camera_id, "node": self.node_id})
+        await self._announce()
+
+    async def _least_loaded(self) -> NodeLoad:
+        """The node with the most room (this one on near-ties); :class:`ClusterBusy` when all
+        are full."""
+        me = NodeLoad(self.node_id, self.node_url, self.cameras, self.capacity)
+        others = [node for node in await self.nodes() if node.node_id != self.node_id]
+        candidates = [node for node in [me, *others] if node.room > 0]
+        if not candidates:
+            raise self._busy(f"every node is full ({len(others) + 1} nodes, "
+                             "PROCTOR_MAX_CAMERAS each): retry later or add a node")
+        best = min(candidates, key=lambda node: node.cameras)
+        if me.room > 0 and best.cameras > me.cameras - REBALANCE_MARGIN:
+            return me
+        return best
+
+    async def nodes(self) -> list[NodeLoad]:
+        """Every live node's last announced load."""
+        try:
+            keys = await self._nodes.keys()
+        except NoKeysError:
+            return []
+        except NatsError as error:
+            raise self._busy(f"node loads cannot be read (NATS: {error}); retry") from error
+        loads = []
+        for key in keys:
+            with contextlib.suppress(KeyNotFoundError):
+                entry = await self._nodes.get(key)
+                record = json.loads(entry.value or b"{}")
+                loads.append(NodeLoad(key, str(record["url"]), int(record["cameras"]),
+                                      int(record["capacity"])))
+        return loads
+
+    async def _announce(self) -> None:
+        record = {"url": self.node_url, "cameras": self.cameras, "capacity": self.capacity}
+        await self._nodes.put(self.node_id, json.dumps(record).encode())
+
+    async def release(self, camera_id: int) -> None:
+        """Give the camera up (its publisher left): another node may take it at once."""
+        revision = self._held.pop(camera_id, None)
+        if revision is None:
+            return
+        with contextlib.suppress(NatsError):  # not ours any more, or NATS away: it expires
+            await self._owners.delete(_key(camera_id), last=revision)
+            await self._announce()
+        logger.info("camera lease released", extra={"camera": camera_id, "node": self.node_id})
+
+    async def renew(self) -> None:
+        """Renew every held lease and this node's load once. A lease found changed (it
+        expired while NATS was unreachable and another node took the camera) is lost: the
+        ``on_lost`` callback ends the camera's publisher here, so it is never owned twice."""
+        value = json.dumps({"node": self.node_id, "url": self.node_url}).encode()
+        for camera_id, revision in list(self._held.items()):
+            try:
+                self._held[camera_id] = await self._owners.update(_key(camera_id), value,
+                                                                  last=revision)
+            except KeyWrongLastSequenceError:
+                if self._held.pop(camera_id, None) is not None:
+                    logger.warning("camera lease lost to another node; ending its publisher "
+                                   "here", extra={"camera": camera_id})
+                    await self._on_lost(camera_id)
+        await self._announce()
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                await self.renew()
+            except NatsError as error:
+                logger.warning("camera leases not renewed (NATS: %s); retrying", error)
+
+    def start(self) -> None:
+        """Renew leases every third of their TTL until :meth:`close`."""
+        self._renewer = asyncio.create_task(self._renew_forever(), name="camera-leases")
+
+    async def close(self) -> None:
+        """Stop renewing, release every lease and leave the node list."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+        for camera_id in list(self._held):
+            await self.release(camera_id)
+        with contextlib.suppress(NatsError):
+            await self._nodes.delete(self.node_id)
