@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from proctor.vision.counting import CountFusion
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
@@ -65,7 +66,9 @@ async def test_events_and_states_reach_the_sink_typed_and_explained() -> None:
     sink = ListSink()
     publisher = Publisher(sink, sampling_fps=1.0, confidence=0.4, model=lambda: MODEL,
                           detector_error=lambda: None)
-    monitor = CameraMonitor(7, SceneSettings(expected_headcount=2), RULES, False)
+    # each sample counted alone, so one sample's count opens and closes the event
+    monitor = CameraMonitor(7, SceneSettings(expected_headcount=2), RULES, False,
+                            counting=CountFusion(samples=1))
     await step(publisher, monitor, 100.0, people=2)
     await step(publisher, monitor, 101.0, people=2)  # same count: no state message
     await step(publisher, monitor, 102.0, people=1)

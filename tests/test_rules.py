@@ -110,10 +110,10 @@ def test_rule_settings_merge_with_the_defaults_and_refuse_unknown_rules() -> Non
         AnalysisRules.model_validate({"phone": {"confirm_k": 5, "confirm_n": 2}})
 
 
-def test_zones_are_normalised_polygons_and_hold_people_by_box_centre() -> None:
+def test_zones_are_normalised_polygons_and_hold_people_by_their_seat_point() -> None:
     seat = Zone(name="A1", polygon=[(0.1, 0.1), (0.5, 0.1), (0.5, 0.5), (0.1, 0.5)])
-    inside = Detection("person", 0.9, (0.2, 0.2, 0.4, 0.6))  # centre (0.3, 0.4)
-    outside = Detection("person", 0.9, (0.45, 0.3, 0.9, 0.9))  # centre (0.675, 0.6)
+    inside = Detection("person", 0.9, (0.2, 0.1, 0.4, 0.5))  # seat point (0.3, 0.42)
+    outside = Detection("person", 0.9, (0.45, 0.3, 0.9, 0.9))  # seat point (0.675, 0.78)
     assert people_in(seat, [inside, outside]) == [inside]
     with pytest.raises(ValidationError, match="outside the picture"):
         Zone(name="bad", polygon=[(0, 0), (1.2, 0), (1, 1)])

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from proctor.vision.detector import Detection
-from proctor.vision.scene import SceneSettings, Zone, box_centre, people_in
+from proctor.vision.scene import SceneSettings, Zone, people_in, seat_point
 
 SQUARE = [(0.2, 0.2), (0.6, 0.2), (0.6, 0.6), (0.2, 0.6)]
 
@@ -87,10 +87,13 @@ def test_scene_settings_round_trip_through_json() -> None:
     assert SceneSettings() == SceneSettings.model_validate({})
 
 
-def test_people_are_placed_by_the_centre_of_their_box() -> None:
+def test_people_are_placed_by_their_seat_point_not_their_box() -> None:
     seat = Zone(name="A1", polygon=SQUARE)
-    seated = person(0.3, 0.1, 0.5, 0.7)  # head above the seat, centre (0.4, 0.4) in it
-    standing_by = person(0.55, 0.1, 0.95, 0.9)  # overlaps the seat, centre (0.75, 0.5) not
-    assert box_centre(seated) == pytest.approx((0.4, 0.4))
-    assert people_in(seat, [seated, standing_by]) == [seated]
+    seated = person(0.3, 0.1, 0.5, 0.7)  # head above the seat, hips (0.4, 0.58) in it
+    standing_by = person(0.55, 0.1, 0.95, 0.9)  # overlaps the seat, hips (0.75, 0.74) not
+    # standing in the aisle behind the seat: box centre (0.4, 0.475) in the seat, hips not
+    behind = person(0.3, 0.05, 0.5, 0.9)
+    assert seat_point(seated) == pytest.approx((0.4, 0.58))
+    assert seat.contains((0.4, 0.475)) and seat_point(behind)[1] == pytest.approx(0.73)
+    assert people_in(seat, [seated, standing_by, behind]) == [seated]
     assert people_in(seat, []) == []

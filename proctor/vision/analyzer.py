@@ -43,7 +43,8 @@ class Analyzer:
         self.stats = AnalyzerStats()
         self.keeper = DetectorKeeper(detector, settings.analysis_restart_after_s)
         self.monitors = Monitors(scenes, settings.analysis_rules,
-                                 settings.analysis_tamper, self._sees_phones, headcount)
+                                 settings.analysis_tamper, self._sees_phones, headcount,
+                                 settings.analysis_counting)
         self.sampler = Sampler(feeds, settings.analysis_fps, self.stats,
                                self.monitors.continued)
         self.publisher = Publisher(sink, settings.analysis_fps,

@@ -65,18 +65,16 @@ def seat_empty(view: SampleView) -> Readings:
     """Nobody in a seat zone, per zone."""
     if not view.room_visible:
         return _unjudged(view.scene.seat_zones)
-    people = view.people
-    return {zone.name: Reading(not seated, 0.0, _seat_values(seated))
-            for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
+    return {zone.name: Reading(count == 0, 0.0, _seat_values(view, zone, count))
+            for zone in view.scene.seat_zones for count in [view.zone_count(zone)]}
 
 
 def seat_shared(view: SampleView) -> Readings:
     """Two or more people in one seat zone, per zone; worse the more share it."""
     if not view.room_visible:
         return _unjudged(view.scene.seat_zones)
-    people = view.people
-    return {zone.name: Reading(len(seated) >= 2, len(seated), _seat_values(seated))
-            for zone in view.scene.seat_zones for seated in [people_in(zone, people)]}
+    return {zone.name: Reading(count >= 2, count, _seat_values(view, zone, count))
+            for zone in view.scene.seat_zones for count in [view.zone_count(zone)]}
 
 
 def invigilator_away(view: SampleView) -> Readings:
@@ -86,8 +84,8 @@ def invigilator_away(view: SampleView) -> Readings:
         return {}
     if not view.room_visible:
         return _unjudged([zone])
-    present = people_in(zone, view.people)
-    return {zone.name: Reading(not present, 0.0, {"count": len(present)})}
+    count = view.zone_count(zone)
+    return {zone.name: Reading(count == 0, 0.0, {"count": count})}
 
 
 def phone(view: SampleView) -> Readings:
@@ -108,18 +106,17 @@ def _unjudged(zones: Sequence[Zone]) -> Readings:
 
 
 def _headcount_values(view: SampleView, expected: int) -> JsonObject:
-    people = view.people
     values: JsonObject = {"count": view.headcount, "expected": expected,
-                          "confidence": _lowest_confidence(people)}
+                          "confidence": _lowest_confidence(view.people)}
     if view.room_people is not None:
-        values["this_camera"] = len(people)  # the count is the room's
+        values["this_camera"] = view.people_count  # the count is the room's
     return values
 
 
-def _seat_values(seated: Sequence[Detection]) -> JsonObject:
-    return {"count": len(seated), "confidence": _lowest_confidence(seated)}
+def _seat_values(view: SampleView, zone: Zone, count: int) -> JsonObject:
+    return {"count": count, "confidence": _lowest_confidence(people_in(zone, view.people))}
 
 
 def _lowest_confidence(people: Sequence[Detection]) -> float | None:
-    """The weakest detection counted, so a reviewer sees how sure the count was."""
+    """The weakest detection counted in this sample, so a reviewer sees how sure it was."""
     return round(min(d.confidence for d in people), 3) if people else None

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from proctor.vision.counting import CountFusion, Counts, CountWindow
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
 from proctor.vision.rule_spec import JsonObject, Reading, SampleView
 from proctor.vision.rules import AnalysisRules, RuleTracker, Transition
-from proctor.vision.scene import Occupancy, SceneSettings, zone_counts
+from proctor.vision.scene import Occupancy, SceneSettings, people_in, zone_counts, zones_of
 from proctor.vision.tamper import (
     FrameStats,
     TamperKind,
@@ -51,7 +52,7 @@ class CameraState:
     """What the console shows next to the video: the count and whether analysis runs."""
 
     analysed: bool
-    people: int | None
+    people: int | None  # over the latest samples (:mod:`proctor.vision.counting`)
     expected: int | None
     phone_detection: bool
     picture: str  # "ok", "no picture", or the tamper signals present, comma separated
@@ -60,12 +61,15 @@ class CameraState:
 
 class CameraMonitor:
     """Every rule of :class:`EventKind` on one camera, each smoothed by its own tracker per
-    zone; tamper signals are checked against the camera's reference and baseline."""
+    zone; people are counted over the latest samples (``counting``), and tamper signals are
+    checked against the camera's reference and baseline."""
 
     def __init__(self, camera_id: int, scene: SceneSettings, rules: AnalysisRules,
                  phone_detection: bool, reference: np.ndarray | None = None,
-                 tamper_limits: TamperThresholds = TamperThresholds()) -> None:
+                 tamper_limits: TamperThresholds = TamperThresholds(),
+                 counting: CountFusion = CountFusion()) -> None:
         self.camera_id = camera_id
+        self._counts = CountWindow(counting)
         self.scene = scene
         self.rules = rules
         self.phone_detection = phone_detection
@@ -90,7 +94,8 @@ class CameraMonitor:
         self._sharpness_samples.clear()
 
     def occupancy(self) -> Occupancy | None:
-        """The latest sample's people against the scene's zones (None: not analysed)."""
+        """The latest sample's people against the scene's zones, as the detector saw them
+        in that one sample, to check where zones lie (None: not analysed)."""
         if self.state is None or self._people is None:
             return None
         return Occupancy(self.state.at, len(self._people), self.scene.expected_headcount,
@@ -129,7 +134,7 @@ class CameraMonitor:
         else:
             picture = ", ".join(sorted(kind.value for kind in view.tamper)) or "ok"
         self._record_state(sample, analysed=view.detections is not None,
-                           people=len(view.people) if view.detections is not None else None,
+                           people=view.people_count if view.detections is not None else None,
                            picture=picture)
         return {(kind, zone): reading for kind in EventKind
                 for zone, reading in kind.spec.evaluate(view).items()}
@@ -139,17 +144,21 @@ class CameraMonitor:
         if sample.luma is None or sample.stats is None:
             return SampleView(False, {}, None, self.scene, self.phone_detection)
         tamper = self._tamper(sample.luma, sample.stats)
-        return SampleView(True, {kind: self._tamper_values(kind, sample.stats) for kind in tamper},
-                          sample.detections, self.scene, self.phone_detection,
-                          self._room_people(sample))
+        view = SampleView(True, {kind: self._tamper_values(kind, sample.stats) for kind in tamper},
+                          sample.detections, self.scene, self.phone_detection)
+        if not view.room_visible:
+            return view
+        people = view.people
+        counts = self._counts.add(sample.at, Counts(len(people), {
+            zone.name: len(people_in(zone, people)) for zone in zones_of(self.scene)}))
+        return replace(view, counts=counts, room_people=self._room_people(sample.at, counts))
 
-    def _room_people(self, sample: Sample) -> int | None:
-        """The most people this camera or its room peers count at the sample's moment."""
-        if self.room_peers is None or sample.detections is None:
+    def _room_people(self, at: float, own: Counts) -> int | None:
+        """The most people this camera or its room peers count at the moment ``at``."""
+        if self.room_peers is None:
             return None
-        own = sum(1 for d in sample.detections if d.label == "person")
-        peers = self.room_peers(sample.at)
-        return own if peers is None else max(own, peers)
+        peers = self.room_peers(at)
+        return own.people if peers is None else max(own.people, peers)
 
     def _record_state(self, sample: Sample, analysed: bool, people: int | None,
                       picture: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from functools import partial
 
+from proctor.vision.counting import CountFusion
 from proctor.vision.monitor import CameraMonitor
 from proctor.vision.pictures import encode_jpeg
 from proctor.vision.room_headcount import CameraHeadcount, RoomHeadcount, plan_headcounts
@@ -43,8 +44,10 @@ class Monitors:
 
     def __init__(self, scenes: SceneStore, rules: AnalysisRules, tamper: TamperThresholds,
                  sees_phones: Callable[[], bool | None],
-                 headcount: HeadcountSource | None = None) -> None:
+                 headcount: HeadcountSource | None = None,
+                 counting: CountFusion = CountFusion()) -> None:
         self.scenes = scenes
+        self.counting = counting
         self.headcount = headcount
         self.rules = rules
         self.tamper = tamper
@@ -66,7 +69,7 @@ class Monitors:
             stored = await asyncio.to_thread(self._load_scene, camera_id)
             monitor = self._monitors[camera_id] = CameraMonitor(
                 camera_id, stored.settings, self.rules, bool(phones), stored.reference,
-                self.tamper)
+                self.tamper, self.counting)
             await self.apply_headcounts([camera_id])
         elif phones is not None:
             monitor.phone_detection = phones

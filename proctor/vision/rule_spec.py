@@ -16,8 +16,9 @@ from typing import TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from proctor.vision.counting import Counts
 from proctor.vision.detector import Detection
-from proctor.vision.scene import SceneSettings
+from proctor.vision.scene import SceneSettings, Zone, people_in
 from proctor.vision.tamper import TamperKind
 
 JsonObject: TypeAlias = dict[str, JsonValue]
@@ -71,6 +72,9 @@ class SampleView:
     # several cameras share a room's headcount: the most people any of them counts now
     # (this camera included); None: the camera's own count is the headcount
     room_people: int | None = None
+    # the camera's counts over its latest samples (:mod:`proctor.vision.counting`); None:
+    # this sample's own detections
+    counts: Counts | None = None
 
     @property
     def room_visible(self) -> bool:
@@ -83,10 +87,21 @@ class SampleView:
         return [d for d in self.detections or () if d.label == "person"]
 
     @property
+    def people_count(self) -> int:
+        """How many people this camera counts (over its latest samples, when given)."""
+        return self.counts.people if self.counts is not None else len(self.people)
+
+    @property
     def headcount(self) -> int:
         """The count the headcount rules compare: the room's (``room_people``) when the
-        camera judges a room with others, else this camera's people."""
-        return len(self.people) if self.room_people is None else self.room_people
+        camera judges a room with others, else this camera's count."""
+        return self.people_count if self.room_people is None else self.room_people
+
+    def zone_count(self, zone: Zone) -> int:
+        """How many people ``zone`` holds (over the latest samples, when counts are given)."""
+        if self.counts is not None and zone.name in self.counts.zones:
+            return self.counts.zones[zone.name]
+        return len(people_in(zone, self.people))
 
 
 Readings = dict[str, Reading]  # by zone name; "" for the whole picture

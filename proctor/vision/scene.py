@@ -1,9 +1,12 @@
 """What a camera is expected to see: how many people, where the seats and the invigilator are.
 
 Zones are polygons in normalised picture coordinates (0..1, origin top left), so they stay
-right when a camera's resolution changes. A person is *in* a zone when the centre of their
-box is: a seated examinee's lower body is usually hidden by the desk, so the box centre is
-a steadier anchor than the feet.
+right when a camera's resolution changes. A person is *in* a zone when their *seat point*
+is: the middle of their box across, :data:`SEAT_POINT_HEIGHT` of the way down it. That is
+about the hip of a seated examinee whose legs the desk hides (the box ends at the desk), and
+the thighs of a standing person. Box overlap or the box centre would put someone standing
+behind a seat, or leaning over from the next one, in it: their head and shoulders overlap
+the seat, their hips do not.
 """
 
 from __future__ import annotations
@@ -75,15 +78,25 @@ class SceneSettings(BaseModel):
         return zones
 
 
-def box_centre(detection: Detection) -> Point:
-    """Centre of a detection's box, normalised."""
+SEAT_POINT_HEIGHT = 0.8  # share of the box height, from its top, where a person sits
+
+
+def seat_point(detection: Detection) -> Point:
+    """Where a detected person counts for a zone: across the middle of the box,
+    :data:`SEAT_POINT_HEIGHT` of the way down (normalised)."""
     x1, y1, x2, y2 = detection.box
-    return (x1 + x2) / 2, (y1 + y2) / 2
+    return (x1 + x2) / 2, y1 + SEAT_POINT_HEIGHT * (y2 - y1)
 
 
 def people_in(zone: Zone, people: Sequence[Detection]) -> list[Detection]:
-    """The people whose box centre lies in ``zone``."""
-    return [person for person in people if zone.contains(box_centre(person))]
+    """The people whose seat point lies in ``zone``."""
+    return [person for person in people if zone.contains(seat_point(person))]
+
+
+def zones_of(scene: SceneSettings) -> list[Zone]:
+    """The scene's seat zones, then its invigilator zone (if it has one)."""
+    invigilator = [scene.invigilator_zone] if scene.invigilator_zone is not None else []
+    return [*scene.seat_zones, *invigilator]
 
 
 @dataclass(frozen=True)

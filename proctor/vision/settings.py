@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from proctor.vision.counting import CountFusion
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.tamper import TamperThresholds
 
@@ -33,6 +34,11 @@ class AnalysisSettings(BaseModel):
     analysis_tamper: TamperThresholds = Field(
         default_factory=TamperThresholds,
         description='tamper thresholds to change, e.g. {"defocus_ratio": 0.15} (docs/vision.md)',
+    )
+    analysis_counting: CountFusion = Field(
+        default_factory=CountFusion,
+        description='people counted over the latest samples: median of the last "samples" (5) '
+        'no older than "max_age_s" (10); {"samples": 1} counts each sample alone (docs/vision.md)',
     )
     analysis_timeout_s: float = Field(
         default=30.0, gt=0, description="a detector batch not answered by then counts as a crash"

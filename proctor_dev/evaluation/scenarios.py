@@ -33,7 +33,7 @@ from proctor.vision.detector import Detection, Detector
 from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
 from proctor.vision.rules import AnalysisRules, Transition
-from proctor.vision.scene import SceneSettings, Zone, box_centre
+from proctor.vision.scene import SceneSettings, Zone, seat_point
 
 FrameSource = Callable[[int], np.ndarray | None]
 
@@ -253,7 +253,7 @@ def people_scenarios(base: np.ndarray, people: list[Detection]) -> list[Scenario
     seats = {id(p): _zone(f"seat {i}", p.box, 0.4, 0.1) for i, p in enumerate(examinees, 1)}
     for person in people:
         for other in examinees:
-            if other is not person and seats[id(other)].contains(box_centre(person)):
+            if other is not person and seats[id(other)].contains(seat_point(person)):
                 raise ValueError(f"{seats[id(other)].name} would hold two people already: "
                                  "choose a frame where people stand further apart")
     scene = SceneSettings(expected_headcount=len(people), seat_zones=list(seats.values()),
