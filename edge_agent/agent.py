@@ -9,7 +9,7 @@ import logging
 import httpx
 
 from edge_agent.clock import ServerClock
-from edge_agent.config import AgentConfig
+from edge_agent.config import AgentConfig, CameraConfig
 from edge_agent.pipeline import CameraPipeline
 from edge_agent.publisher import CameraPublisher, PublisherState
 from edge_agent.recorder import AGENT_VERSION, SegmentRecorder
@@ -39,12 +39,12 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     clock = ServerClock(http, config.server_url)
     recorders = [SegmentRecorder(camera.id, spool, recording, lambda: clock.offset_ms)
                  for camera in config.cameras]
-    pipelines = [CameraPipeline(camera, loop, recorder)
-                 for camera, recorder in zip(config.cameras, recorders, strict=True)]
-    publishers = [
-        CameraPublisher(camera, pipeline, client, config)
-        for camera, pipeline in zip(config.cameras, pipelines, strict=True)
-    ]
+    mains = [CameraPipeline(camera, loop, recorder)
+             for camera, recorder in zip(config.cameras, recorders, strict=True)]
+    subs = [_sub_pipeline(camera, loop) for camera in config.cameras]
+    publishers = [CameraPublisher(camera, _live(camera, main, sub), client, config)
+                  for camera, main, sub in zip(config.cameras, mains, subs, strict=True)]
+    pipelines = mains + [sub for sub in subs if sub is not None]
 
     def camera_states() -> dict[int, dict[str, bool]]:
         return {p.camera.id: {"recording": r.recording,
@@ -76,6 +76,21 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
         await http.aclose()
         await client.close()
         logger.info("edge agent stopped")
+
+
+def _sub_pipeline(camera: CameraConfig,
+                  loop: asyncio.AbstractEventLoop) -> CameraPipeline | None:
+    """The camera's sub stream, read for live view only (never recorded), if it has one."""
+    sub = camera.sub_stream()
+    return CameraPipeline(sub, loop, recorder=None, stream="sub") if sub is not None else None
+
+
+def _live(camera: CameraConfig, main: CameraPipeline,
+          sub: CameraPipeline | None) -> list[CameraPipeline]:
+    """What goes live: the main stream, or the sub stream, or both (sub first)."""
+    if sub is None:
+        return [main]
+    return [sub, main] if camera.live == "both" else [sub]
 
 
 async def _finish(pipeline: CameraPipeline) -> None:

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from edge_agent.config import AgentConfig, ConfigError, load_config
-from edge_agent.sources import SourceError, open_source
+from edge_agent.probe import probe
+from edge_agent.sources import SourceError
 from proctor.logging_setup import configure_logging
 
 app = typer.Typer(help="Exam-site camera agent: publishes cameras to the proctor server.",
@@ -50,19 +51,20 @@ def run(
 
 @app.command()
 def check(config: ConfigOpt) -> None:
-    """Validate the config and open each camera once, saying how it will be sent."""
+    """Validate the config and open each camera's streams once, saying how each will be sent
+    (codec, size, frame rate, GOP)."""
     agent_config = _load(config)
     failed = False
     for camera in agent_config.cameras:
-        try:
-            source = open_source(camera)
-            item = next(iter(source.items()))
-            mode = "H.264 sent as is" if source.passthrough else "encoded once to H.264"
-            typer.echo(f"camera {camera.id}: ok, {item.__class__.__name__.lower()}s, {mode}")
-            source.close()
-        except (SourceError, StopIteration) as error:
-            failed = True
-            typer.secho(f"camera {camera.id}: {error or 'no video'}", fg=typer.colors.RED, err=True)
+        sub = camera.sub_stream()
+        streams = [(f"camera {camera.id}", camera)]
+        streams += [(f"camera {camera.id} sub", sub)] if sub is not None else []
+        for name, stream in streams:
+            try:
+                typer.echo(f"{name}: {probe(stream).describe()}")
+            except SourceError as error:
+                failed = True
+                typer.secho(f"{name}: {error}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1 if failed else 0)
 
 

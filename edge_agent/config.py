@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import Literal, TypeAlias
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -16,6 +17,7 @@ from proctor.rtc.ice import IceServer
 logger = logging.getLogger(__name__)
 
 SOURCE_SCHEMES = ("file", "rtsp", "rtsps", "v4l2", "testsrc")
+LiveStreams: TypeAlias = Literal["sub", "both"]
 
 
 class ConfigError(Exception):
@@ -108,17 +110,45 @@ class CameraConfig(_Strict):
         "testsrc://stamp?width=1280&height=720&fps=15"
     )
     loop: bool = Field(default=True, description="files only: start over at the end")
-    bitrate_kbps: int = Field(default=2000, gt=0, description="encoder bitrate for raw sources")
-    gop_seconds: float = Field(default=1.0, gt=0, description="keyframe interval for raw sources")
+    bitrate_kbps: int | None = Field(
+        default=None, gt=0, description="encoder bitrate for raw sources; unset derives it from "
+        "the source's size and frame rate (see edge_agent.encoding)",
+    )
+    gop_seconds: float = Field(
+        default=1.0, gt=0, description="keyframe interval for raw sources, in seconds of the "
+        "source's own frame rate",
+    )
     rtsp_transport: str = Field(default="tcp", description="tcp or udp")
+    sub_source: str | None = Field(
+        default=None, description="the camera's sub stream (e.g. RTSP channel 102), same "
+        "schemes as `source`; the main stream is always the one recorded",
+    )
+    live: LiveStreams = Field(
+        default="sub", description="with a sub_source: `sub` publishes only the sub stream "
+        "live; `both` publishes sub and main as two tracks of one WHIP session",
+    )
 
-    @field_validator("source")
+    @field_validator("source", "sub_source")
     @classmethod
-    def _known_scheme(cls, value: str) -> str:
-        scheme = urlparse(value).scheme
+    def _known_scheme(cls, value: str | None) -> str | None:
+        scheme = urlparse(value).scheme if value is not None else SOURCE_SCHEMES[0]
         if scheme not in SOURCE_SCHEMES:
             raise ValueError(f"source scheme {scheme!r} not supported; use one of {SOURCE_SCHEMES}")
         return value
+
+    @model_validator(mode="after")
+    def _live_needs_a_sub_stream(self) -> CameraConfig:
+        if self.live == "both" and self.sub_source is None:
+            raise ValueError("live = 'both' needs a sub_source; without one the main stream "
+                             "is published")
+        return self
+
+    def sub_stream(self) -> CameraConfig | None:
+        """The sub stream as a camera of its own (same id and settings), if there is one."""
+        if self.sub_source is None:
+            return None
+        return self.model_copy(update={"source": self.sub_source, "sub_source": None,
+                                       "bitrate_kbps": None})
 
 
 class AgentConfig(_Strict):

@@ -14,9 +14,10 @@ import threading
 import av
 
 from edge_agent.config import CameraConfig
+from edge_agent.encoding import FALLBACK_FPS, encoder_settings, gop_frames
 from edge_agent.recorder import SegmentRecorder
-from edge_agent.sources import SourceError, VideoSource, open_source
-from proctor.rtc.h264 import EncoderSettings, H264Encoder, H264Packet
+from edge_agent.sources import SourceError, StreamInfo, VideoSource, open_source
+from proctor.rtc.h264 import H264Encoder, H264Packet
 from proctor.rtc.tracks import PacketTrack
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ class CameraPipeline:
     """Owns the source thread of one camera, its recorder and the attached live track."""
 
     def __init__(self, camera: CameraConfig, loop: asyncio.AbstractEventLoop,
-                 recorder: SegmentRecorder | None = None) -> None:
+                 recorder: SegmentRecorder | None = None, stream: str = "main") -> None:
         self.camera = camera
+        self.stream = stream
         self.recorder = recorder
         self.packets_sent = 0
         self.items_read = 0
@@ -37,11 +39,9 @@ class CameraPipeline:
         self._loop = loop
         self._track: PacketTrack | None = None
         self._stop = threading.Event()
-        self._encoder = H264Encoder(
-            EncoderSettings(preset="veryfast", bitrate_kbps=camera.bitrate_kbps,
-                            gop_seconds=camera.gop_seconds)
-        )
-        self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
+        self._encoder: H264Encoder | None = None  # made for the source's size and rate
+        self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}-{stream}",
+                                        daemon=True)
 
     def start(self) -> None:
         """Start reading the camera."""
@@ -88,7 +88,7 @@ class CameraPipeline:
                     return
                 self.items_read += 1
                 if isinstance(item, av.VideoFrame):
-                    self._encode_and_send(item)
+                    self._encode_and_send(item, source.info)
                 else:
                     self._send(item)
         finally:
@@ -96,11 +96,29 @@ class CameraPipeline:
             if self.recorder is not None:
                 self.recorder.cut()  # a restarted source starts its clock over
 
-    def _encode_and_send(self, frame: av.VideoFrame) -> None:
+    def _encode_and_send(self, frame: av.VideoFrame, info: StreamInfo | None) -> None:
         track = self._track
         force = track is not None and track.needs_keyframe
-        for packet in self._encoder.encode(frame, force_keyframe=force):
+        encoder = self._encoder_for(frame, info)
+        for packet in encoder.encode(frame, force_keyframe=force):
             self._send(packet)
+
+    def _encoder_for(self, frame: av.VideoFrame, info: StreamInfo | None) -> H264Encoder:
+        """The encoder for this frame's size and the source's rate (a new one, starting with
+        a keyframe, when either changed, e.g. a camera reconnecting at another resolution)."""
+        fps = info.fps if info is not None and info.fps else None
+        settings = encoder_settings(frame.width, frame.height, fps or FALLBACK_FPS,
+                                    self.camera.gop_seconds, self.camera.bitrate_kbps)
+        if self._encoder is None or self._encoder.settings != settings:
+            if fps is None:
+                logger.warning("source states no frame rate; encoding as %.0f fps",
+                               FALLBACK_FPS, extra={"camera": self.camera.id})
+            logger.info("encoding %dx%d at %d fps: keyframe every %d frames, %d kbit/s",
+                        frame.width, frame.height, settings.nominal_fps,
+                        gop_frames(settings),
+                        settings.bitrate_kbps, extra={"camera": self.camera.id})
+            self._encoder = H264Encoder(settings)
+        return self._encoder
 
     def _send(self, packet: H264Packet) -> None:
         """Record the packet, then hand it to the live track (the recorder is done with it

@@ -42,12 +42,13 @@ class SessionLost(Exception):
 
 
 class CameraPublisher:
-    """Publishes one camera's pipeline, forever, until cancelled."""
+    """Publishes one camera's live pipelines (main, sub, or sub and main as two tracks of one
+    WHIP session), forever, until cancelled."""
 
-    def __init__(self, camera: CameraConfig, pipeline: CameraPipeline,
+    def __init__(self, camera: CameraConfig, pipelines: list[CameraPipeline],
                  client: WhipClient, config: AgentConfig) -> None:
         self.camera = camera
-        self.pipeline = pipeline
+        self.pipelines = pipelines  # one video track each, in this order
         self.state = PublisherState.CONNECTING
         self.sessions_started = 0
         self._client = client
@@ -84,31 +85,38 @@ class CameraPublisher:
                 delay = min(delay * 2, self._retry.max_delay_s)
 
     async def _publish_once(self) -> None:
-        track = PacketTrack()
+        tracks = [PacketTrack() for _ in self.pipelines]
         pc = RTCPeerConnection(
             build_rtc_configuration(self._config.ice_servers, self._config.ice_transport_policy)
         )
         try:
-            transceiver = pc.addTransceiver(track, direction="sendonly")
-            prefer_h264(transceiver)
+            transceivers = [pc.addTransceiver(track, direction="sendonly") for track in tracks]
+            for transceiver in transceivers:
+                prefer_h264(transceiver)
             await pc.setLocalDescription(await pc.createOffer())
             session = await self._client.publish(self.camera.id, pc.localDescription.sdp)
             try:
                 await pc.setRemoteDescription(
                     RTCSessionDescription(sdp=session.answer_sdp, type="answer")
                 )
-                self.pipeline.attach(track)
+                for pipeline, track in zip(self.pipelines, tracks, strict=True):
+                    pipeline.attach(track)
                 await self._wait_connected(pc)
                 self.state = PublisherState.LIVE
                 self.sessions_started += 1
                 logger.info("camera %s live", self.camera.id, extra={"camera": self.camera.id})
-                await self._watch(pc, transceiver.sender)
+                await self._watch(pc, [t.sender for t in transceivers])
             finally:
-                self.pipeline.attach(None)
+                for pipeline in self.pipelines:
+                    pipeline.attach(None)
                 await self._client.end(session)
         finally:
-            track.stop()
+            for track in tracks:
+                track.stop()
             await pc.close()
+
+    def _packets_sent(self) -> int:
+        return sum(pipeline.packets_sent for pipeline in self.pipelines)
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
         connected = asyncio.Event()
@@ -126,35 +134,35 @@ class CameraPublisher:
         if pc.connectionState != "connected":
             raise SessionLost(f"connection {pc.connectionState} while connecting")
 
-    async def _watch(self, pc: RTCPeerConnection, sender: RTCRtpSender) -> None:
+    async def _watch(self, pc: RTCPeerConnection, senders: list[RTCRtpSender]) -> None:
         """Return only by raising :class:`SessionLost` when the session stops working.
 
         Silence is measured from the later of the last receiver report and the moment we
         (re)started sending: while the camera delivers nothing, no RTP goes out and the
         server owes us no report, so a dead camera does not churn the WHIP session.
         """
-        last_sent = self.pipeline.packets_sent
+        last_sent = self._packets_sent()
         quiet_since = time.monotonic()
         while True:
             await asyncio.sleep(WATCH_INTERVAL_S)
             if pc.connectionState != "connected":
                 raise SessionLost(f"connection {pc.connectionState}")
-            sent, now = self.pipeline.packets_sent, time.monotonic()
+            sent, now = self._packets_sent(), time.monotonic()
             if sent == last_sent:
                 quiet_since = now
                 continue
             last_sent = sent
-            age = await _receiver_report_age(sender)
+            age = await _receiver_report_age(senders)
             silent_for = min(now - quiet_since, age if age is not None else float("inf"))
             if silent_for > self._retry.rtcp_timeout_s:
                 raise SessionLost(f"no receiver report from the server for {silent_for:.1f} s")
 
 
-async def _receiver_report_age(sender: RTCRtpSender) -> float | None:
-    """Seconds since the last RTCP receiver report for this sender, if one arrived."""
-    report = await sender.getStats()
+async def _receiver_report_age(senders: list[RTCRtpSender]) -> float | None:
+    """Seconds since the last RTCP receiver report for any of these senders, if one arrived."""
+    reports = [await sender.getStats() for sender in senders]
     # aiortc's RTCStatsReport is an untyped dict of RTCStats dataclasses (timestamp: datetime)
-    stamps: list[datetime] = [s.timestamp for s in report.values()
+    stamps: list[datetime] = [s.timestamp for report in reports for s in report.values()
                               if s.type == "remote-inbound-rtp"]
     if not stamps:
         return None

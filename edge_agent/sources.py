@@ -11,6 +11,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TypeAlias
@@ -31,10 +32,22 @@ class SourceError(Exception):
     """The source cannot be opened or read; the message names the source and the cause."""
 
 
+@dataclass(frozen=True)
+class StreamInfo:
+    """What an opened source says about its video: codec, size and frame rate (None when the
+    container does not state one)."""
+
+    codec: str
+    width: int
+    height: int
+    fps: float | None
+
+
 class VideoSource(ABC):
-    """A camera the pipeline reads from."""
+    """A camera the pipeline reads from; ``info`` is known once :meth:`items` has started."""
 
     passthrough: bool = False
+    info: StreamInfo | None = None
 
     @abstractmethod
     def items(self) -> Iterator[SourceItem]:
@@ -99,6 +112,10 @@ class ContainerSource(VideoSource):
             raise SourceError(f"{self.label} has no video stream")
         stream = self._container.streams.video[0]
         self.passthrough = _can_pass_through(stream)
+        rate = stream.average_rate or stream.guessed_rate
+        context = stream.codec_context
+        self.info = StreamInfo(context.name, context.width, context.height,
+                               float(rate) if rate else None)
         return stream
 
     def items(self) -> Iterator[SourceItem]:
@@ -168,6 +185,7 @@ class TestPatternSource(VideoSource):
     def __init__(self, width: int, height: int, fps: float) -> None:
         self._pattern = StampedPattern(width, height)
         self._fps = fps
+        self.info = StreamInfo("testsrc", width, height, fps)
 
     def items(self) -> Iterator[SourceItem]:
         clock = _PacedClock()

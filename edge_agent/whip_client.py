@@ -8,6 +8,9 @@ from urllib.parse import urljoin
 
 import httpx
 
+MAX_REDIRECTS = 5  # a camera's owner is one hop away; more means nodes disagree (retried)
+REDIRECTS = (307, 308)
+
 
 class WhipError(Exception):
     """Publishing failed; ``retryable`` is false when the server refused us outright."""
@@ -44,15 +47,29 @@ class WhipClient:
         )
 
     async def publish(self, camera_id: int, offer_sdp: str) -> WhipSession:
-        """POST the offer; raises :class:`WhipError` with the server's reason on failure."""
+        """POST the offer; raises :class:`WhipError` with the server's reason on failure.
+
+        A 307 (the camera is served by another server node, RFC 9725 section 4.5) is
+        followed with the same offer and token; httpx itself would drop the token on a
+        redirect to another host or port."""
         url = urljoin(self._server_url, f"whip/{camera_id}")
-        try:
-            response = await self._http.post(
-                url, content=offer_sdp, headers={"Content-Type": "application/sdp"}
-            )
-        except httpx.HTTPError as error:
-            reason = f"server unreachable ({type(error).__name__}: {error})"
-            raise WhipError(reason, True) from error
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = await self._http.post(
+                    url, content=offer_sdp, headers={"Content-Type": "application/sdp"}
+                )
+            except httpx.HTTPError as error:
+                reason = f"server unreachable at {url} ({type(error).__name__}: {error})"
+                raise WhipError(reason, True) from error
+            if response.status_code not in REDIRECTS or "location" not in response.headers:
+                break
+            target = urljoin(url, response.headers["location"])
+            if url.startswith("https:") and not target.startswith("https:"):
+                raise WhipError(f"refused a redirect from HTTPS to {target}: the device "
+                                "token would travel in clear", True)
+            url = target
+        else:
+            raise WhipError(f"more than {MAX_REDIRECTS} redirects, the last to {url}", True)
         if response.status_code != 201:
             refused = response.status_code in (400, 401, 403, 404, 415)
             raise WhipError(f"server answered {response.status_code}: {_detail(response)}",

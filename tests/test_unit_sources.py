@@ -148,13 +148,18 @@ def test_check_reports_each_camera_and_fails_if_one_fails(
     config = tmp_path / "agent.toml"
     config.write_text(f"server_url = 'https://p.example'\ntoken = 'pdt_1_{'a' * 43}'\n"
                       f"[[cameras]]\nid = 1\nsource = 'file://{h264_clip}'\n"
+                      f"sub_source = 'file://{mpeg4_clip}'\ngop_seconds = 2.0\n"
                       f"[[cameras]]\nid = 2\nsource = 'file://{mpeg4_clip}'\n")
     with pytest.raises(typer.Exit) as done:
         check(config)
     assert done.value.exit_code == 0
+    # an H.264 stream's rate and GOP are measured (the clip's -g 5); a raw one's are ours
     assert capsys.readouterr().out.splitlines() == [
-        "camera 1: ok, packets, H.264 sent as is",
-        "camera 2: ok, videoframes, encoded once to H.264"]
+        "camera 1: ok, packets, H.264 sent as is: h264 64x48, 10 fps, GOP 5 frames (0.5 s)",
+        "camera 1 sub: ok, videoframes, encoded once to H.264: mpeg4 64x48, 10 fps, "
+        "GOP 20 frames (2.0 s), 200 kbit/s",
+        "camera 2: ok, videoframes, encoded once to H.264: mpeg4 64x48, 10 fps, "
+        "GOP 10 frames (1.0 s), 200 kbit/s"]
     config.write_text(config.read_text() + "[[cameras]]\nid = 3\nsource = 'file:///no/such.mp4'\n")
     with pytest.raises(typer.Exit) as done:
         check(config)
