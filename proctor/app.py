@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -52,12 +52,14 @@ from proctor.api.schema_base import ERROR_ANSWERS
 from proctor.api.security_headers import SecurityHeaders
 from proctor.auth.access_changes import ACCESS_ROWS, watch_access_changes
 from proctor.auth.live_access import LiveAccessGuard
+from proctor.cluster.node import join_cluster
 from proctor.config import Settings
 from proctor.db.migrate import upgrade_database
 from proctor.db.session import create_db_engine, create_session_factory
 from proctor.errors import ProctorError
 from proctor.events.hub import AlertHub
 from proctor.media.service import MediaService
+from proctor.media.sessions import SessionKind
 from proctor.metrics import AnalysisCollector, MediaCollector
 from proctor.oversight.background import start_background
 from proctor.oversight.cutoffs import Rules
@@ -134,6 +136,16 @@ async def _start_analyzer(services: Services, store: ObjectStore | None) -> Anal
     return analyzer
 
 
+def _publisher_ender(media: MediaService) -> Callable[[int], Awaitable[None]]:
+    """What a node does with a camera whose lease another node took: end its publisher."""
+
+    async def end_publishers(camera_id: int) -> None:
+        for session in media.sessions.find(SessionKind.WHIP, camera_id):
+            await media.sessions.close(session.id)
+
+    return end_publishers
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the server: migrate the database, then serve API, WHIP, WHEP and the console."""
 
@@ -158,6 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
                                         settings.report_tsa_url) if store else None,
             alerts=AlertHub(), metrics=CollectorRegistry())
         app.state.services = services
+        services.cluster = await join_cluster(settings, _publisher_ender(media))
         holds = asyncio.create_task(reconcile_forever(session_factory, store),
                                     name="legal-hold-reconciler") if store else None
         oversight = start_background(session_factory, settings, Rules.of(settings),
@@ -173,6 +186,8 @@ def create_app(settings: Settings) -> FastAPI:
             if services.analyzer is not None:
                 await services.analyzer.close()
             await live_access.close()
+            if services.cluster is not None:
+                await services.cluster.close()
             background = [*oversight, *([holds] if holds is not None else [])]
             for task in background:
                 task.cancel()

@@ -22,7 +22,8 @@ from proctor.media.service import MediaService
 from proctor.recording.service import Recording
 from proctor.supervision.report_archive import ReportArchive
 
-if TYPE_CHECKING:  # the vision stack is optional: imported only when analysis runs
+if TYPE_CHECKING:  # the vision stack and NATS are optional: imported only when used
+    from proctor.cluster.node import ClusterNode
     from proctor.vision.analyzer import Analyzer
 
 
@@ -40,6 +41,7 @@ class Services:
     analyzer: Analyzer | None = None  # None: analysis switched off
     scope_sources: tuple[GrantSource, ...] = ()  # camera grants of other wings (the draw)
     reports: ReportArchive | None = None  # signed reports: needs the object store
+    cluster: ClusterNode | None = None  # None: a single node (no PROCTOR_NATS_URL)
 
 
 def services_of(app: Starlette) -> Services:

@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from proctor.api.params import MAX_ID
 from proctor.auth.attempts import TooManyAttempts
+from proctor.cluster.errors import ClusterBusy, OwnedElsewhere
 from proctor.complaints.intake import (
     AttachmentTooLarge,
     UnreadableText,
@@ -40,6 +41,8 @@ from proctor.supervision.roster import RosterRejected, RosterTooLarge
 logger = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: list[tuple[type[ProctorError], int]] = [
+    (OwnedElsewhere, status.HTTP_307_TEMPORARY_REDIRECT),
+    (ClusterBusy, status.HTTP_503_SERVICE_UNAVAILABLE),
     (OfferTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (RosterTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (TooManyAttempts, status.HTTP_429_TOO_MANY_REQUESTS),
@@ -154,6 +157,8 @@ def _headers(error: Exception) -> dict[str, str] | None:
     """What a client needs to act on the error: how to authenticate, or how long to wait."""
     if isinstance(error, NotAuthenticated):
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, TooManyAttempts | TooManyComplaints):
+    if isinstance(error, TooManyAttempts | TooManyComplaints | ClusterBusy):
         return {"Retry-After": str(error.retry_after_s)}
+    if isinstance(error, OwnedElsewhere):
+        return {"Location": error.location}
     return None

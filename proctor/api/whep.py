@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import WatchableCamera
+from proctor.api.cluster_routing import redirect_viewer
 from proctor.api.deps import CurrentUser, MediaDep, SettingsDep
 from proctor.api.identity import presented_session_token
 from proctor.api.params import SessionId
@@ -21,7 +22,9 @@ async def whep_play(
     camera: WatchableCamera, user: CurrentUser, request: Request,
     media: MediaDep, settings: SettingsDep,
 ) -> Response:
-    """Watch a camera live: ``application/sdp`` offer (recvonly, H.264) in, answer out."""
+    """Watch a camera live: ``application/sdp`` offer (recvonly, H.264) in, answer out. On
+    several nodes, a camera another node publishes is redirected there (307)."""
+    await redirect_viewer(request, camera.id)
     body = await read_sdp_offer(request, settings)
     token = presented_session_token(request)
     assert token is not None  # CurrentUser resolved one

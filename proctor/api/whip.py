@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
+from proctor.api.cluster_routing import publish_owned
 from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
 from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
@@ -22,11 +23,12 @@ async def whip_publish(
     """Publish a camera: ``application/sdp`` offer in, SDP answer and ``Location`` out.
 
     A second publisher for a camera that is live replaces the first one (the usual case is
-    an agent that restarted before its old session timed out).
+    an agent that restarted before its old session timed out). On several nodes, a camera
+    another node publishes is redirected there (307), and 503 says every node is full.
     """
     body = await read_sdp_offer(request, settings)
-    session, answer = await media.publish(camera.id, f"device:{device.id}", device.token_hash,
-                                          body)
+    session, answer = await publish_owned(request, camera.id, lambda: media.publish(
+        camera.id, f"device:{device.id}", device.token_hash, body))
     note_agent_seen(device)
     return sdp_answer_response(session, answer, settings)
 
