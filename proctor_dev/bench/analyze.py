@@ -5,7 +5,11 @@ own child process exactly as the server starts it (:class:`proctor.vision.analyz
 with a SQLite database in a temporary folder). There is no WebRTC: each camera's feed is
 fed by decoding real footage with PyAV, paced in real time at the footage's frame rate and
 looped, each camera starting at a different point of it. The server decodes every camera
-that publishes, so decoding stays in the measured process and counts in ``cpu_pct``.
+that publishes, so decoding stays in the measured process and counts in ``cpu_pct``; it is
+also timed on its own (``decode_cpu_pct``, thread CPU time of the decoding calls, FFmpeg
+decoding in the calling thread), so that ``analysis_cpu_pct`` is what analysis alone costs.
+With ``keyframes_only`` each camera decodes only its keyframes (FFmpeg's ``skip_frame``),
+delivered at their own times: what a keyframe-only subscription for analysis costs.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ FALLBACK_FOOTAGE_FPS = 15.0  # pacing when the file does not declare its frame r
 READY_TIMEOUT_S = 180.0  # the detector's own start timeout is 120 s
 PROGRESS_EVERY_S = 10.0
 CPU_INCLUDES = "footage decode + analyzer (this process) + detector process"
+DECODES = {False: "every frame", True: "keyframes only"}
 
 
 class AnalyzeBenchError(ProctorError):
@@ -52,7 +57,7 @@ class AnalyzeBenchError(ProctorError):
 class FootageLoop:
     """One camera's copy of the footage: decoded frame by frame, looping, from an offset."""
 
-    def __init__(self, path: Path, offset_s: float) -> None:
+    def __init__(self, path: Path, offset_s: float, keyframes_only: bool = False) -> None:
         try:
             self._container = av.open(str(path))
         except (OSError, av.FFmpegError) as error:
@@ -61,6 +66,10 @@ class FootageLoop:
             self._container.close()
             raise AnalyzeBenchError(f"footage {path} has no video stream")
         self._stream = self._container.streams.video[0]
+        self._stream.codec_context.thread_count = 1  # decoded in the calling thread: timed
+        if keyframes_only:
+            self._stream.codec_context.skip_frame = "NONKEY"
+        self.decode_cpu_s = 0.0  # CPU time spent in next_frame, in the calling threads
         self._skip_before_s = 0.0
         self._frames: Iterator[av.VideoFrame] = iter(())
         self._rewind(offset_s)
@@ -84,7 +93,15 @@ class FootageLoop:
         self._frames = self._container.decode(self._stream)
 
     def next_frame(self) -> av.VideoFrame:
-        """The next decoded frame; from the start again at the end of the file (blocking)."""
+        """The next decoded frame; from the start again at the end of the file (blocking).
+        Its CPU time is added to :attr:`decode_cpu_s`."""
+        started = time.thread_time()
+        try:
+            return self._next_frame()
+        finally:
+            self.decode_cpu_s += time.thread_time() - started
+
+    def _next_frame(self) -> av.VideoFrame:
         for _ in range(2):
             for frame in self._frames:
                 if frame.time is not None and frame.time < self._skip_before_s:
@@ -97,6 +114,23 @@ class FootageLoop:
     def close(self) -> None:
         """Close the file."""
         self._container.close()
+
+
+def footage_gop(path: Path) -> tuple[int, int]:
+    """(video packets, keyframes) of the footage: its mean keyframe interval in frames is
+    their ratio."""
+    try:
+        with av.open(str(path)) as container:
+            packets = keyframes = 0
+            for packet in container.demux(video=0):
+                if packet.size:
+                    packets += 1
+                    keyframes += packet.is_keyframe
+    except (OSError, av.FFmpegError) as error:
+        raise AnalyzeBenchError(f"cannot read footage {path}: {error}") from error
+    if not keyframes:
+        raise AnalyzeBenchError(f"footage {path} has no keyframes")
+    return packets, keyframes
 
 
 def footage_duration_s(path: Path) -> float:
@@ -113,10 +147,12 @@ def footage_duration_s(path: Path) -> float:
         raise AnalyzeBenchError(f"cannot open footage {path}: {error}") from error
 
 
-async def _play(feed: CameraFeed, footage: FootageLoop, executor: ThreadPoolExecutor) -> None:
-    """Deliver the footage to the feed in real time, as the WHIP reader would."""
+async def _play(feed: CameraFeed, footage: FootageLoop, executor: ThreadPoolExecutor,
+                period: float) -> None:
+    """Deliver the footage to the feed in real time, one frame every PERIOD seconds (the
+    frame interval, or the keyframe interval when only keyframes are decoded), as the WHIP
+    reader would."""
     loop = asyncio.get_running_loop()
-    period = 1.0 / footage.fps
     due = loop.time()
     while True:
         # Decoded in a thread, like aiortc's decoder thread per received track.
@@ -182,8 +218,10 @@ async def _wait_until_ready(analyzer: Analyzer, timeout_s: float) -> None:
 async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = None,
                             backend: str | None = None, imgsz: int | None = None,
                             footage: Path | None = None, settle_s: float = 3.0,
+                            keyframes_only: bool = False,
                             log: Callable[[str], object] = print) -> dict[str, Any]:
-    """Run the benchmark and return its figures (the JSON object printed last)."""
+    """Run the benchmark and return its figures (the JSON object printed last); with
+    KEYFRAMES_ONLY the cameras decode only their keyframes."""
     from proctor.app import check_analysis
     from proctor.events.log import EventLog
     from proctor.events.sink import EventSink
@@ -196,6 +234,7 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
                  "scripts/demo do it too)" if footage is None else "")
         raise AnalyzeBenchError(f"footage {path} does not exist{fetch}")
     duration_s = footage_duration_s(path)
+    packets, keyframes = footage_gop(path)
     with tempfile.TemporaryDirectory(prefix="proctor-bench-analyze-") as tmp:
         settings = analyze_settings(Path(tmp), fps, backend, imgsz)
         check_analysis(settings)  # missing model or vision packages: says what to run
@@ -210,17 +249,23 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
         loops: list[FootageLoop] = []
         players: list[asyncio.Task[None]] = []
         try:
-            loops += [FootageLoop(path, duration_s * i / cameras) for i in range(cameras)]
-            label = f"{path.name} {loops[0].resolution}@{loops[0].fps:g}"
-            log(f"{cameras} camera(s) playing {label} (decoded in this process), analysis at "
-                f"{settings.analysis_fps:g} fps per camera; starting the detector")
-            players = [asyncio.create_task(_play(feeds.get(cid), source, executor),
+            loops += [FootageLoop(path, duration_s * i / cameras, keyframes_only)
+                      for i in range(cameras)]
+            fps_footage = loops[0].fps
+            gop = {"gop_frames": round(packets / keyframes, 1),
+                   "keyframe_interval_s": round(packets / keyframes / fps_footage, 2)}
+            period = gop["keyframe_interval_s"] if keyframes_only else 1 / fps_footage
+            label = f"{path.name} {loops[0].resolution}@{fps_footage:g}"
+            log(f"{cameras} camera(s) playing {label} (decoded in this process: "
+                f"{DECODES[keyframes_only]}, keyframe every {gop['gop_frames']:g} frames), "
+                f"analysis at {settings.analysis_fps:g} fps per camera; starting the detector")
+            players = [asyncio.create_task(_play(feeds.get(cid), source, executor, period),
                                            name=f"bench-camera-{cid}")
                        for cid, source in zip(camera_ids, loops, strict=True)]
             await analyzer.start()
             await _wait_until_ready(analyzer, READY_TIMEOUT_S)
             await asyncio.sleep(settle_s)
-            result = await _measure(analyzer, feeds, camera_ids, players, seconds, log)
+            result = await _measure(analyzer, feeds, camera_ids, players, loops, seconds, log)
         finally:
             for task in players:
                 task.cancel()
@@ -235,7 +280,7 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
     return {"cameras": cameras, "fps": fps_target, **result,
             "keeps_up": bool(result["analysed"] > 0 and result["dropped_samples"] == 0
                              and p95 is not None and p95 < 1 / fps_target),
-            "footage": label,
+            "footage": label, "decode": DECODES[keyframes_only], **gop,
             "cpu_includes": CPU_INCLUDES}
 
 
@@ -252,7 +297,7 @@ def _check_running(analyzer: Analyzer, detector_pid: int,
 
 
 async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int],
-                   players: list[asyncio.Task[None]], seconds: float,
+                   players: list[asyncio.Task[None]], loops: list[FootageLoop], seconds: float,
                    log: Callable[[str], object]) -> dict[str, Any]:
     """Counters, lag and CPU over the window (the analyzer must be ready)."""
     model = analyzer.model
@@ -267,6 +312,7 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
     stats.lag_s = lags
     samples0, analysed0, dropped0 = stats.samples, stats.analysed, stats.dropped
     frames0 = sum(feeds.get(cid).frames_received for cid in camera_ids)
+    decode0 = sum(source.decode_cpu_s for source in loops)
     meters = [CpuMeter(os.getpid()), CpuMeter(detector_pid)]
     for meter in meters:
         meter.start()
@@ -286,11 +332,14 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
     samples, analysed = stats.samples - samples0, stats.analysed - analysed0
     dropped = stats.dropped - dropped0
     frames = sum(feeds.get(cid).frames_received for cid in camera_ids) - frames0
+    decode_cpu = 100 * (sum(source.decode_cpu_s for source in loops) - decode0) / elapsed
     window_lags = list(lags)
     return {"seconds": round(elapsed, 1), "samples": samples, "analysed": analysed,
             "dropped_samples": dropped, "lag_s_p50": _percentile(window_lags, 50),
             "lag_s_p95": _percentile(window_lags, 95),
             "cpu_pct": round(process_cpu + detector_cpu, 1),
-            "cpu_pct_detector": round(detector_cpu, 1), "cores": os.cpu_count() or 0,
+            "cpu_pct_detector": round(detector_cpu, 1), "decode_cpu_pct": round(decode_cpu, 1),
+            "analysis_cpu_pct": round(process_cpu + detector_cpu - decode_cpu, 1),
+            "cores": os.cpu_count() or 0, "load_avg_1m": round(os.getloadavg()[0], 2),
             "backend": model.backend, "model": model.name, "imgsz": model.imgsz,
             "footage_fps_delivered": round(frames / elapsed / len(camera_ids), 2)}

@@ -88,6 +88,9 @@ def analyze(
     imgsz: ImgszOpt = None,
     footage: Annotated[Path | None, typer.Option(
         help="video every camera plays, looped; default the sample footage in var/media")] = None,
+    keyframes_only: Annotated[bool, typer.Option(
+        "--keyframes-only", help="decode only the footage's keyframes, as a keyframe-only "
+        "subscription for analysis does (1 sample/s needs a keyframe interval <= 1 s)")] = False,
 ) -> None:
     """Live analysis of N cameras playing real footage: samples dropped, lag, CPU, keeps up?"""
     from pydantic import ValidationError
@@ -99,6 +102,7 @@ def analyze(
     configure_logging("WARNING")
     try:
         result = asyncio.run(run_analyze_bench(cameras, seconds, fps, backend, imgsz, footage,
+                                               keyframes_only=keyframes_only,
                                                log=lambda m: typer.echo(m, err=True)))
     except (ProctorError, ValidationError) as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)

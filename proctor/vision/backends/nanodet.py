@@ -62,8 +62,10 @@ class NanoDetCodec:
     def prepare(self, frame: np.ndarray) -> np.ndarray:
         """The BGR frame as NanoDet's normalised (1, 3, height, width) tensor."""
         resized = cv2.resize(frame, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
-        tensor = ((resized.astype(np.float32) - MEAN_BGR) / STD_BGR).transpose(2, 0, 1)[None]
-        return np.ascontiguousarray(tensor)
+        planes = resized.transpose(2, 0, 1).astype(np.float32)  # NCHW while still bytes
+        planes -= MEAN_BGR[:, None, None]
+        planes /= STD_BGR[:, None, None]
+        return planes[None]
 
     def decode(self, outputs: list[np.ndarray]) -> list[Detection]:
         """Detections of the mapped classes in 0..1 frame coordinates, after NMS."""

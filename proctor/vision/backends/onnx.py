@@ -21,7 +21,7 @@ class OnnxConfig(DetectorSettings):
 
 
 class OnnxDetector(TensorDetector):
-    """onnxruntime session with intra-op threads = the configured CPU threads."""
+    """onnxruntime session with intra-op threads = the configured CPU threads, not spinning."""
 
     type_key = DETECTOR_KEY
     model_format = "onnx"
@@ -35,6 +35,10 @@ class OnnxDetector(TensorDetector):
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: on a small server the cores are
+        # shared with decoding and the analyzer, and spinning cost ~50 % more CPU per frame
+        # there (docs/vision.md, capacity).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(weights), options,
                                              providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
