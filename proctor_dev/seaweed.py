@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -47,9 +48,8 @@ def weed_binary() -> str:
     return found
 
 
-def _ports_free(base: int) -> bool:
-    for port in [*range(base, base + PORTS_PER_INSTANCE),
-                 *range(base + 10000, base + 10000 + PORTS_PER_INSTANCE)]:
+def _ports_free(base: int, count: int) -> bool:
+    for port in [*range(base, base + count), *range(base + 10000, base + 10000 + count)]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -58,17 +58,52 @@ def _ports_free(base: int) -> bool:
     return True
 
 
-def free_port_block() -> int:
-    """A base port with the next four (and their gRPC twins) free on 127.0.0.1."""
+def free_port_block(count: int = PORTS_PER_INSTANCE) -> int:
+    """A base port with the next ``count - 1`` (and their gRPC twins, 10000 up) free on
+    127.0.0.1."""
     for _ in range(200):
         base = secrets.randbelow(20000) + 20000
-        if _ports_free(base):
+        if _ports_free(base, count):
             return base
     raise RuntimeError("no free block of ports for SeaweedFS")
 
 
 def _key() -> str:
     return secrets.token_hex(16)
+
+
+class S3Keys(Protocol):
+    """The two S3 identities of an embedded store: admin, and the server's runtime one."""
+
+    access_key: str
+    secret_key: str
+    runtime_access_key: str
+    runtime_secret_key: str
+
+
+def s3_server_env(endpoint: str, keys: S3Keys) -> dict[str, str]:
+    """The server's ``PROCTOR_S3_*`` settings for the S3 gateway at ``endpoint``."""
+    return {"PROCTOR_S3_ENDPOINT": endpoint,
+            "PROCTOR_S3_ACCESS_KEY": keys.runtime_access_key,
+            "PROCTOR_S3_SECRET_KEY": keys.runtime_secret_key,
+            "PROCTOR_S3_ADMIN_ACCESS_KEY": keys.access_key,
+            "PROCTOR_S3_ADMIN_SECRET_KEY": keys.secret_key,
+            "PROCTOR_S3_RUNTIME_IDENTITY": RUNTIME_IDENTITY}
+
+
+def write_identities(config: Path, keys: S3Keys) -> Path:
+    """Write the S3 gateway's identity file (``-s3.config``) for ``keys``; its path."""
+    write_private_file(config, json.dumps({"identities": [{
+        "name": "proctor-admin",
+        "credentials": [{"accessKey": keys.access_key, "secretKey": keys.secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }, {
+        "name": RUNTIME_IDENTITY,
+        "credentials": [{"accessKey": keys.runtime_access_key,
+                         "secretKey": keys.runtime_secret_key}],
+        "actions": list(RUNTIME_ACTIONS),
+    }]}).encode())
+    return config
 
 
 @dataclass
@@ -93,26 +128,7 @@ class EmbeddedSeaweedFS:
 
     def server_env(self) -> dict[str, str]:
         """The server's ``PROCTOR_S3_*`` settings for this store (runtime and admin keys)."""
-        return {"PROCTOR_S3_ENDPOINT": self.endpoint,
-                "PROCTOR_S3_ACCESS_KEY": self.runtime_access_key,
-                "PROCTOR_S3_SECRET_KEY": self.runtime_secret_key,
-                "PROCTOR_S3_ADMIN_ACCESS_KEY": self.access_key,
-                "PROCTOR_S3_ADMIN_SECRET_KEY": self.secret_key,
-                "PROCTOR_S3_RUNTIME_IDENTITY": RUNTIME_IDENTITY}
-
-    def _write_identities(self) -> Path:
-        config = self.data_dir / "s3.json"
-        write_private_file(config, json.dumps({"identities": [{
-            "name": "proctor-admin",
-            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-        }, {
-            "name": RUNTIME_IDENTITY,
-            "credentials": [{"accessKey": self.runtime_access_key,
-                             "secretKey": self.runtime_secret_key}],
-            "actions": list(RUNTIME_ACTIONS),
-        }]}).encode())
-        return config
+        return s3_server_env(self.endpoint, self)
 
     def start(self, timeout_s: float = 30.0) -> EmbeddedSeaweedFS:
         """Start and wait until the S3 API is healthy."""
@@ -123,7 +139,8 @@ class EmbeddedSeaweedFS:
         args = [
             weed_binary(), "mini", f"-dir={d / 'data'}", "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1", "-master.telemetry=false",
-            f"-s3.config={self._write_identities()}", "-webdav=false", "-admin.ui=false",
+            f"-s3.config={write_identities(d / 's3.json', self)}", "-webdav=false",
+            "-admin.ui=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.port={p}", f"-master.port={p + 1}",
             f"-volume.max={MAX_VOLUMES}", f"-volume.port={p + 2}", f"-filer.port={p + 3}",
             f"-admin.port={p + 4}",
