@@ -39,12 +39,11 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     clock = ServerClock(http, config.server_url)
     recorders = [SegmentRecorder(camera.id, spool, recording, lambda: clock.offset_ms)
                  for camera in config.cameras]
-    mains = [CameraPipeline(camera, loop, recorder)
-             for camera, recorder in zip(config.cameras, recorders, strict=True)]
-    subs = [_sub_pipeline(camera, loop) for camera in config.cameras]
-    publishers = [CameraPublisher(camera, _live(camera, main, sub), client, config)
-                  for camera, main, sub in zip(config.cameras, mains, subs, strict=True)]
-    pipelines = mains + [sub for sub in subs if sub is not None]
+    streams = [camera_streams(camera, loop, recorder)
+               for camera, recorder in zip(config.cameras, recorders, strict=True)]
+    publishers = [CameraPublisher(camera, live, client, config)
+                  for camera, (_, live) in zip(config.cameras, streams, strict=True)]
+    pipelines = [pipeline for running, _ in streams for pipeline in running]
 
     def camera_states() -> dict[int, dict[str, bool]]:
         return {p.camera.id: {"recording": r.recording,
@@ -78,19 +77,20 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
         logger.info("edge agent stopped")
 
 
-def _sub_pipeline(camera: CameraConfig,
-                  loop: asyncio.AbstractEventLoop) -> CameraPipeline | None:
-    """The camera's sub stream, read for live view only (never recorded), if it has one."""
-    sub = camera.sub_stream()
-    return CameraPipeline(sub, loop, recorder=None, stream="sub") if sub is not None else None
+def camera_streams(camera: CameraConfig, loop: asyncio.AbstractEventLoop,
+                   recorder: SegmentRecorder | None
+                   ) -> tuple[list[CameraPipeline], list[CameraPipeline]]:
+    """A camera's pipelines to run and, of those, the ones to publish live (one track each).
 
-
-def _live(camera: CameraConfig, main: CameraPipeline,
-          sub: CameraPipeline | None) -> list[CameraPipeline]:
-    """What goes live: the main stream, or the sub stream, or both (sub first)."""
-    if sub is None:
-        return [main]
-    return [sub, main] if camera.live == "both" else [sub]
+    The main stream is always read and recorded. With a sub stream, the sub stream (never
+    recorded) is what goes live, or both go live, sub first, when ``live = "both"``.
+    """
+    main = CameraPipeline(camera, loop, recorder)
+    sub_camera = camera.sub_stream()
+    if sub_camera is None:
+        return [main], [main]
+    sub = CameraPipeline(sub_camera, loop, recorder=None, stream="sub")
+    return [main, sub], ([sub, main] if camera.live == "both" else [sub])
 
 
 async def _finish(pipeline: CameraPipeline) -> None:

@@ -39,9 +39,11 @@ def provision_site(session: Session, actor: str, site: str, room: str,
 
 def write_agent_config(path: Path, server_url: str, token: str, sources: Mapping[int, str],
                        ice_host_addresses: Sequence[str] = (),
-                       recording: Mapping[str, object] | None = None) -> None:
+                       recording: Mapping[str, object] | None = None,
+                       camera_options: Mapping[int, Mapping[str, object]] | None = None) -> None:
     """Write an ``agent.toml`` (mode 0600: it holds the device token); ``recording`` fills
-    its ``[recording]`` table (defaults otherwise)."""
+    its ``[recording]`` table (defaults otherwise), ``camera_options`` adds keys to a camera's
+    table (e.g. ``{1: {"sub_source": "rtsp://…"}}``)."""
     q = json.dumps  # a JSON string is a valid TOML basic string
     lines = [
         f"server_url = {q(server_url)}",
@@ -52,6 +54,8 @@ def write_agent_config(path: Path, server_url: str, token: str, sources: Mapping
         lines += ["", "[recording]", *(f"{k} = {q(v)}" for k, v in recording.items())]
     for camera_id, source in sources.items():
         lines += ["", "[[cameras]]", f"id = {camera_id}", f"source = {q(source)}"]
+        options = (camera_options or {}).get(camera_id, {})
+        lines += [f"{k} = {q(v)}" for k, v in options.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text("\n".join(lines) + "\n")

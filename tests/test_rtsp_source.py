@@ -10,6 +10,7 @@ is missing these tests fail (not skip) and name the Debian packages to install.
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import subprocess
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import av
 import pytest
+from support.ingest import segments, store_of
 from support.stack import Stack
 from support.wait import wait_until, wait_until_sync
 
@@ -48,8 +50,8 @@ class RtspCamera:
     port: int
     process: ManagedProcess
 
-    def url(self, credentials: str = "") -> str:
-        return f"rtsp://{credentials + '@' if credentials else ''}127.0.0.1:{self.port}/cam"
+    def url(self, credentials: str = "", path: str = "/cam") -> str:
+        return f"rtsp://{credentials + '@' if credentials else ''}127.0.0.1:{self.port}{path}"
 
 
 StartRtsp = Callable[..., RtspCamera]
@@ -71,15 +73,18 @@ def gstreamer_rtsp() -> None:
 @pytest.fixture
 def start_rtsp(gstreamer_rtsp: None, h264_footage: Path,
                tmp_path: Path) -> Iterator[StartRtsp]:
-    """Start RTSP servers for the footage on 127.0.0.1 (stopped by PID after the test)."""
+    """Start RTSP servers for the footage (or other clips) on 127.0.0.1, stopped by PID after
+    the test."""
     started: list[ManagedProcess] = []
 
-    def start(port: int | None = None, user: str | None = None,
-              password: str | None = None) -> RtspCamera:
+    def start(port: int | None = None, user: str | None = None, password: str | None = None,
+              footage: Path = h264_footage, mounts: dict[str, Path] | None = None) -> RtspCamera:
         port = port or free_port()
-        args = [str(SYSTEM_PYTHON), str(SERVER_SCRIPT), str(h264_footage), "--port", str(port)]
+        args = [str(SYSTEM_PYTHON), str(SERVER_SCRIPT), str(footage), "--port", str(port)]
         if user is not None:
             args += ["--user", user, "--password", str(password)]
+        for path, file in (mounts or {}).items():
+            args += ["--mount", f"{path}={file}"]
         log_path = tmp_path / f"rtsp-{port}.log"
         process = ManagedProcess("rtsp server", args, log_path=log_path).start()
         started.append(process)
@@ -250,3 +255,64 @@ async def test_pipeline_recovers_when_the_rtsp_camera_restarts(
     finally:
         pipeline.stop()
         track.stop()
+
+
+MAIN_SIZE, SUB_SIZE = (1280, 720), (640, 360)
+CLIP_FRAMES = 400  # 40 s at the footage's 10 fps: longer than the test
+
+
+@pytest.fixture(scope="session")
+def main_and_sub_clips(raw_footage: Path, tmp_path_factory: pytest.TempPathFactory
+                       ) -> tuple[Path, Path]:
+    """The footage as a camera's main (720p) and sub (360p) H.264 streams, 1 s GOP, no
+    B-frames, as an NVR-style camera serves them on channels 101 and 102."""
+    folder = tmp_path_factory.mktemp("streams")
+    clips = (folder / "main-720p.mp4", folder / "sub-360p.mp4")
+    with av.open(str(raw_footage)) as source, av.open(str(clips[0]), "w") as main, \
+            av.open(str(clips[1]), "w") as sub:
+        outputs = []
+        for out, (width, height) in ((main, MAIN_SIZE), (sub, SUB_SIZE)):
+            stream = out.add_stream("libx264", rate=FOOTAGE_FPS)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.codec_context.profile = "Baseline"
+            stream.codec_context.options = {"preset": "ultrafast", "bf": "0",
+                                            "g": str(FOOTAGE_FPS)}
+            outputs.append((out, stream))
+        for frame in itertools.islice(source.decode(video=0), CLIP_FRAMES):
+            for out, stream in outputs:
+                scaled = frame.reformat(width=stream.width, height=stream.height,
+                                        format="yuv420p")
+                scaled.pts = None
+                out.mux(stream.encode(scaled))
+        for out, stream in outputs:
+            out.mux(stream.encode(None))
+    return clips
+
+
+async def test_sub_stream_is_live_while_the_main_stream_is_recorded(
+    stack: Stack, start_rtsp: StartRtsp, main_and_sub_clips: tuple[Path, Path]
+) -> None:
+    main_clip, sub_clip = main_and_sub_clips
+    rtsp = start_rtsp(footage=main_clip, mounts={"/sub": sub_clip})  # channels 101 and 102
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: rtsp.url()}, recording={"segment_seconds": 2.0},
+                      camera_options={camera: {"sub_source": rtsp.url(path="/sub")}})
+    token = stack.login("admin")
+    log_path = stack.data_dir / "agent.log"
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 20), (
+        log_path.read_text())
+    status = stack.camera_status(token, camera)
+    assert (status["width"], status["height"]) == SUB_SIZE, "the server must receive the sub stream"
+
+    # the main stream's segments reach the server's store (real SeaweedFS) at full size
+    assert await wait_until(lambda: len(segments(stack, camera)) >= 2, 30), log_path.read_text()
+    stored = segments(stack, camera)[0]
+    data = store_of(stack).read(stored.object_key, stored.version_id)
+    with av.open(io.BytesIO(data)) as recorded:
+        frame = next(recorded.decode(video=0))
+    assert (frame.width, frame.height) == MAIN_SIZE, "the recording must be the main stream"
+    status = stack.camera_status(token, camera)
+    assert (status["width"], status["height"]) == SUB_SIZE  # still the sub stream live
+    log = log_path.read_text()
+    assert "h264 1280x720, sent as is" in log and "h264 640x360, sent as is" in log, (
+        "both streams are passed through, neither transcoded")

@@ -8,8 +8,10 @@ own pace; the media is shared by all clients and built anew once the last one ha
 The project's virtualenv has no PyGObject, so run this with the system interpreter::
 
     /usr/bin/python3 tests/support/rtsp_server.py FILE.mp4 --port 8554 [--user U --password P]
+        [--mount /sub=SUB.mp4 ...]
 
-It listens on 127.0.0.1 only, serves ``rtsp://127.0.0.1:PORT/cam``, prints
+It listens on 127.0.0.1 only, serves ``rtsp://127.0.0.1:PORT/cam`` (and each ``--mount``,
+e.g. a camera's sub stream at ``/sub``), prints
 ``READY rtsp://127.0.0.1:PORT/cam`` once listening, and exits with status 0 on SIGTERM or
 SIGINT. With ``--user``/``--password`` it demands HTTP basic authentication. ``--check``
 only verifies that GStreamer and its plugins are installed: exit status 3 and a message naming
@@ -89,6 +91,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8554)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--mount", action="append", default=[], metavar="/PATH=FILE",
+                        help="serve another H.264 MP4 at /PATH (e.g. a sub stream)")
     parser.add_argument("--check", action="store_true", help="only check the installation")
     args = parser.parse_args()
 
@@ -100,16 +104,23 @@ def main() -> int:
         parser.error(f"file {args.file} does not exist")
     if (args.user is None) != (args.password is None):
         parser.error("give both --user and --password, or neither")
+    mounts = {MOUNT: args.file}
+    for mount in args.mount:
+        path, _, file = mount.partition("=")
+        if not path.startswith("/") or not Path(file).is_file():
+            parser.error(f"--mount {mount!r} is not /PATH=EXISTING_FILE")
+        mounts[path] = Path(file)
 
     server = GstRtspServer.RTSPServer()
     server.set_address(ADDRESS)
     server.set_service(str(args.port))
-    factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(_launch_line(args.file.resolve()))
-    factory.set_shared(True)
-    if args.user is not None:
-        _require_basic_auth(GstRtspServer, server, factory, args.user, args.password)
-    server.get_mount_points().add_factory(MOUNT, factory)
+    for path, file in mounts.items():
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(_launch_line(file.resolve()))
+        factory.set_shared(True)
+        if args.user is not None:
+            _require_basic_auth(GstRtspServer, server, factory, args.user, args.password)
+        server.get_mount_points().add_factory(path, factory)
 
     loop = GLib.MainLoop()
     try:

@@ -88,13 +88,16 @@ class Stack:
 
     def start_agent(self, sources: dict[int, str], token: str | None = None,
                     name: str = "agent",
-                    recording: dict[str, object] | None = None) -> ManagedProcess:
+                    recording: dict[str, object] | None = None,
+                    camera_options: dict[int, dict[str, object]] | None = None
+                    ) -> ManagedProcess:
         """A real ``proctor-edge`` for device A (or the given token) publishing ``sources``;
-        it records into ``<data_dir>/spool`` (or as ``recording`` says)."""
+        it records into ``<data_dir>/spool`` (or as ``recording`` says); ``camera_options``
+        adds keys to cameras' tables."""
         assert self.site_a is not None
         config = self.data_dir / f"{name}.toml"
         write_agent_config(config, self.url, token or self.site_a.device_token, sources,
-                           ["127.0.0.1"], recording)
+                           ["127.0.0.1"], recording, camera_options)
         agent = agent_process(config, log_path=self.data_dir / f"{name}.log").start()
         self.agents.append(agent)
         return agent
