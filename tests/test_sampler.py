@@ -1,5 +1,6 @@
 """Sampling: each publishing camera's newest frame once per round, unanalysed samples
-replaced (and counted), idle cameras skipped, and a steady pace whatever a round costs."""
+replaced (and counted), idle cameras skipped, a steady pace whatever a round costs, and the
+cameras spread over the period."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ async def test_a_sample_not_yet_analysed_is_replaced_and_keeps_its_picture() -> 
 
 async def test_the_pace_subtracts_the_time_a_round_takes() -> None:
     deliver(feeds := FeedRegistry(3.0), 1)
-    sampler = Sampler(feeds, fps=4, stats=AnalyzerStats())
+    sampler = Sampler(feeds, fps=4, stats=AnalyzerStats(), slots=1)
     now = [0.0]
     delays: list[float] = []
 
@@ -72,3 +73,28 @@ async def test_the_pace_subtracts_the_time_a_round_takes() -> None:
         await sampler.run(sleep=sleep, clock=clock, wall_clock=lambda: 50.0)
     assert delays == pytest.approx([0.15, 0.15, 0.15])  # 0.25 s period minus 0.1 s of work
     assert sampler.stats.samples == 3
+
+
+async def test_cameras_are_spread_over_the_period_each_sampled_once() -> None:
+    feeds = FeedRegistry(3.0)
+    for camera_id in range(1, 9):
+        deliver(feeds, camera_id)
+    sampler = Sampler(feeds, fps=1, stats=AnalyzerStats())
+    assert sampler.slots == 10  # ticks of 0.1 s
+    now = [0.0]
+    delays: list[float] = []
+    batches: list[list[int]] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        now[0] += seconds
+        if sampler._pending:  # what this tick sampled, taken as inference would
+            batches.append(sorted(await sampler.next_batch()))
+        if len(delays) == 20:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await sampler.run(sleep=sleep, clock=lambda: now[0], wall_clock=lambda: now[0])
+    assert delays == pytest.approx([0.1] * 20)
+    assert batches == [[c] for c in range(1, 9)] * 2  # one camera a tick, each once a period
+    assert sampler.stats.samples == 16 and sampler.stats.dropped == 0

@@ -2,6 +2,11 @@
 pending sample. The sampler only reads :meth:`CameraFeed.latest_frame`, so video never waits
 for analysis; a sample not yet analysed when the next is taken is replaced (counted as
 dropped): a slow detector drops samples, never video.
+
+The cameras are spread over the period: it is cut into ticks (at least
+:data:`MIN_TICK_S` long) and each camera is sampled at its own tick (camera id modulo the
+number of ticks), so a period's samples reach the detector a few at a time. A sample then
+waits for a small batch, not for every camera's batch (docs/vision.md, capacity).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from dataclasses import dataclass, field
 import av
 
 from proctor.media.feed import FeedRegistry
+
+MIN_TICK_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,12 @@ class Sampler:
     waiting ones (one per camera) to inference."""
 
     def __init__(self, feeds: FeedRegistry, fps: float, stats: AnalyzerStats,
-                 continued: Collection[int] = ()) -> None:
+                 continued: Collection[int] = (), *,
+                 slots: int | None = None) -> None:
         self.feeds = feeds
         self.period_s = 1.0 / fps
+        # ticks per period (default: as many as fit at MIN_TICK_S)
+        self.slots = slots or max(1, int(self.period_s / MIN_TICK_S))
         self.stats = stats
         self.continued = continued  # cameras with open events: sampled even before a frame
         self._last_frames: dict[int, av.VideoFrame] = {}
@@ -52,16 +62,23 @@ class Sampler:
     async def run(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                   clock: Callable[[], float] = time.monotonic,
                   wall_clock: Callable[[], float] = time.time) -> None:
-        """Sample forever, one round every ``period_s`` however long a round takes (the
-        pace follows ``clock``; sample times are wall-clock, events need them)."""
+        """Sample forever, one tick every ``period_s / slots`` however long a tick takes,
+        each tick the cameras of its slot (the pace follows ``clock``; sample times are
+        wall-clock, events need them)."""
+        tick_s = self.period_s / self.slots
+        tick = 0
         while True:
             started = clock()
-            self.take(wall_clock())
-            await sleep(max(0.0, self.period_s - (clock() - started)))
+            self.take(wall_clock(), tick % self.slots)
+            tick += 1
+            await sleep(max(0.0, tick_s - (clock() - started)))
 
-    def take(self, now: float) -> None:
-        """One round: a pending sample for every camera that publishes (or has open events)."""
+    def take(self, now: float, slot: int | None = None) -> None:
+        """One tick: a pending sample for every camera of ``slot`` (camera id modulo
+        ``slots``; None: every camera) that publishes (or has open events)."""
         for camera_id, feed in self.feeds.items():
+            if slot is not None and camera_id % self.slots != slot:
+                continue
             if feed.frames_received == 0 and camera_id not in self.continued:
                 continue  # never published since start, nothing to continue: idle
             frame = feed.latest_frame()
