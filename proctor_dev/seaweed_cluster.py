@@ -6,7 +6,8 @@ From the same ``weed`` binary as :mod:`proctor_dev.seaweed`:
 - one volume server on each of 3 racks, with replication ``010`` (two copies on different
   racks of one data centre): a rack may die and every object still has a copy, and new
   volumes grow on the two racks left;
-- 2 filers on one shared PostgreSQL store (``postgres2``). Per-filer stores (leveldb) would
+- 2 filers on one shared PostgreSQL store (``postgres2``, the production
+  ``deploy/seaweedfs/filer-postgres.toml``). Per-filer stores (leveldb) would
   only converge by asynchronous metadata replication between filers, so an object written
   through one gateway could be missing, or its lock unseen, through the other for a moment;
   a shared transactional store makes every filer see the same bucket, version and lock at
@@ -45,27 +46,24 @@ MASTERS, RACKS, FILERS, GATEWAYS = 3, 3, 2, 2
 REPLICATION = "010"  # one more copy on another rack of the same data centre
 VOLUMES_PER_SERVER = 200  # not preallocated: a cap, not a cost (see seaweed.MAX_VOLUMES)
 VOLUME_SIZE_MB = 64
+# The production filer store (docker-compose.cluster.yml) is the one used here.
+FILER_STORE = Path(__file__).resolve().parents[1] / "deploy" / "seaweedfs" / "filer-postgres.toml"
 
 
 def _key() -> str:
     return secrets.token_hex(16)
 
 
-def filer_store_config(database_url: str) -> str:
-    """``filer.toml`` putting every filer's metadata in the PostgreSQL of ``database_url``
-    (a SQLAlchemy URL, as :func:`proctor_dev.postgres.postgres_cluster` yields)."""
+def filer_store_env(database_url: str) -> dict[str, str]:
+    """Where :data:`FILER_STORE` finds PostgreSQL (``WEED_POSTGRES2_*`` win over the file):
+    the database of ``database_url``, a SQLAlchemy URL as
+    :func:`proctor_dev.postgres.postgres_cluster` yields."""
     url = make_url(database_url)
-    return (f'[postgres2]\nenabled = true\nhostname = "{url.host}"\nport = {url.port or 5432}\n'
-            f'username = "{url.username}"\npassword = "{url.password or ""}"\n'
-            f'database = "{url.database}"\nschema = ""\nsslmode = "disable"\n'
-            'connection_max_idle = 10\nconnection_max_open = 20\n'
-            'connection_max_lifetime_seconds = 300\n'
-            'createTable = """\n  CREATE TABLE IF NOT EXISTS "%s" (dirhash BIGINT, '
-            'name VARCHAR(65535), directory VARCHAR(65535), meta bytea, '
-            'PRIMARY KEY (dirhash, name));\n"""\n'
-            'enableUpsert = true\nupsertQuery = """\n  INSERT INTO "%[1]s" (dirhash, name, '
-            'directory, meta) VALUES($1, $2, $3, $4) ON CONFLICT (dirhash, name) DO UPDATE SET '
-            'directory=EXCLUDED.directory, meta=EXCLUDED.meta\n"""\n')
+    return {"WEED_POSTGRES2_HOSTNAME": url.host or "127.0.0.1",
+            "WEED_POSTGRES2_PORT": str(url.port or 5432),
+            "WEED_POSTGRES2_USERNAME": url.username or "",
+            "WEED_POSTGRES2_PASSWORD": url.password or "",
+            "WEED_POSTGRES2_DATABASE": url.database or ""}
 
 
 @dataclass
@@ -108,9 +106,10 @@ class SeaweedCluster:
         """The server's ``PROCTOR_S3_*`` settings for one gateway (runtime and admin keys)."""
         return s3_server_env(self.endpoints[gateway], self)
 
-    def _process(self, name: str, *args: str) -> ManagedProcess:
+    def _process(self, name: str, *args: str,
+                 env: dict[str, str] | None = None) -> ManagedProcess:
         return ManagedProcess(name, [weed_binary(), *args, "-ip=127.0.0.1", "-ip.bind=127.0.0.1"],
-                              log_path=self.root / f"{name}.log", cwd=self.root).start()
+                              env=env, log_path=self.root / f"{name}.log", cwd=self.root).start()
 
     def _master(self, index: int) -> ManagedProcess:
         folder = private_dir(self.root / f"master{index}")
@@ -131,7 +130,8 @@ class SeaweedCluster:
         return self._process(
             f"filer{index}", "filer", f"-port={self._port(MASTERS + RACKS + index)}",
             f"-master={','.join(self.master_addresses)}", "-exposeDirectoryData=false",
-            f"-defaultStoreDir={private_dir(self.root / f'filer{index}')}")
+            f"-defaultStoreDir={private_dir(self.root / f'filer{index}')}",
+            env=filer_store_env(self.database_url))
 
     def _gateway(self, index: int, identities: Path) -> ManagedProcess:
         filers = self.filer_addresses[index:] + self.filer_addresses[:index]  # its own first
@@ -156,7 +156,7 @@ class SeaweedCluster:
         every volume server registered with it, and every gateway healthy."""
         private_dir(self.root)
         write_security_config(self.root)
-        write_private_file(self.root / "filer.toml", filer_store_config(self.database_url).encode())
+        write_private_file(self.root / "filer.toml", FILER_STORE.read_bytes())
         identities = write_identities(self.root / "s3.json", self)
         deadline = time.monotonic() + timeout_s
         try:

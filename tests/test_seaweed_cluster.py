@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from minio import Minio
 from minio.commonconfig import COMPLIANCE
@@ -81,6 +82,17 @@ def test_a_lock_set_through_one_gateway_holds_through_the_other(cluster: Seaweed
             remover.client.remove_object(bucket, written.key, version_id=written.version_id)
         assert refused.value.code == "AccessDenied"
     assert other.read(written.key, written.version_id) == b"segment"
+
+
+def test_every_filer_keeps_its_metadata_in_the_shared_postgresql(cluster: SeaweedCluster,
+                                                                 bucket: str) -> None:
+    with psycopg.connect(cluster.database_url.replace("+psycopg", "")) as connection:
+        tables = {row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert bucket in tables  # postgres2 keeps each bucket's entries in a table of its own
+    for index in range(len(cluster.filers)):
+        log = (cluster.root / f"filer{index}.log").read_text()
+        assert "configured filer store to postgres2" in log
 
 
 class Uploader(threading.Thread):
