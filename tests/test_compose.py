@@ -187,6 +187,8 @@ def test_the_nats_cluster_routes_to_every_node_with_a_password() -> None:
         assert {r.rsplit("@", 1)[1] for r in routes.split(",")} == {f"{n}:6222" for n in nats}
         assert all(r.startswith("nats://route:${NATS_ROUTE_PASSWORD}@") for r in routes.split(","))
         assert "--pass=${NATS_PASSWORD:?set NATS_PASSWORD in .env}" in command
+    for built in ("server", "server-2", "storage-init"):  # one image, with the NATS client
+        assert "cluster" in services[built]["build"]["args"]["PROCTOR_EXTRAS"], built
     for node, node_id in (("server", "node-1"), ("server-2", "node-2")):
         environment = services[node]["environment"]
         assert environment["PROCTOR_NODE_ID"] == node_id
