@@ -63,6 +63,8 @@ def detect(
     imgsz: ImgszOpt = None,
     threads: ThreadsOpt = None,
     frames: Annotated[int, typer.Option(min=1, help="frames to time")] = 30,
+    batch: Annotated[int, typer.Option(min=1, help="frames per detector call (the analyzer "
+                                       "sends one per camera sampled at once)")] = 1,
 ) -> None:
     """Detector latency on the labelled real images: ms per frame (p50), frames per second."""
     from proctor.config import REPO_ROOT
@@ -71,7 +73,7 @@ def detect(
 
     detector = load_detector(backend, model, imgsz, None, threads)
     result = run_detect_bench(detector, load_frames(REPO_ROOT / "tests" / "data" / "counts"),
-                              frames)
+                              frames, batch=batch)
     for key, value in result.items():
         typer.echo(f"  {key:<18} {value}", err=True)
     typer.echo(json.dumps(result))
