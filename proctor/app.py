@@ -162,15 +162,16 @@ def create_app(settings: Settings) -> FastAPI:
         watch_access_changes(session_factory, live_access.wake,
                              ACCESS_ROWS + ASSIGNMENT_ACCESS_ROWS)
         store = _object_store(settings)
+        cluster = await join_cluster(settings, _publisher_ender(media), session_factory)
         services = Services(
             settings=settings, session_factory=session_factory, media=media,
             live_access=live_access, scope_sources=scope_sources,
             recording=Recording.build(store, session_factory, settings) if store else None,
             reports=ReportArchive.build(store, settings.data_dir, settings.retention_years,
                                         settings.report_tsa_url) if store else None,
-            alerts=AlertHub(), metrics=CollectorRegistry())
+            alerts=cluster.alerts if cluster else AlertHub(), metrics=CollectorRegistry(),
+            cluster=cluster)
         app.state.services = services
-        services.cluster = await join_cluster(settings, _publisher_ender(media))
         holds = asyncio.create_task(reconcile_forever(session_factory, store),
                                     name="legal-hold-reconciler") if store else None
         oversight = start_background(session_factory, settings, Rules.of(settings),

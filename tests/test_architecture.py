@@ -59,7 +59,7 @@ ALLOWED: dict[str, frozenset[str]] = {
                             "private_file"}),
     "media": frozenset({"errors", "rtc"}),
     # several nodes: camera leases and alerts on NATS; wired to media and events by the app
-    "cluster": frozenset({"errors"}),
+    "cluster": frozenset({"db", "errors", "events"}),
     "rtc": frozenset(),
     "audit": frozenset({"actor", "audit_chain", "db"}),
     "db": frozenset({"private_file"}),  # the SQLite file is created owner-only

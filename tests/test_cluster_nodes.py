@@ -3,10 +3,15 @@ camera's owner (307), a full cluster answers 503, and agents follow the redirect
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import websockets
 from support.cluster import two_nodes
 from support.stack import sdp_offer
 from support.wait import wait_until
@@ -74,3 +79,43 @@ async def test_an_agent_follows_the_redirect_to_the_owner(tmp_path: Path,
         admin = a.login("admin")
         assert await wait_until(lambda: a.camera_status(admin, 1)["online"], 120)
         assert not b.camera_status(admin, 1)["online"]
+
+
+async def _alerts_until(url: str, token: str, done: Callable[[dict[str, Any]], bool],
+                        seconds: float) -> list[dict[str, Any]]:
+    """The alert stream's messages at ``url`` until ``done(message)`` or ``seconds``."""
+    received: list[dict[str, Any]] = []
+    ws = url.replace("http://", "ws://") + "/api/live/alerts"
+    async with websockets.connect(ws, additional_headers={"Authorization": f"Bearer {token}"}) \
+            as socket, asyncio.timeout(seconds):
+        while not (received and done(received[-1])):
+            received.append(json.loads(await socket.recv()))
+    return received
+
+
+@pytest.mark.timeout(400)
+async def test_a_console_on_one_node_gets_alerts_of_a_camera_analysed_on_the_other(
+        tmp_path: Path, h264_footage: Path) -> None:
+    with two_nodes(tmp_path, {"PROCTOR_CAMERA_LEASE_S": "3"}, start=False) as nodes:
+        a, b = nodes.a, nodes.b
+        assert a.site_a is not None
+        a.analysis = True  # only node a runs the detector
+        a.start_server()
+        b.start_server()
+        httpx.put(f"{a.url}/api/cameras/1/scene", timeout=TIMEOUT,
+                  headers={"Authorization": f"Bearer {a.login('admin')}"},
+                  json={"expected_headcount": 40}).raise_for_status()  # far more than shown
+        a.start_agent({1: h264_footage.as_uri()})
+
+        def opened(message: dict[str, Any]) -> bool:
+            return (message["type"] == "event" and message["action"] == "open"
+                    and message["event"]["camera_id"] == 1
+                    and message["event"]["kind"] == "person_missing")
+
+        on_b = await _alerts_until(b.url, b.login("sup_a"), opened, 300)
+        assert on_b[0]["type"] == "hello"
+        counts = [m for m in on_b if m["type"] == "camera" and m["camera_id"] == 1]
+        assert counts and counts[-1]["analysed"] is True and counts[-1]["expected"] == 40
+        owner = await _post(f"{b.url}/whip/1", a.site_a.device_token,
+                            await sdp_offer("sendonly"))
+        assert owner.headers["location"].startswith(a.url)  # analysed where it is published

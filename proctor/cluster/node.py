@@ -1,4 +1,4 @@
-"""This server as one node of several: its NATS connection and camera leases."""
+"""This server as one node of several: its NATS connection, camera leases and alert stream."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from proctor.cluster.settings import ClusterSettings
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
 
+    from proctor.cluster.alerts import ClusterAlertHub
     from proctor.cluster.leases import CameraLeases, LostCallback
 
 logger = logging.getLogger(__name__)
@@ -22,28 +25,36 @@ class ClusterNode:
 
     connection: Client
     leases: CameraLeases
+    alerts: ClusterAlertHub
 
     async def close(self) -> None:
-        """Hand this node's cameras over (releases its leases) and disconnect."""
+        """Send queued alerts, hand this node's cameras over (releases its leases) and
+        disconnect."""
+        await self.alerts.close()
         await self.leases.close()
         await self.connection.drain()
 
 
-async def join_cluster(settings: ClusterSettings, on_lost: LostCallback) -> ClusterNode | None:
-    """Connect to NATS and start renewing leases; ``None`` on a single node (no
-    ``PROCTOR_NATS_URL``). ``on_lost`` ends a camera's publisher when its lease moved to
-    another node while this one could not renew it."""
+async def join_cluster(settings: ClusterSettings, on_lost: LostCallback,
+                       sessions: sessionmaker[Session]) -> ClusterNode | None:
+    """Connect to NATS, start renewing leases and feeding alerts from the stream; ``None``
+    on a single node (no ``PROCTOR_NATS_URL``). ``on_lost`` ends a camera's publisher when
+    its lease moved to another node while this one could not renew it."""
     if not settings.clustered:
         return None
+    from proctor.cluster.alerts import ClusterAlertHub
     from proctor.cluster.connection import connect_nats
     from proctor.cluster.leases import CameraLeases
+    from proctor.cluster.region_path import region_paths
 
     connection = await connect_nats(settings.nats_url, settings.node_id)
     leases = await CameraLeases.open(
         connection, node_id=settings.node_id, node_url=settings.node_url,
         capacity=settings.max_cameras, lease_s=settings.camera_lease_s, on_lost=on_lost,
         replicas=settings.nats_replicas)
+    alerts = ClusterAlertHub(connection.jetstream(), settings.node_id, region_paths(sessions))
+    await alerts.start(settings.nats_replicas)
     leases.start()
     logger.info("joined the cluster as node %s (%s), up to %d cameras", settings.node_id,
                 settings.node_url, settings.max_cameras)
-    return ClusterNode(connection, leases)
+    return ClusterNode(connection, leases, alerts)

@@ -1,0 +1,123 @@
+"""Alerts across nodes: analysis messages go on JetStream, and every node's consoles are fed
+from the stream, whichever node analyses the camera.
+
+A message about a camera is published on ``alerts.<province>.<city>.<district>.<site>.<room>.
+<camera>`` (:mod:`proctor.cluster.region_path`), so oversight at each level is a subscription
+filter (``alerts.350000.>`` is 福建省, ``alerts.*.*.*.12.>`` site 12). The stream keeps
+``STREAM_MAX_AGE_S`` of them for replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+from nats.errors import Error as NatsError
+from nats.js.api import DeliverPolicy, StreamConfig
+from nats.js.errors import BadRequestError
+from pydantic import Field, TypeAdapter, ValidationError
+
+from proctor.events.hub import AlertHub
+from proctor.events.messages import AlertMessage
+
+if TYPE_CHECKING:
+    from nats.aio.msg import Msg
+    from nats.js import JetStreamContext
+
+logger = logging.getLogger(__name__)
+
+STREAM = "PROCTOR_ALERTS"
+SUBJECT_ROOT = "alerts"
+STREAM_MAX_AGE_S = 24 * 3600.0
+SEND_QUEUE_LIMIT = 10_000  # messages waiting for NATS; beyond, consoles here still get them
+CAMERA_HEADER = "Proctor-Camera"
+NODE_HEADER = "Proctor-Node"
+_MESSAGE = TypeAdapter(Annotated[AlertMessage, Field(discriminator="type")])
+PathOf = Callable[[int], tuple[str, ...]]  # blocking (a database read): run in a thread
+
+
+def alert_subject(path: tuple[str, ...]) -> str:
+    """The subject of a message about the camera at ``path``."""
+    return ".".join((SUBJECT_ROOT, *path))
+
+
+class ClusterAlertHub(AlertHub):
+    """An :class:`AlertHub` whose :meth:`publish` goes through the stream: this node's
+    consoles get every node's messages (their own included) from it, in the order each node
+    sent them."""
+
+    def __init__(self, js: JetStreamContext, node_id: str, path_of: PathOf) -> None:
+        super().__init__()
+        self._js = js
+        self._node_id = node_id
+        self._path_of = path_of
+        self._paths: dict[int, tuple[str, ...]] = {}
+        self._outbox: asyncio.Queue[tuple[int, AlertMessage]] = asyncio.Queue(SEND_QUEUE_LIMIT)
+        self._sender: asyncio.Task[None] | None = None
+
+    async def start(self, replicas: int = 1) -> None:
+        """Ensure the stream, subscribe to it (new messages) and start sending."""
+        config = StreamConfig(name=STREAM, subjects=[f"{SUBJECT_ROOT}.>"],
+                              max_age=STREAM_MAX_AGE_S, num_replicas=replicas)
+        try:
+            await self._js.add_stream(config)
+        except BadRequestError:  # made by a node with other settings: use it as it is
+            logger.warning("stream %s exists with another configuration; using it", STREAM)
+        await self._js.subscribe(  # ends when the connection is drained
+            f"{SUBJECT_ROOT}.>", stream=STREAM, cb=self._receive, ordered_consumer=True,
+            deliver_policy=DeliverPolicy.NEW)
+        self._sender = asyncio.create_task(self._send_forever(), name="cluster-alerts")
+
+    def publish(self, camera_id: int, message: AlertMessage) -> None:
+        """Queue ``message`` for the stream; if NATS is far behind, hand it to this node's
+        consoles directly rather than lose it."""
+        try:
+            self._outbox.put_nowait((camera_id, message))
+        except asyncio.QueueFull:
+            logger.warning("alert stream backlog full; message kept on this node",
+                           extra={"camera": camera_id})
+            super().publish(camera_id, message)
+
+    async def _path(self, camera_id: int) -> tuple[str, ...]:
+        path = self._paths.get(camera_id)
+        if path is None:  # cameras do not move between rooms while analysed
+            path = self._paths[camera_id] = await asyncio.to_thread(self._path_of, camera_id)
+        return path
+
+    async def _send_forever(self) -> None:
+        while True:
+            camera_id, message = await self._outbox.get()
+            try:
+                subject = alert_subject(await self._path(camera_id))
+                await self._js.publish(
+                    subject, message.model_dump_json().encode(), stream=STREAM,
+                    headers={CAMERA_HEADER: str(camera_id), NODE_HEADER: self._node_id})
+            except (NatsError, OSError) as error:
+                logger.warning("alert not sent to the stream (%s); kept on this node", error,
+                               extra={"camera": camera_id})
+                super().publish(camera_id, message)
+
+    async def _receive(self, msg: Msg) -> None:
+        try:
+            camera_id = int((msg.headers or {})[CAMERA_HEADER])
+            message = _MESSAGE.validate_json(msg.data)
+        except (KeyError, ValueError, ValidationError):
+            logger.warning("unreadable message on %s ignored", msg.subject)
+            return
+        super().publish(camera_id, message)
+
+    async def close(self) -> None:
+        """Send what is queued (briefly), then stop."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._drain(), timeout=2.0)
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+
+    async def _drain(self) -> None:
+        while not self._outbox.empty():
+            await asyncio.sleep(0.05)
