@@ -147,11 +147,14 @@ def test_uploads_survive_killing_the_master_leader_then_a_volume_server(
         print(f"master leader {leader} killed: new leader {cluster.leader()}, "
               f"{len(uploader.stored) - before} stored since, "
               f"{time.monotonic() - killed_at:.1f} s")
+        held = list((cluster.root / "volume0").glob(f"{bucket}_*.dat"))
+        assert held, "rack0 holds no volume of the bucket: killing it would prove nothing"
         cluster.volumes[0].kill()
         killed_at, before = time.monotonic(), len(uploader.stored)
         assert wait_until_sync(lambda: cluster.data_nodes() == RACKS - 1, timeout=120)
         assert wait_until_sync(lambda: uploader.more_than(before + 20), timeout=180)
-        print(f"volume server on rack0 killed: {len(uploader.stored) - before} stored since, "
+        print(f"volume server on rack0 ({len(held)} volumes of the bucket) killed: "
+              f"{len(uploader.stored) - before} stored since, "
               f"{time.monotonic() - killed_at:.1f} s")
     finally:
         uploader.stop.set()
