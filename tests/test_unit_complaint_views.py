@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
@@ -76,7 +76,7 @@ def desk(db: Session, world: World) -> Desk:
 
 def identity_views(db: Session) -> list[list[int]]:
     """The complaints each audited view of complainants named."""
-    return [e.detail["complaints"] for e in db.scalars(
+    return [cast(list[int], e.detail["complaints"]) for e in db.scalars(
         select(AuditEntry).where(AuditEntry.action == IDENTITY_VIEWED).order_by(AuditEntry.id))]
 
 
