@@ -184,3 +184,25 @@ def console(
     for key, value in result_line(result).items():
         typer.echo(f"  {key:<26} {value}", err=True)
     typer.echo(json.dumps(result_line(result)))
+
+
+@app.command()
+def failover(
+    cameras: Annotated[int, typer.Option(min=1, help="cameras one agent publishes")] = 2,
+    seconds: Annotated[float, typer.Option(min=20, help="recording time, the kill midway")] = 60,
+    lease_s: Annotated[float, typer.Option(min=1, help="PROCTOR_CAMERA_LEASE_S")] = 5,
+    segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 4,
+) -> None:
+    """Two nodes, one agent: SIGKILL the node publishing the cameras mid-run; recovery_s,
+    segments_lost, cameras_owned_twice."""
+    from dataclasses import asdict
+
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.failover import run_failover_bench
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_failover_bench(cameras, seconds, lease_s, segment_seconds,
+                                            log=lambda m: typer.echo(m, err=True)))
+    for key, value in asdict(result).items():
+        typer.echo(f"  {key:<22} {value}", err=True)
+    typer.echo(json.dumps(asdict(result)))
