@@ -168,3 +168,13 @@ async def test_a_lease_taken_while_away_ends_the_publisher_here(nodes: Nodes) ->
     assert nodes.lost["away"] == [4] and not away.holds(4)
     owner = await away.owner(4)
     assert owner is not None and owner.node_id == "other"
+
+
+async def test_releases_racing_a_renewal_stay_released(nodes: Nodes) -> None:
+    a = await nodes.node("a", capacity=20)
+    cameras = range(1, 11)
+    for camera_id in cameras:
+        await a.place(camera_id, f"/whip/{camera_id}")
+    await asyncio.gather(a.renew(), *(a.release(camera_id) for camera_id in cameras))
+    assert [await a.owner(camera_id) for camera_id in cameras] == [None] * 10
+    assert nodes.lost["a"] == [] and a.cameras == 0  # nothing taken for lost either

@@ -88,7 +88,9 @@ class CameraLeases:
         self.lease_s = lease_s
         self._on_lost = on_lost
         self._held: dict[int, int] = {}  # camera -> revision of our lease
-        self._claiming = asyncio.Lock()  # one claim at a time: capacity is checked, then used
+        # one change of the held leases at a time: a claim checks capacity then uses it, and
+        # a renewal racing a release would bring the released lease back
+        self._changing = asyncio.Lock()
         self._renewer: asyncio.Task[None] | None = None
 
     @classmethod
@@ -152,12 +154,13 @@ class CameraLeases:
         """Make this node the camera's publisher or say where it goes. Returns holding the
         camera's lease; raises :class:`OwnedElsewhere` (another live node holds it, or is
         less loaded and takes it) or :class:`ClusterBusy` (every node is full)."""
-        async with self._claiming:
+        async with self._changing:
             owner = await self.owner(camera_id)
             if owner is not None:
                 if owner.node_id != self.node_id:
                     raise _redirect(camera_id, owner.node_id, owner.url, path)
-                self._held[camera_id] = owner.revision  # ours, perhaps from before a restart
+                # ours already, or from before a restart of this node
+                self._held.setdefault(camera_id, owner.revision)
                 return
             target = await self._least_loaded()
             if target.node_id != self.node_id:
@@ -216,12 +219,13 @@ class CameraLeases:
 
     async def release(self, camera_id: int) -> None:
         """Give the camera up (its publisher left): another node may take it at once."""
-        revision = self._held.pop(camera_id, None)
-        if revision is None:
-            return
-        with contextlib.suppress(NatsError):  # not ours any more, or NATS away: it expires
-            await self._owners.delete(_key(camera_id), last=revision)
-            await self._announce()
+        async with self._changing:
+            revision = self._held.pop(camera_id, None)
+            if revision is None:
+                return
+            with contextlib.suppress(NatsError):  # not ours any more, or NATS away: expires
+                await self._owners.delete(_key(camera_id), last=revision)
+                await self._announce()
         logger.info("camera lease released", extra={"camera": camera_id, "node": self.node_id})
 
     async def renew(self) -> None:
@@ -229,16 +233,20 @@ class CameraLeases:
         expired while NATS was unreachable and another node took the camera) is lost: the
         ``on_lost`` callback ends the camera's publisher here, so it is never owned twice."""
         value = json.dumps({"node": self.node_id, "url": self.node_url}).encode()
-        for camera_id, revision in list(self._held.items()):
-            try:
-                self._held[camera_id] = await self._owners.update(_key(camera_id), value,
-                                                                  last=revision)
-            except KeyWrongLastSequenceError:
-                if self._held.pop(camera_id, None) is not None:
-                    logger.warning("camera lease lost to another node; ending its publisher "
-                                   "here", extra={"camera": camera_id})
-                    await self._on_lost(camera_id)
-        await self._announce()
+        lost = []
+        async with self._changing:
+            for camera_id, revision in list(self._held.items()):
+                try:
+                    self._held[camera_id] = await self._owners.update(_key(camera_id), value,
+                                                                      last=revision)
+                except KeyWrongLastSequenceError:
+                    del self._held[camera_id]
+                    lost.append(camera_id)
+            await self._announce()
+        for camera_id in lost:  # outside the lock: ending the publisher releases (a no-op)
+            logger.warning("camera lease lost to another node; ending its publisher here",
+                           extra={"camera": camera_id})
+            await self._on_lost(camera_id)
 
     async def _renew_forever(self) -> None:
         while True:
