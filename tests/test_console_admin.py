@@ -15,7 +15,9 @@ from support.console_checks import (
     LANGS,
     MESSAGES,
     PHONE,
+    assert_refused,
     check_page,
+    check_refused_page,
     console_page,
     log_in,
     overflowing,
@@ -111,20 +113,14 @@ def test_add_site_room_device_camera_and_rotate_the_token(
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_officer_sees_no_administration_and_the_api_refuses(
         shared_stack: Stack, browser: BrowserContext, lang: str) -> None:
-    text = MESSAGES[lang]
     page = console_page(browser, lang, PHONE)
-    log_in(page, shared_stack.url, "officer", PASSWORD, "/admin")
-    wait_js(page, "!document.getElementById('page-error').hidden")
-    assert page.locator("#page-error").text_content() == text["admin.error.forbidden"]
-    assert page.locator("nav a[href='/admin']").count() == 0
-    assert page.locator("#admin-site-form").is_hidden()
-    assert page.locator("#admin-device-form").is_hidden()
-    check_page(page, lang)
-    assert overflowing(page) == []
+    check_refused_page(page, shared_stack.url, ("officer", PASSWORD), "/admin", lang,
+                       MESSAGES[lang]["admin.error.forbidden"],
+                       ("#admin-site-form", "#admin-device-form"))
     officer = {"Authorization": f"Bearer {shared_stack.login('officer')}"}
-    refused = httpx.post(f"{shared_stack.url}/api/sites", json={"name": "x"}, headers=officer)
-    assert refused.status_code == 403 and refused.json()["detail"]
-    assert httpx.get(f"{shared_stack.url}/api/devices", headers=officer).status_code == 403
+    assert_refused(httpx.post(f"{shared_stack.url}/api/sites", json={"name": "x"},
+                              headers=officer))
+    assert_refused(httpx.get(f"{shared_stack.url}/api/devices", headers=officer))
     page.close()
 
 

@@ -21,7 +21,9 @@ from support.console_checks import (
     LANGS,
     MESSAGES,
     PHONE,
+    assert_refused,
     check_page,
+    check_refused_page,
     console_page,
     log_in,
     overflowing,
@@ -170,19 +172,13 @@ def test_draw_with_mouse_and_keyboard_and_save(
 
 def test_a_supervisor_sees_no_editor_and_the_api_refuses(
         shared_stack: Stack, browser: BrowserContext) -> None:
-    text = MESSAGES["zh-CN"]
     page = console_page(browser, "zh-CN", PHONE)
-    log_in(page, shared_stack.url, "sup_a", PASSWORD, "/admin/scenes")
-    wait_js(page, "!document.getElementById('page-error').hidden")
-    assert page.locator("#page-error").text_content() == text["scenes.error.forbidden"]
-    assert page.locator("nav a[href='/admin/scenes']").count() == 0
-    assert page.locator("#scenes-editor").is_hidden()
-    check_page(page, "zh-CN")
+    check_refused_page(page, shared_stack.url, ("sup_a", PASSWORD), "/admin/scenes", "zh-CN",
+                       MESSAGES["zh-CN"]["scenes.error.forbidden"], ("#scenes-editor",))
     camera = shared_stack.site_a.camera_ids[0]
     supervisor = {"Authorization": f"Bearer {shared_stack.login('sup_a')}"}
-    refused = httpx.put(f"{shared_stack.url}/api/cameras/{camera}/scene", headers=supervisor,
-                        json={"expected_headcount": 1})
-    assert refused.status_code == 403 and refused.json()["detail"]
+    assert_refused(httpx.put(f"{shared_stack.url}/api/cameras/{camera}/scene",
+                             headers=supervisor, json={"expected_headcount": 1}))
     page.close()
 
 

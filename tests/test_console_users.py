@@ -15,7 +15,9 @@ from support.console_checks import (
     LANGS,
     MESSAGES,
     PHONE,
+    assert_refused,
     check_page,
+    check_refused_page,
     console_page,
     log_in,
     overflowing,
@@ -154,18 +156,11 @@ def test_create_grant_disable_and_reset_a_user(
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_officer_sees_no_users_page_and_the_api_refuses(
         shared_stack: Stack, browser: BrowserContext, lang: str) -> None:
-    text = MESSAGES[lang]
     page = console_page(browser, lang, PHONE)
-    log_in(page, shared_stack.url, "officer", PASSWORD, "/admin/users")
-    wait_js(page, "!document.getElementById('page-error').hidden")
-    assert page.locator("#page-error").text_content() == text["users.error.forbidden"]
-    assert page.locator("nav a[href='/admin/users']").count() == 0
-    assert page.locator("#users-create-form").is_hidden()
-    check_page(page, lang)
-    assert overflowing(page) == []
+    check_refused_page(page, shared_stack.url, ("officer", PASSWORD), "/admin/users", lang,
+                       MESSAGES[lang]["users.error.forbidden"], ("#users-create-form",))
     officer = {"Authorization": f"Bearer {shared_stack.login('officer')}"}
-    refused = httpx.post(f"{shared_stack.url}/api/users", headers=officer, json={
-        "username": "x", "password": "a-long-enough-password", "role": "admin"})
-    assert refused.status_code == 403 and refused.json()["detail"]
-    assert httpx.get(f"{shared_stack.url}/api/users", headers=officer).status_code == 403
+    assert_refused(httpx.post(f"{shared_stack.url}/api/users", headers=officer, json={
+        "username": "x", "password": "a-long-enough-password", "role": "admin"}))
+    assert_refused(httpx.get(f"{shared_stack.url}/api/users", headers=officer))
     page.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 from playwright.sync_api import BrowserContext, Page
 
 from proctor.config import REPO_ROOT
@@ -136,3 +137,31 @@ def log_in(page: Page, url: str, username: str, password: str, next_path: str) -
     page.click("#login-button")
     page.wait_for_url(f"{url}{next_path}")
     wait_ready(page)
+
+
+def page_error(page: Page) -> str:
+    """Until the page shows its error line (#page-error), and its text: said in words,
+    never empty nor a message template with its ``{placeholders}`` left in."""
+    wait_js(page, "!document.getElementById('page-error').hidden")
+    message = page.locator("#page-error").text_content() or ""
+    assert message and "{" not in message, f"{page.url}: page error {message!r}"
+    return message
+
+
+def check_refused_page(page: Page, url: str, login: tuple[str, str], path: str, lang: str,
+                       message: str, hidden: tuple[str, ...]) -> None:
+    """A user (``login``: name and password) who may not use the page at ``path`` opens it:
+    the page says ``message``, the header has no entry for it, none of ``hidden`` shows, the
+    page passes :func:`check_page` and nothing reaches past the viewport."""
+    log_in(page, url, *login, path)
+    assert page_error(page) == message
+    assert page.locator(f"nav a[href='{path}']").count() == 0
+    for selector in hidden:
+        assert page.locator(selector).is_hidden(), f"{path}: {selector} shows"
+    check_page(page, lang)
+    assert overflowing(page) == []
+
+
+def assert_refused(answer: httpx.Response) -> None:
+    """The API refused the caller (403), saying why."""
+    assert answer.status_code == 403 and answer.json()["detail"], answer.text
