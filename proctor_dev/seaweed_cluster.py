@@ -93,6 +93,11 @@ class SeaweedCluster:
         return [f"127.0.0.1:{self._port(i)}" for i in range(MASTERS)]
 
     @property
+    def volume_addresses(self) -> list[str]:
+        """``host:port`` of every volume server (HTTPS with a client certificate)."""
+        return [f"127.0.0.1:{self._port(MASTERS + rack)}" for rack in range(RACKS)]
+
+    @property
     def filer_addresses(self) -> list[str]:
         """``host:port`` of every filer."""
         return [f"127.0.0.1:{self._port(MASTERS + RACKS + i)}" for i in range(FILERS)]
@@ -122,7 +127,8 @@ class SeaweedCluster:
     def _volume(self, rack: int) -> ManagedProcess:
         folder = private_dir(self.root / f"volume{rack}")
         return self._process(
-            f"volume{rack}", "volume", f"-port={self._port(MASTERS + rack)}", f"-dir={folder}",
+            f"volume{rack}", "volume", f"-port={self.volume_addresses[rack].split(':')[1]}",
+            f"-dir={folder}",
             f"-max={VOLUMES_PER_SERVER}", f"-mserver={','.join(self.master_addresses)}",
             "-dataCenter=dc1", f"-rack=rack{rack}")
 

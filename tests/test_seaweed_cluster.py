@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from minio import Minio
@@ -93,6 +94,24 @@ def test_every_filer_keeps_its_metadata_in_the_shared_postgresql(cluster: Seawee
     for index in range(len(cluster.filers)):
         log = (cluster.root / f"filer{index}.log").read_text()
         assert "configured filer store to postgres2" in log
+
+
+def test_internal_ports_answer_only_with_the_cluster_certificate(cluster: SeaweedCluster) -> None:
+    internal = [*cluster.master_addresses, *cluster.volume_addresses, *cluster.filer_addresses]
+    with cluster.internal_client() as trusted:
+        for address in internal:
+            assert trusted.get(f"https://{address}/healthz").status_code == 200, address
+    for address in internal:  # plain HTTP (answered 400), or TLS without our certificate
+        for url in (f"http://{address}/healthz", f"https://{address}/healthz"):
+            assert refused(url), url
+
+
+def refused(url: str) -> bool:
+    """Whether ``url`` fails or answers other than 200 without the cluster's certificate."""
+    try:
+        return httpx.get(url, verify=False, timeout=5).status_code != 200
+    except httpx.HTTPError:
+        return True
 
 
 class Uploader(threading.Thread):
