@@ -36,6 +36,7 @@ from proctor.api import calendar as calendar_routes
 from proctor.api import complaints as complaint_routes
 from proctor.api import coverage as coverage_routes
 from proctor.api import draws as draw_routes
+from proctor.api import observations as observation_routes
 from proctor.api import organisations as organisation_routes
 from proctor.api import oversight as oversight_routes
 from proctor.api import public_complaints as public_complaint_routes
@@ -220,6 +221,7 @@ def create_app(settings: Settings) -> FastAPI:
                    oversight_routes.router):
         app.include_router(router)
     app.include_router(report_routes.router)
+    app.include_router(observation_routes.router)
     app.include_router(complaint_routes.router)
     app.include_router(public_complaint_routes.router)
     if settings.environment != "production":  # no API map in production

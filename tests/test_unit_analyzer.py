@@ -3,18 +3,20 @@ from a dict, a scripted detector process instead of the model, and a sink that r
 it is sent. A camera with more people than expected opens an event and its state reaches
 the consoles; an event open at start is continued; the detector going down is said; closing
 stops the detector and lets the sink finish; a one-sample glitch in the count raises no
-headcount event, as the count is taken over the latest samples."""
+headcount event, as the count is taken over the latest samples; samples an edge agent
+analysed go through the same rules."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import av
 import numpy as np
 import pytest
-from support.detector_process import MODEL, ScriptedProcess
+from support.detector_process import MODEL, PERSON, ScriptedProcess
 from support.scenes import MemoryScenes
 from support.tracks import QueueTrack
 from support.wait import wait_until
@@ -24,9 +26,11 @@ from proctor.vision.analyzer import Analyzer
 from proctor.vision.counting import CountFusion
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
+from proctor.vision.observation import Observation
 from proctor.vision.rules import AnalysisRules
 from proctor.vision.scene import SceneSettings
 from proctor.vision.settings import AnalysisSettings
+from proctor.vision.tamper import frame_stats
 from proctor.vision.transitions import (
     AnalysisTransition,
     CameraStateChanged,
@@ -181,3 +185,37 @@ async def test_a_one_sample_glitch_raises_no_headcount_event(samples: int,
         assert bool(sink.opened(EventKind.EXTRA_PERSON)) is raised  # 1: the glitch alone
         counts = {s.status.people for s in sink.statuses() if s.status.camera_id == CAMERA}
         assert counts == ({1, 3} if raised else {1})  # consoles see the fused count
+
+
+def edge_sample(at: float, people: int) -> Observation:
+    """What an edge agent sends of one sample of the room with ``people`` in it."""
+    luma = np.ascontiguousarray(SCENE[:, :, 1]) + np.uint8(at % 3)  # a live, changing picture
+    return Observation.of(at, frame_stats(luma), [PERSON] * people, model="edge-model")
+
+
+async def test_edge_observations_go_through_the_same_rules_and_stop_server_sampling(
+        running: tuple[Analyzer, RecordingSink, ScriptedProcess]) -> None:
+    analyzer, sink, process = running
+    camera = 3  # an edge camera: its video is not sampled here
+    scenes = analyzer.monitors.scenes
+    assert isinstance(scenes, MemoryScenes)
+    scenes.change(camera, SceneSettings(expected_headcount=1))
+    now = time.time()
+    taken = await analyzer.observe_edge(camera, [edge_sample(now + i, 3) for i in range(5)])
+    assert taken == 5 and analyzer.analysed_at_edge(camera)
+    [opened] = [t for t in sink.opened(EventKind.EXTRA_PERSON) if t.camera_id == camera]
+    assert opened.peak["count"] == 3 and opened.started_at == pytest.approx(now)
+    assert await analyzer.observe_edge(camera, [edge_sample(now + 2, 1)]) == 0  # a retry
+    state = analyzer.camera_state(camera)
+    assert state is not None and (state.people, state.analysed) == (3, True)
+
+    # CAMERA's agent starts detecting too: the server stops sampling it while it does
+    assert await wait_until(lambda: len(process.seen) > 0, timeout=30)
+    await analyzer.observe_edge(CAMERA, [edge_sample(now, 1)])
+    await asyncio.sleep(0.5)  # a batch may be under way: let it finish
+    seen = len(process.seen)
+    await analyzer.observe_edge(CAMERA, [edge_sample(now + 1, 1)])
+    feed = dict(analyzer.feeds.items())[CAMERA]
+    frames = feed.frames_received  # 20 more frames at 20/s: 5 sampling periods at 5 fps
+    assert await wait_until(lambda: feed.frames_received >= frames + 20, timeout=30)
+    assert analyzer.analysed_at_edge(CAMERA) and len(process.seen) == seen

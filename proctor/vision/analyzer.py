@@ -12,6 +12,10 @@ sends the resulting transitions to a sink. It composes units with one job each:
   from a :class:`~proctor.vision.scene_store.SceneStore`);
 - :class:`~proctor.vision.publisher.Publisher` sends typed transitions to the
   :class:`~proctor.vision.transitions.TransitionSink`.
+
+A camera whose edge agent detects on its own frames sends :class:`Observation` samples
+(:meth:`Analyzer.observe_edge`); they go through the same monitors and publisher, and the
+sampler leaves that camera alone while they keep coming (:data:`EDGE_HOLD_S`).
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+import numpy as np
+
 from proctor.media.feed import FeedRegistry
 from proctor.vision.detector_keeper import DetectorKeeper
 from proctor.vision.inference import InferenceLoop, SampleResult
 from proctor.vision.monitor import Sample
 from proctor.vision.monitors import HeadcountSource, Monitors
+from proctor.vision.observation import Observation
 from proctor.vision.publisher import Publisher
 from proctor.vision.sampler import AnalyzerStats, Sampler
 from proctor.vision.scene import Occupancy
@@ -31,6 +38,8 @@ from proctor.vision.scene_store import SceneStore
 from proctor.vision.settings import AnalysisSettings
 from proctor.vision.transitions import CameraStatus, TransitionSink
 from proctor.vision.worker import DetectorProcess, ModelInfo
+
+EDGE_HOLD_S = 10.0  # a camera whose agent sent observations this recently is not sampled here
 
 
 class Analyzer:
@@ -45,8 +54,10 @@ class Analyzer:
         self.monitors = Monitors(scenes, settings.analysis_rules,
                                  settings.analysis_tamper, self._sees_phones, headcount,
                                  settings.analysis_counting)
+        self.feeds = feeds
+        self._edge_seen: dict[int, float] = {}  # camera -> monotonic time of its last observation
         self.sampler = Sampler(feeds, settings.analysis_fps, self.stats,
-                               self.monitors.continued)
+                               self.monitors.continued, self.analysed_at_edge)
         self.publisher = Publisher(sink, settings.analysis_fps,
                                    settings.analysis_detector.get("confidence", 0.4),
                                    lambda: self.model, lambda: self.keeper.error)
@@ -111,6 +122,37 @@ class Analyzer:
     async def reload_scene(self, camera_id: int) -> None:
         """Apply changed scene settings or reference of a camera (open events carry on)."""
         await self.monitors.reload_scene(camera_id)
+
+    def analysed_at_edge(self, camera_id: int) -> bool:
+        """Whether the camera's agent sent observations within :data:`EDGE_HOLD_S`."""
+        seen = self._edge_seen.get(camera_id)
+        return seen is not None and time.monotonic() - seen < EDGE_HOLD_S
+
+    async def observe_edge(self, camera_id: int, observations: list[Observation]) -> int:
+        """Apply the rules to samples the camera's edge agent analysed, in time order, and
+        publish what changed; samples not newer than the camera's latest are skipped (a
+        retried request). Returns how many were taken."""
+        self._edge_seen[camera_id] = time.monotonic()
+        monitor = await self.monitors.get(camera_id)
+        taken = 0
+        for observation in sorted(observations, key=lambda o: o.at):
+            before = monitor.state
+            if before is not None and observation.at <= before.at:
+                continue
+            picture = observation.picture
+            found = monitor.observe(Sample(observation.at, None, observation.detections(),
+                                           picture.frame_stats() if picture else None))
+            await self.publisher.transitions(monitor, found,
+                                             self._live_picture(camera_id) if found else None)
+            await self.publisher.state(before, monitor)
+            taken += 1
+        return taken
+
+    def _live_picture(self, camera_id: int) -> np.ndarray | None:
+        """The camera's newest live frame (BGR), the snapshot of an edge-analysed event."""
+        feed = dict(self.feeds.items()).get(camera_id)
+        frame = feed.latest_frame() if feed is not None else None
+        return None if frame is None else frame.to_ndarray(format="bgr24")
 
     def _sees_phones(self) -> bool | None:
         model = self.model

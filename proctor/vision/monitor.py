@@ -33,8 +33,10 @@ BASELINE_SAMPLES = 10  # sharpness baseline: median of the first good samples, w
 class Sample:
     """What the analyzer saw of a camera at one moment.
 
-    ``luma`` is None when no new frame arrived since the previous sample; ``detections`` is
-    None when the picture was not analysed (no picture, or the detector is down).
+    ``luma`` is None when no new frame arrived since the previous sample, or when the
+    picture was seen elsewhere (an edge agent sends its ``stats`` only); ``stats`` None: no
+    picture. ``detections`` is None when the picture was not analysed (no picture, or the
+    detector is down).
     """
 
     at: float  # epoch seconds
@@ -141,7 +143,7 @@ class CameraMonitor:
 
     def _view(self, sample: Sample) -> SampleView:
         """What the rules see of ``sample`` (tamper signals are checked here, once)."""
-        if sample.luma is None or sample.stats is None:
+        if sample.stats is None:
             return SampleView(False, {}, None, self.scene, self.phone_detection)
         tamper = self._tamper(sample.luma, sample.stats)
         view = SampleView(True, {kind: self._tamper_values(kind, sample.stats) for kind in tamper},
@@ -167,7 +169,7 @@ class CameraMonitor:
                                  phone_detection=self.phone_detection, picture=picture,
                                  at=sample.at)
 
-    def _tamper(self, luma: np.ndarray, stats: FrameStats) -> set[TamperKind]:
+    def _tamper(self, luma: np.ndarray | None, stats: FrameStats) -> set[TamperKind]:
         found = tamper_signals(stats, self._previous, self._reference, self._baseline_sharpness,
                                self.tamper_limits)
         self._previous = stats
@@ -175,9 +177,10 @@ class CameraMonitor:
             self._learn(luma, stats)
         return found
 
-    def _learn(self, luma: np.ndarray, stats: FrameStats) -> None:
+    def _learn(self, luma: np.ndarray | None, stats: FrameStats) -> None:
         """Without an operator's reference, the first good picture becomes the reference and
-        the median sharpness of the first samples the baseline."""
+        the median sharpness of the first samples the baseline (the picture is stored as the
+        camera's reference when it was seen here, not only its statistics)."""
         if self._reference is None:
             self._reference = stats
             self.captured_reference = luma

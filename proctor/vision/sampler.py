@@ -47,9 +47,11 @@ class Sampler:
     waiting ones (one per camera) to inference."""
 
     def __init__(self, feeds: FeedRegistry, fps: float, stats: AnalyzerStats,
-                 continued: Collection[int] = (), *,
+                 continued: Collection[int] = (),
+                 elsewhere: Callable[[int], bool] | None = None, *,
                  slots: int | None = None) -> None:
         self.feeds = feeds
+        self.elsewhere = elsewhere  # true for a camera analysed elsewhere now (its edge agent)
         self.period_s = 1.0 / fps
         # ticks per period (default: as many as fit at MIN_TICK_S)
         self.slots = slots or max(1, int(self.period_s / MIN_TICK_S))
@@ -81,6 +83,8 @@ class Sampler:
                 continue
             if feed.frames_received == 0 and camera_id not in self.continued:
                 continue  # never published since start, nothing to continue: idle
+            if self.elsewhere is not None and self.elsewhere(camera_id):
+                continue
             frame = feed.latest_frame()
             fresh = frame is not None and frame is not self._last_frames.get(camera_id)
             if frame is not None and fresh:

@@ -168,6 +168,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/cameras/{camera_id}/segments/{start_ms}"): Rule(Access.DEVICE),
     ("GET", "/api/time"): Rule(Access.DEVICE),
     ("POST", "/api/devices/me/status"): Rule(Access.DEVICE),
+    ("POST", "/api/cameras/{camera_id}/observations"): Rule(Access.DEVICE),
     # the directory, regions, organisations, the pool, batch planning: administrators
     **{(method, f"/api{path}"): MANAGE for method, path in (
         ("POST", "/sites"), ("GET", "/sites"), ("POST", "/rooms"), ("GET", "/rooms"),
