@@ -6,12 +6,15 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from proctor.config import REPO_ROOT
 from proctor.vision.options import Backend, ConfidenceOpt, ImgszOpt, ModelOpt, ThreadsOpt
+
+if TYPE_CHECKING:
+    from proctor_dev.evaluation import scenarios as sc
 
 app = typer.Typer(help="Evaluate detectors on labelled images.", no_args_is_help=True)
 
@@ -109,8 +112,9 @@ def scenarios(
     threads: ThreadsOpt = None,
 ) -> None:
     """Run scenario clips (tamper and people, ground truth by construction) through the real
-    analysis; print each clip's events, then per event kind precision, recall and onset delay
-    (last line, JSON)."""
+    analysis, counting people in each sample alone and over the latest samples (the
+    default); print each clip's events both ways, then totals and per event kind precision,
+    recall and onset delay for each (last line, JSON)."""
     from proctor.config import load_settings
     from proctor.vision.options import load_detector
     from proctor_dev.evaluation import scenarios as sc
@@ -126,19 +130,36 @@ def scenarios(
         for clip in sc.people_scenarios(base, people):
             clip.name = f"{clip.name}@{number}"
             clips.append(clip)
-    results = []
-    for result in sc.iterate(clips, detector, rules):
-        results.append(result)
-        missed = [t for t in result.scenario.truths if t not in result.matched]
-        mark = "ok " if not missed and not result.false_alarms else "BAD"
-        typer.echo(f"{mark} {result.scenario.name:<22} {result.scenario.description}")
-        for event in result.events:
-            verdict = "false alarm" if event in result.false_alarms else "found"
-            typer.echo(f"      {event.kind.value:<17} {event.zone:<12} condition from "
-                       f"{event.started_at:>5.0f} s, opened {event.opened_at:>5.0f} s  {verdict}")
-        for truth in missed:
-            typer.echo(f"      MISSED {truth.kind.value} {truth.zone} "
-                       f"{truth.start:.0f}-{truth.end:.0f} s")
+    results: dict[str, list[sc.ScenarioResult]] = {way: [] for way in sc.COUNTINGS}
+    for by_way in sc.iterate(clips, detector, rules):
+        for way, result in by_way.items():
+            results[way].append(result)
+            _print_scenario(way, result)
     typer.echo(json.dumps({"model": detector.spec.name, "backend": detector.type_key,
-                           "imgsz": detector.settings.imgsz, "clips": len(results),
-                           "kinds": sc.summarise(results)}))
+                           "imgsz": detector.settings.imgsz, "clips": len(clips),
+                           "counting": {way: c.model_dump() for way, c in sc.COUNTINGS.items()},
+                           "totals": {way: _totals(found) for way, found in results.items()},
+                           "kinds": {way: sc.summarise(found)
+                                     for way, found in results.items()}}))
+
+
+def _print_scenario(way: str, result: sc.ScenarioResult) -> None:
+    """One clip's verdict and events, counted one way."""
+    missed = [t for t in result.scenario.truths if t not in result.matched]
+    mark = "ok " if not missed and not result.false_alarms else "BAD"
+    typer.echo(f"{mark} {way:<12} {result.scenario.name:<22} {result.scenario.description}")
+    for event in result.events:
+        verdict = "false alarm" if event in result.false_alarms else "found"
+        typer.echo(f"      {event.kind.value:<17} {event.zone:<12} condition from "
+                   f"{event.started_at:>5.0f} s, opened {event.opened_at:>5.0f} s  {verdict}")
+    for truth in missed:
+        typer.echo(f"      MISSED {truth.kind.value} {truth.zone} "
+                   f"{truth.start:.0f}-{truth.end:.0f} s")
+
+
+def _totals(results: list[sc.ScenarioResult]) -> dict[str, int]:
+    """Truths, found, missed and false alarms over every clip."""
+    truths = sum(len(r.scenario.truths) for r in results)
+    found = sum(len(r.matched) for r in results)
+    return {"truths": truths, "found": found, "missed": truths - found,
+            "false_alarms": sum(len(r.false_alarms) for r in results)}

@@ -13,6 +13,10 @@ Two kinds of base material, both real footage (``vtest.avi``, a street camera):
   one person is the invigilator. People are then removed (inpainted away) or a copy of a
   person is pasted into another's seat.
 
+Every clip runs twice from the same detections: each sample's count alone (single-frame) and
+the count over the latest samples (:mod:`proctor.vision.counting`, the default), so the two
+are compared on identical input.
+
 A truth ``(kind, zone, start, end)`` is found when an event of that kind and zone opens
 between ``start`` and ``end`` (plus the rule's clear time); onset delay is the time from
 ``start`` to the event opening, which includes the rule's deliberate smoothing (e.g. a
@@ -22,13 +26,14 @@ seat must be empty 30 s before ``seat_empty`` opens).
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from proctor.vision.counting import CountFusion
 from proctor.vision.detector import Detection, Detector
 from proctor.vision.kinds import EventKind
 from proctor.vision.monitor import CameraMonitor, Sample
@@ -295,22 +300,39 @@ def people_scenarios(base: np.ndarray, people: list[Detection]) -> list[Scenario
 # -- running and scoring ----------------------------------------------------------------------
 
 
+COUNTINGS = {"single_frame": CountFusion(samples=1), "fused": CountFusion()}
+"""The ways of counting ``proctor eval scenarios`` compares: each sample alone, and over the
+latest samples (the default)."""
+
+
 def run_scenario(scenario: Scenario, detector: Detector, rules: AnalysisRules,
-                 t0: float = 1_000_000.0) -> ScenarioResult:
+                 counting: CountFusion = CountFusion()) -> ScenarioResult:
     """Feed the clip sample by sample through the detector and a fresh camera monitor."""
-    monitor = CameraMonitor(0, scenario.scene, rules,
-                            phone_detection="phone" in detector.spec.classes.values())
-    events: list[OpenedEvent] = []
+    return compare_counting(scenario, detector, rules, {"": counting})[""]
+
+
+def compare_counting(scenario: Scenario, detector: Detector, rules: AnalysisRules,
+                     countings: Mapping[str, CountFusion], t0: float = 1_000_000.0
+                     ) -> dict[str, ScenarioResult]:
+    """Feed the clip through the detector once, and its samples through one fresh camera
+    monitor per way of counting; the result of each, by the ways' names."""
+    phones = "phone" in detector.spec.classes.values()
+    monitors = {name: CameraMonitor(0, scenario.scene, rules, phone_detection=phones,
+                                    counting=counting)
+                for name, counting in countings.items()}
+    events: dict[str, list[OpenedEvent]] = {name: [] for name in countings}
     for i in range(scenario.samples):
         picture = scenario.frame(i)
         luma = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) if picture is not None else None
         detections = None
         if picture is not None and i not in scenario.detector_down:
             detections = detector.detect([picture])[0]
-        for transition in monitor.observe(Sample(t0 + i, luma, detections)):
-            if transition.action == "open":
-                events.append(_opened(transition, t0))
-    return _score(scenario, events)
+        sample = Sample(t0 + i, luma, detections)
+        for name, monitor in monitors.items():
+            events[name].extend(_opened(transition, t0)
+                                for transition in monitor.observe(sample)
+                                if transition.action == "open")
+    return {name: _score(scenario, found) for name, found in events.items()}
 
 
 def _opened(transition: Transition, t0: float) -> OpenedEvent:
@@ -354,8 +376,9 @@ def summarise(results: list[ScenarioResult]) -> dict[str, dict[str, float | int 
     return summary
 
 
-def iterate(scenarios: list[Scenario], detector: Detector, rules: AnalysisRules
-            ) -> Iterator[ScenarioResult]:
-    """Run each scenario in turn."""
+def iterate(scenarios: list[Scenario], detector: Detector, rules: AnalysisRules,
+            countings: Mapping[str, CountFusion] = COUNTINGS
+            ) -> Iterator[dict[str, ScenarioResult]]:
+    """Run each scenario in turn, every way of counting."""
     for scenario in scenarios:
-        yield run_scenario(scenario, detector, rules)
+        yield compare_counting(scenario, detector, rules, countings)
