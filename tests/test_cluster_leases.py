@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 
 from proctor.cluster.errors import ClusterBusy, OwnedElsewhere
 from proctor.cluster.leases import CameraLeases
-from proctor_dev.nats import EmbeddedNats, nats_server
+from proctor_dev.nats import EmbeddedNats, nats_cluster, nats_server
 
 pytestmark = pytest.mark.slow  # starts nats-server; leases expire in real time
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -178,3 +182,39 @@ async def test_releases_racing_a_renewal_stay_released(nodes: Nodes) -> None:
     await asyncio.gather(a.renew(), *(a.release(camera_id) for camera_id in cameras))
     assert [await a.owner(camera_id) for camera_id in cameras] == [None] * 10
     assert nodes.lost["a"] == [] and a.cameras == 0  # nothing taken for lost either
+
+
+async def _retrying(attempt: Callable[[], Awaitable[T]], timeout: float) -> T:
+    """``attempt()``'s result once it stops raising NATS errors (a cluster electing leaders)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await attempt()
+        except (NatsError, ClusterBusy):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+async def test_leases_survive_one_of_three_nats_servers(tmp_path: Path) -> None:
+    with nats_cluster(tmp_path / "nats") as servers:
+        urls = [server.url for server in servers]
+        connection = await _retrying(lambda: nats.connect(urls), 60)
+        try:
+            async def on_lost(camera_id: int) -> None:
+                raise AssertionError(f"lease of camera {camera_id} lost")
+
+            a = await _retrying(lambda: CameraLeases.open(
+                connection, node_id="a", node_url="http://a.test", capacity=8, lease_s=5,
+                on_lost=on_lost, replicas=3), 120)
+            await _retrying(lambda: a.place(1, "/whip/1"), 60)
+            connected = connection.connected_url
+            victim = next(s for s in servers if connected and str(s.port) == str(connected.port))
+            victim.kill()  # the server this node talks to, and perhaps the buckets' leader
+            await _retrying(lambda: a.place(2, "/whip/2"), 90)
+            await _retrying(a.renew, 90)
+            for camera_id in (1, 2):
+                owner = await _retrying(partial(a.owner, camera_id), 60)
+                assert owner is not None and owner.node_id == "a"
+        finally:
+            await connection.close()

@@ -134,12 +134,16 @@ class CameraLeases:
     async def owner(self, camera_id: int) -> Owner | None:
         """The camera's current owner, ``None`` when no live node holds it."""
         try:
-            entry = await self._owners.get(_key(camera_id))
-        except KeyNotFoundError:
-            return None
+            return await self._read(camera_id)
         except NatsError as error:
             raise self._busy(f"camera ownership cannot be read (NATS: {error}); "
                              "retry shortly") from error
+
+    async def _read(self, camera_id: int) -> Owner | None:
+        try:
+            entry = await self._owners.get(_key(camera_id))
+        except KeyNotFoundError:
+            return None
         record = json.loads(entry.value or b"{}")
         return Owner(str(record["node"]), str(record["url"]), int(entry.revision or 0))
 
@@ -232,14 +236,10 @@ class CameraLeases:
         """Renew every held lease and this node's load once. A lease found changed (it
         expired while NATS was unreachable and another node took the camera) is lost: the
         ``on_lost`` callback ends the camera's publisher here, so it is never owned twice."""
-        value = json.dumps({"node": self.node_id, "url": self.node_url}).encode()
         lost = []
         async with self._changing:
             for camera_id, revision in list(self._held.items()):
-                try:
-                    self._held[camera_id] = await self._owners.update(_key(camera_id), value,
-                                                                      last=revision)
-                except KeyWrongLastSequenceError:
+                if not await self._renew_one(camera_id, revision):
                     del self._held[camera_id]
                     lost.append(camera_id)
             await self._announce()
@@ -247,6 +247,27 @@ class CameraLeases:
             logger.warning("camera lease lost to another node; ending its publisher here",
                            extra={"camera": camera_id})
             await self._on_lost(camera_id)
+
+    async def _renew_one(self, camera_id: int, revision: int) -> bool:
+        """Renew one lease; ``False`` when another node holds it now. A renewal whose
+        acknowledgement was lost (NATS failing over) has moved the revision on: the lease
+        still names this node, so it is kept at its new revision; an expired one nobody
+        took is claimed again."""
+        value = json.dumps({"node": self.node_id, "url": self.node_url}).encode()
+        key = _key(camera_id)
+        try:
+            self._held[camera_id] = await self._owners.update(key, value, last=revision)
+            return True
+        except KeyWrongLastSequenceError:
+            current = await self._read(camera_id)
+        if current is not None:
+            self._held[camera_id] = current.revision
+            return current.node_id == self.node_id
+        try:
+            self._held[camera_id] = await self._owners.create(key, value)
+        except KeyWrongLastSequenceError:  # another node claimed it meanwhile
+            return False
+        return True
 
     async def _renew_forever(self) -> None:
         while True:
