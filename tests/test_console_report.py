@@ -27,6 +27,7 @@ from support.console_checks import (
     console_page,
     log_in,
     overflowing,
+    page_error,
     wait_js,
 )
 from support.review import END, START, add_event, add_segments, drawn_for_both_rooms, ms
@@ -247,8 +248,6 @@ def test_a_batch_not_yours_is_said_in_words(shared_stack: Stack, auditor: None,
     batch = ended_batch(shared_stack)
     page = console_page(browser, "zh-CN", DESKTOP)
     log_in(page, shared_stack.url, "sup_b", PASSWORD, f"/report?batch={batch.id}")
-    wait_js(page, "!document.getElementById('page-error').hidden")
-    message = page.locator("#page-error").text_content() or ""
-    assert "{" not in message and message
+    page_error(page)
     assert page.locator("#report-view").is_hidden()
     page.close()

@@ -25,6 +25,7 @@ from support.console_checks import (
     console_page,
     log_in,
     overflowing,
+    page_error,
     wait_js,
 )
 from support.ingest import store_of
@@ -157,9 +158,7 @@ def test_the_verdict_is_the_reviewers_own(shared_stack: Stack, batch: Batch,
 def test_a_user_who_may_not_review_is_told(shared_stack: Stack, batch: Batch,
                                            browser: BrowserContext) -> None:
     page = open_review(browser, shared_stack, "sup_b", "zh-CN", PHONE, batch)
-    error = page.locator("#page-error")
-    assert error.is_visible()
-    assert error.text_content() == MESSAGES["zh-CN"]["review.error.notYours"]
+    assert page_error(page) == MESSAGES["zh-CN"]["review.error.notYours"]
     assert page.locator(".review-event").count() == 0
     check_page(page, "zh-CN")
     page.close()
