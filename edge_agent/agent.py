@@ -10,6 +10,7 @@ import httpx
 
 from edge_agent.clock import ServerClock
 from edge_agent.config import AgentConfig, CameraConfig
+from edge_agent.observe import start_edge_observer
 from edge_agent.pipeline import CameraPipeline
 from edge_agent.publisher import CameraPublisher, PublisherState
 from edge_agent.recorder import AGENT_VERSION, SegmentRecorder
@@ -53,9 +54,14 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     uploader = SegmentUploader(spool, http, config.server_url, clock, recording.upload_kbps,
                                config.reconnect.refused_delay_s)
     status = StatusReporter(spool, http, config.server_url, camera_states)
+    observer = None if config.detection is None else await start_edge_observer(
+        config.detection, [live[0] for _, live in streams], http, config.server_url,
+        lambda: clock.offset_ms)  # each camera's first live stream: its sub stream, if any
     for pipeline in pipelines:
         pipeline.start()
     tasks = [asyncio.create_task(p.run(), name=f"publish-{p.camera.id}") for p in publishers]
+    if observer is not None:
+        tasks.append(asyncio.create_task(observer.run(), name="observe"))
     tasks += [asyncio.create_task(clock.run(), name="clock"),
               asyncio.create_task(uploader.run(), name="upload"),
               asyncio.create_task(status.run(), name="status")]

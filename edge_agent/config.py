@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -151,6 +151,17 @@ class CameraConfig(_Strict):
                                        "bitrate_kbps": None})
 
 
+class DetectionConfig(_Strict):
+    """Detection at the edge (``[detection]``; needs the vision extra and a pulled model):
+    the agent detects on its cameras' key frames and sends observations to the server."""
+
+    fps: float = Field(default=1.0, gt=0, le=5,
+                       description="samples per second and camera (at most one per key frame)")
+    detector: dict[str, Any] = Field(
+        default_factory=dict, description="as PROCTOR_ANALYSIS_DETECTOR: type, model, imgsz, "
+        "confidence, threads; default the fastest backend and the manifest's model")
+
+
 class AgentConfig(_Strict):
     """Everything the agent needs: where the server is, who we are, which cameras to read."""
 
@@ -168,6 +179,9 @@ class AgentConfig(_Strict):
         default_factory=RecordingConfig, description="segment recording, spool and upload"
     )
     cameras: list[CameraConfig] = Field(min_length=1)
+    detection: DetectionConfig | None = Field(
+        default=None, description="detect at the edge (docs/vision.md); unset: the server "
+        "analyses the video")
 
     @model_validator(mode="after")
     def _token_given_once(self) -> AgentConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 
 import av
 
@@ -40,6 +41,7 @@ class CameraPipeline:
         self._track: PacketTrack | None = None
         self._stop = threading.Event()
         self._encoder: H264Encoder | None = None  # made for the source's size and rate
+        self.taps: list[Callable[[H264Packet], None]] = []  # see every packet (edge detection)
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}-{stream}",
                                         daemon=True)
 
@@ -125,6 +127,8 @@ class CameraPipeline:
         before the event loop thread sees it)."""
         if self.recorder is not None:
             self.recorder.feed(packet)
+        for tap in self.taps:
+            tap(packet)
         track = self._track
         if track is None or track.readyState != "live":
             return
