@@ -218,8 +218,13 @@ class CameraLeases:
         return loads
 
     async def _announce(self) -> None:
+        """Publish this node's load; a failure waits for the next renewal (a third of a
+        lease away) rather than failing the claim or release that changed the load."""
         record = {"url": self.node_url, "cameras": self.cameras, "capacity": self.capacity}
-        await self._nodes.put(self.node_id, json.dumps(record).encode())
+        try:
+            await self._nodes.put(self.node_id, json.dumps(record).encode())
+        except NatsError as error:
+            logger.warning("node load not announced (NATS: %s)", error)
 
     async def release(self, camera_id: int) -> None:
         """Give the camera up (its publisher left): another node may take it at once."""

@@ -30,9 +30,15 @@ class ClusterNode:
     async def close(self) -> None:
         """Send queued alerts, hand this node's cameras over (releases its leases) and
         disconnect."""
+        from nats.errors import Error as NatsError  # the optional 'cluster' extra
+
         await self.alerts.close()
         await self.leases.close()
-        await self.connection.drain()
+        try:
+            await self.connection.drain()
+        except (NatsError, OSError) as error:  # NATS away: nothing left to flush to it
+            logger.warning("NATS connection not drained (%s)", error)
+            await self.connection.close()
 
 
 async def join_cluster(settings: ClusterSettings, on_lost: LostCallback,
