@@ -17,11 +17,9 @@ from edge_agent.sources import open_source
 def test_the_newest_key_frame_is_kept_and_decodes_alone(h264_footage: Path) -> None:
     tap = KeyframeTap()
     source = open_source(CameraConfig(id=1, source=h264_footage.as_uri(), loop=False))
-    packets = 0
-    for packet in source.items():
+    for read, packet in enumerate(source.items(), 1):
         tap(packet)  # type: ignore[arg-type]  # an H.264 source gives packets only
-        packets += 1
-        if packets == 45:  # past the second key frame
+        if read == 45:  # past the second key frame
             break
     source.close()
     seen, keyframe = tap.take()
