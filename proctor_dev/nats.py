@@ -38,7 +38,8 @@ def _accepting(port: int) -> bool:
 
 @dataclass
 class EmbeddedNats:
-    """One ``nats-server -js`` keeping its JetStream data in ``data_dir``. ``routes`` (other
+    """One ``nats-server -js`` keeping its JetStream data in ``data_dir`` (plain NATS with
+    ``jetstream`` false). ``routes`` (other
     servers' cluster ports) and ``cluster_port`` make it a member of cluster ``cluster``."""
 
     data_dir: Path
@@ -47,6 +48,7 @@ class EmbeddedNats:
     cluster_port: int | None = None
     routes: list[int] = field(default_factory=list)
     cluster: str = "proctor"
+    jetstream: bool = True  # False: plain NATS (tests of what a node says without JetStream)
     process: ManagedProcess | None = None
 
     @property
@@ -57,8 +59,9 @@ class EmbeddedNats:
     def start(self, timeout_s: float = 30.0) -> EmbeddedNats:
         """Start it and wait until it accepts clients."""
         private_dir(self.data_dir)
-        args = [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-n", self.name,
-                "-sd", str(self.data_dir / "jetstream")]
+        args = [nats_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-n", self.name]
+        if self.jetstream:
+            args += ["-js", "-sd", str(self.data_dir / "jetstream")]
         if self.cluster_port is not None:
             args += ["--cluster_name", self.cluster,
                      "--cluster", f"nats://127.0.0.1:{self.cluster_port}",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.cluster.settings import ClusterSettings
+from proctor.errors import ProctorError
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
     from proctor.cluster.leases import CameraLeases, LostCallback
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+JETSTREAM_READY_S = 60.0  # a NATS cluster starting with the nodes elects its leaders first
 
 
 @dataclass
@@ -54,13 +59,38 @@ async def join_cluster(settings: ClusterSettings, on_lost: LostCallback,
     from proctor.cluster.region_path import region_paths
 
     connection = await connect_nats(settings.nats_url, settings.node_id)
-    leases = await CameraLeases.open(
-        connection, node_id=settings.node_id, node_url=settings.node_url,
-        capacity=settings.max_cameras, lease_s=settings.camera_lease_s, on_lost=on_lost,
-        replicas=settings.nats_replicas)
-    alerts = ClusterAlertHub(connection.jetstream(), settings.node_id, region_paths(sessions))
-    await alerts.start(settings.nats_replicas)
+    try:
+        leases = await _when_ready(lambda: CameraLeases.open(
+            connection, node_id=settings.node_id, node_url=settings.node_url,
+            capacity=settings.max_cameras, lease_s=settings.camera_lease_s, on_lost=on_lost,
+            replicas=settings.nats_replicas))
+        alerts = ClusterAlertHub(connection.jetstream(), settings.node_id,
+                                 region_paths(sessions))
+        await _when_ready(lambda: alerts.start(settings.nats_replicas))
+    except BaseException:
+        await connection.close()
+        raise
     leases.start()
     logger.info("joined the cluster as node %s (%s), up to %d cameras", settings.node_id,
                 settings.node_url, settings.max_cameras)
     return ClusterNode(connection, leases, alerts)
+
+
+async def _when_ready(attempt: Callable[[], Awaitable[T]]) -> T:
+    """``attempt()`` (idempotent), repeated while JetStream is not ready, for up to
+    :data:`JETSTREAM_READY_S`; then a :class:`ProctorError` saying what to check."""
+    from nats.errors import Error as NatsError
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + JETSTREAM_READY_S
+    while True:
+        try:
+            return await attempt()
+        except NatsError as error:
+            if loop.time() > deadline:
+                raise ProctorError(
+                    f"JetStream did not answer within {JETSTREAM_READY_S:.0f} s ({error}): "
+                    "run nats-server with -js (JetStream), and with PROCTOR_NATS_REPLICAS "
+                    "above 1 at least that many servers in one cluster") from error
+            logger.warning("JetStream not ready (%s); retrying", error)
+            await asyncio.sleep(1.0)
