@@ -1,0 +1,139 @@
+"""The encoded-frame tap on aiortc's receiver, pinned: a real peer pair on loopback sends
+libx264 packets; the tapped receiver's track yields exactly those access units (bytes,
+keyframe flags, timestamp steps) and nothing is decoded. Fails if aiortc changes under it."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+from collections.abc import AsyncIterator
+
+import aiortc
+import av
+import numpy as np
+import pytest
+from aiortc import RTCPeerConnection
+
+from proctor.rtc.encoded import (
+    TESTED_AIORTC,
+    EncodedFrame,
+    UnsupportedAiortc,
+    has_b_slices,
+    nal_units,
+    profile_level_id,
+    recv_media,
+    tap_encoded,
+)
+from proctor.rtc.h264 import EncoderSettings, H264Encoder, prefer_h264
+from proctor.rtc.ice import build_rtc_configuration
+from proctor.rtc.tracks import PacketTrack
+
+
+def picture(index: int, width: int = 320, height: int = 240) -> av.VideoFrame:
+    """A moving gradient, so P-frames carry data."""
+    row = (np.arange(width, dtype=np.uint16) + index * 8) % 256
+    return av.VideoFrame.from_ndarray(np.tile(row.astype(np.uint8), (height, 1)), format="gray")
+
+
+@pytest.fixture
+async def pair() -> AsyncIterator[tuple[RTCPeerConnection, RTCPeerConnection]]:
+    sender = RTCPeerConnection(build_rtc_configuration([]))
+    receiver = RTCPeerConnection(build_rtc_configuration([]))
+    yield sender, receiver
+    await sender.close()
+    await receiver.close()
+
+
+async def connect(sender: RTCPeerConnection, receiver: RTCPeerConnection,
+                  source: PacketTrack) -> aiortc.mediastreams.MediaStreamTrack:
+    prefer_h264(sender.addTransceiver(source, direction="sendonly"))
+    await sender.setLocalDescription(await sender.createOffer())
+    await receiver.setRemoteDescription(sender.localDescription)
+    (transceiver,) = receiver.getTransceivers()
+    tap_encoded(transceiver.receiver)
+    await receiver.setLocalDescription(await receiver.createAnswer())
+    await sender.setRemoteDescription(receiver.localDescription)
+    return transceiver.receiver.track
+
+
+async def test_tapped_receiver_yields_the_sent_access_units(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
+    assert aiortc.__version__.startswith(TESTED_AIORTC)
+    source = PacketTrack(max_queue=300)
+    track = await connect(*pair, source)
+    encoder = H264Encoder(EncoderSettings(gop_seconds=5 / 15))  # a keyframe every 5 frames
+    sent: list[bytes] = []
+    stamps: list[int] = []
+
+    async def feed() -> None:
+        for index in range(40):
+            for packet in encoder.encode(picture(index)):
+                sent.append(bytes(packet))
+                stamps.append(int(packet.pts or 0))
+                source.push(packet)
+            await asyncio.sleep(1 / 30)
+
+    feeding = asyncio.create_task(feed())
+    received: list[EncodedFrame] = []
+    while len(received) < 30:
+        item = await asyncio.wait_for(recv_media(track), 20)
+        assert isinstance(item, EncodedFrame), "the tap let aiortc decode the frame"
+        received.append(item)
+    await feeding
+    # aiortc may lose the very first frames while connecting; the rest arrive whole, in order
+    # (aiortc's depayloader writes 4-byte start codes: compare NAL units)
+    units = [nal_units(data) for data in sent]
+    offset = units.index(nal_units(received[0].data))
+    assert [nal_units(frame.data) for frame in received] == units[offset:offset + len(received)]
+    assert [frame.keyframe for frame in received] == [
+        EncodedFrame.parse(data, 0).keyframe for data in sent[offset:offset + len(received)]]
+    assert sum(frame.keyframe for frame in received) >= 5
+    steps = [b.timestamp - a.timestamp for a, b in zip(received, received[1:], strict=False)]
+    sent_steps = [b - a for a, b in zip(stamps[offset:], stamps[offset + 1:], strict=False)]
+    assert steps == sent_steps[:len(steps)]
+    keyframe = next(frame for frame in received if frame.keyframe)
+    assert profile_level_id(keyframe.data) is not None
+    assert profile_level_id(keyframe.data)[:2] == "42"  # type: ignore[index]  # Baseline
+    assert not any(has_b_slices(frame.data) for frame in received)
+
+
+async def test_other_codecs_are_still_decoded(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
+    sender, receiver = pair
+    sender.addTransceiver(aiortc.VideoStreamTrack(), direction="sendonly")  # VP8 by default
+    await sender.setLocalDescription(await sender.createOffer())
+    await receiver.setRemoteDescription(sender.localDescription)
+    (transceiver,) = receiver.getTransceivers()
+    transceiver.setCodecPreferences([
+        c for c in aiortc.RTCRtpSender.getCapabilities("video").codecs
+        if c.mimeType.lower() in ("video/vp8", "video/rtx")])
+    tap_encoded(transceiver.receiver)
+    await receiver.setLocalDescription(await receiver.createAnswer())
+    await sender.setRemoteDescription(receiver.localDescription)
+    item = await asyncio.wait_for(recv_media(transceiver.receiver.track), 20)
+    assert isinstance(item, av.VideoFrame)
+
+
+def test_b_slices_are_recognised() -> None:
+    codec = av.CodecContext.create("libx264", "w")
+    codec.width, codec.height, codec.pix_fmt = 320, 240, "yuv420p"
+    codec.time_base = fractions.Fraction(1, 15)
+    codec.max_b_frames = 2
+    codec.options = {"preset": "ultrafast", "bframes": "2"}  # ultrafast alone has none
+    codec.open()
+    data = []
+    for index in range(20):
+        frame = picture(index).reformat(format="yuv420p")
+        frame.pts = index
+        data += [bytes(packet) for packet in codec.encode(frame)]
+    data += [bytes(packet) for packet in codec.encode(None)]
+    assert any(has_b_slices(unit) for unit in data)
+    assert profile_level_id(data[0]) is not None and profile_level_id(data[0]) != "42"
+
+
+async def test_an_untested_aiortc_is_refused(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection], monkeypatch: pytest.MonkeyPatch) -> None:
+    receiver = pair[1].addTransceiver("video", direction="recvonly").receiver
+    monkeypatch.setattr(aiortc, "__version__", "9.0.0")
+    with pytest.raises(UnsupportedAiortc, match="9.0.0"):
+        tap_encoded(receiver)
