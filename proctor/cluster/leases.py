@@ -187,8 +187,8 @@ class CameraLeases:
         await self._announce()
 
     async def _least_loaded(self) -> NodeLoad:
-        """The node with the most room (this one on near-ties); :class:`ClusterBusy` when all
-        are full."""
+        """The node with room and the fewest cameras, this one unless another has at least
+        :data:`REBALANCE_MARGIN` fewer; :class:`ClusterBusy` when all are full."""
         me = NodeLoad(self.node_id, self.node_url, self.cameras, self.capacity)
         others = [node for node in await self.nodes() if node.node_id != self.node_id]
         candidates = [node for node in [me, *others] if node.room > 0]
