@@ -25,6 +25,7 @@ from proctor.rtc.h264 import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, H264Packet
 
 logger = logging.getLogger(__name__)
 
+MAX_PLAUSIBLE_FPS = 120.0
 SourceItem: TypeAlias = "H264Packet | av.VideoFrame"  # a string: H264Packet is one
 
 
@@ -112,10 +113,11 @@ class ContainerSource(VideoSource):
             raise SourceError(f"{self.label} has no video stream")
         stream = self._container.streams.video[0]
         self.passthrough = _can_pass_through(stream)
-        rate = stream.average_rate or stream.guessed_rate
+        rate = float(stream.average_rate or stream.guessed_rate or 0)
         context = stream.codec_context
+        # RTSP may report its 90 kHz clock as the rate: treat what no camera sends as unknown
         self.info = StreamInfo(context.name, context.width, context.height,
-                               float(rate) if rate else None)
+                               rate if 0 < rate <= MAX_PLAUSIBLE_FPS else None)
         return stream
 
     def items(self) -> Iterator[SourceItem]:
