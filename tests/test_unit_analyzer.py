@@ -205,6 +205,7 @@ async def test_edge_observations_go_through_the_same_rules_and_stop_server_sampl
     assert taken == 5 and analyzer.analysed_at_edge(camera)
     [opened] = [t for t in sink.opened(EventKind.EXTRA_PERSON) if t.camera_id == camera]
     assert opened.peak["count"] == 3 and opened.started_at == pytest.approx(now)
+    assert opened.explanation["model"] == {"name": "edge-model", "analysed_at": "edge"}
     assert await analyzer.observe_edge(camera, [edge_sample(now + 2, 1)]) == 0  # a retry
     state = analyzer.camera_state(camera)
     assert state is not None and (state.people, state.analysed) == (3, True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,14 +33,29 @@ from proctor.vision.monitor import Sample
 from proctor.vision.monitors import HeadcountSource, Monitors
 from proctor.vision.observation import Observation
 from proctor.vision.publisher import Publisher
+from proctor.vision.rule_spec import JsonObject
 from proctor.vision.sampler import AnalyzerStats, Sampler
 from proctor.vision.scene import Occupancy
 from proctor.vision.scene_store import SceneStore
 from proctor.vision.settings import AnalysisSettings
-from proctor.vision.transitions import CameraStatus, TransitionSink
+from proctor.vision.transitions import (
+    CameraStatus,
+    EventOpened,
+    EventTransition,
+    TransitionSink,
+)
 from proctor.vision.worker import DetectorProcess, ModelInfo
 
 EDGE_HOLD_S = 10.0  # a camera whose agent sent observations this recently is not sampled here
+
+
+def edge_explained(transition: EventTransition, observation: Observation) -> EventTransition:
+    """An event an edge agent's observation opened names the agent's model, not the
+    server's."""
+    if not isinstance(transition, EventOpened) or "model" not in transition.explanation:
+        return transition
+    model: JsonObject = {"name": observation.model, "analysed_at": "edge"}
+    return replace(transition, explanation={**transition.explanation, "model": model})
 
 
 class Analyzer:
@@ -142,8 +158,10 @@ class Analyzer:
             picture = observation.picture
             found = monitor.observe(Sample(observation.at, None, observation.detections(),
                                            picture.frame_stats() if picture else None))
-            await self.publisher.transitions(monitor, found,
-                                             self._live_picture(camera_id) if found else None)
+            snapshot = self._live_picture(camera_id) if found else None
+            for transition in found:
+                await self.sink.emit(edge_explained(
+                    self.publisher.typed(monitor, transition, snapshot), observation))
             await self.publisher.state(before, monitor)
             taken += 1
         return taken
