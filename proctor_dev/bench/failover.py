@@ -17,8 +17,7 @@ import asyncio
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,16 +29,11 @@ from proctor.config import REPO_ROOT
 from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
+from proctor_dev.bench.nodes import BenchNode, cluster_nodes, login
 from proctor_dev.entry_proxy import EntryProxy
 from proctor_dev.nats import nats_server
 from proctor_dev.postgres import postgres_cluster
-from proctor_dev.processes import (
-    ManagedProcess,
-    agent_process,
-    free_port,
-    server_process,
-    wait_http_ready,
-)
+from proctor_dev.processes import agent_process
 from proctor_dev.provision import ProvisionedSite, provision_site, write_agent_config
 from proctor_dev.samples import h264_sample
 from proctor_dev.seaweed import EmbeddedSeaweedFS
@@ -64,17 +58,6 @@ class FailoverBenchResult:
     segments_spooled: int
     segments_lost: int
     cameras_owned_twice: int
-
-
-@dataclass
-class _Node:
-    name: str
-    port: int
-    process: ManagedProcess
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 def _provision(database_url: str, cameras: int) -> ProvisionedSite:
@@ -107,26 +90,7 @@ def _spooled_segments(spool: Path) -> set[SegmentId]:
     return {(int(path.parent.name), int(path.stem)) for path in spool.glob("*/*.ts")}
 
 
-@contextmanager
-def _nodes(data_dir: Path, env: dict[str, str]) -> Iterator[list[_Node]]:
-    """Nodes a and b, started one after the other (the first prepares the bucket)."""
-    nodes = []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            (data_dir / name).mkdir()
-            process = server_process(data_dir / name, port, log_path=data_dir / f"{name}.log",
-                                     extra_env={**env, "PROCTOR_NODE_ID": name,
-                                                "PROCTOR_NODE_URL": f"http://127.0.0.1:{port}"})
-            nodes.append(_Node(name, port, process.start()))
-            wait_http_ready(f"http://127.0.0.1:{port}/healthz", process)
-        yield nodes
-    finally:
-        for node in nodes:
-            node.process.stop()
-
-
-async def _live_on(http: httpx.AsyncClient, node: _Node, token: str) -> set[int]:
+async def _live_on(http: httpx.AsyncClient, node: BenchNode, token: str) -> set[int]:
     """The cameras live on ``node`` (none if it does not answer)."""
     try:
         response = await http.get(f"{node.url}/api/cameras",
@@ -140,7 +104,7 @@ async def _live_on(http: httpx.AsyncClient, node: _Node, token: str) -> set[int]
 class _Watch:
     """Samples which cameras are live on which running node."""
 
-    def __init__(self, nodes: list[_Node], tokens: dict[str, str]) -> None:
+    def __init__(self, nodes: list[BenchNode], tokens: dict[str, str]) -> None:
         self.nodes = nodes
         self.tokens = tokens
         self.latest: dict[str, set[int]] = {}
@@ -172,13 +136,6 @@ class _Watch:
                            f"{timeout_s:.0f} s (live now: {self.latest})")
 
 
-def _login(url: str) -> str:
-    response = httpx.post(f"{url}/api/auth/login", timeout=60,
-                          json={"username": "admin", "password": PASSWORD})
-    response.raise_for_status()
-    return str(response.json()["token"])
-
-
 async def _wait_spool(spool: Path, at_most: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and len(list(spool.rglob("*.ts"))) > at_most:
@@ -199,7 +156,7 @@ async def run_failover_bench(cameras: int = 2, seconds: float = 60.0, lease_s: f
                "PROCTOR_NATS_URL": nats.url, "PROCTOR_CAMERA_LEASE_S": str(lease_s),
                "PROCTOR_ANALYSIS_ENABLED": "false", "PROCTOR_ICE_HOST_ADDRESSES": "127.0.0.1"}
         try:
-            with _nodes(data_dir, env) as nodes:
+            with cluster_nodes(data_dir, env) as nodes:
                 result = await _run(data_dir, nodes, site, footage, seconds, lease_s,
                                     segment_seconds, log)
                 recorded = _recorded_segments(data_dir / "agent.log")
@@ -213,14 +170,14 @@ async def run_failover_bench(cameras: int = 2, seconds: float = 60.0, lease_s: f
             store.stop()
 
 
-async def _run(data_dir: Path, nodes: list[_Node], site: ProvisionedSite, footage: Path,
+async def _run(data_dir: Path, nodes: list[BenchNode], site: ProvisionedSite, footage: Path,
                seconds: float, lease_s: float, segment_seconds: float,
                log: Callable[[str], object]) -> FailoverBenchResult:
     proxy = await EntryProxy([node.port for node in nodes]).start()
     write_agent_config(data_dir / "agent.toml", proxy.url, site.device_token,
                        {cid: footage.as_uri() for cid in site.camera_ids}, ["127.0.0.1"],
                        {"segment_seconds": segment_seconds})
-    tokens = {node.name: _login(node.url) for node in nodes}
+    tokens = {node.name: login(node.url, "admin", PASSWORD) for node in nodes}
     watch = _Watch(nodes, tokens)
     sampler = asyncio.create_task(watch.run())
     agent = agent_process(data_dir / "agent.toml", log_path=data_dir / "agent.log").start()
