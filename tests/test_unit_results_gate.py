@@ -18,8 +18,9 @@ from support.places import add_user
 from proctor.auth.scope import load_scope
 from proctor.db.complaints import Complaint, ComplaintChannel, ComplaintState
 from proctor.db.models import Role, Site
-from proctor.errors import Forbidden
+from proctor.errors import Forbidden, InvalidInput
 from proctor.supervision.calendar_service import load_calendar
+from proctor.supervision.gap_explanations import explain_gap
 from proctor.supervision.oversight import Report
 from proctor.supervision.records import Batch
 from proctor.supervision.report.terms import Conclusion
@@ -118,3 +119,18 @@ def test_the_gate_is_shown_to_readers_of_the_batchs_reports_only(db: Session, wo
     supervisor = load_scope(db, add_user(db, "sup", Role.SUPERVISOR, [site]))
     with pytest.raises(Forbidden):
         batch_gate(db, supervisor, batch.id, RULES, now=FRIDAY)
+
+
+def test_an_explained_gap_no_longer_holds_the_gate(db: Session, world: World,
+                                                   batch: Batch) -> None:
+    before = gate_facts(db, batch, load_calendar(db), RULES, FRIDAY).unexplained_gaps
+    session = batch.sessions[0]
+    admin = load_scope(db, add_user(db, "root", Role.ADMIN, []))
+    with pytest.raises(InvalidInput, match="must not be blank"):
+        explain_gap(db, admin, batch.id, world.cameras[0], session.starts_at,
+                    session.ends_at, "  ")
+    explain_gap(db, admin, batch.id, world.cameras[0], session.starts_at, session.ends_at,
+                "考点停电，已书面报备")
+    db.commit()
+    after = gate_facts(db, batch, load_calendar(db), RULES, FRIDAY).unexplained_gaps
+    assert before >= 1 and after == before - 1
