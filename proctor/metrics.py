@@ -33,15 +33,26 @@ class MediaCollector(Collector):
             "Cameras encoded for live viewers",
             value=self.media.playback.encoder_count(),
         )
+        viewers = GaugeMetricFamily(
+            "proctor_live_viewers", "WHEP viewers by delivery", labels=["delivery"]
+        )
+        viewers.add_metric(["forwarded"], self.media.playback.forwarded_viewer_count())
+        viewers.add_metric(["transcoded"], self.media.playback.transcoded_viewer_count())
+        yield viewers
+        decoded = CounterMetricFamily(
+            "proctor_camera_frames_decoded", "Frames the server decoded", labels=["camera"]
+        )
         frames = CounterMetricFamily(
-            "proctor_camera_frames_received", "Decoded frames received", labels=["camera"]
+            "proctor_camera_frames_received", "Frames received", labels=["camera"]
         )
         online = GaugeMetricFamily("proctor_camera_online", "Camera is live", labels=["camera"])
         for camera_id, feed in self.media.feeds.items():
             status = feed.status()
             frames.add_metric([str(camera_id)], status.frames_received)
+            decoded.add_metric([str(camera_id)], feed.decoder.frames_decoded)
             online.add_metric([str(camera_id)], 1.0 if status.online else 0.0)
         yield frames
+        yield decoded
         yield online
 
 

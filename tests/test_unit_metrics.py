@@ -33,9 +33,12 @@ def media(sessions: dict[SessionKind, int], encoders: int,
           feeds: dict[int, tuple[int, bool]]) -> Any:
     return SimpleNamespace(
         sessions=SimpleNamespace(count=lambda kind: sessions.get(kind, 0)),
-        playback=SimpleNamespace(encoder_count=lambda: encoders),
+        playback=SimpleNamespace(encoder_count=lambda: encoders,
+                                 forwarded_viewer_count=lambda: 5,
+                                 transcoded_viewer_count=lambda: encoders),
         feeds={camera: SimpleNamespace(status=lambda f=frames, o=online: SimpleNamespace(
-            frames_received=f, online=o)) for camera, (frames, online) in feeds.items()})
+            frames_received=f, online=o), decoder=SimpleNamespace(frames_decoded=frames // 15))
+            for camera, (frames, online) in feeds.items()})
 
 
 def test_media_metrics_count_sessions_encoders_and_each_camera() -> None:
@@ -44,7 +47,11 @@ def test_media_metrics_count_sessions_encoders_and_each_camera() -> None:
     assert samples == {
         "proctor_webrtc_sessions{kind=whep}": 3, "proctor_webrtc_sessions{kind=whip}": 0,
         "proctor_playback_encoders": 2,
+        "proctor_live_viewers{delivery=forwarded}": 5,
+        "proctor_live_viewers{delivery=transcoded}": 2,
         "proctor_camera_frames_received_total{camera=4}": 150,
+        "proctor_camera_frames_decoded_total{camera=4}": 10,
+        "proctor_camera_frames_decoded_total{camera=9}": 1,
         "proctor_camera_frames_received_total{camera=9}": 20,
         "proctor_camera_online{camera=4}": 1.0, "proctor_camera_online{camera=9}": 0.0}
 
@@ -53,7 +60,9 @@ def test_media_metrics_without_cameras_still_name_every_session_kind() -> None:
     samples = scrape(MediaCollector(media({}, 0, {})))
     assert samples == {"proctor_webrtc_sessions{kind=whep}": 0,
                        "proctor_webrtc_sessions{kind=whip}": 0,
-                       "proctor_playback_encoders": 0}
+                       "proctor_playback_encoders": 0,
+                       "proctor_live_viewers{delivery=forwarded}": 5,
+                       "proctor_live_viewers{delivery=transcoded}": 0}
 
 
 def analyzer(lags: list[float], pid: int | None, model: object) -> Any:

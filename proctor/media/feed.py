@@ -1,9 +1,13 @@
-"""Camera feeds: the decoded frames of one camera, fanned out to any number of consumers.
+"""Camera feeds: one camera's H.264 access units and decoded pictures, fanned out to any
+number of consumers.
 
 A feed outlives its publisher: when an edge agent reconnects, the new track is attached to
-the same feed, and consumers (playback encoders, later the analyzer) carry on without
-noticing. Each consumer gets the newest frame only, so a slow consumer skips frames and
-never holds up the others or the live path.
+the same feed, and consumers (forwarded viewers, playback encoders, the analyzer) carry on
+without noticing. A publisher's H.264 arrives undecoded (proctor/rtc/encoded.py): the feed
+keeps the current GOP from its keyframe for joining viewers, hands every access unit to its
+encoded sinks, and decodes only what its consumers need (proctor/media/decode.py). Each
+picture consumer gets the newest picture only, so a slow consumer skips pictures and never
+holds up the others or the live path.
 """
 
 from __future__ import annotations
@@ -12,12 +16,18 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from proctor.rtc.tracks import recv_video_frame
+from proctor.media.decode import FeedDecoder
+from proctor.rtc.encoded import EncodedFrame, has_b_slices, profile_level_id, recv_media
+
+EncodedSink = Callable[[EncodedFrame], None]
+MAX_GOP_FRAMES = 600
+"""A longer GOP is not kept (40 s at 15 fps): joining viewers then wait for a keyframe."""
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +57,15 @@ class FrameSubscription:
 
 
 @dataclass
+class SourceInfo:
+    """What the publisher's H.264 is, as read from its stream."""
+
+    profile_level_id: str | None  # from the last SPS seen
+    b_frames: bool  # a B slice was seen
+    keyframe_interval_s: float | None  # between the last two keyframes
+
+
+@dataclass
 class FeedStatus:
     """What the console shows about a camera's live feed."""
 
@@ -59,13 +78,18 @@ class FeedStatus:
 
 
 class CameraFeed:
-    """Reads one publisher track at a time and hands each decoded frame to subscribers."""
+    """Reads one publisher track at a time: access units go to encoded sinks and the GOP
+    cache, decoded pictures to subscribers."""
 
     def __init__(self, camera_id: int, offline_after_s: float = 3.0) -> None:
         self.camera_id = camera_id
         self.offline_after_s = offline_after_s
         self.frames_received = 0
         self.latest: av.VideoFrame | None = None
+        self.source: SourceInfo | None = None
+        self.decoder = FeedDecoder(camera_id, self._publish)
+        self._gop: list[EncodedFrame] = []
+        self._encoded_sinks: list[EncodedSink] = []
         self._last_frame_at: float | None = None
         self._recent: list[float] = []
         self._subscribers: list[FrameSubscription] = []
@@ -93,9 +117,24 @@ class CameraFeed:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
+        self.decoder.close()
+
+    def add_encoded_sink(self, sink: EncodedSink) -> None:
+        """Call ``sink`` with every access unit from now on (forwarding to viewers)."""
+        self._encoded_sinks.append(sink)
+
+    def remove_encoded_sink(self, sink: EncodedSink) -> None:
+        """Stop calling ``sink`` (idempotent)."""
+        with contextlib.suppress(ValueError):
+            self._encoded_sinks.remove(sink)
+
+    def gop(self) -> list[EncodedFrame]:
+        """The current GOP: its keyframe and every access unit since (empty if none kept)."""
+        return list(self._gop)
 
     def subscribe(self) -> FrameSubscription:
-        """A new consumer; it receives frames from now on."""
+        """A new consumer of every decoded picture, from now on: while there is one, the feed
+        decodes every frame (see proctor/media/decode.py)."""
         subscription = FrameSubscription(self)
         self._subscribers.append(subscription)
         return subscription
@@ -125,20 +164,57 @@ class CameraFeed:
 
     async def _read(self, track: MediaStreamTrack) -> None:
         logger.info("camera feed started", extra={"camera": self.camera_id})
+        self._gop.clear()
         try:
             while True:
-                self._deliver(await recv_video_frame(track))
+                item = await recv_media(track)
+                if isinstance(item, EncodedFrame):
+                    self._deliver_encoded(item)
+                else:
+                    self._deliver(item)
         except MediaStreamError:
             logger.info("camera publisher track ended", extra={"camera": self.camera_id})
 
+    def _deliver_encoded(self, frame: EncodedFrame) -> None:
+        self._count()
+        if frame.keyframe:
+            self._note_keyframe(frame)
+            self._gop = [frame]
+        elif self._gop and len(self._gop) < MAX_GOP_FRAMES:
+            self._gop.append(frame)
+            if self.source is not None and not self.source.b_frames and has_b_slices(frame.data):
+                self.source.b_frames = True
+        else:
+            self._gop.clear()
+        for sink in list(self._encoded_sinks):
+            sink(frame)
+        if self._gop:
+            self.decoder.push(frame, self._gop, every_frame=bool(self._subscribers))
+
+    def _note_keyframe(self, frame: EncodedFrame) -> None:
+        interval = None
+        if self._gop:
+            interval = (frame.timestamp - self._gop[0].timestamp) / 90_000
+        previous = self.source
+        level_id = profile_level_id(frame.data) or (previous.profile_level_id if previous else None)
+        b_frames = previous.b_frames if previous is not None else False
+        self.source = SourceInfo(level_id, b_frames, interval)
+
     def _deliver(self, frame: av.VideoFrame) -> None:
+        """A decoded picture from a publisher track that is not H.264."""
+        self._count()
+        self._publish(frame)
+
+    def _count(self) -> None:
         now = time.monotonic()
         self.frames_received += 1
-        self.latest = frame
         self._last_frame_at = now
         self._recent.append(now)
         if len(self._recent) > 120:
             del self._recent[:60]
+
+    def _publish(self, frame: av.VideoFrame) -> None:
+        self.latest = frame
         for subscriber in list(self._subscribers):
             subscriber.offer(frame)
 

@@ -1,4 +1,8 @@
-"""Shared playback encoders: one H.264 encoder per watched camera, fanned out to all viewers.
+"""Live viewing: each viewer gets a camera's own H.264 forwarded (proctor/media/forward.py), or,
+as the fallback, the output of the camera's shared playback encoder.
+
+Shared playback encoders: one H.264 encoder per camera with transcoded viewers, fanned out to
+all of them.
 
 The encoder starts with the first viewer and stops after the last. A joining viewer forces
 a keyframe (aiortc ignores a viewer's PLI when it sends pre-encoded packets), and the GOP is
@@ -14,6 +18,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from proctor.media.feed import CameraFeed, FeedRegistry
+from proctor.media.forward import Forwarder
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
 from proctor.rtc.tracks import PacketTrack
 
@@ -90,15 +95,22 @@ class SharedEncoder:
 
 
 class PlaybackHub:
-    """Owns the shared encoders, keyed by camera."""
+    """Owns the forwarders and the shared encoders, keyed by camera."""
 
     def __init__(self, feeds: FeedRegistry, settings: EncoderSettings) -> None:
         self._feeds = feeds
         self._settings = settings
         self._encoders: dict[int, SharedEncoder] = {}
+        self._forwarders: dict[int, Forwarder] = {}
 
-    def watch(self, camera_id: int) -> PacketTrack:
-        """A track carrying the camera's live video, starting the encoder if needed."""
+    def watch(self, camera_id: int, forward: bool = False) -> PacketTrack:
+        """A track carrying the camera's live video: its own H.264 if ``forward``, else the
+        shared encoder's (started if needed)."""
+        if forward:
+            forwarder = self._forwarders.get(camera_id)
+            if forwarder is None:
+                forwarder = self._forwarders[camera_id] = Forwarder(self._feeds.get(camera_id))
+            return forwarder.add_viewer()
         encoder = self._encoders.get(camera_id)
         if encoder is None:
             encoder = SharedEncoder(self._feeds.get(camera_id), self._settings)
@@ -106,7 +118,14 @@ class PlaybackHub:
         return encoder.add_viewer()
 
     async def unwatch(self, camera_id: int, track: PacketTrack) -> None:
-        """Release a viewer's track; the encoder stops with its last viewer."""
+        """Release a viewer's track; a forwarder or encoder stops with its last viewer."""
+        forwarder = self._forwarders.get(camera_id)
+        if forwarder is not None and track in forwarder.viewers:
+            forwarder.remove_viewer(track)
+            if forwarder.idle:
+                del self._forwarders[camera_id]
+                forwarder.close()
+            return
         encoder = self._encoders.get(camera_id)
         if encoder is None:
             return
@@ -119,13 +138,26 @@ class PlaybackHub:
         """How many cameras are being encoded for playback."""
         return len(self._encoders)
 
+    def forwarded_viewer_count(self) -> int:
+        """How many viewers get a camera's own H.264."""
+        return sum(len(forwarder.viewers) for forwarder in self._forwarders.values())
+
+    def transcoded_viewer_count(self) -> int:
+        """How many viewers get a shared encoder's output."""
+        return sum(len(encoder.viewers) for encoder in self._encoders.values())
+
     def viewer_count(self, camera_id: int) -> int:
-        """How many viewers watch the camera."""
+        """How many viewers watch the camera, forwarded or transcoded."""
         encoder = self._encoders.get(camera_id)
-        return len(encoder.viewers) if encoder else 0
+        forwarder = self._forwarders.get(camera_id)
+        return (len(encoder.viewers) if encoder else 0) + (
+            len(forwarder.viewers) if forwarder else 0)
 
     async def close(self) -> None:
-        """Stop every encoder."""
+        """Stop every forwarder and encoder."""
+        for forwarder in self._forwarders.values():
+            forwarder.close()
+        self._forwarders.clear()
         for encoder in list(self._encoders.values()):
             await encoder.close()
         self._encoders.clear()

@@ -7,12 +7,14 @@ import logging
 from aiortc.mediastreams import MediaStreamTrack
 
 from proctor.errors import InvalidInput, NotFound
+from proctor.media.delivery import choose_delivery
 from proctor.media.feed import FeedRegistry, FeedStatus
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
 from proctor.media.playback import PlaybackHub
 from proctor.media.sdp import parse_offer
 from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry, TooManySessions
 from proctor.media.settings import MediaSettings
+from proctor.rtc.encoded import tap_encoded
 from proctor.rtc.h264 import offers_h264, prefer_h264
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,8 @@ class MediaService:
             for transceiver in session.pc.getTransceivers():
                 if transceiver.kind != "video":
                     transceiver.direction = "inactive"  # audio is not recorded (yet)
+                else:
+                    tap_encoded(transceiver.receiver)  # H.264 arrives undecoded
         except BaseException:
             await self.sessions.close(session.id)
             raise
@@ -85,7 +89,8 @@ class MediaService:
 
     async def play(self, camera_id: int, owner: str, credential: str,
                    body: bytes) -> tuple[RtcSession, str]:
-        """Accept a WHEP offer: the viewer gets the camera's shared H.264 stream."""
+        """Accept a WHEP offer: the viewer gets the camera's own H.264 if it can decode it,
+        else the camera's shared transcoded stream."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
         if not offers_h264(offer):
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
@@ -94,9 +99,11 @@ class MediaService:
             raise TooManySessions(
                 f"{watching} live views are open for this user, the most allowed "
                 f"(PROCTOR_MAX_WHEP_SESSIONS_PER_USER): end one (DELETE its session) first")
+        delivery = choose_delivery(offer, self.feeds.get(camera_id).source,
+                                   self.settings.forward_h264)
         session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
         try:
-            track = self.playback.watch(camera_id)
+            track = self.playback.watch(camera_id, forward=delivery.forward)
 
             async def _unwatch() -> None:
                 await self.playback.unwatch(camera_id, track)
@@ -109,7 +116,9 @@ class MediaService:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
-        logger.info("viewer connected", extra={"camera": camera_id, "session": session.id})
+        logger.info("viewer connected, %s: %s",
+                    "forwarded" if delivery.forward else "transcoded", delivery.reason,
+                    extra={"camera": camera_id, "session": session.id})
         return session, answer
 
     async def end(self, kind: SessionKind, camera_id: int, session_id: str, owner: str) -> None:

@@ -51,6 +51,10 @@ class MediaSettings(BaseModel):
         "or not (429 past it); the live wall opens one per camera it shows"
     )
     max_sdp_bytes: int = Field(default=64 * 1024, gt=0, description="largest accepted SDP offer")
+    forward_h264: bool = Field(
+        default=True, description="send viewers the camera's own H.264 when they can decode "
+        "it (no server decode or encode); false transcodes every viewer"
+    )
     playback_preset: str = Field(default="ultrafast", description="libx264 preset for WHEP")
     playback_bitrate_kbps: int = Field(default=2500, gt=0, description="WHEP video bitrate")
     playback_gop_seconds: float = Field(default=1.0, gt=0, description="WHEP keyframe interval")

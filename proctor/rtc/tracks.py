@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -15,14 +16,23 @@ class PacketTrack(MediaStreamTrack):
 
     The queue is bounded: a consumer that falls behind loses the backlog, and
     :attr:`needs_keyframe` tells the producer to send a keyframe so the peer can resync.
+    ``on_start`` is called with the track when its sender first asks for a packet (the peer
+    is connected), e.g. to queue the pictures it needs to start right away.
     """
 
     kind = "video"
 
-    def __init__(self, max_queue: int = 30) -> None:
+    def __init__(self, max_queue: int = 30,
+                 on_start: Callable[[PacketTrack], None] | None = None) -> None:
         super().__init__()
         self._queue: asyncio.Queue[H264Packet | None] = asyncio.Queue(maxsize=max_queue)
         self.needs_keyframe = True
+        self._on_start = on_start
+
+    @property
+    def started(self) -> bool:
+        """Whether the sender has asked for a packet yet (always true without ``on_start``)."""
+        return self._on_start is None
 
     def push(self, packet: H264Packet) -> None:
         """Queue a packet without blocking; on overflow drop the backlog and ask for a keyframe."""
@@ -38,6 +48,9 @@ class PacketTrack(MediaStreamTrack):
         """Return the next packet; raises :class:`MediaStreamError` once the track has ended."""
         if self.readyState != "live":
             raise MediaStreamError
+        if self._on_start is not None:
+            on_start, self._on_start = self._on_start, None
+            on_start(self)
         packet = await self._queue.get()
         if packet is None:
             raise MediaStreamError

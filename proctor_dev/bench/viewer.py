@@ -24,9 +24,18 @@ class ViewerStats:
     frames: int = 0
     width: int = 0
     height: int = 0
-    first_frame_s: float | None = None
+    first_frame_s: float | None = None  # since start(), negotiation included
+    connected_s: float | None = None  # since start(), when the peer connection connected
     latencies_ms: list[float] = field(default_factory=list)
     frame_times: list[float] = field(default_factory=list)
+
+    @property
+    def first_frame_after_connect_s(self) -> float | None:
+        """How long the first picture took once the connection was up (what the GOP and
+        the server decide; negotiation excluded)."""
+        if self.first_frame_s is None or self.connected_s is None:
+            return None
+        return self.first_frame_s - self.connected_s
 
 
 class WhepViewer:
@@ -52,6 +61,11 @@ class WhepViewer:
         @self._pc.on("track")
         def _on_track(track: MediaStreamTrack) -> None:
             self._reader = asyncio.create_task(self._read(track))
+
+        @self._pc.on("connectionstatechange")
+        def _on_state() -> None:
+            if self._pc.connectionState == "connected" and self.stats.connected_s is None:
+                self.stats.connected_s = time.monotonic() - self._started
 
         await self._pc.setLocalDescription(await self._pc.createOffer())
         url = urljoin(self.base_url, f"whep/{self.camera_id}")

@@ -1,0 +1,77 @@
+"""Forwarding: a camera's own H.264 sent to its viewers, with no decode and no encode.
+
+One :class:`Forwarder` per watched camera takes every access unit from the feed and pushes it
+to each viewer's track. A viewer starts from the cached GOP: when its peer connects, the
+keyframe and every frame since are queued at once, restamped 1 ms apart and ending at the
+newest frame's time, so the browser shows the current picture right away instead of waiting
+up to a keyframe interval (aiortc ignores keyframe requests for pre-encoded video) or
+replaying the GOP at its own pace. A viewer that falls behind drops its backlog and
+waits for the next keyframe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from proctor.media.feed import CameraFeed
+from proctor.rtc.encoded import EncodedFrame
+from proctor.rtc.tracks import PacketTrack
+
+logger = logging.getLogger(__name__)
+
+BURST_STEP = 90  # 1 ms on the 90 kHz clock between the restamped frames of a joining GOP
+VIEWER_QUEUE = 720  # a GOP of up to 40 s at 15 fps plus the frames sent while it goes out
+
+
+class Forwarder:
+    """Fans one camera's access units out to its forwarded viewers."""
+
+    def __init__(self, feed: CameraFeed) -> None:
+        self.feed = feed
+        self.viewers: set[PacketTrack] = set()
+        feed.add_encoded_sink(self._forward)
+
+    def add_viewer(self) -> PacketTrack:
+        """A new viewer track; it starts from the cached GOP once its peer connects."""
+        track = PacketTrack(max_queue=VIEWER_QUEUE, on_start=self._start)
+        self.viewers.add(track)
+        return track
+
+    def remove_viewer(self, track: PacketTrack) -> None:
+        """Forget a viewer (idempotent)."""
+        track.stop()
+        self.viewers.discard(track)
+
+    @property
+    def idle(self) -> bool:
+        """No viewer left."""
+        return not self.viewers
+
+    def close(self) -> None:
+        """Stop forwarding and end every viewer track."""
+        self.feed.remove_encoded_sink(self._forward)
+        for track in list(self.viewers):
+            self.remove_viewer(track)
+
+    def _start(self, track: PacketTrack) -> None:
+        gop = self.feed.gop()
+        if not gop:
+            return  # needs_keyframe stays set: the next keyframe starts it
+        newest = gop[-1].timestamp
+        for index, frame in enumerate(gop):
+            track.push(frame.to_packet(newest - (len(gop) - 1 - index) * BURST_STEP))
+        track.needs_keyframe = False
+        logger.debug("viewer started from a GOP of %d frames", len(gop),
+                     extra={"camera": self.feed.camera_id})
+
+    def _forward(self, frame: EncodedFrame) -> None:
+        packet = None
+        for track in list(self.viewers):
+            if not track.started:
+                continue  # not connected yet: it starts from the GOP
+            if track.needs_keyframe:
+                if not frame.keyframe:
+                    continue
+                track.needs_keyframe = False
+            packet = packet or frame.to_packet()
+            track.push(packet)

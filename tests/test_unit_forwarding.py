@@ -1,0 +1,135 @@
+"""Forwarding without a WebRTC peer: real libx264 access units go through a camera feed to
+forwarded viewer tracks undecoded; a viewer starts from the cached GOP (restamped to end at
+the newest frame); only keyframes are decoded unless a consumer needs every picture; the
+per-viewer choice between forwarding and transcoding, with its reason."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from support.tracks import QueueTrack, frame
+from support.wait import wait_until
+
+from proctor.media.delivery import choose_delivery
+from proctor.media.feed import CameraFeed, FeedRegistry, SourceInfo
+from proctor.media.playback import PlaybackHub
+from proctor.rtc.encoded import EncodedFrame
+from proctor.rtc.h264 import EncoderSettings, H264Encoder
+from proctor.rtc.tracks import PacketTrack
+
+CAMERA = 5
+GOP = 10
+
+
+@pytest.fixture
+async def feeds() -> AsyncIterator[FeedRegistry]:
+    registry = FeedRegistry(offline_after_s=3.0)
+    yield registry
+    await registry.close()
+
+
+@pytest.fixture
+async def hub(feeds: FeedRegistry) -> AsyncIterator[PlaybackHub]:
+    playback = PlaybackHub(feeds, EncoderSettings())
+    yield playback
+    await playback.close()
+
+
+class Camera:
+    """Publishes libx264 access units (a keyframe every GOP frames) into a feed's track."""
+
+    def __init__(self, feed: CameraFeed) -> None:
+        self.track = QueueTrack()
+        self.encoder = H264Encoder(EncoderSettings(gop_seconds=GOP / 15))
+        self.sent: list[EncodedFrame] = []
+        self._timestamp = 0
+        feed.attach(self.track)
+
+    def send(self, count: int) -> None:
+        for _ in range(count):
+            for packet in self.encoder.encode(frame(64, 48)):
+                self._timestamp += 6000
+                encoded = EncodedFrame.parse(bytes(packet), self._timestamp)
+                self.sent.append(encoded)
+                self.track.queue.put_nowait(encoded)  # type: ignore[arg-type]
+
+
+async def received(track: PacketTrack, count: int) -> list[tuple[bytes, int]]:
+    return [(bytes(p), int(p.pts or 0)) for p in
+            [await asyncio.wait_for(track.recv(), 10) for _ in range(count)]]
+
+
+async def test_forwarded_viewers_get_the_camera_s_own_frames(
+        feeds: FeedRegistry, hub: PlaybackHub) -> None:
+    feed = feeds.get(CAMERA)
+    camera = Camera(feed)
+    first, second = hub.watch(CAMERA, forward=True), hub.watch(CAMERA, forward=True)
+    assert (hub.encoder_count(), hub.forwarded_viewer_count(), hub.viewer_count(CAMERA)) == (
+        0, 2, 2)
+    camera.send(GOP + 3)  # a whole GOP, then the next one's keyframe and two frames
+    await asyncio.sleep(0.2)
+    # connected now: each starts from the cached GOP (keyframe + 2), then gets live frames
+    start = await received(first, 3)
+    assert [data for data, _ in start] == [f.data for f in camera.sent[GOP:]]
+    assert [ts for _, ts in start] == [camera.sent[-1].timestamp - 90 * i for i in (2, 1, 0)]
+    assert (await received(second, 3)) == start
+    camera.send(2)
+    assert (await received(first, 2)) == [(f.data, f.timestamp) for f in camera.sent[-2:]]
+    assert feed.source is not None and feed.source.profile_level_id is not None
+    assert feed.source.keyframe_interval_s == pytest.approx(GOP * 6000 / 90_000)
+    # nobody needs every picture: only the two keyframes were decoded
+    await asyncio.sleep(0.2)
+    assert feed.decoder.frames_decoded == 2 and feed.latest_frame() is not None
+    await hub.unwatch(CAMERA, first)
+    await hub.unwatch(CAMERA, second)
+    assert hub.forwarded_viewer_count() == 0
+
+
+async def test_a_transcoding_viewer_makes_the_feed_decode_every_frame(
+        feeds: FeedRegistry, hub: PlaybackHub) -> None:
+    feed = feeds.get(CAMERA)
+    camera = Camera(feed)
+    camera.send(GOP + 2)
+    viewer = hub.watch(CAMERA)  # the shared encoder subscribes to every picture
+    await asyncio.sleep(0.2)
+    camera.send(5)
+    await asyncio.wait_for(viewer.recv(), 10)
+    assert hub.encoder_count() == 1
+    # keyframes 0 and 10 alone; then, once subscribed, the GOP caught up from keyframe 10
+    # (frames 10-12), then each of frames 13-16
+    assert await wait_until(lambda: feed.decoder.frames_decoded == 2 + 3 + 4, 10)
+
+
+def source(level_id: str = "42c01f", b_frames: bool = False) -> SourceInfo:
+    return SourceInfo(level_id, b_frames, 1.0)
+
+
+def offer(*level_ids: str) -> str:
+    lines = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0",
+             "m=video 9 UDP/TLS/RTP/SAVPF " + " ".join(str(96 + i) for i in range(len(level_ids)))]
+    for index, level_id in enumerate(level_ids):
+        lines += [f"a=rtpmap:{96 + index} H264/90000",
+                  f"a=fmtp:{96 + index} packetization-mode=1;profile-level-id={level_id}"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize(("offered", "camera", "forward", "reason"), [
+    (("42e01f",), source(), True, "accepts the camera's PROFILE_CONSTRAINED_BASELINE"),
+    (("640c1f",), source(), True, "PROFILE_CONSTRAINED_BASELINE"),  # High decodes it
+    (("42e01f", "42001f"), source("640028"), False, "not the camera's PROFILE_HIGH"),
+    (("640028",), source("640028"), True, "accepts the camera's PROFILE_HIGH"),
+    (("42e01f",), source("4d401f"), False, "not the camera's PROFILE_MAIN"),
+    (("42e01f",), source(b_frames=True), False, "B-frames"),
+    (("42e01f",), None, False, "not known yet"),
+])
+def test_delivery_is_chosen_per_viewer(offered: tuple[str, ...], camera: SourceInfo | None,
+                                       forward: bool, reason: str) -> None:
+    delivery = choose_delivery(offer(*offered), camera, forwarding=True)
+    assert delivery.forward is forward and reason in delivery.reason
+
+
+def test_forwarding_can_be_switched_off() -> None:
+    delivery = choose_delivery(offer("42e01f"), source(), forwarding=False)
+    assert not delivery.forward and "PROCTOR_FORWARD_H264" in delivery.reason
