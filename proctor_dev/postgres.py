@@ -34,10 +34,35 @@ def _run(*args: str) -> None:
         raise RuntimeError(f"{Path(args[0]).name} failed: {result.stderr.strip()}")
 
 
+class PostgresServer:
+    """A running throwaway cluster: its SQLAlchemy ``url``; :meth:`stop` and :meth:`start`
+    take it down and bring it back on the same port and data (fault tests)."""
+
+    def __init__(self, bin_dir: Path, data: Path, port: int) -> None:
+        self._bin_dir, self._data, self.port = bin_dir, data, port
+        self.url = f"postgresql+psycopg://proctor@127.0.0.1:{port}/proctor"
+        self.running = False
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self._data}"
+        _run(str(self._bin_dir / "pg_ctl"), "-D", str(self._data), "-o", options, "-w",
+             "-l", str(self._data / "log"), "start")
+        self.running = True
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server (``immediate``: connections cut, no clean shutdown); nothing
+        when it is not running."""
+        if not self.running:
+            return
+        self.running = False
+        _run(str(self._bin_dir / "pg_ctl"), "-D", str(self._data), "-m", mode, "stop")
+
+
 @contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """Start a cluster with trust auth on a free port; yields a SQLAlchemy URL to database
-    ``proctor``.
+def postgres_server() -> Iterator[PostgresServer]:
+    """Start a cluster with trust auth on a free port and database ``proctor``; it is
+    stopped and deleted after the block.
 
     The cluster lives in its own temporary folder (pytest's are private to root, and the
     server runs as the 'postgres' user when the tests run as root).
@@ -48,13 +73,19 @@ def postgres_cluster() -> Iterator[str]:
         user = pwd.getpwnam("postgres")
         os.chown(data, user.pw_uid, user.pw_gid)
     _run(str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", "proctor")
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {data}"
-    _run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(data / "log"),
-        "start")
+    server = PostgresServer(bin_dir, data, port)
+    server.start()
     try:
         _run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "proctor",
              "proctor")
-        yield f"postgresql+psycopg://proctor@127.0.0.1:{port}/proctor"
+        yield server
     finally:
-        _run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        server.stop()
         shutil.rmtree(data, ignore_errors=True)
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """:func:`postgres_server` yielding only its SQLAlchemy URL to database ``proctor``."""
+    with postgres_server() as server:
+        yield server.url

@@ -22,7 +22,11 @@ from proctor.complaints.intake import (
     UnsupportedAttachment,
 )
 from proctor.complaints.registration import TooManyComplaints
-from proctor.db.session import UNSTORABLE_VALUE_ERRORS
+from proctor.db.session import (
+    DATABASE_RETRY_AFTER_S,
+    DATABASE_UNAVAILABLE_ERRORS,
+    UNSTORABLE_VALUE_ERRORS,
+)
 from proctor.errors import (
     Conflict,
     Forbidden,
@@ -82,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for unstorable in UNSTORABLE_VALUE_ERRORS:
         app.add_exception_handler(unstorable, _unstorable_value)
+    for unavailable in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _database_unavailable)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -109,6 +115,20 @@ async def _client_gone(request: Request, _error: Exception) -> JSONResponse:
                 "an unacknowledged segment again)", client, request.method, request.url.path)
     return JSONResponse({"detail": "the request body was cut off: send it again"},
                         status_code=status.HTTP_400_BAD_REQUEST)
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """503 with ``Retry-After`` while the database is away (a PostgreSQL restart): the
+    request's transaction is stored whole or not at all (one transaction per request). The
+    pool checks each connection before use, so requests succeed again as soon as
+    the database answers. One log line, no traceback: the cause is outside the server."""
+    logger.warning("database unavailable during %s %s: %s", request.method, request.url.path,
+                   str(error).splitlines()[0] if str(error) else type(error).__name__)
+    return JSONResponse(
+        {"detail": "the database is not answering (restarting or unreachable): retry in "
+                   f"{DATABASE_RETRY_AFTER_S} seconds; a write is stored whole or not at all"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
 
 
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:

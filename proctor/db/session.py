@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -19,6 +19,11 @@ from proctor.private_file import private_dir, private_file
 # and neither driver can encode a text with a lone surrogate (UnicodeEncodeError).
 UNSTORABLE_VALUE_ERRORS: tuple[type[Exception], ...] = (OverflowError, DataError,
                                                         UnicodeEncodeError)
+# What a request meets when the database is away (PostgreSQL stopped or restarting, its
+# network cut, SQLite locked past its timeout): the transaction is rolled back, so nothing of
+# the request was stored; it can be sent again once the database answers.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_S = 5
 
 
 def prepare_sqlite_file(url: str) -> None:
