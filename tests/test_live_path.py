@@ -1,5 +1,5 @@
-"""End to end on loopback: a real proctor-edge publishes real footage, the server decodes it,
-aiortc WHEP viewers receive the shared re-encoded stream."""
+"""End to end on loopback: a real proctor-edge publishes real footage, aiortc WHEP viewers
+receive the cameras' own H.264 forwarded by the server (or, forced, its shared re-encode)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ async def test_real_footage_reaches_several_viewers(
             stats = viewer.stats
             assert (stats.width, stats.height) == (768, 576)
             assert stats.frames >= enough, f"camera {viewer.camera_id}: {stats.frames}"
-        # one shared encoder per watched camera, whatever the number of viewers
-        assert metric(stack, admin, "proctor_playback_encoders") == 2
+        # the agent's H.264 (constrained baseline) is forwarded: the server encodes nothing
+        assert metric(stack, admin, "proctor_playback_encoders") == 0
         assert metric(stack, admin, 'proctor_webrtc_sessions{kind="whep"}') == 3
         assert metric(stack, admin, 'proctor_webrtc_sessions{kind="whip"}') == 2
         status = stack.camera_status(admin, cam_h264)
@@ -71,6 +71,32 @@ async def test_late_viewer_gets_a_keyframe_quickly(stack: Stack, h264_footage: P
         assert await wait_until(lambda: late.stats.frames > 0, 3)
         # the joining viewer forced a keyframe instead of waiting for the next GOP
         assert late.stats.first_frame_s is not None and late.stats.first_frame_s < 2.0
+    finally:
+        await first.stop()
+        await late.stop()
+
+
+@pytest.mark.parametrize("gop_seconds", [1.0, 4.0])
+async def test_late_forwarded_viewer_starts_from_the_cached_gop(stack: Stack,
+                                                                gop_seconds: float) -> None:
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: "testsrc://stamp?width=1280&height=720&fps=15"},
+                      camera_options={camera: {"gop_seconds": gop_seconds}})
+    token = stack.login("admin")
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15)
+    first = WhepViewer(stack.url, camera, token)
+    await first.start()
+    # well into the stream, so the late viewer joins between keyframes
+    assert await wait_until(lambda: first.stats.frames >= 15 * (gop_seconds + 1), 30)
+    late = WhepViewer(stack.url, camera, token)
+    await late.start()
+    try:
+        assert await wait_until(lambda: late.stats.frames > 0, 10)
+        waited = late.stats.first_frame_after_connect_s
+        print(f"GOP {gop_seconds} s: late viewer's first frame {waited:.3f} s after connecting "
+              f"({late.stats.first_frame_s:.3f} s after its offer)")
+        assert waited is not None and waited < 1.0
+        assert metric(stack, token, "proctor_playback_encoders") == 0  # forwarded, not encoded
     finally:
         await first.stop()
         await late.stop()

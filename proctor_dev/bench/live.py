@@ -2,7 +2,9 @@
 
 The edge agent publishes synthetic cameras whose frames carry their send time in the
 pixels; every viewer decodes the server's stream and reads the stamps back, so latency is
-glass to glass (edge encode, WebRTC, server decode and re-encode, viewer decode).
+glass to glass (edge encode, WebRTC, the server's forwarding or its decode and re-encode,
+viewer decode). ``transcode`` switches forwarding off (``PROCTOR_FORWARD_H264=false``), so
+the two can be compared on the same machine.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class LiveBenchResult:
     latency_ms_p95: float
     first_frame_s_max: float
     server_cpu_pct: float
+    server_cpu_pct_per_camera: float
+    forwarded_viewers: int
+    transcoded_viewers: int
     edge_cpu_pct: float
     viewers_cpu_pct: float
     seconds: float
@@ -69,16 +74,22 @@ def _provision(data_dir: Path, cameras: int) -> tuple[str, list[int]]:
     return site.device_token, site.camera_ids
 
 
-async def _frames_ingested(url: str, token: str) -> float:
+async def _metric_sum(url: str, token: str, prefix: str) -> float:
+    """The sum of every sample of the server's /metrics whose line starts with ``prefix``."""
     async with httpx.AsyncClient() as http:
         text = (await http.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})).text
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("proctor_camera_frames_received_total{"))
+               if line.startswith(prefix))
+
+
+async def _frames_ingested(url: str, token: str) -> float:
+    return await _metric_sum(url, token, "proctor_camera_frames_received_total{")
 
 
 async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int = 1280,
                          height: int = 720, fps: float = 15, warmup_s: float = 4.0,
-                         log: Callable[[str], object] = print) -> LiveBenchResult:
+                         log: Callable[[str], object] = print,
+                         transcode: bool = False) -> LiveBenchResult:
     """Run the benchmark and return its figures."""
     pin_host_addresses(["127.0.0.1"])
     with tempfile.TemporaryDirectory(prefix="proctor-bench-") as tmp:
@@ -90,7 +101,9 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
         write_agent_config(data_dir / "agent.toml", url, token,
                            {cid: source for cid in camera_ids}, ["127.0.0.1"])
         server = server_process(data_dir, port, log_path=data_dir / "server.log",
-                                extra_env={"PROCTOR_ANALYSIS_ENABLED": "false"}).start()
+                                extra_env={"PROCTOR_ANALYSIS_ENABLED": "false",
+                                           "PROCTOR_FORWARD_H264": str(not transcode).lower()},
+                                ).start()
         agent = None
         watchers: list[WhepViewer] = []
         try:
@@ -116,6 +129,9 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
             elapsed = time.monotonic() - started
             server_cpu, edge_cpu, viewers_cpu = (round(m.percent(), 1) for m in meters)
             ingested = await _frames_ingested(url, session) - ingested0
+            forwarded, transcoded = [round(await _metric_sum(
+                url, session, f'proctor_live_viewers{{delivery="{kind}"}}'))
+                for kind in ("forwarded", "transcoded")]
             received = [(w.stats.frames - f0) / elapsed
                         for w, f0 in zip(watchers, frames0, strict=True)]
             latencies = [x for w, n in zip(watchers, lat0, strict=True)
@@ -133,7 +149,10 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
         fps_received=round(statistics.fmean(received), 2) if received else 0.0,
         latency_ms_p50=_percentile(latencies, 50), latency_ms_p95=_percentile(latencies, 95),
         first_frame_s_max=round(max(first), 2) if first else float("nan"),
-        server_cpu_pct=server_cpu, edge_cpu_pct=edge_cpu, viewers_cpu_pct=viewers_cpu,
+        server_cpu_pct=server_cpu,
+        server_cpu_pct_per_camera=round(server_cpu / cameras, 2),
+        forwarded_viewers=forwarded, transcoded_viewers=transcoded,
+        edge_cpu_pct=edge_cpu, viewers_cpu_pct=viewers_cpu,
         seconds=round(elapsed, 1), cpu_cores=os.cpu_count() or 0,
     )
 
