@@ -22,17 +22,27 @@ def live(
     width: int = 1280,
     height: int = 720,
     fps: float = 15,
+    transcode: Annotated[bool, typer.Option(
+        help="switch forwarding off: every viewer gets the server's re-encode")] = False,
+    compare: Annotated[bool, typer.Option(
+        help="run forwarded, then transcoded; print both under those keys")] = False,
 ) -> None:
     """Edge → WHIP → server → WHEP viewers: frame rates, glass-to-glass latency, CPU."""
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.live import result_line, run_live_bench
 
     configure_logging("WARNING")
-    result = asyncio.run(run_live_bench(cameras, viewers, seconds, width, height, fps,
-                                        log=lambda m: typer.echo(m, err=True)))
-    for key, value in result_line(result).items():
-        typer.echo(f"  {key:<18} {value}", err=True)
-    typer.echo(json.dumps(result_line(result)))
+    results: dict[str, object] = {}
+    for mode in (("forwarded", "transcoded") if compare else
+                 ("transcoded",) if transcode else ("forwarded",)):
+        result = asyncio.run(run_live_bench(cameras, viewers, seconds, width, height, fps,
+                                            log=lambda m: typer.echo(m, err=True),
+                                            transcode=mode == "transcoded"))
+        typer.echo(mode, err=True)
+        for key, value in result_line(result).items():
+            typer.echo(f"  {key:<26} {value}", err=True)
+        results[mode] = result_line(result)
+    typer.echo(json.dumps(results if compare else next(iter(results.values()))))
 
 
 @app.command()
