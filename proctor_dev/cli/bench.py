@@ -103,6 +103,9 @@ def analyze(
     keyframes_only: Annotated[bool, typer.Option(
         "--keyframes-only", help="decode only the footage's keyframes, as a keyframe-only "
         "subscription for analysis does (1 sample/s needs a keyframe interval <= 1 s)")] = False,
+    encoded: Annotated[bool, typer.Option(
+        "--encoded", help="hand the feeds H.264 access units, as a tapped WHIP track does: "
+        "the feed decodes what the server decodes (keyframes only)")] = False,
 ) -> None:
     """Live analysis of N cameras playing real footage: samples dropped, lag, CPU, keeps up?"""
     from pydantic import ValidationError
@@ -114,7 +117,7 @@ def analyze(
     configure_logging("WARNING")
     try:
         result = asyncio.run(run_analyze_bench(cameras, seconds, fps, backend, imgsz, footage,
-                                               keyframes_only=keyframes_only,
+                                               keyframes_only=keyframes_only, encoded=encoded,
                                                log=lambda m: typer.echo(m, err=True)))
     except (ProctorError, ValidationError) as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
@@ -215,4 +218,29 @@ def failover(
                                             log=lambda m: typer.echo(m, err=True)))
     for key, value in asdict(result).items():
         typer.echo(f"  {key:<22} {value}", err=True)
+    typer.echo(json.dumps(asdict(result)))
+
+
+@app.command()
+def fleet(
+    cameras: Annotated[int, typer.Option(min=1, help="simulated cameras (stub agents)")] = 200,
+    minutes: Annotated[float, typer.Option(min=0.5, help="wall time the exam day is "
+                                            "compressed into")] = 1.5,
+    readers: Annotated[int, typer.Option(min=1, help="site-scoped supervisors reading")] = 10,
+    lease_s: Annotated[float, typer.Option(min=1, help="PROCTOR_CAMERA_LEASE_S")] = 5,
+    segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
+) -> None:
+    """A province exam day, time-compressed, on 2 nodes: WHIP storms, segment PUTs, readers,
+    a node SIGKILLed at 14:30; api_p95_ms, put_p95_ms, jetstream_lag_p95_ms,
+    reconnect_recovery_s."""
+    from dataclasses import asdict
+
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.fleet import run_fleet_bench
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_fleet_bench(cameras, minutes, readers, lease_s, segment_seconds,
+                                         log=lambda m: typer.echo(m, err=True)))
+    for key, value in asdict(result).items():
+        typer.echo(f"  {key:<30} {value}", err=True)
     typer.echo(json.dumps(asdict(result)))

@@ -1,0 +1,43 @@
+"""``proctor bench fleet`` at tiny scale: a compressed exam day on 2 real nodes; every stub's
+segment is stored (1:1 with the index rows), nothing answers 5xx, readers are served, and the
+cameras of the node killed at 14:30 are owned again."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from proctor.config import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # 2 servers, PostgreSQL, NATS and SeaweedFS
+
+FIELDS = {"cameras", "api_p95_ms", "put_p95_ms", "jetstream_lag_p95_ms",
+          "reconnect_recovery_s", "pg_rows_per_s", "whip_status", "put_status",
+          "segments_recorded", "segments_stored", "server_errors"}
+
+
+@pytest.mark.timeout(900)
+def test_a_tiny_exam_day_stores_every_segment_and_recovers_from_a_node_kill() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "proctor", "bench", "fleet", "--cameras", "12", "--minutes",
+         "1", "--readers", "2", "--lease-s", "3", "--segment-seconds", "2"],
+        check=False, cwd=REPO_ROOT, capture_output=True, text=True, timeout=850)
+    assert run.returncode == 0, run.stderr
+    line = json.loads(run.stdout.strip().splitlines()[-1])
+    assert line.keys() >= FIELDS
+    assert line["cameras"] == 12
+    assert line["server_errors"] == 0, run.stderr
+    # both waves published every camera at least once (a 201 each), through 307s or not
+    assert line["whip_status"].get("201", 0) >= 2 * 12, run.stderr
+    assert line["segments_recorded"] >= 12 * 5, run.stderr  # ~40 s open at 2 s a segment
+    assert line["segments_rejected"] == 0 and line["segments_unsent"] == 0, run.stderr
+    assert line["segments_stored"] == line["segments_recorded"], run.stderr
+    assert line["put_status"].get("201", 0) >= line["segments_recorded"], run.stderr
+    assert 0 < line["api_p95_ms"] < 30_000 and 0 < line["put_p95_ms"] < 30_000
+    assert line["jetstream_lag_p95_ms"] is not None and line["jetstream_lag_p95_ms"] >= 0
+    assert line["pg_rows_per_s"] > 0
+    assert line["reconnect_recovery_s"] is not None, run.stderr
+    assert 0 < line["reconnect_recovery_s"] < 60, run.stderr
