@@ -42,3 +42,11 @@ def test_bench_analyze_decodes_keyframes_only(h264_footage: Path) -> None:
     assert line["gop_frames"] > 1 and line["decode_cpu_pct"] > 0
     # one frame per keyframe interval reaches the feed, not the footage's frame rate
     assert line["footage_fps_delivered"] <= 1.5 / line["keyframe_interval_s"]
+
+
+def test_bench_analyze_feeds_access_units_the_feed_decodes(h264_footage: Path) -> None:
+    line = bench_analyze(h264_footage, "--encoded")
+    assert line["decode"].startswith("access units") and line["analysed"] > 0
+    # every access unit reaches the feed; its decoder (keyframes only) used some CPU
+    assert line["footage_fps_delivered"] > 1.5 / line["keyframe_interval_s"]
+    assert 0 < line["decode_cpu_pct"] < line["cpu_pct"]

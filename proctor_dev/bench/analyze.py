@@ -9,7 +9,10 @@ that publishes, so decoding stays in the measured process and counts in ``cpu_pc
 also timed on its own (``decode_cpu_pct``, thread CPU time of the decoding calls, FFmpeg
 decoding in the calling thread), so that ``analysis_cpu_pct`` is what analysis alone costs.
 With ``keyframes_only`` each camera decodes only its keyframes (FFmpeg's ``skip_frame``),
-delivered at their own times: what a keyframe-only subscription for analysis costs.
+delivered at their own times: what a keyframe-only subscription for analysis costs. With
+``encoded`` the bench decodes nothing: each camera's H.264 access units go to its
+:class:`CameraFeed` as the tapped WHIP track delivers them, and the feed decodes what the
+server decodes (keyframes only, on its ``dec-*`` threads, whose CPU is ``decode_cpu_pct``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
+from av.bitstream import BitStreamFilterContext
 
 from proctor.config import REPO_ROOT, Settings, load_settings
 from proctor.db.migrate import upgrade_database
@@ -33,7 +38,8 @@ from proctor.db.session import create_db_engine, create_session_factory, session
 from proctor.errors import ProctorError
 from proctor.events.hub import AlertHub
 from proctor.media.feed import CameraFeed, FeedRegistry
-from proctor_dev.bench.cpu import CpuMeter
+from proctor.rtc.encoded import EncodedFrame
+from proctor_dev.bench.cpu import CpuMeter, thread_cpu_seconds
 from proctor_dev.provision import provision_site
 
 if TYPE_CHECKING:
@@ -48,6 +54,8 @@ READY_TIMEOUT_S = 180.0  # the detector's own start timeout is 120 s
 PROGRESS_EVERY_S = 10.0
 CPU_INCLUDES = "footage decode + analyzer (this process) + detector process"
 DECODES = {False: "every frame", True: "keyframes only"}
+ENCODED = "access units to the feed (it decodes keyframes only)"
+RTP_CLOCK = 90_000  # H.264 RTP timestamps
 
 
 class AnalyzeBenchError(ProctorError):
@@ -72,6 +80,9 @@ class FootageLoop:
         self.decode_cpu_s = 0.0  # CPU time spent in next_frame, in the calling threads
         self._skip_before_s = 0.0
         self._frames: Iterator[av.VideoFrame] = iter(())
+        self._units: Iterator[bytes] = iter(())
+        self._annexb = BitStreamFilterContext("h264_mp4toannexb", self._stream)
+        self._sent = 0  # access units handed out: their 90 kHz timestamps keep rising
         self._rewind(offset_s)
 
     @property
@@ -91,6 +102,19 @@ class FootageLoop:
         self._container.seek(target, stream=self._stream)  # to the keyframe at or before
         self._skip_before_s = at_s
         self._frames = self._container.decode(self._stream)
+        self._units = (bytes(unit) for packet in self._container.demux(self._stream)
+                       for unit in self._annexb.filter(packet))
+
+    def next_unit(self) -> EncodedFrame:
+        """The next access unit as a publisher sends it (Annex-B), starting at the keyframe
+        at or before the offset; from the start again at the end of the file."""
+        for _ in range(2):
+            for data in self._units:
+                timestamp = round(self._sent * RTP_CLOCK / self.fps)
+                self._sent += 1
+                return EncodedFrame.parse(data, timestamp)
+            self._rewind(0.0)
+        raise AnalyzeBenchError("the footage has no H.264 packets")
 
     def next_frame(self) -> av.VideoFrame:
         """The next decoded frame; from the start again at the end of the file (blocking).
@@ -148,21 +172,27 @@ def footage_duration_s(path: Path) -> float:
 
 
 async def _play(feed: CameraFeed, footage: FootageLoop, executor: ThreadPoolExecutor,
-                period: float) -> None:
+                period: float, encoded: bool) -> None:
     """Deliver the footage to the feed in real time, one frame every PERIOD seconds (the
     frame interval, or the keyframe interval when only keyframes are decoded), as the WHIP
-    reader would."""
+    reader would: decoded pictures, or ENCODED access units."""
     loop = asyncio.get_running_loop()
+    read: Callable[[], EncodedFrame | av.VideoFrame] = (
+        footage.next_unit if encoded else footage.next_frame)
     due = loop.time()
     while True:
-        # Decoded in a thread, like aiortc's decoder thread per received track.
-        frame = await loop.run_in_executor(executor, footage.next_frame)
+        # Read (and decoded) in a thread, like aiortc's decoder thread per received track.
+        item = await loop.run_in_executor(executor, read)
         delay = due - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        # CameraFeed._deliver is private: it is what CameraFeed._read calls for every frame
-        # of the attached track. Calling it directly skips WebRTC without adding to feed.py.
-        feed._deliver(frame)
+        # CameraFeed._deliver(_encoded) are private: what CameraFeed._read calls for each
+        # item of the attached track. Calling them directly skips WebRTC without adding to
+        # feed.py.
+        if isinstance(item, EncodedFrame):
+            feed._deliver_encoded(item)
+        else:
+            feed._deliver(item)
         due += period
         if loop.time() - due > 1.0:  # decoding fell a second behind: carry on, no burst
             due = loop.time()
@@ -218,10 +248,14 @@ async def _wait_until_ready(analyzer: Analyzer, timeout_s: float) -> None:
 async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = None,
                             backend: str | None = None, imgsz: int | None = None,
                             footage: Path | None = None, settle_s: float = 3.0,
-                            keyframes_only: bool = False,
+                            keyframes_only: bool = False, encoded: bool = False,
                             log: Callable[[str], object] = print) -> dict[str, Any]:
     """Run the benchmark and return its figures (the JSON object printed last); with
-    KEYFRAMES_ONLY the cameras decode only their keyframes."""
+    KEYFRAMES_ONLY the cameras decode only their keyframes, with ENCODED the feeds get
+    access units and decode as the server does."""
+    if keyframes_only and encoded:
+        raise AnalyzeBenchError("choose keyframes-only or encoded: with encoded the feed "
+                                "decides what it decodes (keyframes only)")
     from proctor.app import check_analysis
     from proctor.events.log import EventLog
     from proctor.events.sink import EventSink
@@ -256,16 +290,25 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
                    "keyframe_interval_s": round(packets / keyframes / fps_footage, 2)}
             period = gop["keyframe_interval_s"] if keyframes_only else 1 / fps_footage
             label = f"{path.name} {loops[0].resolution}@{fps_footage:g}"
+            decode = ENCODED if encoded else DECODES[keyframes_only]
             log(f"{cameras} camera(s) playing {label} (decoded in this process: "
-                f"{DECODES[keyframes_only]}, keyframe every {gop['gop_frames']:g} frames), "
+                f"{decode}, keyframe every {gop['gop_frames']:g} frames), "
                 f"analysis at {settings.analysis_fps:g} fps per camera; starting the detector")
-            players = [asyncio.create_task(_play(feeds.get(cid), source, executor, period),
+            players = [asyncio.create_task(_play(feeds.get(cid), source, executor, period,
+                                                 encoded),
                                            name=f"bench-camera-{cid}")
                        for cid, source in zip(camera_ids, loops, strict=True)]
             await analyzer.start()
             await _wait_until_ready(analyzer, READY_TIMEOUT_S)
             await asyncio.sleep(settle_s)
-            result = await _measure(analyzer, feeds, camera_ids, players, loops, seconds, log)
+            def decode_cpu_s() -> float:
+                if encoded:
+                    return sum(thread_cpu_seconds(thread) for thread in threading.enumerate()
+                               if thread.name.startswith("dec-"))  # the feeds' decoders
+                return sum(source.decode_cpu_s for source in loops)
+
+            result = await _measure(analyzer, feeds, camera_ids, players, decode_cpu_s,
+                                    seconds, log)
         finally:
             for task in players:
                 task.cancel()
@@ -280,7 +323,7 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
     return {"cameras": cameras, "fps": fps_target, **result,
             "keeps_up": bool(result["analysed"] > 0 and result["dropped_samples"] == 0
                              and p95 is not None and p95 < 1 / fps_target),
-            "footage": label, "decode": DECODES[keyframes_only], **gop,
+            "footage": label, "decode": decode, **gop,
             "cpu_includes": CPU_INCLUDES}
 
 
@@ -297,8 +340,8 @@ def _check_running(analyzer: Analyzer, detector_pid: int,
 
 
 async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int],
-                   players: list[asyncio.Task[None]], loops: list[FootageLoop], seconds: float,
-                   log: Callable[[str], object]) -> dict[str, Any]:
+                   players: list[asyncio.Task[None]], decode_cpu_s: Callable[[], float],
+                   seconds: float, log: Callable[[str], object]) -> dict[str, Any]:
     """Counters, lag and CPU over the window (the analyzer must be ready)."""
     model = analyzer.model
     detector_pid = analyzer.detector.pid
@@ -312,7 +355,7 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
     stats.lag_s = lags
     samples0, analysed0, dropped0 = stats.samples, stats.analysed, stats.dropped
     frames0 = sum(feeds.get(cid).frames_received for cid in camera_ids)
-    decode0 = sum(source.decode_cpu_s for source in loops)
+    decode0 = decode_cpu_s()
     meters = [CpuMeter(os.getpid()), CpuMeter(detector_pid)]
     for meter in meters:
         meter.start()
@@ -332,7 +375,7 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
     samples, analysed = stats.samples - samples0, stats.analysed - analysed0
     dropped = stats.dropped - dropped0
     frames = sum(feeds.get(cid).frames_received for cid in camera_ids) - frames0
-    decode_cpu = 100 * (sum(source.decode_cpu_s for source in loops) - decode0) / elapsed
+    decode_cpu = 100 * (decode_cpu_s() - decode0) / elapsed
     window_lags = list(lags)
     return {"seconds": round(elapsed, 1), "samples": samples, "analysed": analysed,
             "dropped_samples": dropped, "lag_s_p50": _percentile(window_lags, 50),
