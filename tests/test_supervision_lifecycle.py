@@ -217,8 +217,8 @@ def test_filing_records_a_unique_filing_number(db: Session, world: World) -> Non
     for missing in (None, "", "  "):
         with pytest.raises(InvalidInput, match="needs the filing number"):
             _file(db, batch, missing)
-    with pytest.raises(InvalidInput, match="is not a code"):
-        _file(db, batch, "厦人社认备〔2026〕12号")
+    with pytest.raises(InvalidInput, match="is not a document number"):
+        _file(db, batch, "厦人社认备 2026;12")
     assert batch.state is BatchState.DRAFT and batch.filing_number is None
     filed = _file(db, batch, " BA-350203-2026-0001 ")
     assert (filed.state, filed.filing_number) == (BatchState.FILED, "BA-350203-2026-0001")

@@ -26,6 +26,7 @@ from proctor.supervision.report.text import (
     Code,
     Count,
     Day,
+    DocumentNumber,
     Line,
     Link,
     Moment,
@@ -62,7 +63,7 @@ class Header(_Content):
 
     report_number: Code = Field(description="报告编号")
     batch: Line = Field(description="认定批次")
-    filing_number: Code | None = Field(description="备案号 (None: 未登记)")
+    filing_number: DocumentNumber | None = Field(description="备案号 (None: 未登记)")
     organisation: Line = Field(description="认定机构")
     occupation: Occupation
     level: Level = Field(description="等级")

@@ -46,6 +46,26 @@ def _paragraph(text: str) -> str:
     return _visible(text.replace("\r\n", "\n"), allow_newlines=True)
 
 
+_DOCUMENT_NUMBER_PUNCTUATION = frozenset(".-/_()[]〔〕【】")
+DOCUMENT_NUMBER_RULE = ("letters (Chinese included), digits and . - / _ ( ) [ ] 〔 〕 【 】, at "
+                        "most 64, starting with a letter or digit, no spaces")
+
+
+def _document_number(text: str) -> str:
+    """``text`` in NFKC (full-width ``ＢＡ２０２６`` is ``BA2026``, so one number has one
+    spelling); raises ``ValueError`` saying what a document number may hold."""
+    text = unicodedata.normalize("NFKC", text).strip()
+
+    def allowed(char: str) -> bool:
+        category = unicodedata.category(char)
+        return category[0] == "L" or category == "Nd" or char in _DOCUMENT_NUMBER_PUNCTUATION
+
+    if not 1 <= len(text) <= 64 or not all(map(allowed, text)) or not allowed(text[0]) \
+            or text[0] in _DOCUMENT_NUMBER_PUNCTUATION:
+        raise ValueError(f"{text[:64]!r} is not a document number: {DOCUMENT_NUMBER_RULE}")
+    return text
+
+
 def _in_range(moment: datetime) -> datetime:
     try:
         day = moment.astimezone(UTC).date()
@@ -74,6 +94,9 @@ Paragraph = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_p
 """Visible text with line breaks (remarks, opinions), at most 4,000 characters."""
 Code = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-/_]{0,63}$")]
 """An identifier such as a report number or an occupation code: ASCII, at most 64."""
+DocumentNumber = Annotated[str, StringConstraints(max_length=256),
+                          AfterValidator(_document_number)]
+"""A document number as its office prints it: ``BA-2026-017``, ``厦人社认定备〔2026〕17号``."""
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 """A SHA-256 digest, 64 lowercase hex digits."""
 Link = Annotated[str, StringConstraints(pattern=r"^(/|https://)[!-~]{1,500}$")]
