@@ -18,7 +18,8 @@ FOOTAGE_FPS = 10  # vtest.avi
 
 
 def metric(stack: Stack, token: str, name: str) -> float:
-    text = httpx.get(f"{stack.url}/metrics", headers={"Authorization": f"Bearer {token}"}).text
+    text = httpx.get(f"{stack.url}/metrics", headers={"Authorization": f"Bearer {token}"},
+                     timeout=60).text  # a loaded machine can keep the server busy for seconds
     match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
     assert match, f"{name} not in metrics"
     return float(match.group(1))
