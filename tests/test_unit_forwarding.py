@@ -133,3 +133,19 @@ def test_delivery_is_chosen_per_viewer(offered: tuple[str, ...], camera: SourceI
 def test_forwarding_can_be_switched_off() -> None:
     delivery = choose_delivery(offer("42e01f"), source(), forwarding=False)
     assert not delivery.forward and "PROCTOR_FORWARD_H264" in delivery.reason
+
+
+async def test_a_new_publisher_s_clock_does_not_move_viewers_back(
+        feeds: FeedRegistry, hub: PlaybackHub) -> None:
+    feed = feeds.get(CAMERA)
+    Camera(feed).send(GOP)
+    viewer = hub.watch(CAMERA, forward=True)
+    await asyncio.sleep(0.2)
+    before = await received(viewer, 1)  # the cached GOP's keyframe
+    await received(viewer, GOP - 1)
+    replacement = Camera(feed)  # reconnected: its timestamps start again from 6000
+    replacement.send(3)
+    after = await received(viewer, 3)
+    stamps = [ts for _, ts in before + after]
+    assert stamps == sorted(stamps) and after[0][1] > before[0][1]
+    assert [ts for _, ts in after] == [after[0][1] + 6000 * i for i in range(3)]

@@ -6,7 +6,9 @@ keyframe and every frame since are queued at once, restamped 1 ms apart and endi
 newest frame's time, so the browser shows the current picture right away instead of waiting
 up to a keyframe interval (aiortc ignores keyframe requests for pre-encoded video) or
 replaying the GOP at its own pace. A viewer that falls behind drops its backlog and
-waits for the next keyframe.
+waits for the next keyframe. A new publisher's clock starts again from 0 (aiortc maps each
+receiver's first timestamp to 0), so the forwarder shifts timestamps to keep every viewer's
+clock moving forward across publisher reconnects.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from proctor.rtc.tracks import PacketTrack
 logger = logging.getLogger(__name__)
 
 BURST_STEP = 90  # 1 ms on the 90 kHz clock between the restamped frames of a joining GOP
+RESTART_STEP = 3000  # what follows the last frame of a publisher that was replaced (1/30 s)
 VIEWER_QUEUE = 720  # a GOP of up to 40 s at 15 fps plus the frames sent while it goes out
 
 
@@ -29,6 +32,8 @@ class Forwarder:
     def __init__(self, feed: CameraFeed) -> None:
         self.feed = feed
         self.viewers: set[PacketTrack] = set()
+        self._offset = 0  # added to the feed's timestamps
+        self._last: int | None = None  # the last timestamp forwarded
         feed.add_encoded_sink(self._forward)
 
     def add_viewer(self) -> PacketTrack:
@@ -57,7 +62,7 @@ class Forwarder:
         gop = self.feed.gop()
         if not gop:
             return  # needs_keyframe stays set: the next keyframe starts it
-        newest = gop[-1].timestamp
+        newest = gop[-1].timestamp + self._offset
         for index, frame in enumerate(gop):
             track.push(frame.to_packet(newest - (len(gop) - 1 - index) * BURST_STEP))
         track.needs_keyframe = False
@@ -65,6 +70,11 @@ class Forwarder:
                      extra={"camera": self.feed.camera_id})
 
     def _forward(self, frame: EncodedFrame) -> None:
+        timestamp = frame.timestamp + self._offset
+        if self._last is not None and timestamp <= self._last:  # a new publisher's clock
+            self._offset += self._last + RESTART_STEP - timestamp
+            timestamp = self._last + RESTART_STEP
+        self._last = timestamp
         packet = None
         for track in list(self.viewers):
             if not track.started:
@@ -73,5 +83,5 @@ class Forwarder:
                 if not frame.keyframe:
                     continue
                 track.needs_keyframe = False
-            packet = packet or frame.to_packet()
+            packet = packet or frame.to_packet(timestamp)
             track.push(packet)
