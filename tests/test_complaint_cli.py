@@ -6,6 +6,9 @@ tested through the API with SeaweedFS)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,3 +84,17 @@ def test_a_phone_complaint_from_the_command_line(run: Run, organisation: int,
                                   .order_by(AuditEntry.seq)))
     assert actions == ["complaint.register", "complaint.review", "complaint.investigate",
                        "complaint.extend", "complaint.resolve", "complaint.close"]
+
+
+
+@pytest.mark.slow  # the CLI runs in a process, as a user runs it (its failure handler wraps main)
+@pytest.mark.parametrize("number", [2**63, 10**30])
+def test_a_number_too_large_for_the_database_is_one_line(organisation: int, tmp_path: Path,
+                                                         number: int) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "proctor", "supervision", "complaint", "show", str(number),
+         "--as", "officer"], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PROCTOR_DATA_DIR": str(tmp_path), "PROCTOR_S3_ENDPOINT": ""})
+    assert shown.returncode == 2, shown.stderr
+    assert shown.stderr.startswith("error: a number given is too large"), shown.stderr
+    assert "9223372036854775807" in shown.stderr and "Traceback" not in shown.stderr

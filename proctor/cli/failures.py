@@ -1,9 +1,10 @@
 """One clear line, never a traceback, when the CLI cannot reach what it needs.
 
 Every ``proctor`` command runs inside :func:`plain_failures`: a database that cannot be
-opened, an object store that is missing, unreachable or refuses the keys, invalid settings
-and any domain error (:class:`~proctor.errors.ProctorError`) end the command with one line
-on stderr saying what to do, and exit status 2. Programming errors still show a traceback.
+opened, an object store that is missing, unreachable or refuses the keys, invalid settings,
+any domain error (:class:`~proctor.errors.ProctorError`) and a number too large for the
+database end the command with one line on stderr saying what to do, and exit status 2.
+Programming errors still show a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from minio.error import S3Error
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from proctor.auth.secrets import MAX_ROW_ID
 from proctor.errors import ProctorError
 
 EXIT_UNAVAILABLE = 2
@@ -69,6 +71,9 @@ def failure_line(error: Exception) -> str | None:
         return store_refusal(cause)
     if isinstance(error, ProctorError):
         return str(error)
+    if isinstance(error, OverflowError):  # the database cannot even bind the number
+        return (f"a number given is too large ({_first_line(error)}): ids run from 1 to "
+                f"{MAX_ROW_ID}")
     if isinstance(error, OperationalError | InterfaceError):  # not a constraint: a bug
         return database_failure(error)
     if isinstance(error, urllib3.exceptions.HTTPError):
