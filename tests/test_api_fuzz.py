@@ -1,8 +1,14 @@
 """Property-based fuzz of the whole REST API: every operation of the OpenAPI document, called
-in-process (ASGI, no socket) as an administrator with generated valid and invalid requests,
-and again with hostile values put into its valid bodies (lone surrogates, NaN and Infinity,
-absurd or naive dates); none may answer with a 5xx, and every answer must be as the
-document declares it (status code, media type, body schema, headers).
+in-process (ASGI, no socket) with generated valid and invalid requests, in turn as an
+administrator and as a supervisor of site 1, and again with hostile values put into its
+valid bodies (lone surrogates, NaN and Infinity, absurd or naive dates); none may answer with
+a 5xx, and every answer must be as the document declares it (status code, media type, body
+schema, headers).
+
+Nothing of the document is left out: WHIP and WHEP offers run against the app's own media
+service, and the fuzz may log its own users out, reset their passwords or deactivate them
+(their session is then restored, and the request sent again). WebSockets (live alerts) are
+not in the document, so not fuzzed here.
 
 The app runs with a real object store (loopback SeaweedFS), so archive routes are exercised
 too, on a database seeded with one site, room, device and camera (id 1 of each: generated
@@ -17,7 +23,8 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 
 from proctor import directory
 from proctor.app import create_app
+from proctor.auth import attempts
 from proctor.config import load_settings
 from proctor.db.models import Role
 from proctor.db.session import session_scope
@@ -74,27 +82,76 @@ def _openapi() -> dict[str, Any]:
         return _app(Path(data_dir)).openapi()
 
 
-schema = schemathesis.openapi.from_dict(_openapi()).exclude(
-    path="/api/auth/logout")  # would end the fuzzing admin's session
+schema = schemathesis.openapi.from_dict(_openapi())
 schema.config.generation.update(max_examples=EXAMPLES, deterministic=True)
+
+
+@dataclass
+class Fuzzer:
+    """A user the fuzz calls as, with their bearer header."""
+
+    user_id: int
+    username: str
+    role: Role
+    site_ids: list[int]
+    headers: dict[str, str]
+
+
+@dataclass
+class FuzzApp:
+    """The started app, its in-process client and the users the fuzz calls as."""
+
+    app: FastAPI
+    client: ASGIClient
+    fuzzers: list[Fuzzer]
+
+    def add(self, username: str, role: Role, site_ids: list[int]) -> None:
+        """Create a fuzzing user and open their session."""
+        with session_scope(services_of(self.app).session_factory) as db:
+            user_id = directory.create_user(db, "test", username, PASSWORD, role,
+                                            site_ids=site_ids).id
+        fuzzer = Fuzzer(user_id, username, role, site_ids, {})
+        self.restore(fuzzer)
+        self.fuzzers.append(fuzzer)
+
+    def restore(self, fuzzer: Fuzzer) -> None:
+        """Give ``fuzzer`` back their role, sites and password, and a new session (without
+        the HTTP login, which the fuzz's wrong passwords may have throttled)."""
+        services = services_of(self.app)
+        with session_scope(services.session_factory) as db:
+            directory.update_user(db, "test", fuzzer.user_id, role=fuzzer.role, is_active=True,
+                                  site_ids=fuzzer.site_ids)
+            directory.reset_password(db, "test", fuzzer.user_id, PASSWORD)
+            token = attempts.log_in(db, fuzzer.username, PASSWORD,
+                                    services.settings.session_ttl_hours,
+                                    services.settings.session_key, "fuzz")
+        assert token is not None
+        fuzzer.headers = {"Authorization": f"Bearer {token}"}
+
+    def send(self, fuzzer: Fuzzer, request: Callable[[dict[str, str]], Any]) -> Any:
+        """``request(headers)``, sent again once if the fuzz had ended ``fuzzer``'s session."""
+        response = request(fuzzer.headers)
+        if response.status_code == 401 and self.client.get(
+                f"{BASE}/api/auth/me", headers=fuzzer.headers).status_code == 401:
+            self.restore(fuzzer)
+            response = request(fuzzer.headers)
+        return response
 
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory: pytest.TempPathFactory,
-             seaweed: EmbeddedSeaweedFS) -> Iterator[tuple[ASGIClient, dict[str, str]]]:
-    """An in-process client of the started app, and an admin's bearer header."""
+             seaweed: EmbeddedSeaweedFS) -> Iterator[FuzzApp]:
+    """The started app, seeded, with an administrator and a supervisor of site 1."""
     app = _app(tmp_path_factory.mktemp("fuzz"), s3_endpoint=seaweed.endpoint,
                s3_access_key=seaweed.access_key, s3_secret_key=seaweed.secret_key,
                s3_bucket="fuzz")
     try:
         client = get_client(app).__enter__()  # starts the lifespan, until shutdown_lifespans
-        with session_scope(services_of(app).session_factory) as db:
-            directory.create_user(db, "test", "root", PASSWORD, Role.ADMIN)
-        login = client.post(f"{BASE}/api/auth/login",
-                            json={"username": "root", "password": PASSWORD})
-        admin = {"Authorization": f"Bearer {login.json()['token']}"}
-        _seed(client, admin)
-        yield client, admin
+        fuzz = FuzzApp(app, client, [])
+        fuzz.add("root", Role.ADMIN, [])
+        _seed(client, fuzz.fuzzers[0].headers)
+        fuzz.add("supervisor", Role.SUPERVISOR, [1])
+        yield fuzz
     finally:
         shutdown_lifespans()
 
@@ -136,6 +193,7 @@ def hostile_bodies(body: Any, seed: int) -> Iterator[str]:
 
 
 _seeds = itertools.count()
+_turns = itertools.count()  # whose turn it is: the administrator's or the supervisor's
 # no 5xx, and every answer as the document declares it: status, media type, body, headers
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]
@@ -144,28 +202,36 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-def test_no_server_error(case: Any, fuzz_app: tuple[ASGIClient, dict[str, str]]) -> None:
+def test_no_server_error(case: Any, fuzz_app: FuzzApp) -> None:
     """No generated request gets a 5xx or an answer the document does not declare; nor does
     an accepted JSON body with one of its values made hostile."""
-    client, admin = fuzz_app
-    response = case.call_and_validate(base_url=BASE, session=client, headers=admin,
-                                      checks=CHECKS)
+    client = fuzz_app.client
+    fuzzer = fuzz_app.fuzzers[next(_turns) % len(fuzz_app.fuzzers)]
+    response = fuzz_app.send(fuzzer, lambda headers: case.call_and_validate(
+        base_url=BASE, session=client, headers=headers, checks=CHECKS))
     if response.status_code >= 300 or case.media_type != "application/json":
         return
-    request = case.as_transport_kwargs(base_url=BASE, headers=admin)
-    del request["json"]
     for raw in hostile_bodies(case.body, next(_seeds)):
-        answer = client.request(**request, data=raw.encode())
+        answer = fuzz_app.send(fuzzer, _with_body(client, case, raw))
         assert answer.status_code < 500, (case.method, case.formatted_path, raw, answer.text)
         assert str(answer.status_code) in case.operation.responses.status_codes, \
             (case.method, case.formatted_path, raw, answer.status_code)
 
 
-def test_giant_json_body_is_refused(fuzz_app: tuple[ASGIClient, dict[str, str]]) -> None:
+def _with_body(client: ASGIClient, case: Any, raw: str) -> Callable[[dict[str, str]], Any]:
+    """The request of ``case`` with ``raw`` as its body, to send with given headers."""
+    def request(headers: dict[str, str]) -> Any:
+        sent = case.as_transport_kwargs(base_url=BASE, headers=headers)
+        del sent["json"]
+        return client.request(**sent, data=raw.encode())
+    return request
+
+
+def test_giant_json_body_is_refused(fuzz_app: FuzzApp) -> None:
     """The app caps bodies: one past the limit is refused with 413 before it is read."""
-    client, admin = fuzz_app
     giant = b'{"name": "' + b"x" * (2 << 20) + b'"}'
-    response = client.post(f"{BASE}/api/sites", data=giant,
-                           headers={**admin, "Content-Type": "application/json"})
+    response = fuzz_app.client.post(
+        f"{BASE}/api/sites", data=giant,
+        headers={**fuzz_app.fuzzers[0].headers, "Content-Type": "application/json"})
     assert response.status_code == 413, response.text
     assert "limit is 1048576 bytes" in response.json()["detail"]
