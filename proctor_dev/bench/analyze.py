@@ -102,8 +102,9 @@ class FootageLoop:
         self._container.seek(target, stream=self._stream)  # to the keyframe at or before
         self._skip_before_s = at_s
         self._frames = self._container.decode(self._stream)
+        # the empty packet at the end of the file would flush the filter for good: skipped
         self._units = (bytes(unit) for packet in self._container.demux(self._stream)
-                       for unit in self._annexb.filter(packet))
+                       if packet.size for unit in self._annexb.filter(packet))
 
     def next_unit(self) -> EncodedFrame:
         """The next access unit as a publisher sends it (Annex-B), starting at the keyframe
