@@ -149,3 +149,13 @@ async def test_a_new_publisher_s_clock_does_not_move_viewers_back(
     stamps = [ts for _, ts in before + after]
     assert stamps == sorted(stamps) and after[0][1] > before[0][1]
     assert [ts for _, ts in after] == [after[0][1] + 6000 * i for i in range(3)]
+
+
+async def test_a_viewer_s_choice_can_wait_for_the_first_keyframe(feeds: FeedRegistry) -> None:
+    feed = feeds.get(CAMERA)
+    assert await feed.wait_source(0.05) is None  # nothing published: no wait past the limit
+    camera = Camera(feed)
+    waiting = asyncio.create_task(feed.wait_source(10))
+    camera.send(1)
+    found = await waiting
+    assert found is not None and found.profile_level_id == feed.source.profile_level_id  # type: ignore[union-attr]

@@ -89,6 +89,7 @@ class CameraFeed:
         self.source: SourceInfo | None = None
         self.decoder = FeedDecoder(camera_id, self._publish)
         self._gop: list[EncodedFrame] = []
+        self._source_known = asyncio.Event()
         self._encoded_sinks: list[EncodedSink] = []
         self._last_frame_at: float | None = None
         self._recent: list[float] = []
@@ -127,6 +128,12 @@ class CameraFeed:
         """Stop calling ``sink`` (idempotent)."""
         with contextlib.suppress(ValueError):
             self._encoded_sinks.remove(sink)
+
+    async def wait_source(self, timeout_s: float) -> SourceInfo | None:
+        """The publisher's stream description, waiting up to ``timeout_s`` for a keyframe."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._source_known.wait(), timeout_s)
+        return self.source
 
     def gop(self) -> list[EncodedFrame]:
         """The current GOP: its keyframe and every access unit since (empty if none kept)."""
@@ -199,6 +206,7 @@ class CameraFeed:
         level_id = profile_level_id(frame.data) or (previous.profile_level_id if previous else None)
         b_frames = previous.b_frames if previous is not None else False
         self.source = SourceInfo(level_id, b_frames, interval)
+        self._source_known.set()
 
     def _deliver(self, frame: av.VideoFrame) -> None:
         """A decoded picture from a publisher track that is not H.264."""

@@ -19,6 +19,10 @@ from proctor.rtc.h264 import offers_h264, prefer_h264
 
 logger = logging.getLogger(__name__)
 
+SOURCE_WAIT_S = 5.0
+"""How long a viewer of a camera that publishes but has sent no keyframe yet waits for one, so
+the server can tell whether the viewer can take the camera's own H.264."""
+
 
 class MediaService:
     """Owns feeds, playback encoders and sessions for the lifetime of the server."""
@@ -99,8 +103,11 @@ class MediaService:
             raise TooManySessions(
                 f"{watching} live views are open for this user, the most allowed "
                 f"(PROCTOR_MAX_WHEP_SESSIONS_PER_USER): end one (DELETE its session) first")
-        delivery = choose_delivery(offer, self.feeds.get(camera_id).source,
-                                   self.settings.forward_h264)
+        feed = self.feeds.get(camera_id)
+        source = feed.source
+        if source is None and feed.status().online:  # just published: its keyframe is coming
+            source = await feed.wait_source(SOURCE_WAIT_S)
+        delivery = choose_delivery(offer, source, self.settings.forward_h264)
         session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
         try:
             track = self.playback.watch(camera_id, forward=delivery.forward)

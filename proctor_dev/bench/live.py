@@ -113,6 +113,10 @@ async def run_live_bench(cameras: int, viewers: int, seconds: float, width: int 
             session = httpx.post(f"{url}/api/auth/login", json=login).json()["token"]
             log(f"publishing {cameras} camera(s) {width}x{height}@{fps:g}, "
                 f"{viewers} viewer(s) each")
+            deadline = time.monotonic() + 60  # viewers join cameras that publish, as on site
+            while (await _metric_sum(url, session, "proctor_camera_online{") < cameras
+                   and time.monotonic() < deadline):
+                await asyncio.sleep(0.5)
             watchers = [WhepViewer(url, cid, session, read_stamps=True)
                         for cid in camera_ids for _ in range(viewers)]
             for watcher in watchers:
