@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from proctor.config import REPO_ROOT
+from proctor_dev.bench.analyze import FootageLoop, footage_duration_s
 
 FIELDS = {"cameras", "fps", "seconds", "samples", "analysed", "dropped_samples", "lag_s_p50",
           "lag_s_p95", "cpu_pct", "decode_cpu_pct", "analysis_cpu_pct", "cores", "backend",
@@ -50,3 +51,15 @@ def test_bench_analyze_feeds_access_units_the_feed_decodes(h264_footage: Path) -
     # every access unit reaches the feed; its decoder (keyframes only) used some CPU
     assert line["footage_fps_delivered"] > 1.5 / line["keyframe_interval_s"]
     assert 0 < line["decode_cpu_pct"] < line["cpu_pct"]
+
+
+def test_access_units_go_on_past_the_end_of_the_footage(h264_footage: Path) -> None:
+    footage = FootageLoop(h264_footage, 0.95 * footage_duration_s(h264_footage))
+    try:
+        units = [footage.next_unit() for _ in range(200)]  # the end comes after ~40
+    finally:
+        footage.close()
+    assert units[0].keyframe and units[0].data.startswith((b"\x00\x00\x01", b"\x00\x00\x00\x01"))
+    stamps = [unit.timestamp for unit in units]
+    assert stamps == sorted(set(stamps))  # rising across the loop, as a live camera's
+    assert sum(unit.keyframe for unit in units) >= 15  # a keyframe every ~10 frames
