@@ -225,7 +225,7 @@ def failover(
 def fleet(
     cameras: Annotated[int, typer.Option(min=1, help="simulated cameras (stub agents)")] = 200,
     minutes: Annotated[float, typer.Option(min=0.5, help="wall time the exam day is "
-                                            "compressed into")] = 1.5,
+                                            "compressed into")] = 2,
     readers: Annotated[int, typer.Option(min=1, help="site-scoped supervisors reading")] = 10,
     lease_s: Annotated[float, typer.Option(min=1, help="PROCTOR_CAMERA_LEASE_S")] = 5,
     segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
