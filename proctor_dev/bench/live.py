@@ -76,7 +76,7 @@ def _provision(data_dir: Path, cameras: int) -> tuple[str, list[int]]:
 
 async def _metric_sum(url: str, token: str, prefix: str) -> float:
     """The sum of every sample of the server's /metrics whose line starts with ``prefix``."""
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=60) as http:  # a loaded host can delay it for seconds
         text = (await http.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})).text
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                if line.startswith(prefix))
