@@ -13,6 +13,10 @@ new hello.
 Messages (:mod:`proctor.events.messages`, sent as JSON): a hello first, with the state of
 every allowed camera and its open events; then a camera message when a camera's count or
 picture status changes and an event message when an event opens, gets worse or closes.
+Clustered, each message after the hello carries ``seq``, its place in the alert stream; a
+console reconnecting with ``?after=<the last seq it saw>`` gets the messages it missed
+(after an API node restart, say) right after the hello, then the live ones. On one node
+messages carry no ``seq`` and ``after`` replays nothing: the hello is the fresh picture.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 
 from proctor.api.identity import authenticate
+from proctor.api.params import MAX_ID
 from proctor.auth.scope import Permission, cameras_in_scope, load_scope
 from proctor.db.session import session_scope
 from proctor.errors import Forbidden, NotAuthenticated
@@ -62,12 +68,17 @@ def _hello(websocket: WebSocket, cameras: set[int]) -> HelloMessage:
                         cameras=[CameraMessage.of(s) for s in states if s is not None])
 
 
-async def _send(websocket: WebSocket, message: AlertMessage) -> None:
-    await websocket.send_json(message.model_dump(mode="json"))
+async def _send(websocket: WebSocket, message: AlertMessage, seq: int | None = None) -> None:
+    payload = message.model_dump(mode="json")
+    if seq is not None:
+        payload["seq"] = seq
+    await websocket.send_json(payload)
 
 
 @router.websocket("/api/live/alerts")
-async def live_alerts(websocket: WebSocket) -> None:
+async def live_alerts(websocket: WebSocket, after: Annotated[int | None, Query(
+        ge=0, le=MAX_ID, description="the last seq this console saw: the messages after it "
+        "are replayed (clustered servers)")] = None) -> None:
     """Stream analysis state and events of the user's cameras (see the module docstring)."""
     cameras = await asyncio.to_thread(_allowed_cameras, websocket)
     await websocket.accept()  # then close with a reason the client can read (not a bare 403)
@@ -81,8 +92,13 @@ async def live_alerts(websocket: WebSocket) -> None:
     listener = asyncio.create_task(_drain(websocket))
     try:
         await _send(websocket, await asyncio.to_thread(_hello, websocket, cameras))
+        last_sent = 0  # the newest stream message replayed: arriving live too, not sent twice
+        if after is not None:
+            for message, seq in await services.alerts.replay(cameras, after):
+                await _send(websocket, message, seq)
+                last_sent = seq
         with services.live_access.access_changes() as changed:
-            await _stream(websocket, subscription, listener, changed)
+            await _stream(websocket, subscription, listener, changed, last_sent)
     except WebSocketDisconnect:
         pass
     finally:
@@ -93,13 +109,15 @@ async def live_alerts(websocket: WebSocket) -> None:
 
 
 async def _stream(websocket: WebSocket, subscription: AlertSubscription,
-                  listener: asyncio.Task[None], changed: asyncio.Event) -> None:
+                  listener: asyncio.Task[None], changed: asyncio.Event,
+                  replayed_to: int) -> None:
     """Forward messages until the client leaves, its session ends or it falls behind; after
     any change of access (``changed``) and every ``RECHECK_S`` (busy or idle) the session and
-    camera scope are checked again, and a changed scope gets a fresh hello."""
+    camera scope are checked again, and a changed scope gets a fresh hello. Stream messages
+    up to ``replayed_to`` were sent already (replayed while they also arrived live)."""
     recheck_at = time.monotonic() + RECHECK_S
     while True:
-        getter = asyncio.ensure_future(subscription.next_message())
+        getter = asyncio.ensure_future(subscription.next_delivery())
         change = asyncio.ensure_future(changed.wait())
         done, _ = await asyncio.wait({getter, listener, change},
                                      timeout=max(0.0, recheck_at - time.monotonic()),
@@ -110,7 +128,9 @@ async def _stream(websocket: WebSocket, subscription: AlertSubscription,
         if listener in done:
             return
         if getter in done:
-            await _send(websocket, getter.result())
+            message, seq = getter.result()
+            if seq is None or seq > replayed_to:
+                await _send(websocket, message, seq)
             if subscription.overflowed:
                 await websocket.close(status.WS_1013_TRY_AGAIN_LATER,
                                       reason="too slow reading alerts: reconnect")

@@ -4,7 +4,9 @@ from the stream, whichever node analyses the camera.
 A message about a camera is published on ``alerts.<province>.<city>.<district>.<site>.<room>.
 <camera>`` (:mod:`proctor.cluster.region_path`), so oversight at each level is a subscription
 filter (``alerts.350000.>`` is 福建省, ``alerts.*.*.*.12.>`` site 12). The stream keeps
-``STREAM_MAX_AGE_S`` of them for replay.
+``STREAM_MAX_AGE_S`` of them for replay: a console reconnecting with the last sequence it
+saw (after an API node restarted, say) gets the messages it missed (:meth:`ClusterAlertHub.
+replay`), at most ``REPLAY_LIMIT`` of the newest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 from nats.errors import Error as NatsError
-from nats.js.api import DeliverPolicy, StreamConfig
+from nats.js.api import ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import BadRequestError
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -33,6 +35,8 @@ STREAM = "PROCTOR_ALERTS"
 SUBJECT_ROOT = "alerts"
 STREAM_MAX_AGE_S = 24 * 3600.0
 SEND_QUEUE_LIMIT = 10_000  # messages waiting for NATS; beyond, consoles here still get them
+REPLAY_LIMIT = 5_000  # messages a reconnecting console gets at most (the newest)
+REPLAY_WAIT_S = 10.0  # for the next replayed message before giving up on the rest
 CAMERA_HEADER = "Proctor-Camera"
 NODE_HEADER = "Proctor-Node"
 _MESSAGE = TypeAdapter(Annotated[AlertMessage, Field(discriminator="type")])
@@ -101,13 +105,45 @@ class ClusterAlertHub(AlertHub):
                 super().publish(camera_id, message)
 
     async def _receive(self, msg: Msg) -> None:
+        read = _read(msg)
+        if read is not None:
+            self.deliver(*read, msg.metadata.sequence.stream)
+
+    async def replay(self, camera_ids: set[int],
+                     after: int) -> list[tuple[AlertMessage, int]]:
+        """The stream's messages about ``camera_ids`` after sequence ``after`` up to its
+        last one now, oldest first (at most :data:`REPLAY_LIMIT`, the newest; those aged
+        out are gone). A NATS failure midway returns what was read, with a warning."""
         try:
-            camera_id = int((msg.headers or {})[CAMERA_HEADER])
-            message = _MESSAGE.validate_json(msg.data)
-        except (KeyError, ValueError, ValidationError):
-            logger.warning("unreadable message on %s ignored", msg.subject)
-            return
-        super().publish(camera_id, message)
+            info = await self._js.stream_info(STREAM)
+        except (NatsError, OSError) as error:
+            logger.warning("alerts not replayed: stream unreadable (%s)", error)
+            return []
+        last = info.state.last_seq
+        start = max(after + 1, last - REPLAY_LIMIT + 1, info.state.first_seq, 1)
+        if after >= last or start > last:
+            return []
+        replayed: list[tuple[AlertMessage, int]] = []
+        subscription = await self._js.subscribe(
+            f"{SUBJECT_ROOT}.>", stream=STREAM, ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                  opt_start_seq=start))
+        try:
+            while True:
+                msg = await subscription.next_msg(timeout=REPLAY_WAIT_S)
+                seq = msg.metadata.sequence.stream
+                read = _read(msg)
+                if read is not None and read[0] in camera_ids:
+                    replayed.append((read[1], seq))
+                if seq >= last:
+                    return replayed
+        except (NatsError, OSError) as error:
+            logger.warning("alert replay cut short after %d messages (%s)", len(replayed),
+                           error)
+            return replayed
+        finally:
+            with contextlib.suppress(NatsError, OSError):
+                await subscription.unsubscribe()
 
     async def close(self) -> None:
         """Send what is queued (briefly), then stop."""
@@ -121,3 +157,12 @@ class ClusterAlertHub(AlertHub):
     async def _drain(self) -> None:
         while not self._outbox.empty():
             await asyncio.sleep(0.05)
+
+
+def _read(msg: Msg) -> tuple[int, AlertMessage] | None:
+    """The camera and message a stream message carries, ``None`` (logged) when unreadable."""
+    try:
+        return int((msg.headers or {})[CAMERA_HEADER]), _MESSAGE.validate_json(msg.data)
+    except (KeyError, ValueError, ValidationError):
+        logger.warning("unreadable message on %s ignored", msg.subject)
+        return None

@@ -19,24 +19,31 @@ class AlertSubscription:
     def __init__(self, hub: AlertHub, camera_ids: set[int]) -> None:
         self._hub = hub
         self.camera_ids = camera_ids
-        self._queue: asyncio.Queue[tuple[int, AlertMessage]] = asyncio.Queue(QUEUE_LIMIT)
+        self._queue: asyncio.Queue[tuple[int, AlertMessage, int | None]] = \
+            asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
 
-    def offer(self, camera_id: int, message: AlertMessage) -> None:
-        """Queue ``message`` if it concerns one of this console's cameras."""
+    def offer(self, camera_id: int, message: AlertMessage, seq: int | None = None) -> None:
+        """Queue ``message`` (its stream sequence ``seq``, if any) if it concerns one of this
+        console's cameras."""
         if camera_id not in self.camera_ids or self.overflowed:
             return
         try:
-            self._queue.put_nowait((camera_id, message))
+            self._queue.put_nowait((camera_id, message, seq))
         except asyncio.QueueFull:
             self.overflowed = True
 
     async def next_message(self) -> AlertMessage:
         """The next message for this console (waits for one)."""
+        message, _seq = await self.next_delivery()
+        return message
+
+    async def next_delivery(self) -> tuple[AlertMessage, int | None]:
+        """The next message for this console and its stream sequence (waits for one)."""
         while True:
-            camera_id, message = await self._queue.get()
+            camera_id, message, seq = await self._queue.get()
             if camera_id in self.camera_ids:  # not about a camera taken away meanwhile
-                return message
+                return message, seq
 
     def set_cameras(self, camera_ids: set[int]) -> None:
         """Change the cameras this console may see; queued messages about cameras it lost
@@ -67,8 +74,19 @@ class AlertHub:
 
     def publish(self, camera_id: int, message: AlertMessage) -> None:
         """Send a message about ``camera_id`` to the consoles allowed to see that camera."""
+        self.deliver(camera_id, message, None)
+
+    def deliver(self, camera_id: int, message: AlertMessage, seq: int | None) -> None:
+        """Hand a message (stream sequence ``seq``, if any) to the allowed consoles."""
         for subscription in list(self._subscriptions):
-            subscription.offer(camera_id, message)
+            subscription.offer(camera_id, message, seq)
+
+    async def replay(self, camera_ids: set[int],
+                     after: int) -> list[tuple[AlertMessage, int]]:
+        """The messages about ``camera_ids`` after stream sequence ``after``, oldest first:
+        none on one node, which keeps no history (the hello is the console's picture)."""
+        del camera_ids, after
+        return []
 
     @property
     def subscribers(self) -> int:
