@@ -159,3 +159,18 @@ async def test_a_viewer_s_choice_can_wait_for_the_first_keyframe(feeds: FeedRegi
     camera.send(1)
     found = await waiting
     assert found is not None and found.profile_level_id == feed.source.profile_level_id  # type: ignore[union-attr]
+
+
+async def test_a_viewer_that_falls_behind_skips_to_a_keyframe(
+        feeds: FeedRegistry, hub: PlaybackHub) -> None:
+    feed = feeds.get(CAMERA)
+    camera = Camera(feed)
+    camera.send(GOP)
+    viewer = hub.watch(CAMERA, forward=True)
+    await asyncio.sleep(0.2)
+    await received(viewer, GOP)  # connected: the cached GOP
+    camera.send(45)  # its sender takes nothing for 3 s of video
+    assert await wait_until(lambda: feed.frames_received == GOP + 45, 10)
+    assert viewer.backlog <= 31
+    first = await asyncio.wait_for(viewer.recv(), 5)
+    assert first.is_keyframe  # the backlog was dropped; it resumed at a keyframe

@@ -5,8 +5,9 @@ to each viewer's track. A viewer starts from the cached GOP: when its peer conne
 keyframe and every frame since are queued at once, restamped 1 ms apart and ending at the
 newest frame's time, so the browser shows the current picture right away instead of waiting
 up to a keyframe interval (aiortc ignores keyframe requests for pre-encoded video) or
-replaying the GOP at its own pace. A viewer that falls behind drops its backlog and
-waits for the next keyframe. A new publisher's clock starts again from 0 (aiortc maps each
+replaying the GOP at its own pace. A viewer whose sender falls more than
+``MAX_BACKLOG_FRAMES`` behind drops its backlog and waits for the next keyframe, so a slow
+peer never accumulates latency. A new publisher's clock starts again from 0 (aiortc maps each
 receiver's first timestamp to 0), so the forwarder shifts timestamps to keep every viewer's
 clock moving forward across publisher reconnects.
 """
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 BURST_STEP = 90  # 1 ms on the 90 kHz clock between the restamped frames of a joining GOP
 RESTART_STEP = 3000  # what follows the last frame of a publisher that was replaced (1/30 s)
+MAX_BACKLOG_FRAMES = 30  # 2 s at 15 fps: beyond this a viewer skips to the next keyframe
 VIEWER_QUEUE = 720  # a GOP of up to 40 s at 15 fps plus the frames sent while it goes out
 
 
@@ -79,6 +81,8 @@ class Forwarder:
         for track in list(self.viewers):
             if not track.started:
                 continue  # not connected yet: it starts from the GOP
+            if track.backlog > MAX_BACKLOG_FRAMES:
+                track.drop_backlog()
             if track.needs_keyframe:
                 if not frame.keyframe:
                     continue

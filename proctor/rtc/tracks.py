@@ -34,14 +34,23 @@ class PacketTrack(MediaStreamTrack):
         """Whether the sender has asked for a packet yet (always true without ``on_start``)."""
         return self._on_start is None
 
+    @property
+    def backlog(self) -> int:
+        """Packets queued and not yet taken by the sender."""
+        return self._queue.qsize()
+
+    def drop_backlog(self) -> None:
+        """Forget the queued packets; the producer must resume at a keyframe."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.needs_keyframe = True
+
     def push(self, packet: H264Packet) -> None:
         """Queue a packet without blocking; on overflow drop the backlog and ask for a keyframe."""
         if self.readyState != "live":
             return
         if self._queue.full():
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self.needs_keyframe = True
+            self.drop_backlog()
         self._queue.put_nowait(packet)
 
     async def recv(self) -> H264Packet:
