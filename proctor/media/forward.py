@@ -6,8 +6,9 @@ keyframe and every frame since are queued at once, restamped 1 ms apart and endi
 newest frame's time, so the browser shows the current picture right away instead of waiting
 up to a keyframe interval (aiortc ignores keyframe requests for pre-encoded video) or
 replaying the GOP at its own pace. A viewer whose sender falls more than
-``MAX_BACKLOG_FRAMES`` behind drops its backlog and waits for the next keyframe, so a slow
-peer never accumulates latency. A new publisher's clock starts again from 0 (aiortc maps each
+``MAX_BACKLOG_FRAMES`` behind (once its joining GOP had ``BURST_GRACE_S`` to go out) drops
+its backlog and waits for the next keyframe, so a slow peer never accumulates latency.
+A new publisher's clock starts again from 0 (aiortc maps each
 receiver's first timestamp to 0), so the forwarder shifts timestamps to keep every viewer's
 clock moving forward across publisher reconnects.
 """
@@ -15,6 +16,7 @@ clock moving forward across publisher reconnects.
 from __future__ import annotations
 
 import logging
+import time
 
 from proctor.media.feed import CameraFeed
 from proctor.rtc.encoded import EncodedFrame
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 BURST_STEP = 90  # 1 ms on the 90 kHz clock between the restamped frames of a joining GOP
 RESTART_STEP = 3000  # what follows the last frame of a publisher that was replaced (1/30 s)
 MAX_BACKLOG_FRAMES = 30  # 2 s at 15 fps: beyond this a viewer skips to the next keyframe
+BURST_GRACE_S = 2.0  # a joining viewer's GOP (up to 60 frames at a 4 s GOP) may queue this long
 VIEWER_QUEUE = 720  # a GOP of up to 40 s at 15 fps plus the frames sent while it goes out
 
 
@@ -36,6 +39,7 @@ class Forwarder:
         self.viewers: set[PacketTrack] = set()
         self._offset = 0  # added to the feed's timestamps
         self._last: int | None = None  # the last timestamp forwarded
+        self._started_at: dict[PacketTrack, float] = {}
         feed.add_encoded_sink(self._forward)
 
     def add_viewer(self) -> PacketTrack:
@@ -48,6 +52,7 @@ class Forwarder:
         """Forget a viewer (idempotent)."""
         track.stop()
         self.viewers.discard(track)
+        self._started_at.pop(track, None)
 
     @property
     def idle(self) -> bool:
@@ -61,6 +66,7 @@ class Forwarder:
             self.remove_viewer(track)
 
     def _start(self, track: PacketTrack) -> None:
+        self._started_at[track] = time.monotonic()
         gop = self.feed.gop()
         if not gop:
             return  # needs_keyframe stays set: the next keyframe starts it
@@ -78,10 +84,12 @@ class Forwarder:
             timestamp = self._last + RESTART_STEP
         self._last = timestamp
         packet = None
+        now = time.monotonic()
         for track in list(self.viewers):
             if not track.started:
                 continue  # not connected yet: it starts from the GOP
-            if track.backlog > MAX_BACKLOG_FRAMES:
+            if (track.backlog > MAX_BACKLOG_FRAMES
+                    and now - self._started_at.get(track, now) > BURST_GRACE_S):
                 track.drop_backlog()
             if track.needs_keyframe:
                 if not frame.keyframe:
