@@ -121,7 +121,7 @@ class _Stub:
 
 class _Stats:
     """Latencies (ms) and status codes per kind of request; a request without an answer
-    counts under httpx's error (ConnectError: node down, ReadTimeout: no answer in 30 s,
+    counts under httpx's error (ConnectError: node down, ReadTimeout: no answer in 60 s,
     PoolTimeout: the stubs' own 200 connections all busy)."""
 
     def __init__(self) -> None:
@@ -191,7 +191,7 @@ class _Fleet:
         self.down: dict[str, asyncio.Event] = {n.url: asyncio.Event() for n in nodes}
         self.open: set[int] = set()  # cameras whose session is open now
         self.owned_seconds = 0.0  # cameras owned × seconds, integrated by the health watch
-        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
+        self.http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200))
 
     def _entry(self) -> str:
         """A node the load balancer would send to: one that answers its health check."""
