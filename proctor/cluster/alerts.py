@@ -37,6 +37,7 @@ STREAM_MAX_AGE_S = 24 * 3600.0
 SEND_QUEUE_LIMIT = 10_000  # messages waiting for NATS; beyond, consoles here still get them
 REPLAY_LIMIT = 5_000  # messages a reconnecting console gets at most (the newest)
 REPLAY_WAIT_S = 10.0  # for the next replayed message before giving up on the rest
+WATCH_S = 2.0  # how often the live subscription is checked against the stream
 CAMERA_HEADER = "Proctor-Camera"
 NODE_HEADER = "Proctor-Node"
 _MESSAGE = TypeAdapter(Annotated[AlertMessage, Field(discriminator="type")])
@@ -61,6 +62,9 @@ class ClusterAlertHub(AlertHub):
         self._paths: dict[int, tuple[str, ...]] = {}
         self._outbox: asyncio.Queue[tuple[int, AlertMessage]] = asyncio.Queue(SEND_QUEUE_LIMIT)
         self._sender: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._live: JetStreamContext.PushSubscription | None = None
+        self._delivered = 0  # the stream sequence of the newest message handed to consoles
 
     async def start(self, replicas: int = 1) -> None:
         """Ensure the stream, subscribe to it (new messages) and start sending."""
@@ -70,10 +74,41 @@ class ClusterAlertHub(AlertHub):
             await self._js.add_stream(config)
         except BadRequestError:  # made by a node with other settings: use it as it is
             logger.warning("stream %s exists with another configuration; using it", STREAM)
-        await self._js.subscribe(  # ends when the connection is drained
+        self._delivered = (await self._js.stream_info(STREAM)).state.last_seq
+        self._live = await self._js.subscribe(  # ends when the connection is drained
             f"{SUBJECT_ROOT}.>", stream=STREAM, cb=self._receive, ordered_consumer=True,
             deliver_policy=DeliverPolicy.NEW)
         self._sender = asyncio.create_task(self._send_forever(), name="cluster-alerts")
+        self._watcher = asyncio.create_task(self._watch_forever(), name="cluster-alerts-watch")
+
+    async def _watch_forever(self) -> None:
+        """Resubscribe from the next sequence when the stream grows but nothing arrives: the
+        consumer lived on a NATS server that died (the client does not notice missing
+        heartbeats), so consoles would otherwise go silent."""
+        behind_at: int | None = None  # what was delivered when the stream was seen ahead
+        while True:
+            await asyncio.sleep(WATCH_S)
+            try:
+                last = (await self._js.stream_info(STREAM)).state.last_seq
+                if last <= self._delivered:
+                    behind_at = None
+                elif behind_at != self._delivered:
+                    behind_at = self._delivered  # maybe on its way: look again
+                else:
+                    await self._resubscribe()
+                    behind_at = None
+            except (NatsError, OSError) as error:
+                logger.warning("alert stream not checked (%s); retrying", error)
+
+    async def _resubscribe(self) -> None:
+        logger.warning("alert stream consumer stalled at %d; resubscribing", self._delivered)
+        if self._live is not None:
+            with contextlib.suppress(NatsError, OSError):
+                await self._live.unsubscribe()
+        self._live = await self._js.subscribe(
+            f"{SUBJECT_ROOT}.>", stream=STREAM, cb=self._receive, ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                  opt_start_seq=self._delivered + 1))
 
     def publish(self, camera_id: int, message: AlertMessage) -> None:
         """Queue ``message`` for the stream; if NATS is far behind, hand it to this node's
@@ -105,9 +140,13 @@ class ClusterAlertHub(AlertHub):
                 super().publish(camera_id, message)
 
     async def _receive(self, msg: Msg) -> None:
+        seq = msg.metadata.sequence.stream
+        if seq <= self._delivered:  # sent already, before a resubscription
+            return
+        self._delivered = seq
         read = _read(msg)
         if read is not None:
-            self.deliver(*read, msg.metadata.sequence.stream)
+            self.deliver(*read, seq)
 
     async def replay(self, camera_ids: set[int],
                      after: int) -> list[tuple[AlertMessage, int]]:
@@ -149,10 +188,11 @@ class ClusterAlertHub(AlertHub):
         """Send what is queued (briefly), then stop."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._drain(), timeout=2.0)
-        if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
+        for task in (self._sender, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _drain(self) -> None:
         while not self._outbox.empty():
