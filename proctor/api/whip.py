@@ -6,7 +6,13 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
 from proctor.api.cluster_routing import publish_owned
-from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
+from proctor.api.deps import (
+    CurrentDevice,
+    MediaDep,
+    SessionDep,
+    SettingsDep,
+    release_connection,
+)
 from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.media.sessions import SessionKind
@@ -27,9 +33,11 @@ async def whip_publish(
     another node publishes is redirected there (307), and 503 says every node is full.
     """
     body = await read_sdp_offer(request, settings)
+    owner, token_hash = f"device:{device.id}", device.token_hash
+    note_agent_seen(device)  # it presented a valid token for its own camera
+    release_connection(db)
     session, answer = await publish_owned(request, camera.id, lambda: media.publish(
-        camera.id, f"device:{device.id}", device.token_hash, body))
-    note_agent_seen(device)
+        camera.id, owner, token_hash, body))
     return sdp_answer_response(session, answer, settings)
 
 
@@ -42,7 +50,8 @@ async def whip_end(
     return Response(status_code=status.HTTP_200_OK)
 
 
-@router.patch("/whip/{camera_id}/sessions/{session_id}")
+@router.patch("/whip/{camera_id}/sessions/{session_id}", responses={
+    405: {"description": "trickle ICE is not supported: send a complete offer"}})
 async def whip_trickle(camera: PublishableCamera, session_id: SessionId) -> Response:
     """Trickle ICE is not supported: offers must carry all candidates (RFC 9725 4.3.1). Only
     the camera's own device is told so; anyone else is refused first."""
