@@ -1,14 +1,14 @@
 """Property-based fuzz of the whole REST API: every operation of the OpenAPI document, called
 in-process (ASGI, no socket) with generated valid and invalid requests, in turn as an
-administrator and as a supervisor of site 1, and again with hostile values put into its
-valid bodies (lone surrogates, NaN and Infinity, absurd or naive dates); none may answer with
-a 5xx, and every answer must be as the document declares it (status code, media type, body
-schema, headers).
+administrator and as a supervisor of site 1 (the routes only edge devices may call, as the
+seeded device), and again with hostile values put into its valid bodies (lone surrogates,
+NaN and Infinity, absurd or naive dates); none may answer with a 5xx, and every answer must
+be as the document declares it (status code, media type, body schema, headers).
 
 Nothing of the document is left out: WHIP and WHEP offers run against the app's own media
-service, and the fuzz may log its own users out, reset their passwords or deactivate them
-(their session is then restored, and the request sent again). WebSockets (live alerts) are
-not in the document, so not fuzzed here.
+service, and the fuzz may log its own users out, reset their passwords, deactivate them or
+rotate the device's token (a new session or token is then made, and the request sent
+again). WebSockets (live alerts) are not in the document, so not fuzzed here.
 
 The app runs with a real object store (loopback SeaweedFS), so archive routes are exercised
 too, on a database seeded with one site, room, device and camera (id 1 of each: generated
@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.route_rules import RULES, Access
 
 from proctor import directory
 from proctor.app import create_app
@@ -60,8 +61,8 @@ HOSTILE_TEXTS = ("\ud800", "9999-12-31T23:59:59-12:00", "a\udfffb", "0000-01-01T
 HOSTILE_NUMBERS = (math.nan, math.inf, -math.inf, 2**64, -(2**64), 10**400)
 
 
-def _seed(client: ASGIClient, admin: dict[str, str]) -> None:
-    """One site, room, device and camera (id 1 of each)."""
+def _seed(client: ASGIClient, admin: dict[str, str]) -> tuple[int, str]:
+    """One site, room, device and camera (id 1 of each); returns the device's id and token."""
     site = client.post(f"{BASE}/api/sites", json={"name": "考点"}, headers=admin).json()
     room = client.post(f"{BASE}/api/rooms", json={"site_id": site["id"], "name": "R1"},
                        headers=admin).json()
@@ -69,6 +70,7 @@ def _seed(client: ASGIClient, admin: dict[str, str]) -> None:
                          headers=admin).json()
     client.post(f"{BASE}/api/cameras", headers=admin, json={
         "room_id": room["id"], "name": "front", "device_id": device["device"]["id"]})
+    return device["device"]["id"], device["token"]
 
 
 def _app(data_dir: Path, **overrides: Any) -> FastAPI:
@@ -86,71 +88,92 @@ schema = schemathesis.openapi.from_dict(_openapi())
 schema.config.generation.update(max_examples=EXAMPLES, deterministic=True)
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @dataclass
 class Fuzzer:
-    """A user the fuzz calls as, with their bearer header."""
+    """Someone the fuzz calls as: their bearer header, a GET only they may make (to tell
+    whether the fuzz ended their session or token) and how to get a new header."""
 
-    user_id: int
-    username: str
-    role: Role
-    site_ids: list[int]
     headers: dict[str, str]
+    probe: str
+    renew: Callable[[], dict[str, str]]
 
 
 @dataclass
 class FuzzApp:
-    """The started app, its in-process client and the users the fuzz calls as."""
+    """The started app, its in-process client and whom the fuzz calls as: the users in turn,
+    and the seeded edge device on the routes only a device may call."""
 
     app: FastAPI
     client: ASGIClient
-    fuzzers: list[Fuzzer]
+    users: list[Fuzzer]
+    device: Fuzzer | None = None
 
-    def add(self, username: str, role: Role, site_ids: list[int]) -> None:
+    def add_user(self, username: str, role: Role, site_ids: list[int]) -> Fuzzer:
         """Create a fuzzing user and open their session."""
         with session_scope(services_of(self.app).session_factory) as db:
             user_id = directory.create_user(db, "test", username, PASSWORD, role,
                                             site_ids=site_ids).id
-        fuzzer = Fuzzer(user_id, username, role, site_ids, {})
-        self.restore(fuzzer)
-        self.fuzzers.append(fuzzer)
 
-    def restore(self, fuzzer: Fuzzer) -> None:
-        """Give ``fuzzer`` back their role, sites and password, and a new session (without
-        the HTTP login, which the fuzz's wrong passwords may have throttled)."""
-        services = services_of(self.app)
-        with session_scope(services.session_factory) as db:
-            directory.update_user(db, "test", fuzzer.user_id, role=fuzzer.role, is_active=True,
-                                  site_ids=fuzzer.site_ids)
-            directory.reset_password(db, "test", fuzzer.user_id, PASSWORD)
-            token = attempts.log_in(db, fuzzer.username, PASSWORD,
-                                    services.settings.session_ttl_hours,
-                                    services.settings.session_key, "fuzz")
-        assert token is not None
-        fuzzer.headers = {"Authorization": f"Bearer {token}"}
+        def renew() -> dict[str, str]:
+            # without the HTTP login, which the fuzz's wrong passwords may have throttled
+            services = services_of(self.app)
+            with session_scope(services.session_factory) as db:
+                directory.update_user(db, "test", user_id, role=role, is_active=True,
+                                      site_ids=site_ids)
+                directory.reset_password(db, "test", user_id, PASSWORD)
+                token = attempts.log_in(db, username, PASSWORD,
+                                        services.settings.session_ttl_hours,
+                                        services.settings.session_key, "fuzz")
+            assert token is not None
+            return _bearer(token)
+
+        fuzzer = Fuzzer(renew(), "/api/auth/me", renew)
+        self.users.append(fuzzer)
+        return fuzzer
+
+    def add_device(self, device_id: int, token: str) -> None:
+        """Call the device-only routes as ``device_id``."""
+        def renew() -> dict[str, str]:
+            with session_scope(services_of(self.app).session_factory) as db:
+                return _bearer(directory.rotate_device_token(db, "test", device_id))
+
+        self.device = Fuzzer(_bearer(token), "/api/time", renew)
 
     def send(self, fuzzer: Fuzzer, request: Callable[[dict[str, str]], Any]) -> Any:
-        """``request(headers)``, sent again once if the fuzz had ended ``fuzzer``'s session."""
+        """``request(headers)``, sent again once if the fuzz had ended ``fuzzer``'s session
+        (a logout, a password reset, a deactivation, a rotated device token)."""
         response = request(fuzzer.headers)
         if response.status_code == 401 and self.client.get(
-                f"{BASE}/api/auth/me", headers=fuzzer.headers).status_code == 401:
-            self.restore(fuzzer)
+                f"{BASE}{fuzzer.probe}", headers=fuzzer.headers).status_code == 401:
+            fuzzer.headers = fuzzer.renew()
             response = request(fuzzer.headers)
         return response
+
+    def caller(self, method: str, path: str) -> Fuzzer:
+        """Whom to call an operation as: the device on its routes, else the next user."""
+        rule = RULES.get((method, path))  # every route has one: test_authorisation_matrix
+        if rule is not None and rule.access is Access.DEVICE and self.device is not None:
+            return self.device
+        return self.users[next(_turns) % len(self.users)]
 
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory: pytest.TempPathFactory,
              seaweed: EmbeddedSeaweedFS) -> Iterator[FuzzApp]:
-    """The started app, seeded, with an administrator and a supervisor of site 1."""
+    """The started app, seeded, with an administrator, a supervisor of site 1 and a device."""
     app = _app(tmp_path_factory.mktemp("fuzz"), s3_endpoint=seaweed.endpoint,
                s3_access_key=seaweed.access_key, s3_secret_key=seaweed.secret_key,
                s3_bucket="fuzz")
     try:
         client = get_client(app).__enter__()  # starts the lifespan, until shutdown_lifespans
         fuzz = FuzzApp(app, client, [])
-        fuzz.add("root", Role.ADMIN, [])
-        _seed(client, fuzz.fuzzers[0].headers)
-        fuzz.add("supervisor", Role.SUPERVISOR, [1])
+        admin = fuzz.add_user("root", Role.ADMIN, [])
+        fuzz.add_device(*_seed(client, admin.headers))
+        fuzz.add_user("supervisor", Role.SUPERVISOR, [1])
         yield fuzz
     finally:
         shutdown_lifespans()
@@ -206,7 +229,7 @@ def test_no_server_error(case: Any, fuzz_app: FuzzApp) -> None:
     """No generated request gets a 5xx or an answer the document does not declare; nor does
     an accepted JSON body with one of its values made hostile."""
     client = fuzz_app.client
-    fuzzer = fuzz_app.fuzzers[next(_turns) % len(fuzz_app.fuzzers)]
+    fuzzer = fuzz_app.caller(case.method, case.path)
     response = fuzz_app.send(fuzzer, lambda headers: case.call_and_validate(
         base_url=BASE, session=client, headers=headers, checks=CHECKS))
     if response.status_code >= 300 or case.media_type != "application/json":
@@ -232,6 +255,6 @@ def test_giant_json_body_is_refused(fuzz_app: FuzzApp) -> None:
     giant = b'{"name": "' + b"x" * (2 << 20) + b'"}'
     response = fuzz_app.client.post(
         f"{BASE}/api/sites", data=giant,
-        headers={**fuzz_app.fuzzers[0].headers, "Content-Type": "application/json"})
+        headers={**fuzz_app.users[0].headers, "Content-Type": "application/json"})
     assert response.status_code == 413, response.text
     assert "limit is 1048576 bytes" in response.json()["detail"]
