@@ -10,6 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy import create_engine
+from sqlalchemy.pool import QueuePool
 
 from proctor.api.errors import install_error_handlers
 from proctor.auth.attempts import TooManyAttempts
@@ -63,6 +65,14 @@ def build_app() -> FastAPI:
     @app.get("/text")
     def text() -> None:
         "\ud800".encode()
+
+    @app.get("/busy")
+    def busy() -> None:
+        """A real pool of one connection, already in use: the checkout times out."""
+        engine = create_engine("sqlite://", pool_size=1, max_overflow=0, pool_timeout=0.05,
+                               poolclass=QueuePool)
+        with engine.connect(), engine.connect():
+            pass
 
     @app.post("/readings")
     def reading(body: Reading) -> float:
@@ -166,3 +176,13 @@ async def test_an_ordinary_422_keeps_fastapis_body(client: httpx.AsyncClient) ->
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert (error["type"], error["input"], error["ctx"]) == ("less_than", 2, {"lt": 1.0})
+
+
+async def test_a_pool_with_every_connection_in_use_is_a_503_to_retry(
+        client: httpx.AsyncClient) -> None:
+    """A request storm (the fleet bench: WHIP offers each holding a connection) exhausts the
+    pool; a request that cannot get a connection is told to retry, not a 500."""
+    response = await client.get("/busy")
+    assert response.status_code == 503
+    assert int(response.headers["retry-after"]) > 0
+    assert "busy" in response.json()["detail"]

@@ -125,7 +125,7 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     logger.warning("database unavailable during %s %s: %s", request.method, request.url.path,
                    str(error).splitlines()[0] if str(error) else type(error).__name__)
     return JSONResponse(
-        {"detail": "the database is not answering (restarting or unreachable): retry in "
+        {"detail": "the database is not answering (restarting, unreachable or busy): retry in "
                    f"{DATABASE_RETRY_AFTER_S} seconds; a write is stored whole or not at all"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})

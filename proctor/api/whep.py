@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import WatchableCamera
 from proctor.api.cluster_routing import redirect_viewer
-from proctor.api.deps import CurrentUser, MediaDep, SettingsDep
+from proctor.api.deps import CurrentUser, MediaDep, SessionDep, SettingsDep, release_connection
 from proctor.api.identity import presented_session_token
 from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
@@ -20,7 +20,7 @@ router = APIRouter(tags=["whep"])
 @router.post("/whep/{camera_id}", status_code=status.HTTP_201_CREATED)
 async def whep_play(
     camera: WatchableCamera, user: CurrentUser, request: Request,
-    media: MediaDep, settings: SettingsDep,
+    media: MediaDep, settings: SettingsDep, db: SessionDep,
 ) -> Response:
     """Watch a camera live: ``application/sdp`` offer (recvonly, H.264) in, answer out. On
     several nodes, a camera another node publishes is redirected there (307)."""
@@ -28,7 +28,9 @@ async def whep_play(
     body = await read_sdp_offer(request, settings)
     token = presented_session_token(request)
     assert token is not None  # CurrentUser resolved one
-    session, answer = await media.play(camera.id, f"user:{user.id}",
+    viewer, camera_id = f"user:{user.id}", camera.id
+    release_connection(db)
+    session, answer = await media.play(camera_id, viewer,
                                        hash_session_token(token, settings.session_key), body)
     return sdp_answer_response(session, answer, settings)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -20,9 +21,11 @@ from proctor.private_file import private_dir, private_file
 UNSTORABLE_VALUE_ERRORS: tuple[type[Exception], ...] = (OverflowError, DataError,
                                                         UnicodeEncodeError)
 # What a request meets when the database is away (PostgreSQL stopped or restarting, its
-# network cut, SQLite locked past its timeout): the transaction is rolled back, so nothing of
+# network cut, SQLite locked past its timeout) or too busy (every pooled connection in use
+# past the pool's timeout: a request storm): the transaction is rolled back, so nothing of
 # the request was stored; it can be sent again once the database answers.
-DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError,
+                                                            PoolTimeout)
 DATABASE_RETRY_AFTER_S = 5
 
 
