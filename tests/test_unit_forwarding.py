@@ -16,7 +16,7 @@ from proctor.media import forward
 from proctor.media.delivery import choose_delivery
 from proctor.media.feed import CameraFeed, FeedRegistry, SourceInfo
 from proctor.media.playback import PlaybackHub
-from proctor.rtc.encoded import EncodedFrame
+from proctor.rtc.encoded import EncodedFrame, nal_units
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
 from proctor.rtc.tracks import PacketTrack
 
@@ -160,6 +160,27 @@ async def test_a_viewer_s_choice_can_wait_for_the_first_keyframe(feeds: FeedRegi
     camera.send(1)
     found = await waiting
     assert found is not None and found.profile_level_id == feed.source.profile_level_id  # type: ignore[union-attr]
+
+
+async def test_a_keyframe_without_its_sps_does_not_settle_the_choice(feeds: FeedRegistry) -> None:
+    """A publisher's first keyframe can arrive without its parameter sets (seen with an MP4
+    passed through): a viewer then waits for one that names the profile, instead of being
+    transcoded for want of it."""
+    feed = feeds.get(CAMERA)
+    track = QueueTrack()
+    feed.attach(track)
+    encoder = H264Encoder(EncoderSettings(gop_seconds=GOP / 15))
+    first = b"".join(bytes(p) for p in encoder.encode(frame(64, 48)))
+    idr_only = b"".join(b"\x00\x00\x00\x01" + nal for nal in nal_units(first)
+                        if nal[0] & 0x1F == 5)
+    waiting = asyncio.create_task(feed.wait_source(10))
+    track.queue.put_nowait(EncodedFrame.parse(idr_only, 6000))  # type: ignore[arg-type]
+    assert await wait_until(lambda: feed.frames_received == 1, 5)
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # a keyframe, but no SPS: the profile is still unknown
+    track.queue.put_nowait(EncodedFrame.parse(first, 12000))  # type: ignore[arg-type]
+    found = await waiting
+    assert found is not None and found.profile_level_id is not None
 
 
 async def test_a_viewer_that_falls_behind_skips_to_a_keyframe(

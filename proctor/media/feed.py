@@ -206,7 +206,8 @@ class CameraFeed:
         level_id = profile_level_id(frame.data) or (previous.profile_level_id if previous else None)
         b_frames = previous.b_frames if previous is not None else False
         self.source = SourceInfo(level_id, b_frames, interval)
-        self._source_known.set()
+        if level_id is not None:  # a keyframe without its SPS does not tell the profile yet
+            self._source_known.set()
 
     def _deliver(self, frame: av.VideoFrame) -> None:
         """A decoded picture from a publisher track that is not H.264."""
