@@ -37,6 +37,7 @@ STREAM_MAX_AGE_S = 24 * 3600.0
 SEND_QUEUE_LIMIT = 10_000  # messages waiting for NATS; beyond, consoles here still get them
 REPLAY_LIMIT = 5_000  # messages a reconnecting console gets at most (the newest)
 REPLAY_WAIT_S = 10.0  # for the next replayed message before giving up on the rest
+SEND_RETRY_S = 15.0  # a message's tries before it goes to this node's consoles only
 WATCH_S = 2.0  # how often the live subscription is checked against the stream
 CAMERA_HEADER = "Proctor-Camera"
 NODE_HEADER = "Proctor-Node"
@@ -130,14 +131,27 @@ class ClusterAlertHub(AlertHub):
         while True:
             camera_id, message = await self._outbox.get()
             try:
-                subject = alert_subject(await self._path(camera_id))
-                await self._js.publish(
-                    subject, message.model_dump_json().encode(), stream=STREAM,
-                    headers={CAMERA_HEADER: str(camera_id), NODE_HEADER: self._node_id})
+                await self._send(camera_id, message)
             except (NatsError, OSError) as error:
                 logger.warning("alert not sent to the stream (%s); kept on this node", error,
                                extra={"camera": camera_id})
                 super().publish(camera_id, message)
+
+    async def _send(self, camera_id: int, message: AlertMessage) -> None:
+        """Publish one message, retrying for up to :data:`SEND_RETRY_S` (a JetStream leader
+        election after a NATS server died takes seconds); later ones wait, keeping order."""
+        subject = alert_subject(await self._path(camera_id))
+        deadline = asyncio.get_running_loop().time() + SEND_RETRY_S
+        while True:
+            try:
+                await self._js.publish(
+                    subject, message.model_dump_json().encode(), stream=STREAM,
+                    headers={CAMERA_HEADER: str(camera_id), NODE_HEADER: self._node_id})
+                return
+            except (NatsError, OSError):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     async def _receive(self, msg: Msg) -> None:
         seq = msg.metadata.sequence.stream
