@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aiortc import RTCRtpTransceiver
 from aiortc.mediastreams import MediaStreamTrack
 
 from proctor.errors import InvalidInput, NotFound
@@ -22,6 +23,24 @@ logger = logging.getLogger(__name__)
 SOURCE_WAIT_S = 5.0
 """How long a viewer of a camera that publishes but has sent no keyframe yet waits for one, so
 the server can tell whether the viewer can take the camera's own H.264."""
+
+
+def _receive_first_video_only(transceivers: list[RTCRtpTransceiver],
+                              camera_id: int) -> MediaStreamTrack | None:
+    """Tap the offer's first video track (H.264 then arrives undecoded) and decline the rest:
+    audio is not recorded (yet), and a camera has one live picture. A second video track
+    (an agent with ``live = "both"``) would otherwise be received and queued unread."""
+    live: MediaStreamTrack | None = None
+    for transceiver in transceivers:
+        if transceiver.kind == "video" and live is None:
+            tap_encoded(transceiver.receiver)
+            live = transceiver.receiver.track
+        else:
+            if transceiver.kind == "video":
+                logger.warning("offer has more than one video track: only the first is "
+                               "received live", extra={"camera": camera_id})
+            transceiver.direction = "inactive"
+    return live
 
 
 class MediaService:
@@ -56,21 +75,14 @@ class MediaService:
         publisher alone."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="send")
         session = self._new_session(SessionKind.WHIP, camera_id, owner, credential)
-        videos: list[MediaStreamTrack] = []
-        session.pc.on("track", lambda track: videos.append(track) if track.kind == "video"
-                      else None)
         try:
             await apply_offer(session.pc, offer)
-            for transceiver in session.pc.getTransceivers():
-                if transceiver.kind != "video":
-                    transceiver.direction = "inactive"  # audio is not recorded (yet)
-                else:
-                    tap_encoded(transceiver.receiver)  # H.264 arrives undecoded
+            live = _receive_first_video_only(session.pc.getTransceivers(), camera_id)
         except BaseException:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
-        await self._replace_publisher(session, videos)
+        await self._replace_publisher(session, [] if live is None else [live])
         logger.info("publisher connected", extra={"camera": camera_id, "session": session.id})
         return session, answer
 
