@@ -49,14 +49,6 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-def release_connection(db: Session) -> None:
-    """Commit what the request did so far, handing its pooled connection back while the
-    request waits on the network (a WebRTC negotiation takes up to seconds; a storm of them
-    holding connections exhausts the pool). The session opens a new transaction if used
-    again."""
-    db.commit()
-
-
 def get_recording(services: ServicesDep) -> Recording:
     """Ingest and archive services; 503 when no object store is configured."""
     if services.recording is None:

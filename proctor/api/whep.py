@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import WatchableCamera
 from proctor.api.cluster_routing import redirect_viewer
-from proctor.api.deps import CurrentUser, MediaDep, SessionDep, SettingsDep, release_connection
+from proctor.api.deps import CurrentUser, MediaDep, SessionDep, SettingsDep
 from proctor.api.identity import presented_session_token
 from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
 from proctor.auth.secrets import hash_session_token
+from proctor.db.session import release_connection
 from proctor.media.sessions import SessionKind
 
 router = APIRouter(tags=["whep"])

@@ -6,15 +6,10 @@ from fastapi import APIRouter, Request, Response, status
 
 from proctor.api.camera_access import PublishableCamera
 from proctor.api.cluster_routing import publish_owned
-from proctor.api.deps import (
-    CurrentDevice,
-    MediaDep,
-    SessionDep,
-    SettingsDep,
-    release_connection,
-)
+from proctor.api.deps import CurrentDevice, MediaDep, SessionDep, SettingsDep
 from proctor.api.params import SessionId
 from proctor.api.sdp_http import read_sdp_offer, sdp_answer_response
+from proctor.db.session import release_connection
 from proctor.media.sessions import SessionKind
 from proctor.recording.reports import note_agent_seen
 

@@ -74,3 +74,11 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def release_connection(session: Session) -> None:
+    """Commit what a request did so far, handing its pooled connection back while the
+    request waits on the network (a WebRTC negotiation takes up to seconds; a storm of them
+    holding a connection each exhausts the pool). The session opens a new transaction if
+    used again."""
+    session.commit()
