@@ -151,6 +151,11 @@ class CameraFeed:
         with contextlib.suppress(ValueError):
             self._subscribers.remove(subscription)
 
+    @property
+    def publishing(self) -> bool:
+        """Whether a publisher's track is attached (its first frame may not have come yet)."""
+        return self._track is not None
+
     def latest_frame(self) -> av.VideoFrame | None:
         """The newest decoded frame, without waiting (None before the first frame)."""
         return self.latest

@@ -117,7 +117,8 @@ class MediaService:
                 f"(PROCTOR_MAX_WHEP_SESSIONS_PER_USER): end one (DELETE its session) first")
         feed = self.feeds.get(camera_id)
         source = feed.source
-        if source is None and feed.status().online:  # just published: its keyframe is coming
+        unknown = source is None or source.profile_level_id is None
+        if unknown and feed.publishing:  # just published: a keyframe with its SPS is coming
             source = await feed.wait_source(SOURCE_WAIT_S)
         delivery = choose_delivery(offer, source, self.settings.forward_h264)
         session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
