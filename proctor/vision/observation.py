@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from proctor.vision.detector import Detection
 from proctor.vision.manifest import Label
@@ -36,8 +37,11 @@ class ObservedBox(BaseModel):
 
     label: Label
     confidence: float = Field(ge=0, le=1)
-    box: tuple[float, float, float, float] = Field(
-        description="x1, y1, x2, y2 as shares of width and height, x1 <= x2, y1 <= y2")
+    # a plain 4-item array in the OpenAPI document, not prefixItems (misread by OpenAPI tools)
+    box: Annotated[tuple[float, float, float, float], WithJsonSchema({
+        "type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+        "minItems": 4, "maxItems": 4,
+        "description": "x1, y1, x2, y2 as shares of width and height, x1 <= x2, y1 <= y2"})]
 
     @field_validator("box")
     @classmethod
