@@ -23,7 +23,13 @@ import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from proctor.media.decode import FeedDecoder
-from proctor.rtc.encoded import EncodedFrame, has_b_slices, profile_level_id, recv_media
+from proctor.rtc.encoded import (
+    EncodedFrame,
+    has_b_slices,
+    has_picture,
+    profile_level_id,
+    recv_media,
+)
 
 EncodedSink = Callable[[EncodedFrame], None]
 MAX_GOP_FRAMES = 600
@@ -89,10 +95,12 @@ class CameraFeed:
         self.source: SourceInfo | None = None
         self.decoder = FeedDecoder(camera_id, self._publish)
         self._gop: list[EncodedFrame] = []
+        self._parameter_sets: EncodedFrame | None = None  # SPS/PPS sent apart from a picture
         self._source_known = asyncio.Event()
         self._encoded_sinks: list[EncodedSink] = []
         self._last_frame_at: float | None = None
         self._recent: list[float] = []
+        self._recent_stamps: list[int] = []  # RTP times (90 kHz) of the recent access units
         self._subscribers: list[FrameSubscription] = []
         self._reader: asyncio.Task[None] | None = None
         self._track: MediaStreamTrack | None = None
@@ -170,7 +178,7 @@ class CameraFeed:
             width=self.latest.width if self.latest is not None else None,
             height=self.latest.height if self.latest is not None else None,
             frames_received=self.frames_received,
-            fps=len(recent) / 2.0,
+            fps=self._fps(recent),
             last_frame_age_s=None if age is None else round(age, 3),
         )
 
@@ -188,10 +196,15 @@ class CameraFeed:
             logger.info("camera publisher track ended", extra={"camera": self.camera_id})
 
     def _deliver_encoded(self, frame: EncodedFrame) -> None:
-        self._count()
+        if has_picture(frame.data):
+            self._count()  # frames per second are pictures, not parameter-set packets
+            self._recent_stamps = [*self._recent_stamps[-59:], frame.timestamp]
+        elif profile_level_id(frame.data) is not None:
+            self._parameter_sets = frame
         if frame.keyframe:
             self._note_keyframe(frame)
-            self._gop = [frame]
+            apart = self._parameter_sets if profile_level_id(frame.data) is None else None
+            self._gop = [frame] if apart is None else [apart, frame]  # a late viewer needs them
         elif self._gop and len(self._gop) < MAX_GOP_FRAMES:
             self._gop.append(frame)
             if self.source is not None and not self.source.b_frames and has_b_slices(frame.data):
@@ -208,7 +221,10 @@ class CameraFeed:
         if self._gop:
             interval = (frame.timestamp - self._gop[0].timestamp) / 90_000
         previous = self.source
-        level_id = profile_level_id(frame.data) or (previous.profile_level_id if previous else None)
+        level_id = (profile_level_id(frame.data)
+                    or (profile_level_id(self._parameter_sets.data) if self._parameter_sets
+                        else None)
+                    or (previous.profile_level_id if previous else None))
         b_frames = previous.b_frames if previous is not None else False
         self.source = SourceInfo(level_id, b_frames, interval)
         if level_id is not None:  # a keyframe without its SPS does not tell the profile yet
@@ -218,6 +234,14 @@ class CameraFeed:
         """A decoded picture from a publisher track that is not H.264."""
         self._count()
         self._publish(frame)
+
+    def _fps(self, recent: list[float]) -> float:
+        """Frames per second over the last 2 s: from the access units' own timestamps when
+        the camera sends H.264 (a burst after a reconnect or a camera's pre-roll arrives
+        faster than the camera films), else from the arrival times of decoded frames."""
+        stamps = self._recent_stamps[-len(recent):] if recent else []
+        span = (stamps[-1] - stamps[0]) / 90_000 if len(stamps) > 1 else 0.0
+        return round((len(stamps) - 1) / span, 1) if span > 0 else len(recent) / 2.0
 
     def _count(self) -> None:
         now = time.monotonic()

@@ -76,6 +76,16 @@ def nal_units(data: bytes) -> list[bytes]:
     return units
 
 
+def has_picture(data: bytes) -> bool:
+    """Whether the access unit starts a picture: a coded slice (NAL types 1-5) whose
+    first_mb_in_slice is 0. Parameter sets, SEI, or the later slices of a picture that a
+    camera sent under a timestamp of their own are not a new picture."""
+    for nal in nal_units(data):
+        if nal and 1 <= nal[0] & 0x1F <= _NAL_IDR:
+            return _ExpGolomb(nal[1:8]).read_ue() == 0
+    return False
+
+
 def profile_level_id(data: bytes) -> str | None:
     """The ``profile-level-id`` (6 hex digits) of the first SPS in ``data``, if any."""
     for nal in nal_units(data):
