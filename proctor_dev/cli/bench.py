@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from proctor.vision.options import Backend, ImgszOpt, ModelOpt, ThreadsOpt
 
 app = typer.Typer(help="Benchmarks (loopback only).", no_args_is_help=True)
+
+
+def _print_figures(result: Any, width: int, last_line_json: bool = False) -> None:
+    """Each field of the ``result`` dataclass on stderr, name padded to ``width``; then,
+    if asked, the whole result as one JSON line on stdout."""
+    for key, value in asdict(result).items():
+        typer.echo(f"  {key:<{width}} {value}", err=True)
+    if last_line_json:
+        typer.echo(json.dumps(asdict(result)))
 
 
 @app.command()
@@ -53,17 +63,13 @@ def archive(
     segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
 ) -> None:
     """Record through an optional server outage: segments recorded, stored, lost; rates."""
-    from dataclasses import asdict
-
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.archive import run_archive_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_archive_bench(cameras, seconds, outage, segment_seconds,
                                            log=lambda m: typer.echo(m, err=True)))
-    for key, value in asdict(result).items():
-        typer.echo(f"  {key:<30} {value}", err=True)
-    typer.echo(json.dumps(asdict(result)))
+    _print_figures(result, 30, last_line_json=True)
 
 
 @app.command()
@@ -137,8 +143,6 @@ def supervision(
 ) -> None:
     """A batch of N cameras × H hours with F findings: compose, render and sign its report
     (targets on 2 cores: ≤ 10 s), and time the results gate (≤ 100 ms)."""
-    from dataclasses import asdict
-
     from proctor.errors import ProctorError
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.supervision import run_supervision_bench
@@ -149,8 +153,7 @@ def supervision(
     except ProctorError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from error
-    for key, value in asdict(result).items():
-        typer.echo(f"  {key:<20} {value}", err=True)
+    _print_figures(result, 20)
     typer.echo(f"wrote {out}; check it with: proctor supervision verify-report {out}", err=True)
     typer.echo(json.dumps(asdict(result)))
 
@@ -208,17 +211,13 @@ def failover(
 ) -> None:
     """Two nodes, one agent: SIGKILL the node publishing the cameras mid-run; recovery_s,
     segments_lost, cameras_owned_twice."""
-    from dataclasses import asdict
-
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.failover import run_failover_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_failover_bench(cameras, seconds, lease_s, segment_seconds,
                                             log=lambda m: typer.echo(m, err=True)))
-    for key, value in asdict(result).items():
-        typer.echo(f"  {key:<22} {value}", err=True)
-    typer.echo(json.dumps(asdict(result)))
+    _print_figures(result, 22, last_line_json=True)
 
 
 @app.command()
@@ -233,14 +232,10 @@ def fleet(
     """A province exam day, time-compressed, on 2 nodes: WHIP storms, segment PUTs, readers,
     a node SIGKILLed at 14:30; api_p95_ms, put_p95_ms, jetstream_lag_p95_ms,
     reconnect_recovery_s."""
-    from dataclasses import asdict
-
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.fleet import run_fleet_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_fleet_bench(cameras, minutes, readers, lease_s, segment_seconds,
                                          log=lambda m: typer.echo(m, err=True)))
-    for key, value in asdict(result).items():
-        typer.echo(f"  {key:<30} {value}", err=True)
-    typer.echo(json.dumps(asdict(result)))
+    _print_figures(result, 30, last_line_json=True)
