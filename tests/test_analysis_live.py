@@ -171,6 +171,9 @@ async def test_detector_crash_costs_analysis_not_video(analysis_stack: Stack,
     stack = analysis_stack
     stack.stop_server()  # restart with a short back-off so the test sees the recovery
     stack.server_env["PROCTOR_ANALYSIS_RESTART_AFTER_S"] = "3"
+    # one detector process, so killing it stops analysis (with several, the others go on
+    # answering: tests/test_detector_pool.py)
+    stack.server_env["PROCTOR_ANALYSIS_DETECTOR_PROCESSES"] = "1"
     stack.start_server()
     camera = stack.site_a.camera_ids[0]
     admin = stack.login("admin")

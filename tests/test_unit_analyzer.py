@@ -25,6 +25,7 @@ from proctor.media.feed import FeedRegistry
 from proctor.vision.analyzer import Analyzer
 from proctor.vision.counting import CountFusion
 from proctor.vision.detector import Detection
+from proctor.vision.detector_pool import DetectorPool
 from proctor.vision.kinds import EventKind
 from proctor.vision.observation import Observation
 from proctor.vision.rules import AnalysisRules
@@ -96,7 +97,7 @@ async def analysing(settings: AnalysisSettings, process: ScriptedProcess,
     feeds = FeedRegistry(offline_after_s=3.0)
     track = QueueTrack()
     feeds.get(CAMERA).attach(track)
-    analyzer = Analyzer(settings, feeds, scenes, sink, process)  # type: ignore[arg-type]
+    analyzer = Analyzer(settings, feeds, scenes, sink, [process])  # type: ignore[list-item]
     await analyzer.start()
 
     async def publish() -> None:
@@ -165,7 +166,9 @@ async def test_closing_stops_the_detector_and_lets_the_sink_finish(
     analyzer, sink, process = running
     await analyzer.close()
     assert sink.closed and process.stops == [True]
-    assert analyzer.detector is process  # type: ignore[comparison-overlap]
+    pool = analyzer.keeper
+    assert isinstance(pool, DetectorPool)
+    assert [k.process for k in pool.keepers] == [process]  # type: ignore[comparison-overlap]
 
 
 @pytest.mark.parametrize(("samples", "raised"), [(5, False), (1, True)])

@@ -1,18 +1,24 @@
-"""The analyzer's batching without a detector process: pictures are decoded and shrunk to
+"""The analyzer's inference without a detector process: pictures are decoded and shrunk to
 the model's input, one batch goes to the detector, and every camera of the batch gets its
 own result, also when the detector is down, still loading, or a camera's handler fails."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import av
 import numpy as np
 import pytest
+from support.detector_process import PERSON as SCRIPTED_PERSON
+from support.detector_process import ScriptedProcess
+from support.wait import wait_until
 
+from proctor.media.feed import FeedRegistry
 from proctor.vision.detector import Detection
+from proctor.vision.detector_pool import DetectorPool
 from proctor.vision.inference import InferenceLoop, SampleResult, decode_pictures
-from proctor.vision.sampler import PendingSample
+from proctor.vision.sampler import AnalyzerStats, PendingSample, Sampler
 from proctor.vision.worker import ModelInfo
 
 PERSON = Detection("person", 0.9, (0.1, 0.1, 0.2, 0.4))
@@ -25,8 +31,9 @@ def picture(width: int = 64, height: int = 48, shade: int = 90) -> av.VideoFrame
 
 
 class FakeKeeper:
-    """What the loop reads of a :class:`~proctor.vision.detector_keeper.DetectorKeeper`:
-    whether it is still starting, its model, and detections (``None``: down)."""
+    """What the loop reads of a :class:`~proctor.vision.detector_keeper.DetectorKeeper` (and
+    of the pool it is in): whether it is still starting, its model, and detections
+    (``None``: down)."""
 
     def __init__(self, model: ModelInfo | None = MODEL, first_start: bool = False,
                  down: bool = False) -> None:
@@ -49,6 +56,11 @@ def loop_of(keeper: FakeKeeper) -> tuple[InferenceLoop, list[SampleResult]]:
     return InferenceLoop(None, keeper, handle), results  # type: ignore[arg-type]
 
 
+async def analyse(loop: InferenceLoop, keeper: FakeKeeper,
+                  batch: dict[int, PendingSample]) -> None:
+    await loop.analyse(batch, keeper)  # type: ignore[arg-type]
+
+
 def test_pictures_are_decoded_and_shrunk_to_the_models_input() -> None:
     batch = {1: PendingSample(10.0, picture(64, 48)), 2: PendingSample(10.0, None),
              3: PendingSample(10.0, picture(16, 8))}
@@ -64,8 +76,8 @@ def test_pictures_are_decoded_and_shrunk_to_the_models_input() -> None:
 async def test_one_batch_goes_to_the_detector_and_each_camera_gets_its_own_result() -> None:
     keeper = FakeKeeper()
     loop, results = loop_of(keeper)
-    await loop.analyse({4: PendingSample(1.0, picture()), 5: PendingSample(1.0, None),
-                        6: PendingSample(1.0, picture())})
+    await analyse(loop, keeper, {4: PendingSample(1.0, picture()),
+                                 5: PendingSample(1.0, None), 6: PendingSample(1.0, picture())})
     assert len(keeper.batches) == 1 and len(keeper.batches[0]) == 2
     by_camera = {r.camera_id: r for r in results}
     assert set(by_camera) == {4, 5, 6}
@@ -74,8 +86,9 @@ async def test_one_batch_goes_to_the_detector_and_each_camera_gets_its_own_resul
 
 
 async def test_with_the_detector_down_every_camera_is_handed_on_unanalysed() -> None:
-    loop, results = loop_of(FakeKeeper(down=True))
-    await loop.analyse({4: PendingSample(1.0, picture())})
+    keeper = FakeKeeper(down=True)
+    loop, results = loop_of(keeper)
+    await analyse(loop, keeper, {4: PendingSample(1.0, picture())})
     [result] = results
     assert result.picture is not None and result.detections is None
 
@@ -83,7 +96,7 @@ async def test_with_the_detector_down_every_camera_is_handed_on_unanalysed() -> 
 async def test_while_the_model_first_loads_frames_wait_and_are_not_an_outage() -> None:
     keeper = FakeKeeper(model=None, first_start=True)
     loop, results = loop_of(keeper)
-    await loop.analyse({4: PendingSample(1.0, picture()), 5: PendingSample(1.0, None)})
+    await analyse(loop, keeper, {4: PendingSample(1.0, picture()), 5: PendingSample(1.0, None)})
     assert [r.camera_id for r in results] == [5]  # the frame is not judged "not analysed"
     assert keeper.batches == [[]]
 
@@ -97,8 +110,37 @@ async def test_one_cameras_failure_does_not_cost_the_others(
             raise RuntimeError("snapshot failed")
         handled.append(result.camera_id)
 
-    loop = InferenceLoop(None, FakeKeeper(), handle)  # type: ignore[arg-type]
+    keeper = FakeKeeper()
+    loop = InferenceLoop(None, keeper, handle)  # type: ignore[arg-type]
     with caplog.at_level(logging.ERROR, "proctor.vision.inference"):
-        await loop.analyse({1: PendingSample(1.0, picture()), 2: PendingSample(1.0, picture())})
+        await analyse(loop, keeper, {1: PendingSample(1.0, picture()),
+                                     2: PendingSample(1.0, picture())})
     assert handled == [2]
     assert "analysis of a sample failed" in caplog.text
+
+
+async def test_a_lane_that_waited_for_samples_before_a_process_ran_uses_it() -> None:
+    """A lane finds no process running (the model loads), waits for samples, and the process
+    comes up before they do: they are analysed, not "not analysed" for no reason."""
+    feeds = FeedRegistry(3.0)
+    sampler = Sampler(feeds, fps=1, stats=AnalyzerStats())
+    pool = DetectorPool([ScriptedProcess()], restart_after_s=0.01)  # type: ignore[list-item]
+    results: list[SampleResult] = []
+
+    async def handle(result: SampleResult) -> None:
+        results.append(result)
+
+    lanes = asyncio.create_task(InferenceLoop(sampler, pool, handle).run())
+    await asyncio.sleep(0.05)  # the lane is waiting for samples, no process running
+    keeping = asyncio.create_task(pool.keep_running())
+    try:
+        assert await wait_until(lambda: pool.running, timeout=10)
+        feeds.get(1)._deliver(picture())  # what the feed does with each decoded frame
+        sampler.take(1.0)
+        assert await wait_until(lambda: results, timeout=10)
+        assert results[0].detections == [SCRIPTED_PERSON]
+    finally:
+        for task in (lanes, keeping):
+            task.cancel()
+        await asyncio.gather(lanes, keeping, return_exceptions=True)
+        await feeds.close()

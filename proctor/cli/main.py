@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from proctor.cli import admin, archive, models, storage
+from proctor.cli.analysis_worker import analysis_worker
 from proctor.cli.extensions import register_extensions
 from proctor.cli.failures import plain_failures
 from proctor.cli.supervision import app as supervision_app
@@ -20,6 +21,7 @@ app.add_typer(storage.app, name="storage")
 app.add_typer(archive.app, name="archive")
 app.add_typer(models.app, name="models")
 app.add_typer(supervision_app, name="supervision")
+app.command("analysis-worker")(analysis_worker)
 register_extensions(app)
 
 

@@ -5,9 +5,12 @@ sends the resulting transitions to a sink. It composes units with one job each:
   ``analysis_fps`` times a second (a slow detector drops samples, never video);
 - :class:`~proctor.vision.inference.InferenceLoop` sends the waiting samples, one per
   camera, to the detector process as one batch;
-- :class:`~proctor.vision.detector_keeper.DetectorKeeper` keeps that process running; while
-  it is down, samples are still checked for tamper and each camera has a ``not_analysed``
-  event;
+- :class:`~proctor.vision.detector_pool.DetectorPool` keeps the detector processes running
+  (one lane of inference each); while none runs, samples are still checked for tamper and
+  each camera has a ``not_analysed`` event;
+- or, with analysis workers (``PROCTOR_ANALYSIS_WORKERS=remote``),
+  :class:`~proctor.vision.remote.RemoteInferenceLoop` sends each sample to a worker through a
+  :class:`~proctor.vision.remote.SampleChannel` instead (no detector process here);
 - :class:`~proctor.vision.monitors.Monitors` holds each camera's rule state and scene (read
   from a :class:`~proctor.vision.scene_store.SceneStore`);
 - :class:`~proctor.vision.publisher.Publisher` sends typed transitions to the
@@ -27,12 +30,13 @@ from dataclasses import replace
 import numpy as np
 
 from proctor.media.feed import FeedRegistry
-from proctor.vision.detector_keeper import DetectorKeeper
+from proctor.vision.detector_pool import DetectorPool, detector_processes
 from proctor.vision.inference import InferenceLoop, SampleResult
 from proctor.vision.monitor import Sample
 from proctor.vision.monitors import HeadcountSource, Monitors
 from proctor.vision.observation import Observation
 from proctor.vision.publisher import Publisher
+from proctor.vision.remote import RemoteDetection, RemoteInferenceLoop, SampleChannel
 from proctor.vision.rule_spec import JsonObject
 from proctor.vision.sampler import AnalyzerStats, Sampler
 from proctor.vision.scene import Occupancy
@@ -62,11 +66,14 @@ class Analyzer:
     """Analysis of every live camera for the lifetime of the server."""
 
     def __init__(self, settings: AnalysisSettings, feeds: FeedRegistry, scenes: SceneStore,
-                 sink: TransitionSink, detector: DetectorProcess,
+                 sink: TransitionSink, detector: list[DetectorProcess] | RemoteDetection,
                  headcount: HeadcountSource | None = None) -> None:
+        """``detector``: the local detector processes, or the analysis workers."""
         self.sink = sink
         self.stats = AnalyzerStats()
-        self.keeper = DetectorKeeper(detector, settings.analysis_restart_after_s)
+        self.keeper: DetectorPool | RemoteDetection = (
+            detector if isinstance(detector, RemoteDetection)
+            else DetectorPool(detector, settings.analysis_restart_after_s))
         self.monitors = Monitors(scenes, settings.analysis_rules,
                                  settings.analysis_tamper, self._sees_phones, headcount,
                                  settings.analysis_counting)
@@ -77,17 +84,22 @@ class Analyzer:
         self.publisher = Publisher(sink, settings.analysis_fps,
                                    settings.analysis_detector.get("confidence", 0.4),
                                    lambda: self.model, lambda: self.keeper.error)
-        self._inference = InferenceLoop(self.sampler, self.keeper, self._observe)
+        self._inference = (
+            InferenceLoop(self.sampler, self.keeper, self._observe)
+            if isinstance(self.keeper, DetectorPool)
+            else RemoteInferenceLoop(self.sampler, self.keeper, self._observe))
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
     def build(cls, settings: AnalysisSettings, feeds: FeedRegistry, scenes: SceneStore,
-              sink: TransitionSink, headcount: HeadcountSource | None = None) -> Analyzer:
-        """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``);
-        ``headcount`` overrides the scenes' expected headcount where it gives one."""
-        detector = DetectorProcess(settings.analysis_detector, settings.analysis_timeout_s,
-                                   start_timeout_s=max(120.0, settings.analysis_timeout_s))
-        return cls(settings, feeds, scenes, sink, detector, headcount)
+              sink: TransitionSink, headcount: HeadcountSource | None = None,
+              workers: SampleChannel | None = None) -> Analyzer:
+        """An analyzer for the configured detector (checked by ``proctor.app.check_analysis``),
+        or for the analysis ``workers`` when given; ``headcount`` overrides the scenes'
+        expected headcount where it gives one."""
+        if workers is not None:
+            return cls(settings, feeds, scenes, sink, RemoteDetection(workers), headcount)
+        return cls(settings, feeds, scenes, sink, detector_processes(settings), headcount)
 
     async def start(self) -> None:
         """Continue open events, then start sampling, inference and the detector."""
@@ -109,9 +121,9 @@ class Analyzer:
         await asyncio.to_thread(self.keeper.stop)
 
     @property
-    def detector(self) -> DetectorProcess:
-        """The detector process (its pid is in the metrics)."""
-        return self.keeper.process
+    def detector(self) -> DetectorPool | RemoteDetection:
+        """The detector processes (a pid is in the metrics), or the analysis workers."""
+        return self.keeper
 
     @property
     def detector_error(self) -> str | None:

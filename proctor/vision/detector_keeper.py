@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,9 +19,12 @@ STARTING = "detector starting"
 class DetectorKeeper:
     """The detector process and its state, for the lifetime of the analyzer."""
 
-    def __init__(self, process: DetectorProcess, restart_after_s: float) -> None:
+    def __init__(self, process: DetectorProcess, restart_after_s: float,
+                 on_change: Callable[[], None] | None = None) -> None:
+        """``on_change`` is called whenever the detector becomes ready or goes down."""
         self.process = process
         self.restart_after_s = restart_after_s
+        self.on_change = on_change
         self.error: str | None = STARTING  # why it is not running (None: it runs)
         self.first_start = True  # until the detector is first ready (or fails to start)
         self._ready = asyncio.Event()
@@ -30,6 +34,11 @@ class DetectorKeeper:
     def model(self) -> ModelInfo | None:
         """The model while the detector runs."""
         return self.process.model
+
+    @property
+    def ready(self) -> bool:
+        """Whether the detector runs and takes batches."""
+        return self._ready.is_set()
 
     async def keep_running(self) -> None:
         """Start the detector, and start it again after every failure (never gives up)."""
@@ -47,6 +56,7 @@ class DetectorKeeper:
                 self.first_start = False
                 self._failed.clear()
                 self._ready.set()
+                self._changed()
                 await self._failed.wait()
             await asyncio.sleep(self.restart_after_s)
 
@@ -71,3 +81,8 @@ class DetectorKeeper:
         self.error = reason
         self._ready.clear()
         self._failed.set()
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()

@@ -1,5 +1,6 @@
-"""Batching: all waiting samples, one per camera, go to the detector process as one batch;
-each camera's result is then handed on, one camera at a time."""
+"""Inference lanes: one per detector process. A lane takes an idle running process, then the
+camera sample that has waited longest, and hands its result on; so every process has a
+sample while samples wait, and a sample waits for no one else's batch."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from proctor.vision.detector import Detection
 from proctor.vision.detector_keeper import DetectorKeeper
+from proctor.vision.detector_pool import DetectorPool
 from proctor.vision.sampler import PendingSample, Sampler
 from proctor.vision.tamper import FrameStats, frame_stats
 from proctor.vision.worker import fit_to_input
@@ -54,33 +56,53 @@ def decode_pictures(batch: dict[int, PendingSample], imgsz: int | None) -> dict[
 
 
 class InferenceLoop:
-    """Takes the sampler's batches, detects, and passes each camera's result on."""
+    """Takes the sampler's samples, detects, and passes each camera's result on."""
 
-    def __init__(self, sampler: Sampler, detector: DetectorKeeper,
-                 handle: Callable[[SampleResult], Awaitable[None]]) -> None:
+    def __init__(self, sampler: Sampler, detectors: DetectorPool,
+                 handle: Callable[[SampleResult], Awaitable[None]],
+                 per_lane: int = 1) -> None:
+        """``per_lane``: samples a lane takes at a time (longest waiting first)."""
         self.sampler = sampler
-        self.detector = detector
+        self.detectors = detectors
         self.handle = handle
+        self.per_lane = per_lane
 
     async def run(self) -> None:
-        """Analyse batches forever; a failed batch is logged and the next one goes on."""
-        while True:
-            batch = await self.sampler.next_batch()
-            try:
-                await self.analyse(batch)
-            except Exception:  # noqa: BLE001 - one bad batch must not stop analysis
-                logger.exception("analysis of a batch failed")
+        """Analyse forever, one lane per detector process."""
+        await asyncio.gather(*(self._lane() for _ in range(self.detectors.size)))
 
-    async def analyse(self, batch: dict[int, PendingSample]) -> None:
-        """Detect on the batch's pictures and hand on every camera's result."""
-        if self.detector.first_start:  # the model is loading at server start: not an outage
+    async def _lane(self) -> None:
+        """Take a process, then samples, and analyse them."""
+        while True:
+            async with self.detectors.child() as detector:
+                batch = await self.sampler.next_batch(self.per_lane)
+                if detector is not None:
+                    await self._analyse(batch, detector)
+                    continue
+            # none ran when the lane began to wait for samples: one may have started since
+            async with self.detectors.child() as detector:
+                await self._analyse(batch, detector)
+
+    async def _analyse(self, batch: dict[int, PendingSample],
+                       detector: DetectorKeeper | None) -> None:
+        """:meth:`analyse`; a failed batch is logged and the next one goes on."""
+        try:
+            await self.analyse(batch, detector)
+        except Exception:  # noqa: BLE001 - one bad batch must not stop analysis
+            logger.exception("analysis of a batch failed")
+
+    async def analyse(self, batch: dict[int, PendingSample],
+                      detector: DetectorKeeper | None) -> None:
+        """Detect on the batch's pictures with ``detector`` (None: none runs) and hand on
+        every camera's result."""
+        if self.detectors.first_start:  # the model is loading at server start: not an outage
             batch = {c: p for c, p in batch.items() if p.frame is None}
-        model = self.detector.model
+        model = detector.model if detector is not None else None
         pictures = await asyncio.to_thread(decode_pictures, batch,
                                            model.imgsz if model is not None else None)
         with_picture = list(pictures)
-        detections = await self.detector.detect([pictures[c].detector_input
-                                                 for c in with_picture])
+        detections = None if detector is None else await detector.detect(
+            [pictures[c].detector_input for c in with_picture])
         found = dict(zip(with_picture, detections, strict=True)) if detections else {}
         for camera_id, pending in batch.items():
             try:

@@ -28,6 +28,14 @@ def offline_ultralytics() -> ModuleType:
     return ultralytics
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask; a container's CPU set)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def cpu_threads(threads: int | None) -> int:
     """Threads for inference: the given number, or every core of this machine."""
     return threads or os.cpu_count() or 1

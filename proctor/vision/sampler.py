@@ -99,9 +99,14 @@ class Sampler:
         if self._pending:
             self._wake.set()
 
-    async def next_batch(self) -> dict[int, PendingSample]:
-        """The waiting samples by camera (waits until there are some)."""
-        await self._wake.wait()
-        self._wake.clear()
-        batch, self._pending = self._pending, {}
-        return batch
+    async def next_batch(self, limit: int | None = None) -> dict[int, PendingSample]:
+        """The waiting samples by camera, at most ``limit`` of them (None: all), those that
+        waited longest first (waits until there are some)."""
+        while not self._pending:
+            self._wake.clear()
+            await self._wake.wait()
+        if limit is None or limit >= len(self._pending):
+            batch, self._pending = self._pending, {}
+            return batch
+        return {camera_id: self._pending.pop(camera_id)
+                for camera_id in list(self._pending)[:limit]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +39,21 @@ class AnalysisSettings(BaseModel):
         default_factory=CountFusion,
         description='people counted over the latest samples: median of the last "samples" (5) '
         'no older than "max_age_s" (10); {"samples": 1} counts each sample alone (docs/vision.md)',
+    )
+    analysis_detector_processes: int | None = Field(
+        default=None, ge=1, le=16,
+        description="detector processes side by side, each with cores / processes intra-op "
+        "threads unless the detector config sets threads; default the usable cores, at most 4 "
+        "(docs/vision.md, capacity)",
+    )
+    analysis_workers: Literal["local", "remote"] = Field(
+        default="local", description="where samples are detected: 'local', this server's "
+        "detector process; 'remote', `proctor analysis-worker` processes reached over NATS "
+        "(needs PROCTOR_NATS_URL; docs/deployment.md)"
+    )
+    analysis_worker_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="with remote workers: a sample not answered by "
+        "then is not analysed (no worker running, or one died holding it)"
     )
     analysis_timeout_s: float = Field(
         default=30.0, gt=0, description="a detector batch not answered by then counts as a crash"

@@ -39,11 +39,12 @@ from proctor.errors import ProctorError
 from proctor.events.hub import AlertHub
 from proctor.media.feed import CameraFeed, FeedRegistry
 from proctor.rtc.encoded import EncodedFrame
-from proctor_dev.bench.cpu import CpuMeter, thread_cpu_seconds
+from proctor_dev.bench.cpu import CpuMeter, resident_mb, thread_cpu_seconds
 from proctor_dev.provision import provision_site
 
 if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer
+    from proctor.vision.detector_pool import DetectorPool
 
 MEDIA_DIR = REPO_ROOT / "var" / "media"
 DEFAULT_FOOTAGE = MEDIA_DIR / "vtest-h264.mp4"
@@ -52,7 +53,7 @@ FETCH_FOOTAGE = ("python -c \"from pathlib import Path; from proctor_dev.samples
 FALLBACK_FOOTAGE_FPS = 15.0  # pacing when the file does not declare its frame rate
 READY_TIMEOUT_S = 180.0  # the detector's own start timeout is 120 s
 PROGRESS_EVERY_S = 10.0
-CPU_INCLUDES = "footage decode + analyzer (this process) + detector process"
+CPU_INCLUDES = "footage decode + analyzer (this process) + detector processes"
 DECODES = {False: "every frame", True: "keyframes only"}
 ENCODED = "access units to the feed (it decodes keyframes only)"
 RTP_CLOCK = 90_000  # H.264 RTP timestamps
@@ -234,9 +235,21 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3)
 
 
+def _pool(analyzer: Analyzer) -> DetectorPool:
+    """The analyzer's detector processes (this bench runs them locally)."""
+    from proctor.vision.detector_pool import DetectorPool
+
+    pool = analyzer.detector
+    if not isinstance(pool, DetectorPool):
+        raise AnalyzeBenchError("the analyzer has no local detector processes")
+    return pool
+
+
 async def _wait_until_ready(analyzer: Analyzer, timeout_s: float) -> None:
+    """Wait until every detector process runs."""
+    pool = _pool(analyzer)
     deadline = time.monotonic() + timeout_s
-    while analyzer.model is None:
+    while len(pool.running) < pool.size:
         error = analyzer.detector_error
         if error not in (None, "detector starting"):
             raise AnalyzeBenchError(f"the detector did not start: {error}")
@@ -328,11 +341,11 @@ async def run_analyze_bench(cameras: int, seconds: float, fps: float | None = No
             "cpu_includes": CPU_INCLUDES}
 
 
-def _check_running(analyzer: Analyzer, detector_pid: int,
+def _check_running(analyzer: Analyzer, detector_pids: list[int | None],
                    players: list[asyncio.Task[None]]) -> None:
-    """Raise if the detector restarted or a camera stopped playing: the figures would lie."""
-    if analyzer.detector.pid != detector_pid:
-        raise AnalyzeBenchError(f"the detector process stopped during the window "
+    """Raise if a detector restarted or a camera stopped playing: the figures would lie."""
+    if _pool(analyzer).pids != detector_pids:
+        raise AnalyzeBenchError(f"a detector process stopped during the window "
                                 f"({analyzer.detector_error}); no valid figures")
     for task in players:
         if task.done():
@@ -345,10 +358,11 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
                    seconds: float, log: Callable[[str], object]) -> dict[str, Any]:
     """Counters, lag and CPU over the window (the analyzer must be ready)."""
     model = analyzer.model
-    detector_pid = analyzer.detector.pid
-    if model is None or detector_pid is None:
-        raise AnalyzeBenchError(f"the detector stopped before the window: "
+    detector_pids = _pool(analyzer).pids
+    if model is None or None in detector_pids:
+        raise AnalyzeBenchError(f"a detector process stopped before the window: "
                                 f"{analyzer.detector_error}")
+    children = [pid for pid in detector_pids if pid is not None]
     stats = analyzer.stats
     # Lags of the window only: the analyzer's deque is bounded (2000 entries), so it gets an
     # unbounded one from now on instead of an index into one that may wrap.
@@ -357,14 +371,14 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
     samples0, analysed0, dropped0 = stats.samples, stats.analysed, stats.dropped
     frames0 = sum(feeds.get(cid).frames_received for cid in camera_ids)
     decode0 = decode_cpu_s()
-    meters = [CpuMeter(os.getpid()), CpuMeter(detector_pid)]
+    meters = [CpuMeter(pid) for pid in (os.getpid(), *children)]
     for meter in meters:
         meter.start()
     started = time.monotonic()
     deadline, next_report = started + seconds, started + PROGRESS_EVERY_S
     while (now := time.monotonic()) < deadline:
         await asyncio.sleep(min(1.0, deadline - now))
-        _check_running(analyzer, detector_pid, players)
+        _check_running(analyzer, detector_pids, players)
         if time.monotonic() >= next_report and next_report < deadline - 1:
             next_report += PROGRESS_EVERY_S
             log(f"  {time.monotonic() - started:4.0f} s: samples {stats.samples - samples0}"
@@ -372,7 +386,8 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
                 f", lag p95 {_percentile(list(lags), 95)} s"
                 f", cpu {sum(m.percent() for m in meters):.0f} %")
     elapsed = time.monotonic() - started
-    process_cpu, detector_cpu = (meter.percent() for meter in meters)
+    process_cpu, *detectors_cpu = (meter.percent() for meter in meters)
+    detector_cpu = sum(detectors_cpu)
     samples, analysed = stats.samples - samples0, stats.analysed - analysed0
     dropped = stats.dropped - dropped0
     frames = sum(feeds.get(cid).frames_received for cid in camera_ids) - frames0
@@ -386,4 +401,6 @@ async def _measure(analyzer: Analyzer, feeds: FeedRegistry, camera_ids: list[int
             "analysis_cpu_pct": round(process_cpu + detector_cpu - decode_cpu, 1),
             "cores": os.cpu_count() or 0, "load_avg_1m": round(os.getloadavg()[0], 2),
             "backend": model.backend, "model": model.name, "imgsz": model.imgsz,
+            "detector_processes": len(children),
+            "detector_rss_mb": [round(resident_mb(pid)) for pid in children],
             "footage_fps_delivered": round(frames / elapsed / len(camera_ids), 2)}
