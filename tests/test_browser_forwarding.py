@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.browser import chromium
-from support.console_checks import wait_js
+from support.console_checks import log_in, wait_js
 from support.stack import PASSWORD, Stack
 from support.wait import wait_until_sync
 
@@ -37,12 +37,7 @@ def test_chromium_plays_forwarded_cameras_without_a_server_encoder(stack: Stack,
     wait_until_sync(lambda: all(stack.camera_status(admin, c)["online"] for c in cameras), 20)
     with chromium(tmp_path / "profile") as browser:
         page = browser.new_page()
-        page.goto(f"{stack.url}/live")
-        page.wait_for_url("**/login**")
-        page.fill("#username", "sup_a")
-        page.fill("#password", PASSWORD)
-        page.click("#login-button")
-        page.wait_for_url("**/live")
+        log_in(page, stack.url, "sup_a", PASSWORD, "/live")
         for camera in cameras:
             wait_js(page, f"document.getElementById('video-{camera}')?.videoWidth > 0",
                     timeout=20)

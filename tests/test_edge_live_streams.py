@@ -82,6 +82,8 @@ async def test_the_configured_streams_go_live_and_the_main_stream_is_recorded(
         assert await wait_until(lambda: publisher.state is PublisherState.LIVE, 20)
         assert len(server.peers) == 1, "all live streams share one WHIP session"
         assert len(server.tracks) == len(sizes)
+        # each track's id (a=msid) names its stream, so the server tells sub from main
+        assert [track.id for track in server.tracks] == ["sub", "main"][:len(sizes)]
         frames = [await asyncio.wait_for(track.recv(), 20) for track in server.tracks]
         assert [(frame.width, frame.height) for frame in frames] == sizes
         assert await wait_until(lambda: recorded.packets >= 10, 20)

@@ -181,12 +181,13 @@ async def test_a_viewer_that_never_connects_is_cleaned_up(stack: Stack) -> None:
     response = httpx.post(f"{stack.url}/whep/{camera}", content=offer,
                           headers={"Content-Type": "application/sdp",
                                    "Authorization": f"Bearer {token}"})
-    assert response.status_code == 201
-    assert metric(stack, token, 'proctor_webrtc_sessions{kind="whep"}') == 1
+    assert response.status_code == 201  # the session exists (not asserted through /metrics:
+    # on a loaded machine the 2 s setup limit can pass before that answer)
+    assert await wait_until(
+        lambda: "did not connect within 2 s" in (stack.data_dir / "server.log").read_text(), 60)
     assert await wait_until(
         lambda: metric(stack, token, 'proctor_webrtc_sessions{kind="whep"}') == 0
-        and metric(stack, token, "proctor_playback_encoders") == 0, 8)
-    assert "did not connect within 2 s" in (stack.data_dir / "server.log").read_text()
+        and metric(stack, token, "proctor_playback_encoders") == 0, 30)
 
 
 async def test_live_sessions_end_when_their_access_does(stack: Stack, h264_footage: Path) -> None:

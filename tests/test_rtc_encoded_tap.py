@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import time
 from collections.abc import AsyncIterator
 
 import aiortc
@@ -13,6 +14,7 @@ import av
 import numpy as np
 import pytest
 from aiortc import RTCPeerConnection
+from aiortc.rtp import RtpPacket
 
 from proctor.rtc.encoded import (
     TESTED_AIORTC,
@@ -26,6 +28,8 @@ from proctor.rtc.encoded import (
 )
 from proctor.rtc.h264 import EncoderSettings, H264Encoder, prefer_h264
 from proctor.rtc.ice import build_rtc_configuration
+from proctor.rtc.jitter import MarkerJitterBuffer
+from proctor.rtc.prepacked import ForwardedFrame, send_prepacked
 from proctor.rtc.tracks import PacketTrack
 
 
@@ -137,3 +141,55 @@ async def test_an_untested_aiortc_is_refused(
     monkeypatch.setattr(aiortc, "__version__", "9.0.0")
     with pytest.raises(UnsupportedAiortc, match="9.0.0"):
         tap_encoded(receiver)
+
+
+def rtp(sequence: int, timestamp: int, marker: bool = False) -> RtpPacket:
+    packet = RtpPacket(sequence_number=sequence, timestamp=timestamp, marker=int(marker))
+    packet._data = bytes([sequence % 256])  # type: ignore[attr-defined]  # as depayloaded
+    return packet
+
+
+def test_a_frame_leaves_the_jitter_buffer_at_its_marker_packet() -> None:
+    buffer = MarkerJitterBuffer()
+    added = [buffer.add(rtp(seq, ts, marker))[1] for seq, ts, marker in [
+        (10, 1000, False), (11, 1000, False), (12, 1000, True),  # a whole frame, in order
+        (13, 2000, False), (15, 2000, True), (14, 2000, False),  # one packet late (a NACK)
+        (16, 3000, False), (17, 3000, False), (18, 4000, False),  # a sender without markers
+    ]]
+    frames = [(i, f.timestamp, f.data) for i, f in enumerate(added) if f is not None]
+    assert frames == [(2, 1000, bytes([10, 11, 12])), (5, 2000, bytes([13, 14, 15])),
+                      (8, 3000, bytes([16, 17]))]
+
+
+async def test_forwarded_frames_are_sent_prepacked_and_received_at_once(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
+    """A frame reaches the tapped receiver without waiting for the next one (aiortc's own
+    jitter buffer holds each frame until the next frame's first packet), and a sender given
+    send_prepacked sends the access units' shared payloads and reports the server's time."""
+    sender, receiver = pair
+    source = PacketTrack(max_queue=300)
+    transceiver = sender.addTransceiver(source, direction="sendonly")
+    prefer_h264(transceiver)
+    delays: list[float] = []
+    send_prepacked(transceiver.sender, delays.append)
+    await sender.setLocalDescription(await sender.createOffer())
+    await receiver.setRemoteDescription(sender.localDescription)
+    (receiving,) = receiver.getTransceivers()
+    tap_encoded(receiving.receiver)
+    await receiver.setLocalDescription(await receiver.createAnswer())
+    await sender.setRemoteDescription(receiver.localDescription)
+    encoder = H264Encoder(EncoderSettings(gop_seconds=1 / 15))  # every frame a keyframe
+    waits: list[float] = []
+    for index in range(12):
+        (packet,) = encoder.encode(picture(index))
+        frame = EncodedFrame.parse(bytes(packet), int(packet.pts or 0))
+        source.push(ForwardedFrame(frame, frame.timestamp))
+        try:  # the first frames may be lost while the connection comes up
+            item = await asyncio.wait_for(recv_media(receiving.receiver.track), 2 if waits else 10)
+        except TimeoutError:
+            continue
+        waits.append(time.monotonic() - frame.received_at)
+        assert isinstance(item, EncodedFrame) and nal_units(item.data) == nal_units(frame.data)
+        assert len(frame.payloads) > 1  # cut once, into several RTP packets
+    assert len(waits) >= 8 and max(waits) < 1.0  # not held back until a next frame came
+    assert len(delays) >= len(waits) and all(0 <= d < 1.0 for d in delays)

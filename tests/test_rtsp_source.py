@@ -20,9 +20,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import httpx
 import pytest
 from support.ingest import segments, store_of
-from support.stack import Stack
+from support.stack import Stack, sdp_offer
 from support.wait import wait_until, wait_until_sync
 
 from edge_agent.config import CameraConfig
@@ -316,3 +317,66 @@ async def test_sub_stream_is_live_while_the_main_stream_is_recorded(
     log = log_path.read_text()
     assert "h264 1280x720, sent as is" in log and "h264 640x360, sent as is" in log, (
         "both streams are passed through, neither transcoded")
+    assert status["streams"] == ["sub"]
+    refused = await _post_whep(stack, token, camera, "main")
+    assert refused.status_code == 404, refused.text
+    assert "does not publish a main stream (it publishes: sub)" in refused.text
+
+
+async def _post_whep(stack: Stack, token: str, camera: int, stream: str) -> httpx.Response:
+    """A WHEP offer from a real aiortc viewer for ``stream`` (the server's answer)."""
+    async with httpx.AsyncClient(timeout=15) as http:
+        return await http.post(f"{stack.url}/whep/{camera}", params={"stream": stream},
+                               content=await sdp_offer("recvonly", codecs_h264_only=True),
+                               headers={"Content-Type": "application/sdp",
+                                        "Authorization": f"Bearer {token}"})
+
+
+async def _watch_size(stack: Stack, token: str, camera: int,
+                      stream: str | None) -> tuple[int, int]:
+    """The picture size a WHEP viewer of ``stream`` gets, once 10 frames arrived."""
+    viewer = WhepViewer(stack.url, camera, token, stream=stream)
+    await viewer.start()
+    try:
+        assert await wait_until(lambda: viewer.stats.frames >= 10, 20), (
+            f"{stream}: {viewer.stats.frames} frames")
+        return viewer.stats.width, viewer.stats.height
+    finally:
+        await viewer.stop()
+
+
+async def test_a_viewer_picks_sub_or_main_while_the_main_stream_is_recorded(
+    stack: Stack, start_rtsp: StartRtsp, main_and_sub_clips: tuple[Path, Path]
+) -> None:
+    main_clip, sub_clip = main_and_sub_clips
+    rtsp = start_rtsp(footage=main_clip, mounts={"/sub": sub_clip})
+    camera = stack.site_a.camera_ids[0]
+    stack.start_agent({camera: rtsp.url()}, recording={"segment_seconds": 2.0},
+                      camera_options={camera: {"sub_source": rtsp.url(path="/sub"),
+                                               "live": "both"}})
+    token = stack.login("sup_a")
+    log_path = stack.data_dir / "agent.log"
+    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 20), (
+        log_path.read_text())
+    status = stack.camera_status(token, camera)
+    assert status["streams"] == ["sub", "main"]  # sub first: analysed and shown by default
+    assert (status["width"], status["height"]) == SUB_SIZE
+
+    assert await _watch_size(stack, token, camera, "sub") == SUB_SIZE
+    assert await _watch_size(stack, token, camera, "main") == MAIN_SIZE
+    assert await _watch_size(stack, token, camera, None) == SUB_SIZE  # the default
+
+    admin = stack.login("admin")
+    metrics = httpx.get(f"{stack.url}/metrics", headers={"Authorization": f"Bearer {admin}"},
+                        timeout=60).text
+    assert "\nproctor_playback_encoders 0.0\n" in metrics, "both streams are forwarded"
+    unknown = await _post_whep(stack, token, camera, "hd")
+    assert unknown.status_code == 422 and "main" in unknown.text and "sub" in unknown.text
+
+    # meanwhile the agent records the main stream only (real SeaweedFS)
+    assert await wait_until(lambda: len(segments(stack, camera)) >= 2, 30), log_path.read_text()
+    stored = segments(stack, camera)[0]
+    with av.open(io.BytesIO(store_of(stack).read(stored.object_key,
+                                                 stored.version_id))) as recorded:
+        frame = next(recorded.decode(video=0))
+    assert (frame.width, frame.height) == MAIN_SIZE

@@ -18,6 +18,7 @@ from proctor.media.feed import CameraFeed, FeedRegistry, SourceInfo
 from proctor.media.playback import PlaybackHub
 from proctor.rtc.encoded import EncodedFrame, nal_units
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
+from proctor.rtc.prepacked import ForwardedFrame
 from proctor.rtc.tracks import PacketTrack
 
 CAMERA = 5
@@ -58,8 +59,10 @@ class Camera:
 
 
 async def received(track: PacketTrack, count: int) -> list[tuple[bytes, int]]:
-    return [(bytes(p), int(p.pts or 0)) for p in
-            [await asyncio.wait_for(track.recv(), 10) for _ in range(count)]]
+    """The next ``count`` forwarded frames: (access unit, the viewer's timestamp)."""
+    items = [await asyncio.wait_for(track.recv(), 10) for _ in range(count)]
+    assert all(isinstance(item, ForwardedFrame) for item in items)
+    return [(item.frame.data, item.timestamp) for item in items]  # type: ignore[union-attr]
 
 
 async def test_forwarded_viewers_get_the_camera_s_own_frames(
@@ -101,6 +104,30 @@ async def test_a_transcoding_viewer_makes_the_feed_decode_every_frame(
     # keyframes 0 and 10 alone; then, once subscribed, the GOP caught up from keyframe 10
     # (frames 10-12), then each of frames 13-16
     assert await wait_until(lambda: feed.decoder.frames_decoded == 2 + 3 + 4, 10)
+
+
+async def test_each_stream_of_a_camera_has_its_viewers_and_main_decodes_only_on_demand(
+        feeds: FeedRegistry, hub: PlaybackHub) -> None:
+    main_feed, sub_feed = feeds.publish(CAMERA, ["main", "sub"])
+    assert sub_feed is feeds.get(CAMERA)  # the sub stream is the one analysed
+    main, sub = Camera(main_feed), Camera(sub_feed)
+    main_viewer = hub.watch(CAMERA, forward=True, stream="main")
+    sub_viewer = hub.watch(CAMERA, forward=True, stream="sub")
+    main.send(GOP + 1)
+    sub.send(GOP + 1)
+    await asyncio.sleep(0.2)
+    assert [data for data, _ in await received(main_viewer, 1)] == [main.sent[GOP].data]
+    assert [data for data, _ in await received(sub_viewer, 1)] == [sub.sent[GOP].data]
+    assert hub.viewer_count(CAMERA) == 2
+    # the sub stream's keyframes are decoded for analysis; the main stream's are not
+    assert await wait_until(lambda: sub_feed.decoder.frames_decoded == 2, 10)
+    assert main_feed.decoder.frames_decoded == 0 and main_feed.latest_frame() is None
+    transcoded = hub.watch(CAMERA, stream="main")  # until a transcoded viewer needs pictures
+    await asyncio.sleep(0.2)
+    main.send(3)
+    await asyncio.wait_for(transcoded.recv(), 10)
+    assert main_feed.decoder.frames_decoded > 0 and hub.encoder_count() == 1
+    assert hub.viewer_count(CAMERA) == 3
 
 
 def source(level_id: str = "42c01f", b_frames: bool = False) -> SourceInfo:
@@ -196,4 +223,5 @@ async def test_a_viewer_that_falls_behind_skips_to_a_keyframe(
     assert await wait_until(lambda: feed.frames_received == GOP + 45, 10)
     assert viewer.backlog <= 31
     first = await asyncio.wait_for(viewer.recv(), 5)
-    assert first.is_keyframe  # the backlog was dropped; it resumed at a keyframe
+    assert isinstance(first, ForwardedFrame)
+    assert first.frame.keyframe  # the backlog was dropped; it resumed at a keyframe

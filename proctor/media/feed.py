@@ -16,12 +16,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from proctor.errors import Conflict, NotFound
 from proctor.media.decode import FeedDecoder
 from proctor.rtc.encoded import (
     EncodedFrame,
@@ -32,6 +34,10 @@ from proctor.rtc.encoded import (
 )
 
 EncodedSink = Callable[[EncodedFrame], None]
+Stream = Literal["main", "sub"]
+"""A camera's main stream (full resolution, what the agent records) or its sub stream (a
+smaller picture for live view, as NVRs show on their walls)."""
+STREAMS: tuple[Stream, ...] = get_args(Stream)
 MAX_GOP_FRAMES = 600
 """A longer GOP is not kept (40 s at 15 fps): joining viewers then wait for a keyframe."""
 
@@ -87,9 +93,11 @@ class CameraFeed:
     """Reads one publisher track at a time: access units go to encoded sinks and the GOP
     cache, decoded pictures to subscribers."""
 
-    def __init__(self, camera_id: int, offline_after_s: float = 3.0) -> None:
+    def __init__(self, camera_id: int, offline_after_s: float = 3.0,
+                 decode_keyframes: bool = True) -> None:
         self.camera_id = camera_id
         self.offline_after_s = offline_after_s
+        self.decode_keyframes = decode_keyframes  # False: decode only for picture subscribers
         self.frames_received = 0
         self.latest: av.VideoFrame | None = None
         self.source: SourceInfo | None = None
@@ -213,7 +221,7 @@ class CameraFeed:
             self._gop.clear()
         for sink in list(self._encoded_sinks):
             sink(frame)
-        if self._gop:
+        if self._gop and (self.decode_keyframes or self._subscribers):
             self.decoder.push(frame, self._gop, every_frame=bool(self._subscribers))
 
     def _note_keyframe(self, frame: EncodedFrame) -> None:
@@ -258,25 +266,70 @@ class CameraFeed:
 
 
 class FeedRegistry:
-    """One feed per camera, created on first use."""
+    """The feeds of every camera, created on first use.
+
+    A camera has one live feed (:meth:`get`): analysis samples it, the console's status shows
+    it and a viewer who names no stream watches it. It carries the camera's sub stream when
+    its publisher sends one, else its only stream. A publisher that sends both streams feeds
+    the main stream to the camera's second feed, which decodes nothing unless a transcoded
+    viewer watches it. What a camera's last publisher sent is kept until the next one comes.
+    """
 
     def __init__(self, offline_after_s: float) -> None:
         self._feeds: dict[int, CameraFeed] = {}
+        self._seconds: dict[int, CameraFeed] = {}
+        self._streams: dict[int, tuple[Stream, ...]] = {}  # the live feed's stream first
         self._offline_after_s = offline_after_s
 
     def get(self, camera_id: int) -> CameraFeed:
-        """The camera's feed (created empty if nobody has published yet)."""
+        """The camera's live feed (created empty if nobody has published yet)."""
         feed = self._feeds.get(camera_id)
         if feed is None:
             feed = self._feeds[camera_id] = CameraFeed(camera_id, self._offline_after_s)
         return feed
 
+    def _second(self, camera_id: int) -> CameraFeed:
+        feed = self._seconds.get(camera_id)
+        if feed is None:
+            feed = self._seconds[camera_id] = CameraFeed(
+                camera_id, self._offline_after_s, decode_keyframes=False)
+        return feed
+
+    def publish(self, camera_id: int, streams: Sequence[Stream]) -> list[CameraFeed]:
+        """Note the streams a new publisher sends; the feed for each, in the same order."""
+        if not streams:
+            return []
+        live: Stream = "sub" if "sub" in streams else streams[0]
+        self._streams[camera_id] = (live, *(name for name in streams if name != live))
+        return [self.get(camera_id) if name == live else self._second(camera_id)
+                for name in streams]
+
+    def streams(self, camera_id: int) -> tuple[Stream, ...]:
+        """The streams the camera's last publisher sent, the live feed's first (empty if it
+        has not published since the server started)."""
+        return self._streams.get(camera_id, ())
+
+    def stream(self, camera_id: int, name: Stream | None) -> CameraFeed:
+        """The feed carrying the camera's ``name`` stream (None: its live feed)."""
+        if name is None:
+            return self.get(camera_id)
+        published = self.streams(camera_id)
+        if not published:
+            raise Conflict(f"camera {camera_id} has not published yet, so its streams are "
+                           "not known: watch it without ?stream= (the picture starts when the "
+                           "camera does), or pick a stream once it is online")
+        if name not in published:
+            raise NotFound(f"camera {camera_id} does not publish a {name} stream (it "
+                           f"publishes: {', '.join(published)}); pick one of those")
+        return self.get(camera_id) if name == published[0] else self._second(camera_id)
+
     def items(self) -> list[tuple[int, CameraFeed]]:
-        """Every feed created so far, by camera id."""
+        """Every camera's live feed created so far, by camera id."""
         return list(self._feeds.items())
 
     async def close(self) -> None:
         """Stop every feed."""
-        for feed in self._feeds.values():
+        for feed in [*self._feeds.values(), *self._seconds.values()]:
             await feed.close()
         self._feeds.clear()
+        self._seconds.clear()

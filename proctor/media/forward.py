@@ -1,8 +1,9 @@
 """Forwarding: a camera's own H.264 sent to its viewers, with no decode and no encode.
 
 One :class:`Forwarder` per watched camera takes every access unit from the feed and pushes it
-to each viewer's track. A viewer starts from the cached GOP: when its peer connects, the
-keyframe and every frame since are queued at once, restamped 1 ms apart and ending at the
+to each viewer's track, packetized once for all of them (proctor/rtc/prepacked.py). A
+viewer starts from the cached GOP: when its peer connects, the keyframe and every frame
+since are queued at once, restamped 1 ms apart and ending at the
 newest frame's time, so the browser shows the current picture right away instead of waiting
 up to a keyframe interval (aiortc ignores keyframe requests for pre-encoded video) or
 replaying the GOP at its own pace. A viewer whose sender falls more than
@@ -20,6 +21,7 @@ import time
 
 from proctor.media.feed import CameraFeed
 from proctor.rtc.encoded import EncodedFrame
+from proctor.rtc.prepacked import ForwardedFrame
 from proctor.rtc.tracks import PacketTrack
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ class Forwarder:
             return  # needs_keyframe stays set: the next keyframe starts it
         newest = gop[-1].timestamp + self._offset
         for index, frame in enumerate(gop):
-            track.push(frame.to_packet(newest - (len(gop) - 1 - index) * BURST_STEP))
+            restamped = newest - (len(gop) - 1 - index) * BURST_STEP
+            track.push(ForwardedFrame(frame, restamped, live=False))
         track.needs_keyframe = False
         logger.debug("viewer started from a GOP of %d frames", len(gop),
                      extra={"camera": self.feed.camera_id})
@@ -83,7 +86,7 @@ class Forwarder:
             self._offset += self._last + RESTART_STEP - timestamp
             timestamp = self._last + RESTART_STEP
         self._last = timestamp
-        packet = None
+        forwarded = None
         now = time.monotonic()
         for track in list(self.viewers):
             if not track.started:
@@ -95,5 +98,5 @@ class Forwarder:
                 if not frame.keyframe:
                     continue
                 track.needs_keyframe = False
-            packet = packet or frame.to_packet(timestamp)
-            track.push(packet)
+            forwarded = forwarded or ForwardedFrame(frame, timestamp)
+            track.push(forwarded)

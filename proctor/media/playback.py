@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from proctor.media.feed import CameraFeed, FeedRegistry
+from proctor.media.feed import CameraFeed, FeedRegistry, Stream
 from proctor.media.forward import Forwarder
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
 from proctor.rtc.tracks import PacketTrack
@@ -94,48 +95,55 @@ class SharedEncoder:
             subscription.close()
 
 
+FORWARD_DELAYS_KEPT = 4096  # about 20 s of 4 cameras x 3 viewers at 15 fps
+
+
 class PlaybackHub:
-    """Owns the forwarders and the shared encoders, keyed by camera."""
+    """Owns the forwarders and the shared encoders, one of each at most per camera stream."""
 
     def __init__(self, feeds: FeedRegistry, settings: EncoderSettings) -> None:
         self._feeds = feeds
         self._settings = settings
-        self._encoders: dict[int, SharedEncoder] = {}
-        self._forwarders: dict[int, Forwarder] = {}
+        self._encoders: dict[CameraFeed, SharedEncoder] = {}
+        self._forwarders: dict[CameraFeed, Forwarder] = {}
+        self.forward_delays_s: deque[float] = deque(maxlen=FORWARD_DELAYS_KEPT)
+        """The server's time of recent forwarded frames, from the publisher's jitter buffer
+        to a viewer's sender (see :func:`proctor.rtc.prepacked.send_prepacked`)."""
 
-    def watch(self, camera_id: int, forward: bool = False) -> PacketTrack:
-        """A track carrying the camera's live video: its own H.264 if ``forward``, else the
-        shared encoder's (started if needed)."""
+    def watch(self, camera_id: int, forward: bool = False,
+              stream: Stream | None = None) -> PacketTrack:
+        """A track carrying the camera's ``stream`` (None: its live feed): its own H.264 if
+        ``forward``, else the shared encoder's (started if needed)."""
+        feed = self._feeds.stream(camera_id, stream)
         if forward:
-            forwarder = self._forwarders.get(camera_id)
+            forwarder = self._forwarders.get(feed)
             if forwarder is None:
-                forwarder = self._forwarders[camera_id] = Forwarder(self._feeds.get(camera_id))
+                forwarder = self._forwarders[feed] = Forwarder(feed)
             return forwarder.add_viewer()
-        encoder = self._encoders.get(camera_id)
+        encoder = self._encoders.get(feed)
         if encoder is None:
-            encoder = SharedEncoder(self._feeds.get(camera_id), self._settings)
-            self._encoders[camera_id] = encoder
+            encoder = self._encoders[feed] = SharedEncoder(feed, self._settings)
         return encoder.add_viewer()
 
     async def unwatch(self, camera_id: int, track: PacketTrack) -> None:
         """Release a viewer's track; a forwarder or encoder stops with its last viewer."""
-        forwarder = self._forwarders.get(camera_id)
-        if forwarder is not None and track in forwarder.viewers:
-            forwarder.remove_viewer(track)
-            if forwarder.idle:
-                del self._forwarders[camera_id]
-                forwarder.close()
-            return
-        encoder = self._encoders.get(camera_id)
-        if encoder is None:
-            return
-        encoder.remove_viewer(track)
-        if encoder.idle:
-            del self._encoders[camera_id]
-            await encoder.close()
+        for feed, forwarder in list(self._forwarders.items()):
+            if feed.camera_id == camera_id and track in forwarder.viewers:
+                forwarder.remove_viewer(track)
+                if forwarder.idle:
+                    del self._forwarders[feed]
+                    forwarder.close()
+                return
+        for feed, encoder in list(self._encoders.items()):
+            if feed.camera_id == camera_id and track in encoder.viewers:
+                encoder.remove_viewer(track)
+                if encoder.idle:
+                    del self._encoders[feed]
+                    await encoder.close()
+                return
 
     def encoder_count(self) -> int:
-        """How many cameras are being encoded for playback."""
+        """How many camera streams are being encoded for playback."""
         return len(self._encoders)
 
     def forwarded_viewer_count(self) -> int:
@@ -146,12 +154,16 @@ class PlaybackHub:
         """How many viewers get a shared encoder's output."""
         return sum(len(encoder.viewers) for encoder in self._encoders.values())
 
+    def forward_delay_s(self, quantile: float) -> float:
+        """A quantile (0-1) of the recent forwarded frames' time on the server (0: none)."""
+        delays = sorted(self.forward_delays_s)
+        return delays[round(quantile * (len(delays) - 1))] if delays else 0.0
+
     def viewer_count(self, camera_id: int) -> int:
-        """How many viewers watch the camera, forwarded or transcoded."""
-        encoder = self._encoders.get(camera_id)
-        forwarder = self._forwarders.get(camera_id)
-        return (len(encoder.viewers) if encoder else 0) + (
-            len(forwarder.viewers) if forwarder else 0)
+        """How many viewers watch the camera, any stream, forwarded or transcoded."""
+        fanouts: list[Forwarder | SharedEncoder] = [*self._forwarders.values(),
+                                                     *self._encoders.values()]
+        return sum(len(f.viewers) for f in fanouts if f.feed.camera_id == camera_id)
 
     async def close(self) -> None:
         """Stop every forwarder and encoder."""

@@ -9,7 +9,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from proctor.errors import InvalidInput, NotFound
 from proctor.media.delivery import choose_delivery
-from proctor.media.feed import FeedRegistry, FeedStatus
+from proctor.media.feed import CameraFeed, FeedRegistry, FeedStatus, Stream
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
 from proctor.media.playback import PlaybackHub
 from proctor.media.sdp import parse_offer
@@ -17,6 +17,7 @@ from proctor.media.sessions import RtcSession, SessionKind, SessionRegistry, Too
 from proctor.media.settings import MediaSettings
 from proctor.rtc.encoded import tap_encoded
 from proctor.rtc.h264 import offers_h264, prefer_h264
+from proctor.rtc.prepacked import send_prepacked
 
 logger = logging.getLogger(__name__)
 
@@ -25,22 +26,26 @@ SOURCE_WAIT_S = 5.0
 the server can tell whether the viewer can take the camera's own H.264."""
 
 
-def _receive_first_video_only(transceivers: list[RTCRtpTransceiver],
-                              camera_id: int) -> MediaStreamTrack | None:
-    """Tap the offer's first video track (H.264 then arrives undecoded) and decline the rest:
-    audio is not recorded (yet), and a camera has one live picture. A second video track
-    (an agent with ``live = "both"``) would otherwise be received and queued unread."""
-    live: MediaStreamTrack | None = None
+def _receive_streams(transceivers: list[RTCRtpTransceiver],
+                     camera_id: int) -> list[tuple[Stream, MediaStreamTrack]]:
+    """Tap the offer's video tracks (H.264 then arrives undecoded), one per stream, and
+    decline the rest: audio is not recorded (yet). A track says which stream it carries by
+    its id (the track part of ``a=msid``: ``main`` or ``sub``, as the edge agent sends it);
+    a track with another id (a browser, OBS) is the main stream. A second track for a stream
+    already taken would otherwise be received and queued unread, so it is declined."""
+    received: dict[Stream, MediaStreamTrack] = {}
     for transceiver in transceivers:
-        if transceiver.kind == "video" and live is None:
+        track = transceiver.receiver.track
+        name: Stream = "sub" if track.id == "sub" else "main"
+        if transceiver.kind == "video" and name not in received:
             tap_encoded(transceiver.receiver)
-            live = transceiver.receiver.track
+            received[name] = track
         else:
             if transceiver.kind == "video":
-                logger.warning("offer has more than one video track: only the first is "
-                               "received live", extra={"camera": camera_id})
+                logger.warning("offer has a second video track for the %s stream: only the "
+                               "first is received live", name, extra={"camera": camera_id})
             transceiver.direction = "inactive"
-    return live
+    return list(received.items())
 
 
 class MediaService:
@@ -77,45 +82,48 @@ class MediaService:
         session = self._new_session(SessionKind.WHIP, camera_id, owner, credential)
         try:
             await apply_offer(session.pc, offer)
-            live = _receive_first_video_only(session.pc.getTransceivers(), camera_id)
+            streams = _receive_streams(session.pc.getTransceivers(), camera_id)
         except BaseException:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
-        await self._replace_publisher(session, [] if live is None else [live])
-        logger.info("publisher connected", extra={"camera": camera_id, "session": session.id})
+        await self._replace_publisher(session, streams)
+        logger.info("publisher connected, streams: %s",
+                    ", ".join(name for name, _ in streams) or "none",
+                    extra={"camera": camera_id, "session": session.id})
         return session, answer
 
     async def _replace_publisher(self, session: RtcSession,
-                                 videos: list[MediaStreamTrack]) -> None:
-        """End the camera's other publishers and feed it from ``session``'s video."""
+                                 streams: list[tuple[Stream, MediaStreamTrack]]) -> None:
+        """End the camera's other publishers and feed its streams from ``session``'s video."""
         for previous in self.sessions.find(SessionKind.WHIP, session.camera_id):
             if previous is not session:
                 logger.warning("new publisher replaces the current one", extra={
                     "camera": session.camera_id, "replaced_session": previous.id})
                 await self.sessions.close(previous.id)
-        feed = self.feeds.get(session.camera_id)
-        for track in videos:
+        feeds = self.feeds.publish(session.camera_id, [name for name, _ in streams])
+        for feed, (_, track) in zip(feeds, streams, strict=True):
             feed.attach(track)
 
-            async def _detach(track: MediaStreamTrack = track) -> None:
+            async def _detach(feed: CameraFeed = feed, track: MediaStreamTrack = track) -> None:
                 feed.detach(track)
 
             session.on_close.append(_detach)
 
-    async def play(self, camera_id: int, owner: str, credential: str,
-                   body: bytes) -> tuple[RtcSession, str]:
-        """Accept a WHEP offer: the viewer gets the camera's own H.264 if it can decode it,
-        else the camera's shared transcoded stream."""
+    async def play(self, camera_id: int, owner: str, credential: str, body: bytes,
+                   stream: Stream | None = None) -> tuple[RtcSession, str]:
+        """Accept a WHEP offer for the camera's ``stream`` (None: its live feed, the sub
+        stream when it publishes one): the viewer gets the camera's own H.264 if it can
+        decode it, else the stream's shared transcoded picture."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
         if not offers_h264(offer):
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
+        feed = self.feeds.stream(camera_id, stream)
         watching = self.sessions.owned(SessionKind.WHEP, owner)
         if watching >= self.settings.max_whep_sessions_per_user:
             raise TooManySessions(
                 f"{watching} live views are open for this user, the most allowed "
                 f"(PROCTOR_MAX_WHEP_SESSIONS_PER_USER): end one (DELETE its session) first")
-        feed = self.feeds.get(camera_id)
         source = feed.source
         unknown = source is None or source.profile_level_id is None
         if unknown and feed.publishing:  # just published: a keyframe with its SPS is coming
@@ -123,21 +131,26 @@ class MediaService:
         delivery = choose_delivery(offer, source, self.settings.forward_h264)
         session = self._new_session(SessionKind.WHEP, camera_id, owner, credential)
         try:
-            track = self.playback.watch(camera_id, forward=delivery.forward)
+            track = self.playback.watch(camera_id, forward=delivery.forward, stream=stream)
 
             async def _unwatch() -> None:
                 await self.playback.unwatch(camera_id, track)
 
             session.on_close.append(_unwatch)
+            transceiver = session.pc.addTransceiver(track, direction="sendonly")
             # Codecs are fixed when the offer is applied, so restrict them beforehand.
-            prefer_h264(session.pc.addTransceiver(track, direction="sendonly"))
+            prefer_h264(transceiver)
+            if delivery.forward:
+                send_prepacked(transceiver.sender, self.playback.forward_delays_s.append)
             await apply_offer(session.pc, offer)
         except BaseException:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
-        logger.info("viewer connected, %s: %s",
-                    "forwarded" if delivery.forward else "transcoded", delivery.reason,
+        shown: str = stream or next(iter(self.feeds.streams(camera_id)), None) or "live"
+        logger.info("viewer connected to the %s stream, %s: %s",
+                    shown, "forwarded" if delivery.forward else "transcoded",
+                    delivery.reason,
                     extra={"camera": camera_id, "session": session.id})
         return session, answer
 

@@ -4,12 +4,15 @@ aiortc's ``RTCRtpReceiver`` reassembles each RTP frame in its jitter buffer and 
 ``(codec, JitterFrame)`` on a private queue read by a decoder thread, whose output feeds the
 remote track. :func:`tap_encoded` replaces that queue, for one receiver, with one that hands
 H.264 frames to the track as :class:`EncodedFrame` and still passes anything else (another
-codec, the stop signal) to the decoder thread. The receiver's RTP, NACK, RTCP and jitter
-buffer work as before; only the decode is skipped.
+codec, the stop signal) to the decoder thread. The receiver's RTP, NACK and RTCP work as
+before; only the decode is skipped. Two more changes make the tapped receiver cheaper and
+prompter: a frame leaves the jitter buffer at its marker packet (proctor/rtc/jitter.py), not
+one frame later; and no bandwidth estimate (REMB) is computed for the publisher, which sends
+H.264 encoded already and has no use for one (aiortc's estimator cost more than the SRTP).
 
-This relies on aiortc internals (the name-mangled ``__decoder_queue`` and
-``__decoder_thread``, and the track's ``_queue``); :data:`TESTED_AIORTC` names the versions
-where tests/test_rtc_encoded_tap.py proved it with a real peer pair, and
+This relies on aiortc internals (the name-mangled ``__decoder_queue``, ``__decoder_thread``
+and ``__remote_bitrate_estimator``, and the track's ``_queue``); :data:`TESTED_AIORTC` names
+the versions where tests/test_rtc_encoded_tap.py proved it with a real peer pair, and
 :func:`tap_encoded` refuses any other version.
 """
 
@@ -18,15 +21,18 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import aiortc
 import av
 from aiortc import RTCRtpReceiver
+from aiortc.codecs.h264 import H264Encoder as _AiortcH264
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import H264Profile, parse_h264_profile_level_id
 
 from proctor.rtc.h264 import VIDEO_TIME_BASE, H264Packet
+from proctor.rtc.jitter import complete_frames_at_marker
 
 TESTED_AIORTC = ("1.16.",)
 """aiortc versions (prefixes) whose receiver internals the tap was tested against."""
@@ -53,6 +59,12 @@ class EncodedFrame:
         """Wrap an access unit, reading its keyframe flag from the NAL unit types."""
         keyframe = any(nal[0] & 0x1F == _NAL_IDR for nal in nal_units(data) if nal)
         return cls(data, timestamp, keyframe, time.monotonic())
+
+    @cached_property
+    def payloads(self) -> list[bytes]:
+        """Its RTP payloads as aiortc's sender cuts them (NAL units, FU-A fragments), cut
+        once and shared by every viewer it is forwarded to (proctor/rtc/prepacked.py)."""
+        return _AiortcH264._packetize(_AiortcH264._split_bitstream(self.data))
 
     def to_packet(self, timestamp: int | None = None) -> H264Packet:
         """An ``av.Packet`` aiortc sends without re-encoding (``timestamp`` overrides pts)."""
@@ -168,13 +180,17 @@ def tap_encoded(receiver: RTCRtpReceiver) -> None:
             f"({', '.join(TESTED_AIORTC)}x): run tests/test_rtc_encoded_tap.py and update "
             "proctor/rtc/encoded.py")
     queue_name, thread_name = "_RTCRtpReceiver__decoder_queue", "_RTCRtpReceiver__decoder_thread"
+    estimator_name = "_RTCRtpReceiver__remote_bitrate_estimator"
     current = getattr(receiver, queue_name, None)
-    if not isinstance(current, queue.Queue) or not hasattr(receiver.track, "_queue"):
+    if (not isinstance(current, queue.Queue) or not hasattr(receiver.track, "_queue")
+            or not hasattr(receiver, estimator_name)):
         raise UnsupportedAiortc("aiortc's receiver no longer has the decoder queue the tap uses")
     if isinstance(current, _EncodedTap):
         return
     if getattr(receiver, thread_name, None) is not None:
         raise RuntimeError("tap the receiver before setLocalDescription starts its decoder")
+    complete_frames_at_marker(receiver)
+    setattr(receiver, estimator_name, None)
     setattr(receiver, queue_name, _EncodedTap(receiver.track))
 
 

@@ -4,28 +4,40 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from proctor.rtc.h264 import H264Packet
 
+if TYPE_CHECKING:
+    from proctor.rtc.prepacked import ForwardedFrame
+
 
 class PacketTrack(MediaStreamTrack):
-    """A video track fed with encoded packets by a producer (an encoder or a camera source).
+    """A video track fed with encoded packets by a producer (an encoder or a camera source),
+    or with a camera's access units forwarded to a viewer (a sender given
+    :func:`proctor.rtc.prepacked.send_prepacked` takes those).
 
     The queue is bounded: a consumer that falls behind loses the backlog, and
     :attr:`needs_keyframe` tells the producer to send a keyframe so the peer can resync.
     ``on_start`` is called with the track when its sender first asks for a packet (the peer
-    is connected), e.g. to queue the pictures it needs to start right away.
+    is connected), e.g. to queue the pictures it needs to start right away. ``track_id``
+    replaces the random track id that the offer's ``a=msid`` carries (the edge agent names
+    a camera's ``main`` and ``sub`` streams so).
     """
 
     kind = "video"
 
     def __init__(self, max_queue: int = 30,
-                 on_start: Callable[[PacketTrack], None] | None = None) -> None:
+                 on_start: Callable[[PacketTrack], None] | None = None,
+                 track_id: str | None = None) -> None:
         super().__init__()
-        self._queue: asyncio.Queue[H264Packet | None] = asyncio.Queue(maxsize=max_queue)
+        if track_id is not None:
+            self._id = track_id
+        self._queue: asyncio.Queue[H264Packet | ForwardedFrame | None] = asyncio.Queue(
+            maxsize=max_queue)
         self.needs_keyframe = True
         self._on_start = on_start
 
@@ -45,7 +57,7 @@ class PacketTrack(MediaStreamTrack):
             self._queue.get_nowait()
         self.needs_keyframe = True
 
-    def push(self, packet: H264Packet) -> None:
+    def push(self, packet: H264Packet | ForwardedFrame) -> None:
         """Queue a packet without blocking; on overflow drop the backlog and ask for a keyframe."""
         if self.readyState != "live":
             return
@@ -53,8 +65,10 @@ class PacketTrack(MediaStreamTrack):
             self.drop_backlog()
         self._queue.put_nowait(packet)
 
-    async def recv(self) -> H264Packet:
-        """Return the next packet; raises :class:`MediaStreamError` once the track has ended."""
+    async def recv(self) -> H264Packet | ForwardedFrame:  # type: ignore[override]
+        """Return the next packet (aiortc's sender packs anything that is not a decoded
+        frame, so a forwarded frame is one too); raises :class:`MediaStreamError` once the
+        track has ended."""
         if self.readyState != "live":
             raise MediaStreamError
         if self._on_start is not None:

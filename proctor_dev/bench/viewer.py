@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -14,6 +15,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from edge_agent.testsrc import frame_luma, now_millis, read_stamp
 from proctor.rtc.ice import build_rtc_configuration
+from proctor.rtc.jitter import complete_frames_at_marker
 from proctor.rtc.tracks import recv_video_frame
 
 
@@ -39,12 +41,17 @@ class ViewerStats:
 
 
 class WhepViewer:
-    """Watches ``camera_id`` on ``base_url`` with a console session token."""
+    """Watches ``camera_id`` on ``base_url`` with a console session token: its ``stream``
+    (``main`` or ``sub``; None: the server's default). ``edit_offer`` changes the SDP offer
+    before it is sent (a test's way to offer other codecs than aiortc's)."""
 
     def __init__(self, base_url: str, camera_id: int, session_token: str,
-                 read_stamps: bool = False) -> None:
+                 read_stamps: bool = False, stream: str | None = None,
+                 edit_offer: Callable[[str], str] | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.camera_id = camera_id
+        self.stream = stream
+        self._edit_offer = edit_offer
         self.stats = ViewerStats()
         self._token = session_token
         self._read_stamps = read_stamps
@@ -56,7 +63,9 @@ class WhepViewer:
     async def start(self) -> None:
         """Negotiate over WHEP; raises ``httpx.HTTPStatusError`` if the server refuses."""
         self._started = time.monotonic()
-        self._pc.addTransceiver("video", direction="recvonly")
+        # a frame is decoded once its last packet is in, as a browser does (aiortc's own
+        # jitter buffer waits for the next frame's first packet: a frame interval more)
+        complete_frames_at_marker(self._pc.addTransceiver("video", direction="recvonly").receiver)
 
         @self._pc.on("track")
         def _on_track(track: MediaStreamTrack) -> None:
@@ -69,9 +78,11 @@ class WhepViewer:
 
         await self._pc.setLocalDescription(await self._pc.createOffer())
         url = urljoin(self.base_url, f"whep/{self.camera_id}")
-        async with httpx.AsyncClient(timeout=15) as http:
+        offer = self._pc.localDescription.sdp
+        async with httpx.AsyncClient(timeout=60) as http:  # a loaded host answers late
             response = await http.post(
-                url, content=self._pc.localDescription.sdp,
+                url, content=self._edit_offer(offer) if self._edit_offer else offer,
+                params={"stream": self.stream} if self.stream else None,
                 headers={"Content-Type": "application/sdp",
                          "Authorization": f"Bearer {self._token}"},
             )

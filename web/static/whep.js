@@ -30,6 +30,17 @@ export function toRtcConfiguration(iceConfig) {
 }
 
 /**
+ * The WHEP endpoint of a camera's stream.
+ * @param {number} cameraId
+ * @param {"main" | "sub" | null} [stream] null: the server's default, the sub stream when
+ *   the camera publishes one, else its only stream
+ * @returns {string}
+ */
+export function whepEndpoint(cameraId, stream = null) {
+  return stream ? `/whep/${cameraId}?stream=${stream}` : `/whep/${cameraId}`;
+}
+
+/**
  * Ask for H.264 only (plus its retransmission codec): the server sends nothing else.
  * Does nothing in browsers without codec preferences.
  * @param {RTCRtpTransceiver} transceiver A video transceiver.

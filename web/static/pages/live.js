@@ -11,7 +11,7 @@ import { setLoading } from "../components/loading.js";
 import { pageError, startPage } from "../components/shell.js";
 import { showToast } from "../components/toasts.js";
 import { formatTime, hasMessage, t } from "../i18n.js";
-import { WhepClient, toRtcConfiguration } from "../whep.js";
+import { WhepClient, toRtcConfiguration, whepEndpoint } from "../whep.js";
 
 /** @typedef {import("../alerts.js").CameraState} CameraState */
 /** @typedef {import("../alerts.js").EventView} EventView */
@@ -25,16 +25,19 @@ import { WhepClient, toRtcConfiguration } from "../whep.js";
  * @property {number} room_id
  * @property {number} site_id
  * @property {{online: boolean, width: number | null, height: number | null, fps: number,
- *             viewers: number}} live
+ *             viewers: number, streams: StreamName[]}} live
  * @property {CameraState | null} analysis
  */
 /** @typedef {"live" | "reconnecting" | "lost"} CameraStateKind */
+/** @typedef {"main" | "sub"} StreamName 主码流 (full size, recorded) or 子码流 (live view) */
 
 const REFRESH_MS = 5000;
 const ICE_CONFIG_TTL_MS = 5 * 60 * 1000;
 
 /** @type {Map<number, WhepClient>} cameraId -> its stream */
 const sessions = new Map();
+/** @type {Map<number, StreamName>} cameraId -> the stream picked on its tile (else the default) */
+const picked = new Map();
 /** @type {Map<number, Camera>} cameraId -> latest camera from /api/cameras (shown ones) */
 const cameras = new Map();
 /** @type {Set<number> | null} the rooms of the chosen batch (null: every room) */
@@ -148,7 +151,8 @@ function createTile(camera) {
   const head = element("header", "camera-head");
   const badge = element("span", "alert-badge");
   badge.hidden = true;
-  head.append(element("h3", "camera-title"), element("span", "status"), badge);
+  head.append(element("h3", "camera-title"), createStreamSwitch(camera.id),
+              element("span", "status"), badge);
   const frame = element("button", "video-frame");
   frame.type = "button";
   frame.setAttribute("aria-expanded", "false");
@@ -162,6 +166,49 @@ function createTile(camera) {
   error.hidden = true;
   tile.append(head, frame, error, createAnalysisSection(camera.id), close);
   return tile;
+}
+
+/**
+ * The 主码流/子码流 switch of a tile, shown when the camera publishes both streams.
+ * @param {number} cameraId
+ * @returns {HTMLElement}
+ */
+function createStreamSwitch(cameraId) {
+  const group = element("div", "stream-switch");
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", t("live.streams.label"));
+  group.hidden = true;
+  for (const [stream, label] of /** @type {[StreamName, string][]} */ (
+    [["main", t("live.streams.main")], ["sub", t("live.streams.sub")]])) {
+    const button = element("button", "secondary", label);
+    button.type = "button";
+    button.dataset.stream = stream;
+    button.addEventListener("click", () => pickStream(cameraId, stream));
+    group.append(button);
+  }
+  return group;
+}
+
+/**
+ * Watch another stream of a camera: its session is replaced by one for `stream`.
+ * @param {number} cameraId
+ * @param {StreamName} stream
+ */
+function pickStream(cameraId, stream) {
+  const camera = cameras.get(cameraId);
+  if (!camera || shownStream(camera) === stream) return;
+  picked.set(cameraId, stream);
+  sessions.get(cameraId)?.stop();
+  startSession(cameraId);
+}
+
+/**
+ * The stream a tile plays: the one picked, else the server's default (listed first).
+ * @param {Camera} camera
+ * @returns {StreamName | null}
+ */
+function shownStream(camera) {
+  return picked.get(camera.id) ?? camera.live.streams[0] ?? null;
 }
 
 /**
@@ -209,6 +256,11 @@ function renderTile(cameraId) {
   tile.dataset.online = String(camera.live.online);
   /** @type {HTMLElement} */ (tile.querySelector(".video-frame"))
     .setAttribute("aria-label", t("live.enlarge", { camera: cameraTitle(camera) }));
+  const streams = /** @type {HTMLElement} */ (tile.querySelector(".stream-switch"));
+  streams.hidden = camera.live.streams.length < 2;
+  for (const button of streams.querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.stream === shownStream(camera)));
+  }
   const error = /** @type {HTMLElement} */ (tile.querySelector(".camera-error"));
   error.textContent = errorTextOf(client);
   error.hidden = !error.textContent;
@@ -261,7 +313,7 @@ function toastFor(action, event) {
 function startSession(cameraId) {
   const video = byId(`video-${cameraId}`, HTMLVideoElement);
   const client = new WhepClient({
-    endpoint: `/whep/${cameraId}`,
+    endpoint: whepEndpoint(cameraId, picked.get(cameraId) ?? null),
     getConfiguration,
     onTrack: (stream) => {
       if (video.srcObject !== stream) video.srcObject = stream;
@@ -318,6 +370,7 @@ function addCamera(camera) {
 function removeCamera(cameraId) {
   sessions.get(cameraId)?.stop();
   sessions.delete(cameraId);
+  picked.delete(cameraId);
   cameras.delete(cameraId);
   const tile = tileOf(cameraId);
   const room = tile?.closest(".room");
