@@ -74,12 +74,17 @@ class CameraPipeline:
                 if not self.camera.loop:
                     logger.info("source ended", extra={"camera": self.camera.id})
                     return
-            except SourceError as error:
+            except Exception as error:  # noqa: BLE001 (nothing may end a camera for good)
                 if self.items_read > read_before:
                     delay = 1.0  # it delivered video before failing: retry quickly again
                 self.source_errors += 1
-                logger.error("camera source failed, retrying in %.0f s: %s", delay, error,
-                             extra={"camera": self.camera.id})
+                log = {"camera": self.camera.id}
+                if isinstance(error, SourceError):
+                    logger.error("camera source failed, retrying in %.0f s: %s", delay, error,
+                                 extra=log)
+                else:  # a bug or an OS fault: the thread used to die, the camera stayed dark
+                    logger.exception("camera thread failed, reopening the source in %.0f s",
+                                     delay, extra=log)
                 self._stop.wait(delay)
                 delay = min(delay * 2, SOURCE_RETRY_MAX_S)
 

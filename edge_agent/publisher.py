@@ -85,7 +85,8 @@ class CameraPublisher:
                 delay = min(delay * 2, self._retry.max_delay_s)
 
     async def _publish_once(self) -> None:
-        tracks = [PacketTrack() for _ in self.pipelines]
+        # each track's id names its stream, so the server can tell sub from main
+        tracks = [PacketTrack(track_id=pipeline.stream) for pipeline in self.pipelines]
         pc = RTCPeerConnection(
             build_rtc_configuration(self._config.ice_servers, self._config.ice_transport_policy)
         )

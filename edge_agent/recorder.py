@@ -52,6 +52,7 @@ class SegmentRecorder:
         self._clock_offset_ms = clock_offset_ms
         self._segment: SegmentFile | None = None
         self._parameter_sets = b""
+        self._unsalvaged: Path | None = None  # a failed segment a full disk kept us from saving
         self._last_error_log = -ERROR_LOG_INTERVAL_S
         self._log = {"camera": camera_id}
 
@@ -118,6 +119,8 @@ class SegmentRecorder:
             self._error("disk nearly full at %s: not recording until space is freed",
                         self._spool.root)
             return None
+        if self._unsalvaged is not None:  # there is room again: queue it before going on
+            self._salvage(self._unsalvaged)
         part, start_ms = self._spool.new_part(self.camera_id, wall_ms)
         self._segment = SegmentFile(part, start_ms, first_pts, self._clock_offset_ms())
         return self._segment
@@ -152,7 +155,10 @@ class SegmentRecorder:
             self._salvage(segment.part)
 
     def _salvage(self, part: Path) -> None:
-        """Make what reached the disk of a failed segment pending (or keep it aside)."""
+        """Make what reached the disk of a failed segment pending (or keep it aside). When
+        that fails too (the disk is full), it is tried again before the next segment opens,
+        which happens only once there is room, and at the next start at the latest."""
+        self._unsalvaged = None
         renamed = part.with_suffix("")  # the commit failed after its first rename
         path = part if part.exists() else renamed
         if not path.exists() or path.with_suffix(".json").exists():
@@ -160,7 +166,8 @@ class SegmentRecorder:
         try:
             recover_segment(self._spool, path, self.camera_id, AGENT_VERSION)
         except OSError as error:
-            self._error("kept %s for recovery at the next start (%s)", part, error)
+            self._unsalvaged = part
+            self._error("kept %s to queue once there is room (%s)", part, error)
 
     def _error(self, message: str, *args: object) -> None:
         """An ERROR log, at most every ERROR_LOG_INTERVAL_S (a full disk fails every segment)."""

@@ -9,7 +9,7 @@ answers 200 for an identical segment it already holds. Answers:
 - 400, 403, 404, 409, 411, 413, 415: the server will never take this segment as it is; it is
   moved to ``rejected/`` with the server's reason and logged at ERROR, never deleted.
 - 401: the device token is refused; keep everything, retry after ``refused_delay_s``.
-- network errors, 5xx, anything else: retry with backoff from 0.5 s to 10 s.
+- network errors, 408, 429, 5xx, anything else: retry with backoff from 0.5 s to 10 s.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ IDLE_POLL_S = 1.0
 # Only the proctor server's own final refusals set a segment aside; it marks them with this
 # header. A bare 4xx may come from a proxy or firewall in between and is retried.
 PERMANENT_REJECTION_HEADER = "x-proctor-reject"
+# A timeout, a rate limit or a server error is never final, whatever the answer says (a
+# server before 2026-12-01 marked a stalled upload's 408 permanent).
+NEVER_FINAL_STATUSES = frozenset({408, 429})
 CONFIGURATION_STATUSES = frozenset({403, 404})  # camera not ours / unknown: wait for an admin
 UPLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0, read=120.0)
 
@@ -164,7 +167,8 @@ class SegmentUploader:
             self.uploaded += 1
             logger.info("segment %s uploaded (%s, %d bytes)", meta.start_ms,
                         "stored" if status == 201 else "already stored", meta.size, extra=log)
-        elif response.headers.get(PERMANENT_REJECTION_HEADER) == "permanent":
+        elif response.headers.get(PERMANENT_REJECTION_HEADER) == "permanent" \
+                and status < 500 and status not in NEVER_FINAL_STATUSES:
             await self._reject(meta, status, _detail(response))
         elif status == 401:
             raise UploadError(f"server refused the device token: {_detail(response)}", True)

@@ -170,3 +170,37 @@ def test_source_restart_starts_a_new_segment(tmp_path: Path, h264_footage: Path)
     recorder.cut()
     segments = sorted((tmp_path / "1").glob("*.ts"))
     assert [decoded_frames(s) for s in segments] == [25, 30]
+
+
+def test_a_segment_a_full_disk_cut_is_queued_once_there_is_room(
+        tmp_path: Path, h264_footage: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up (another writer) while a segment is open: its sidecar cannot be
+    written, so it is kept; recording pauses; once there is room the kept segment is queued
+    before the next one starts, without waiting for a restart."""
+    import errno
+
+    import edge_agent.spool
+
+    disk_full = False
+    real_write_atomic = edge_agent.spool.write_atomic
+
+    def write_atomic(path: Path, data: bytes) -> None:
+        if disk_full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write_atomic(path, data)
+
+    monkeypatch.setattr(edge_agent.spool, "write_atomic", write_atomic)
+    spool = Spool(tmp_path, 1 << 30)
+    monkeypatch.setattr(spool, "has_room_to_record", lambda: not disk_full)
+    recorder = SegmentRecorder(1, spool, RecordingConfig(), lambda: None)
+    packets = footage_packets(h264_footage)
+    for index, packet in enumerate(packets[:400]):
+        disk_full = 50 <= index < 250  # full from frame 50 of the first segment to frame 250
+        recorder.feed(packet, wall_ms=T0_MS + packet.pts // 90)
+    recorder.cut()
+
+    folder = tmp_path / "1"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith((".ts", ".json"))) == []
+    starts = [start for start, _ in spool.pending()]
+    assert starts[0] == T0_MS and spool.load(1, T0_MS).recovered  # the cut one, queued
+    assert len(starts) >= 3 and all(start >= T0_MS + 25_000 for start in starts[1:])  # paused

@@ -85,3 +85,23 @@ async def test_a_missing_file_is_retried_until_stopped() -> None:
     pipeline.stop()  # the retry wait ends at once
     assert pipeline.join(5)
     assert pipeline.items_read == 0
+
+
+async def test_an_unexpected_failure_reopens_the_source(
+        recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a SourceError (here the OSError that time.sleep raised under libfaketime in the
+    clock fault test): the camera is reopened, its thread does not die."""
+    import edge_agent.pipeline
+
+    real_open, calls = edge_agent.pipeline.open_source, []
+
+    def open_once_failing(camera: CameraConfig) -> object:
+        calls.append(camera.id)
+        if len(calls) == 1:
+            raise OSError(22, "Invalid argument")
+        return real_open(camera)
+
+    monkeypatch.setattr(edge_agent.pipeline, "open_source", open_once_failing)
+    with pattern_pipeline(recorder) as pipeline:
+        assert await wait_until(lambda: len(recorder.packets) >= 3, timeout=30)
+    assert pipeline.source_errors == 1 and len(calls) == 2

@@ -177,6 +177,25 @@ async def test_a_proxy_refusal_never_sets_footage_aside(tmp_path: Path,
     assert not (tmp_path / "rejected").exists()
 
 
+async def test_a_timeout_marked_permanent_is_still_retried(tmp_path: Path,
+                                                           packets: list[av.Packet]) -> None:
+    """An older server marked a stalled upload's 408 permanent: the segment stays queued."""
+
+    def stalled_408(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(408)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("X-Proctor-Reject", "permanent")
+        handler.end_headers()
+        handler.wfile.write(b'{"detail": "the request body stalled"}')
+
+    spool = Spool(tmp_path, 1 << 30)
+    fill_spool(spool, [1], packets[:100])
+    with stand_in_server(stalled_408) as url:
+        await run_uploader_against(url, spool, lambda _: False, timeout_s=3)
+    assert len(spool.pending()) == 1
+    assert not (tmp_path / "rejected").exists()
+
+
 async def test_refused_token_keeps_everything_in_place(
     stack: Stack, tmp_path: Path, packets: list[av.Packet], caplog: pytest.LogCaptureFixture
 ) -> None:
