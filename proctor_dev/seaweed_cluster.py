@@ -46,6 +46,12 @@ MASTERS, RACKS, FILERS, GATEWAYS = 3, 3, 2, 2
 REPLICATION = "010"  # one more copy on another rack of the same data centre
 VOLUMES_PER_SERVER = 200  # not preallocated: a cap, not a cost (see seaweed.MAX_VOLUMES)
 VOLUME_SIZE_MB = 64
+# A follower calls an election after hearing no leader heartbeat (every 0.3-0.375 s) for a
+# random time in [T, 2T). SeaweedFS's default T of 10 s made a leader's loss stall uploads
+# 10-20 s before a new leader, plus the new leader's fixed 15 s warm-up (3 pulses of 5 s,
+# not configurable) in which it refuses assigns: 29-35 s measured. 2 s is still ~6 missed
+# heartbeats, so a busy host does not call spurious elections.
+ELECTION_TIMEOUT = "2s"
 # The production filer store (docker-compose.cluster.yml) is the one used here.
 FILER_STORE = Path(__file__).resolve().parents[1] / "deploy" / "seaweedfs" / "filer-postgres.toml"
 
@@ -122,7 +128,7 @@ class SeaweedCluster:
             f"master{index}", "master", f"-port={self._port(index)}", f"-mdir={folder}",
             f"-peers={','.join(self.master_addresses)}", f"-defaultReplication={REPLICATION}",
             f"-volumeSizeLimitMB={VOLUME_SIZE_MB}", "-volumePreallocate=false",
-            "-telemetry=false")
+            f"-electionTimeout={ELECTION_TIMEOUT}", "-telemetry=false")
 
     def _volume(self, rack: int) -> ManagedProcess:
         folder = private_dir(self.root / f"volume{rack}")

@@ -1,6 +1,7 @@
 """``proctor bench fleet`` at tiny scale: a compressed exam day on 2 real nodes; every stub's
-segment is stored (1:1 with the index rows), nothing answers 5xx, readers are served, and the
-cameras of the node killed at 14:30 are owned again."""
+segment is stored (1:1 with the index rows), nothing answers 5xx, readers are served, the
+edge observations' covered lenses open events that reach the alerts stream, and the cameras
+of the node killed at 14:30 are owned again."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ pytestmark = pytest.mark.slow  # 2 servers, PostgreSQL, NATS and SeaweedFS
 
 FIELDS = {"cameras", "api_p95_ms", "put_p95_ms", "jetstream_lag_p95_ms",
           "reconnect_recovery_s", "pg_rows_per_s", "whip_status", "put_status",
-          "segments_recorded", "segments_stored", "server_errors"}
+          "segments_recorded", "segments_stored", "server_errors", "events_opened",
+          "alerts_lag_p95_ms", "observe_status", "bench_cpu_share", "startup_s"}
 
 
 @pytest.mark.timeout(900)
 def test_a_tiny_exam_day_stores_every_segment_and_recovers_from_a_node_kill() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "proctor", "bench", "fleet", "--cameras", "12", "--minutes",
-         "1", "--readers", "2", "--lease-s", "3", "--segment-seconds", "2"],
+         "1", "--readers", "2", "--lease-s", "3", "--segment-seconds", "2",
+         "--observe-seconds", "1"],
         check=False, cwd=REPO_ROOT, capture_output=True, text=True, timeout=850)
     assert run.returncode == 0, run.stderr
     line = json.loads(run.stdout.strip().splitlines()[-1])
@@ -39,5 +42,11 @@ def test_a_tiny_exam_day_stores_every_segment_and_recovers_from_a_node_kill() ->
     assert 0 < line["api_p95_ms"] < 30_000 and 0 < line["put_p95_ms"] < 30_000
     assert line["jetstream_lag_p95_ms"] is not None and line["jetstream_lag_p95_ms"] >= 0
     assert line["pg_rows_per_s"] > 0
+    # each camera covers its lens once per session: an event per session, bar those whose
+    # cover fell while the camera changed nodes
+    assert line["observe_status"].get("200", 0) > 0, run.stderr
+    assert line["events_opened"] >= 12, run.stderr
+    assert line["alerts_delivered"] >= line["events_opened"], run.stderr
+    assert line["alerts_lag_p95_ms"] is not None and line["alerts_lag_p95_ms"] >= 0
     assert line["reconnect_recovery_s"] is not None, run.stderr
     assert 0 < line["reconnect_recovery_s"] < 60, run.stderr

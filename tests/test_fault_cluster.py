@@ -14,18 +14,14 @@ from typing import Any
 
 import httpx
 import nats
-import numpy as np
 import pytest
 import websockets
-from support.cluster import TwoNodes, two_nodes
+from support.cluster import TwoNodes, observe_people, two_nodes
 from support.stack import sdp_offer
 from support.wait import wait_until
 
 from proctor.cluster.leases import LEASES_BUCKET
 from proctor.events.hub import AlertHub
-from proctor.vision.detector import Detection
-from proctor.vision.observation import Observation
-from proctor.vision.tamper import frame_stats
 
 pytestmark = pytest.mark.slow  # nats-server, PostgreSQL and two servers
 
@@ -36,19 +32,6 @@ ENV = {"PROCTOR_CAMERA_LEASE_S": str(LEASE_S), "PROCTOR_WEBRTC_SETUP_TIMEOUT_S":
 KILL_LEASE_S = 10
 TIMEOUT = httpx.Timeout(60.0)
 CAMERA = 1
-PICTURE = np.random.default_rng(15).integers(0, 255, (240, 320), dtype=np.uint8)  # a scene
-
-
-def _observe(nodes: TwoNodes, people: int) -> None:
-    """Camera 1's agent reports ``people`` persons in a normal picture to node a (which
-    analyses it)."""
-    assert nodes.a.site_a is not None
-    boxes = [Detection("person", 0.9, (i / 10, 0.2, i / 10 + 0.08, 0.7)) for i in range(people)]
-    observation = Observation.of(time.time(), frame_stats(PICTURE), boxes)
-    answer = httpx.post(f"{nodes.a.url}/api/cameras/{CAMERA}/observations", timeout=TIMEOUT,
-                        headers={"Authorization": f"Bearer {nodes.a.site_a.device_token}"},
-                        json={"observations": [observation.model_dump(mode="json")]})
-    assert answer.status_code == 200 and answer.json()["taken"] == 1, answer.text
 
 
 @contextlib.asynccontextmanager
@@ -83,8 +66,8 @@ async def _sees(nodes: TwoNodes, received: list[dict[str, Any]], people: int) ->
     async def shown() -> bool:
         if people in _counts(received):
             return True
-        await asyncio.to_thread(_observe, nodes, 0)  # a change each time, sent again
-        await asyncio.to_thread(_observe, nodes, people)
+        await asyncio.to_thread(observe_people, nodes.a, CAMERA, 0)  # a change each time
+        await asyncio.to_thread(observe_people, nodes.a, CAMERA, people)
         return False
 
     loop = asyncio.get_running_loop()

@@ -157,18 +157,23 @@ class CameraLeases:
     async def place(self, camera_id: int, path: str) -> None:
         """Make this node the camera's publisher or say where it goes. Returns holding the
         camera's lease; raises :class:`OwnedElsewhere` (another live node holds it, or is
-        less loaded and takes it) or :class:`ClusterBusy` (every node is full)."""
-        async with self._changing:
-            owner = await self.owner(camera_id)
-            if owner is not None:
-                if owner.node_id != self.node_id:
-                    raise _redirect(camera_id, owner.node_id, owner.url, path)
-                # ours already, or from before a restart of this node
+        less loaded and takes it) or :class:`ClusterBusy` (every node is full). Only the
+        claim itself holds the lock: the reads before it are NATS round trips (listing the
+        nodes' loads is several), and a storm of offers queued behind each other's."""
+        owner = await self.owner(camera_id)
+        if owner is not None:
+            if owner.node_id != self.node_id:
+                raise _redirect(camera_id, owner.node_id, owner.url, path)
+            async with self._changing:  # ours already, or from before a restart of this node
                 self._held.setdefault(camera_id, owner.revision)
-                return
-            target = await self._least_loaded()
-            if target.node_id != self.node_id:
-                raise _redirect(camera_id, target.node_id, target.url, path)
+            return
+        target = await self._least_loaded()
+        if target.node_id != self.node_id:
+            raise _redirect(camera_id, target.node_id, target.url, path)
+        async with self._changing:
+            if self.cameras >= self.capacity:  # filled up while the loads were read
+                raise self._busy(f"this node is full (PROCTOR_MAX_CAMERAS {self.capacity}): "
+                                 "retry later or add a node")
             await self._claim(camera_id, path)
 
     async def _claim(self, camera_id: int, path: str) -> None:
@@ -202,19 +207,18 @@ class CameraLeases:
 
     async def nodes(self) -> list[NodeLoad]:
         """Every live node's last announced load."""
+        loads = []
         try:
-            keys = await self._nodes.keys()
+            for key in await self._nodes.keys():
+                with contextlib.suppress(KeyNotFoundError):
+                    entry = await self._nodes.get(key)
+                    record = json.loads(entry.value or b"{}")
+                    loads.append(NodeLoad(key, str(record["url"]), int(record["cameras"]),
+                                          int(record["capacity"])))
         except NoKeysError:
             return []
-        except NatsError as error:
+        except NatsError as error:  # a timeout reading one load, too (it answered 500)
             raise self._busy(f"node loads cannot be read (NATS: {error}); retry") from error
-        loads = []
-        for key in keys:
-            with contextlib.suppress(KeyNotFoundError):
-                entry = await self._nodes.get(key)
-                record = json.loads(entry.value or b"{}")
-                loads.append(NodeLoad(key, str(record["url"]), int(record["cameras"]),
-                                      int(record["capacity"])))
         return loads
 
     async def _announce(self) -> None:
@@ -238,20 +242,30 @@ class CameraLeases:
         logger.info("camera lease released", extra={"camera": camera_id, "node": self.node_id})
 
     async def renew(self) -> None:
-        """Renew every held lease and this node's load once. A lease found changed (it
-        expired while NATS was unreachable and another node took the camera) is lost: the
-        ``on_lost`` callback ends the camera's publisher here, so it is never owned twice."""
-        lost = []
+        """Renew every held lease and this node's load once. The leases are renewed at the
+        same time: one after the other, a thousand round trips of a few ms each would outlast
+        a third of a lease, holding up every claim meanwhile. A lease found changed (it expired
+        while NATS was unreachable and another node took the camera) is lost: the
+        ``on_lost`` callback ends the camera's publisher here, so it is never owned twice. A
+        NATS error is raised once the others are done (those leases wait for the next
+        round)."""
         async with self._changing:
-            for camera_id, revision in list(self._held.items()):
-                if not await self._renew_one(camera_id, revision):
-                    del self._held[camera_id]
-                    lost.append(camera_id)
+            held = list(self._held.items())
+            outcomes = await asyncio.gather(*(self._renew_one(camera_id, revision)
+                                              for camera_id, revision in held),
+                                            return_exceptions=True)
+            lost = [camera_id for (camera_id, _), kept in zip(held, outcomes, strict=True)
+                    if kept is False]
+            for camera_id in lost:
+                del self._held[camera_id]
             await self._announce()
         for camera_id in lost:  # outside the lock: ending the publisher releases (a no-op)
             logger.warning("camera lease lost to another node; ending its publisher here",
                            extra={"camera": camera_id})
             await self._on_lost(camera_id)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _renew_one(self, camera_id: int, revision: int) -> bool:
         """Renew one lease; ``False`` when another node holds it now. A renewal whose

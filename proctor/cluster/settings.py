@@ -38,9 +38,13 @@ class ClusterSettings(BaseModel):
         return bool(self.nats_url)
 
 
-def cluster_refusal(settings: ClusterSettings, database_url: str) -> str | None:
+def cluster_refusal(settings: ClusterSettings, database_url: str,
+                    analysis_workers: str = "local") -> str | None:
     """Why these settings cannot run clustered, or ``None`` when they can (or are one node)."""
     if not settings.clustered:
+        if analysis_workers == "remote":
+            return ("PROCTOR_ANALYSIS_WORKERS=remote needs PROCTOR_NATS_URL: the analysis "
+                    "workers are reached over NATS; set it, or PROCTOR_ANALYSIS_WORKERS=local")
         return None
     if database_url.startswith("sqlite"):
         return ("PostgreSQL is required for more than one node: PROCTOR_NATS_URL is set but "

@@ -14,7 +14,6 @@ node. Mid-run that node is SIGKILLed. Figures:
 from __future__ import annotations
 
 import asyncio
-import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
 
 from proctor import directory
 from proctor.config import REPO_ROOT
@@ -30,6 +28,7 @@ from proctor.db.migrate import upgrade_database
 from proctor.db.models import Role
 from proctor.db.session import create_db_engine, create_session_factory, session_scope
 from proctor_dev.bench.nodes import BenchNode, cluster_nodes, login
+from proctor_dev.bench.segments import recorded_segments, spooled_segments, stored_segments
 from proctor_dev.entry_proxy import EntryProxy
 from proctor_dev.nats import nats_server
 from proctor_dev.postgres import postgres_cluster
@@ -40,8 +39,6 @@ from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 PASSWORD = "failover bench password"
 SAMPLE_S = 0.5
-RECORDED = re.compile(r"segment (\d+) recorded \(.*camera=(\d+)")
-SegmentId = tuple[int, int]  # camera, the agent's start_ms
 
 
 @dataclass
@@ -68,26 +65,6 @@ def _provision(database_url: str, cameras: int) -> ProvisionedSite:
         directory.create_user(db, "bench", "admin", PASSWORD, Role.ADMIN)
     engine.dispose()
     return site
-
-
-def _stored_segments(database_url: str) -> set[SegmentId]:
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(text("SELECT camera_id, agent_start_ms FROM segments"))
-            return {(int(camera), int(start)) for camera, start in rows}
-    finally:
-        engine.dispose()
-
-
-def _recorded_segments(agent_log: Path) -> set[SegmentId]:
-    """The segments the agent says it recorded."""
-    return {(int(m[2]), int(m[1])) for m in RECORDED.finditer(agent_log.read_text())}
-
-
-def _spooled_segments(spool: Path) -> set[SegmentId]:
-    """The finished segments still waiting in the agent's spool."""
-    return {(int(path.parent.name), int(path.stem)) for path in spool.glob("*/*.ts")}
 
 
 async def _live_on(http: httpx.AsyncClient, node: BenchNode, token: str) -> set[int]:
@@ -159,9 +136,9 @@ async def run_failover_bench(cameras: int = 2, seconds: float = 60.0, lease_s: f
             with cluster_nodes(data_dir, env) as nodes:
                 result = await _run(data_dir, nodes, site, footage, seconds, lease_s,
                                     segment_seconds, log)
-                recorded = _recorded_segments(data_dir / "agent.log")
-                stored = _stored_segments(database_url)
-                spooled = _spooled_segments(data_dir / "spool")
+                recorded = recorded_segments(data_dir / "agent.log")
+                stored = stored_segments(database_url)
+                spooled = spooled_segments(data_dir / "spool")
                 result.segments_recorded, result.segments_stored = len(recorded), len(stored)
                 result.segments_spooled = len(spooled)
                 result.segments_lost = len(recorded - stored - spooled)

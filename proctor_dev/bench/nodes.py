@@ -26,20 +26,30 @@ class BenchNode:
         return f"http://127.0.0.1:{self.port}"
 
 
+def pin_to_core(process: ManagedProcess, core: int) -> ManagedProcess:
+    """``process`` run under ``taskset -c core`` (not yet started): it and every thread it
+    starts run on that CPU only. ``taskset`` execs the command, so the pid is the process's."""
+    process.args = ["taskset", "-c", str(core), *process.args]
+    return process
+
+
 @contextmanager
-def cluster_nodes(data_dir: Path, env: dict[str, str],
-                  names: tuple[str, ...] = ("a", "b")) -> Iterator[list[BenchNode]]:
+def cluster_nodes(data_dir: Path, env: dict[str, str], names: tuple[str, ...] = ("a", "b"),
+                  cores: tuple[int, ...] | None = None) -> Iterator[list[BenchNode]]:
     """Nodes ``names``, started one after the other (the first prepares the bucket), each
     with its state and log in ``data_dir``; ``env`` names the shared database, NATS and
-    store. Stopped at the end of the block."""
+    store. With ``cores``, node ``i`` runs on CPU ``cores[i]`` only. Stopped at the end of
+    the block."""
     nodes = []
     try:
-        for name in names:
+        for index, name in enumerate(names):
             port = free_port()
             (data_dir / name).mkdir()
             process = server_process(data_dir / name, port, log_path=data_dir / f"{name}.log",
                                      extra_env={**env, "PROCTOR_NODE_ID": name,
                                                 "PROCTOR_NODE_URL": f"http://127.0.0.1:{port}"})
+            if cores is not None:
+                pin_to_core(process, cores[index])
             nodes.append(BenchNode(name, port, process.start()))
             wait_http_ready(f"http://127.0.0.1:{port}/healthz", process)
         yield nodes

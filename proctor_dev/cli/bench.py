@@ -228,14 +228,71 @@ def fleet(
     readers: Annotated[int, typer.Option(min=1, help="site-scoped supervisors reading")] = 10,
     lease_s: Annotated[float, typer.Option(min=1, help="PROCTOR_CAMERA_LEASE_S")] = 5,
     segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
+    observe_seconds: Annotated[float, typer.Option(
+        min=0.2, max=9, help="edge observation period per camera (the agent's is 1 s; "
+                             "under 10 s, or the server samples the camera itself)")] = 5,
+    logs: Annotated[Path | None, typer.Option(help="copy the nodes' logs here")] = None,
 ) -> None:
-    """A province exam day, time-compressed, on 2 nodes: WHIP storms, segment PUTs, readers,
-    a node SIGKILLed at 14:30; api_p95_ms, put_p95_ms, jetstream_lag_p95_ms,
-    reconnect_recovery_s."""
+    """A province exam day, time-compressed, on 2 nodes: WHIP storms, segment PUTs, edge
+    observations raising alerts, readers, a node SIGKILLed at 14:30; api_p95_ms,
+    put_p95_ms, jetstream_lag_p95_ms, alerts_lag_p95_ms, reconnect_recovery_s."""
     from proctor.logging_setup import configure_logging
     from proctor_dev.bench.fleet import run_fleet_bench
 
     configure_logging("WARNING")
     result = asyncio.run(run_fleet_bench(cameras, minutes, readers, lease_s, segment_seconds,
+                                         observe_seconds, logs,
                                          log=lambda m: typer.echo(m, err=True)))
     _print_figures(result, 30, last_line_json=True)
+
+
+@app.command()
+def scaling(
+    cameras: Annotated[int, typer.Option(min=1, help="stamped cameras per node (each has "
+                                         "its own agent)")] = 2,
+    viewers: Annotated[int, typer.Option(min=1, help="WHEP viewers per camera")] = 1,
+    readers: Annotated[int, typer.Option(min=1, help="archive clip readers per node")] = 2,
+    seconds: Annotated[float, typer.Option(min=5, help="each phase's measurement window")] = 20,
+    width: Annotated[int, typer.Option(min=768, help="the stamped pattern's smallest")] = 768,
+    height: int = 432,
+    fps: float = 15,
+    segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 4,
+) -> None:
+    """Live and archive on 1 node, then on 2 (each node pinned to its own core, the same load
+    per node): frames delivered, latency, CPU per camera, segments lost, clips read per
+    second, and the 2 ÷ 1 ratios."""
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.scaling import run_scaling_bench
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_scaling_bench(cameras, viewers, seconds, readers, width, height,
+                                           fps, segment_seconds,
+                                           log=lambda m: typer.echo(m, err=True)))
+    for label, run in (("1 node", result.one), ("2 nodes", result.two)):
+        typer.echo(label, err=True)
+        for key, value in asdict(run).items():
+            typer.echo(f"  {key:<24} {value}", err=True)
+    for key in ("throughput_ratio", "capacity_ratio", "latency_p95_ratio",
+                "archive_throughput_ratio", "archive_capacity_ratio", "archive_p95_ratio"):
+        typer.echo(f"{key:<26} {getattr(result, key)}", err=True)
+    typer.echo(json.dumps(asdict(result)))
+
+
+@app.command()
+def workers(
+    count: Annotated[int, typer.Option("--workers", min=1, help="analysis workers")] = 2,
+    samples: Annotated[int, typer.Option(min=1, help="samples to detect each way")] = 120,
+    in_flight: Annotated[int, typer.Option(min=1, help="samples sent at once (cameras "
+                                           "sampled in one tick)")] = 8,
+    threads: Annotated[int | None, typer.Option(min=1, help="threads per detector; "
+                                                "default all cores")] = None,
+) -> None:
+    """Analysis throughput: one local detector process versus N `proctor analysis-worker`
+    processes on a NATS queue group (samples/s, remote latency p50/p95)."""
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.bench.workers import run_workers_bench
+
+    configure_logging("WARNING")
+    result = asyncio.run(run_workers_bench(count, samples, in_flight, threads,
+                                           log=lambda m: typer.echo(m, err=True)))
+    _print_figures(result, 22, last_line_json=True)

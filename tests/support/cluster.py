@@ -3,14 +3,23 @@ cluster with replicas 3 (loopback only)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+import numpy as np
+
+from proctor.vision.detector import Detection
+from proctor.vision.observation import Observation
+from proctor.vision.tamper import frame_stats
 from proctor_dev.nats import EmbeddedNats, nats_cluster, nats_server
 from support.batch_flow import DatabaseStack
 from support.postgres import postgres_cluster
+
+PICTURE = np.random.default_rng(15).integers(0, 255, (240, 320), dtype=np.uint8)  # a scene
 
 
 @dataclass
@@ -70,3 +79,15 @@ def _nats(data_dir: Path, size: int) -> AbstractContextManager[list[EmbeddedNats
 def _one(server: AbstractContextManager[EmbeddedNats]) -> Iterator[list[EmbeddedNats]]:
     with server as running:
         yield [running]
+
+
+def observe_people(node: DatabaseStack, camera_id: int, people: int) -> None:
+    """The camera's agent (device A) reports ``people`` persons in a normal picture to
+    ``node``, which analyses it (as an edge agent that detects does)."""
+    assert node.site_a is not None
+    boxes = [Detection("person", 0.9, (i / 10, 0.2, i / 10 + 0.08, 0.7)) for i in range(people)]
+    observation = Observation.of(time.time(), frame_stats(PICTURE), boxes)
+    answer = httpx.post(f"{node.url}/api/cameras/{camera_id}/observations", timeout=60,
+                        headers={"Authorization": f"Bearer {node.site_a.device_token}"},
+                        json={"observations": [observation.model_dump(mode="json")]})
+    assert answer.status_code == 200 and answer.json()["taken"] == 1, answer.text
