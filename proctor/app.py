@@ -75,6 +75,7 @@ from proctor.supervision.headcount import RosterHeadcount
 from proctor.supervision.report_archive import ReportArchive
 
 if TYPE_CHECKING:
+    from proctor.cluster.analysis import NatsSampleChannel
     from proctor.vision.analyzer import Analyzer
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ def check_analysis(settings: Settings) -> None:
         raise ProctorError(
             f"analysis needs the vision packages ({error.name} is missing): "
             "pip install 'proctor[vision]', or set PROCTOR_ANALYSIS_ENABLED=false") from error
-    check_detector(detector_config(settings.analysis_detector))
+    if settings.analysis_workers == "local":  # remote: the workers check their own model
+        check_detector(detector_config(settings.analysis_detector))
 
 
 def check_evidence_key(settings: Settings) -> None:
@@ -132,9 +134,20 @@ async def _start_analyzer(services: Services, store: ObjectStore | None) -> Anal
     sessions = services.session_factory
     events = EventLog(sessions, store, settings.retention_years)
     analyzer = Analyzer.build(settings, services.media.feeds, DbSceneStore(sessions),
-                              EventSink(events, services.alerts), RosterHeadcount(sessions))
+                              EventSink(events, services.alerts), RosterHeadcount(sessions),
+                              _analysis_workers(services))
     await analyzer.start()
     return analyzer
+
+
+def _analysis_workers(services: Services) -> NatsSampleChannel | None:
+    """The way to the analysis workers with PROCTOR_ANALYSIS_WORKERS=remote (None: local)."""
+    settings = services.settings
+    if settings.analysis_workers == "local" or services.cluster is None:
+        return None
+    from proctor.cluster.analysis import NatsSampleChannel
+
+    return NatsSampleChannel(services.cluster.connection, settings.analysis_worker_timeout_s)
 
 
 def _publisher_ender(media: MediaService) -> Callable[[int], Awaitable[None]]:

@@ -52,7 +52,7 @@ class Settings(ClusterSettings, OversightSettings, ComplaintSettings, Supervisio
     def _refuse_insecure(self) -> Settings:
         if self.environment == "production":
             refuse_insecure_production_settings(self)
-        refusal = cluster_refusal(self, self.database_url)
+        refusal = cluster_refusal(self, self.database_url, self.analysis_workers)
         if refusal:
             raise ValueError(refusal)
         return self

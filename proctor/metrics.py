@@ -39,6 +39,12 @@ class MediaCollector(Collector):
         viewers.add_metric(["forwarded"], self.media.playback.forwarded_viewer_count())
         viewers.add_metric(["transcoded"], self.media.playback.transcoded_viewer_count())
         yield viewers
+        for name, quantile in (("p50", 0.5), ("p95", 0.95)):
+            yield GaugeMetricFamily(
+                f"proctor_live_forward_delay_{name}_seconds",
+                f"Forwarded frames' time on the server (publisher's jitter buffer to a "
+                f"viewer's sender), {name} of recent frames",
+                value=self.media.playback.forward_delay_s(quantile))
         decoded = CounterMetricFamily(
             "proctor_camera_frames_decoded", "Frames the server decoded", labels=["camera"]
         )

@@ -58,8 +58,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "recording": frozenset({"core_settings", "actor", "audit", "auth", "db", "errors",
                             "private_file"}),
     "media": frozenset({"errors", "rtc"}),
-    # several nodes: camera leases and alerts on NATS; wired to media and events by the app
-    "cluster": frozenset({"db", "errors", "events"}),
+    # several nodes: camera leases and alerts on NATS; wired to media and events by the app;
+    # analysis workers on a NATS queue group (vision's detector and remote channel)
+    "cluster": frozenset({"db", "errors", "events", "vision"}),
     "rtc": frozenset(),
     "audit": frozenset({"actor", "audit_chain", "db"}),
     "db": frozenset({"private_file"}),  # the SQLite file is created owner-only

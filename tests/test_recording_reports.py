@@ -11,7 +11,12 @@ from support.places import build_place
 from support.review import add_segment
 
 from proctor.errors import InvalidInput
-from proctor.recording.reports import camera_coverage, note_agent_seen, note_agent_status
+from proctor.recording.reports import (
+    SEEN_RESOLUTION,
+    camera_coverage,
+    note_agent_seen,
+    note_agent_status,
+)
 
 T0 = 1_700_000_000_000
 
@@ -59,3 +64,15 @@ def test_a_quiet_status_logs_nothing_and_publishing_marks_the_device_seen(
     device.last_seen_at = None
     note_agent_seen(device)
     assert device.last_seen_at is not None
+
+
+def test_a_device_publishing_many_cameras_at_once_is_marked_seen_once(db: Session) -> None:
+    device = build_place(db, "North").device
+    device.last_seen_at = None
+    note_agent_seen(device)
+    first = device.last_seen_at
+    note_agent_seen(device)  # its next camera, a moment later: the row is not written again
+    assert first is not None and device.last_seen_at == first
+    device.last_seen_at = first - SEEN_RESOLUTION
+    note_agent_seen(device)
+    assert device.last_seen_at > first

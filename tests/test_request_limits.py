@@ -150,3 +150,21 @@ async def test_live_views_per_user_are_capped(limited: Stack) -> None:
         again = await http.post(f"/whep/{camera}", content=offer)
         assert again.status_code == 201, again.text
         await asyncio.gather(*(http.delete(r.headers["location"]) for r in (opened[1], again)))
+
+
+def test_a_segment_upload_cut_mid_body_is_408_to_send_again(stack: Stack) -> None:
+    """A link cut mid-upload: the 408 must not carry the permanent-refusal mark, or the
+    agent sets the segment aside instead of sending it again (found by test_fault_link)."""
+    stack.stop_server()  # a server with an object store, and this module's short stall
+    stack.server_env["PROCTOR_BODY_TIMEOUT_S"] = str(STALL_S)
+    stack.start_server()
+    limited = stack
+    assert limited.site_a is not None
+    digest = "sha-256=:" + "A" * 43 + "=:"
+    answer = _raw(limited, (
+        f"PUT /api/cameras/{limited.site_a.camera_ids[0]}/segments/1795000000000 HTTP/1.1\r\n"
+        f"Host: x\r\nAuthorization: Bearer {limited.site_a.device_token}\r\n"
+        f"Content-Type: video/mp2t\r\nContent-Length: 100000\r\nRepr-Digest: {digest}\r\n"
+        "X-Segment-End-Ms: 1795000002000\r\n\r\n").encode() + b"\x47" * 188)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:300]
+    assert b"x-proctor-reject" not in answer.lower(), answer[:300]

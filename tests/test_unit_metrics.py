@@ -1,6 +1,7 @@
 """The Prometheus collectors read the running parts at scrape time: sessions per kind,
-encoders, per-camera frames and liveness, analysis counters, the 95th percentile lag and the
-detector's state. The running parts are stand-ins holding what the collectors read."""
+encoders, viewers, the server's time on forwarded frames, per-camera frames and liveness,
+analysis counters, the 95th percentile lag and the detector's state. The running parts are
+stand-ins holding what the collectors read."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def media(sessions: dict[SessionKind, int], encoders: int,
         sessions=SimpleNamespace(count=lambda kind: sessions.get(kind, 0)),
         playback=SimpleNamespace(encoder_count=lambda: encoders,
                                  forwarded_viewer_count=lambda: 5,
-                                 transcoded_viewer_count=lambda: encoders),
+                                 transcoded_viewer_count=lambda: encoders,
+                                 forward_delay_s=lambda q: 0.002 if q < 0.9 else 0.008),
         feeds={camera: SimpleNamespace(status=lambda f=frames, o=online: SimpleNamespace(
             frames_received=f, online=o), decoder=SimpleNamespace(frames_decoded=frames // 15))
             for camera, (frames, online) in feeds.items()})
@@ -49,6 +51,8 @@ def test_media_metrics_count_sessions_encoders_and_each_camera() -> None:
         "proctor_playback_encoders": 2,
         "proctor_live_viewers{delivery=forwarded}": 5,
         "proctor_live_viewers{delivery=transcoded}": 2,
+        "proctor_live_forward_delay_p50_seconds": 0.002,
+        "proctor_live_forward_delay_p95_seconds": 0.008,
         "proctor_camera_frames_received_total{camera=4}": 150,
         "proctor_camera_frames_decoded_total{camera=4}": 10,
         "proctor_camera_frames_decoded_total{camera=9}": 1,
@@ -62,7 +66,9 @@ def test_media_metrics_without_cameras_still_name_every_session_kind() -> None:
                        "proctor_webrtc_sessions{kind=whip}": 0,
                        "proctor_playback_encoders": 0,
                        "proctor_live_viewers{delivery=forwarded}": 5,
-                       "proctor_live_viewers{delivery=transcoded}": 0}
+                       "proctor_live_viewers{delivery=transcoded}": 0,
+                       "proctor_live_forward_delay_p50_seconds": 0.002,
+                       "proctor_live_forward_delay_p95_seconds": 0.008}
 
 
 def analyzer(lags: list[float], pid: int | None, model: object) -> Any:

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from proctor import audit
@@ -25,6 +26,13 @@ from proctor.recording.evidence import ExportRequest, write_package
 router = APIRouter(prefix="/api", tags=["archive"])
 MAX_ROLL_S = 300
 STALE_EXPORT_S = 6 * 3600  # far longer than any download of a package
+
+
+async def audited(db: Session, actor: str, action: str, target: str, **detail: object) -> None:
+    """:func:`audit.record` off the event loop. On PostgreSQL it waits for the chain's lock,
+    which another request holds until its transaction ends; that request ends on this loop,
+    so waiting here froze the node (two clip readers at once: every request hung)."""
+    await run_in_threadpool(audit.record, db, actor, action, target, **detail)
 
 
 def get_archive(recording: RecordingDep) -> Archive:
@@ -62,8 +70,8 @@ async def clip(
     start, end = rolled_window(start_ms, end_ms, pre_s, post_s)
     in_scope(start, end)
     path = await run_in_threadpool(archive.clip, db, camera.id, start, end)
-    audit.record(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
-                 from_ms=start, to_ms=end)
+    await audited(db, f"user:{user.id}", "archive.clip", f"camera:{camera.id}",
+                  from_ms=start, to_ms=end)
     return FileResponse(path, media_type="video/mp4",
                         filename=f"camera{camera.id}-{start}-{end}.mp4",
                         content_disposition_type="attachment" if download else "inline")
@@ -79,7 +87,7 @@ async def thumbnail(
     """A JPEG of the camera at an instant."""
     in_scope(at_ms, at_ms)
     jpeg = await run_in_threadpool(archive.thumbnail, db, camera.id, at_ms)
-    audit.record(db, f"user:{user.id}", "archive.thumbnail", f"camera:{camera.id}", at_ms=at_ms)
+    await audited(db, f"user:{user.id}", "archive.thumbnail", f"camera:{camera.id}", at_ms=at_ms)
     return Response(jpeg, media_type="image/jpeg")
 
 
@@ -94,9 +102,9 @@ async def export_evidence(camera: EvidenceCamera, body: EvidenceRequest, user: C
     request = ExportRequest(camera, start, end, f"{user.username} (user {user.id})", body.reason)
     package = await run_in_threadpool(_export_path, archive)
     await run_in_threadpool(write_package, db, archive, request, package, recording.signer)
-    audit.record(db, f"user:{user.id}", "archive.export", f"camera:{camera.id}",
-                 from_ms=start, to_ms=end, reason=body.reason,
-                 signing_key=recording.signer.public.fingerprint)
+    await audited(db, f"user:{user.id}", "archive.export", f"camera:{camera.id}",
+                  from_ms=start, to_ms=end, reason=body.reason,
+                  signing_key=recording.signer.public.fingerprint)
     return FileResponse(package, media_type="application/zip",
                         filename=f"evidence-camera{camera.id}-{start}-{end}.zip",
                         background=BackgroundTask(package.unlink, missing_ok=True))

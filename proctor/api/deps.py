@@ -2,7 +2,12 @@
 and scope.
 
 Identity dependencies are plain functions, so FastAPI runs their database look-ups in its
-thread pool and async WebRTC handlers never block the event loop on the database.
+thread pool and async WebRTC handlers never block the event loop on the database. The ones
+that only hand out a service are ``async``: each plain one is a hop through that pool (40
+threads), and a request holding a pooled connection while it waited for a thread, with every
+thread waiting for a connection, stalled the server until the pool's 30 s timeout (bench
+fleet, a storm of device requests). For the same reason the device's look-up hands its
+connection back before the next dependency.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from proctor.auth.scope import Permission, Scope, load_scope
 from proctor.auth.sessions import device_for_token
 from proctor.config import Settings
 from proctor.db.models import Device, User
-from proctor.db.session import session_scope
+from proctor.db.session import release_connection, session_scope
 from proctor.errors import NotAuthenticated
 from proctor.media.service import MediaService
 from proctor.recording.service import Recording
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
     from proctor.vision.analyzer import Analyzer
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The running server's services."""
     return services_of(request.app)
 
@@ -38,7 +43,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings(services: ServicesDep) -> Settings:
+async def get_settings(services: ServicesDep) -> Settings:
     """The running server's settings."""
     return services.settings
 
@@ -49,7 +54,7 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-def get_recording(services: ServicesDep) -> Recording:
+async def get_recording(services: ServicesDep) -> Recording:
     """Ingest and archive services; 503 when no object store is configured."""
     if services.recording is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="recording is not "
@@ -57,24 +62,24 @@ def get_recording(services: ServicesDep) -> Recording:
     return services.recording
 
 
-def get_store(services: ServicesDep) -> ObjectStore | None:
+async def get_store(services: ServicesDep) -> ObjectStore | None:
     """The object store, or ``None`` on a server without one: for services that decide
     access first and only then require it (:func:`proctor.recording.store.require_store`),
     so a refusal is 403/404 there too, never 503."""
     return None if services.recording is None else services.recording.store
 
 
-def get_media(services: ServicesDep) -> MediaService:
+async def get_media(services: ServicesDep) -> MediaService:
     """The live media service."""
     return services.media
 
 
-def get_analyzer(services: ServicesDep) -> Analyzer | None:
+async def get_analyzer(services: ServicesDep) -> Analyzer | None:
     """The live analyzer, or ``None`` when analysis is switched off."""
     return services.analyzer
 
 
-def get_live_access(services: ServicesDep) -> LiveAccessGuard:
+async def get_live_access(services: ServicesDep) -> LiveAccessGuard:
     """The guard that ends live sessions whose access is gone."""
     return services.live_access
 
@@ -116,6 +121,7 @@ def get_current_device(request: Request, db: SessionDep) -> Device:
     if device is None:
         raise NotAuthenticated(
             "device token not valid: re-enroll the device or rotate its token")
+    release_connection(db)
     return device
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from proctor.api.camera_access import PublishableCamera
-from proctor.api.deps import AnalyzerDep
+from proctor.api.deps import AnalyzerDep, SessionDep
+from proctor.db.session import release_connection
 from proctor.vision.observation import Observations
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -23,9 +24,13 @@ class ObservationsTaken(BaseModel):
 
 @router.post("/cameras/{camera_id}/observations")
 async def observe(camera: PublishableCamera, body: Observations,
-                  analyzer: AnalyzerDep) -> ObservationsTaken:
+                  analyzer: AnalyzerDep, db: SessionDep) -> ObservationsTaken:
     """Apply samples the camera's agent analysed; while they keep coming the server does not
     sample the camera itself. 409 when analysis is switched off on this server."""
+    # the rules read the scene and write events with sessions of their own: holding this
+    # request's connection meanwhile, a burst of observations took the whole pool and
+    # waited on itself (bench fleet: every request of the node timed out after 30 s)
+    release_connection(db)
     if analyzer is None:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             detail="analysis is switched off on this server "

@@ -23,6 +23,7 @@ from proctor.api.schemas import (
     ServerTime,
     UnreadablePublic,
 )
+from proctor.db.session import release_connection
 from proctor.errors import Conflict, InvalidInput
 from proctor.recording import reports
 from proctor.recording.ingest import SegmentUpload
@@ -33,6 +34,9 @@ SEGMENT_MEDIA_TYPE = "video/mp2t"
 # Marks a refusal that will never change for these bytes, so the agent may set the segment
 # aside. Any other 4xx (from a proxy, a firewall, a redeploy) must be retried by the agent.
 PERMANENT_REJECTION = {"X-Proctor-Reject": "permanent"}
+# Refusals of these bytes that sending them again cannot change. Not 408: a body that
+# stalled (a link cut mid-upload) is answered 408 and must be sent again.
+PERMANENT_STATUSES = frozenset({400, 409, 411, 413, 415})
 _SHA256_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/=]+):")
 
 
@@ -53,12 +57,13 @@ def declared_sha256(repr_digest: str | None) -> str:
 @router.put("/cameras/{camera_id}/segments/{start_ms}")
 async def upload_segment(
     camera: PublishableCamera, start_ms: EpochMs, request: Request, settings: SettingsDep,
-    recording: RecordingDep,
+    recording: RecordingDep, db: SessionDep,
     end_ms: Annotated[int, Header(alias="X-Segment-End-Ms", ge=0, le=EPOCH_MS_MAX)],
     clock_offset_ms: Annotated[float, Header(alias="X-Clock-Offset-Ms")] = 0.0,
     repr_digest: Annotated[str | None, Header(alias="Repr-Digest", max_length=SHORT_TEXT)] = None,
 ) -> JSONResponse:
     """Store one recorded segment (idempotent: re-sending the same bytes answers 200)."""
+    release_connection(db)  # the body and the store take a while; ingest has its own session
     try:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != SEGMENT_MEDIA_TYPE:
@@ -70,6 +75,8 @@ async def upload_segment(
         upload = SegmentUpload(camera.id, start_ms, end_ms, clock_offset_ms, sha256, data)
         segment, created = await run_in_threadpool(recording.ingest.ingest, upload)
     except HTTPException as error:
+        if error.status_code not in PERMANENT_STATUSES:
+            raise
         raise HTTPException(error.status_code, error.detail, headers=PERMANENT_REJECTION) from error
     except (InvalidInput, Conflict) as error:
         code = status.HTTP_409_CONFLICT if isinstance(error, Conflict) \

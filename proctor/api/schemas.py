@@ -20,6 +20,7 @@ from proctor.db.models import (
     User,
 )
 from proctor.events.messages import AnalysisStatus
+from proctor.media.feed import Stream
 from proctor.recording.reports import UnreadableSegment
 from proctor.rtc.ice import IceServer
 from proctor.vision.scene import SceneSettings, ZoneCount
@@ -88,6 +89,9 @@ class LiveStatus(BaseModel):
     height: int | None
     fps: float
     viewers: int
+    streams: list[Stream] = Field(
+        default_factory=list, description="the streams the camera's publisher sends, the one "
+        "shown by default (and analysed) first; WHEP's ?stream= picks one")
 
 
 class CameraView(BaseModel):

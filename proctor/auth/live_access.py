@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from proctor.auth.grants import GrantSource
@@ -86,21 +87,18 @@ class LiveAccessGuard:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._wait_s(next_round))
-            if not (self._wake.is_set() or self._due(next_round)):
+            everything = self._wake.is_set() or self._loop.time() >= next_round or (
+                self._next_expiry is not None and self._next_expiry <= utcnow())
+            new = [s for s in self.registry.all() if s.id not in self._checked]
+            if not (everything or new):
                 continue
-            self._wake.clear()
-            next_round = self._loop.time() + self.interval_s
+            if everything:
+                self._wake.clear()
+                next_round = self._loop.time() + self.interval_s
             try:
-                await self.check()
+                await self.check(None if everything else new)
             except Exception:  # noqa: BLE001 - e.g. the database is briefly locked: next round
                 logger.exception("checking live sessions' access failed")
-
-    def _due(self, next_round: float) -> bool:
-        """Whether to check now: the periodic round, a viewer's access running out, or a
-        session opened since the last check (whose time limit is not known yet)."""
-        expired = self._next_expiry is not None and self._next_expiry <= utcnow()
-        unchecked = any(s.id not in self._checked for s in self.registry.all())
-        return self._loop.time() >= next_round or expired or unchecked
 
     def _wait_s(self, next_round: float) -> float:
         """Until the next periodic round, the next expiry or the next look for new sessions."""
@@ -109,11 +107,15 @@ class LiveAccessGuard:
             waits.append((self._next_expiry - utcnow()).total_seconds())
         return max(0.0, min(waits))
 
-    async def check(self) -> int:
-        """End the sessions whose access is gone; returns how many."""
-        sessions = self.registry.all()
-        self._next_expiry = None
-        self._checked = {session.id for session in sessions}
+    async def check(self, only: list[RtcSession] | None = None) -> int:
+        """End the sessions whose access is gone; returns how many. ``only``: just these
+        (the sessions opened since the last check: in a storm of publishers, checking every
+        live session each second cost a query per session per second)."""
+        sessions = self.registry.all() if only is None else only
+        if only is None:
+            self._next_expiry = None
+            self._checked = set()
+        self._checked |= {session.id for session in sessions}
         if not sessions:
             return 0
 
@@ -122,7 +124,8 @@ class LiveAccessGuard:
                 return revoked(db, sessions, self.sources)
 
         recheck = await asyncio.to_thread(find)
-        self._next_expiry = recheck.next_expiry
+        if recheck.next_expiry is not None:
+            self._next_expiry = min(filter(None, (self._next_expiry, recheck.next_expiry)))
         ended = recheck.ended
         for session, reason in ended:
             logger.warning("live session ended: %s", reason, extra={
@@ -145,16 +148,21 @@ def revoked(db: Session, sessions: list[RtcSession], sources: Sequence[GrantSour
             at: datetime | None = None) -> Recheck:
     """The sessions whose access has ended at ``at`` (default: now), each with the reason."""
     moment = at or utcnow()
+    cameras = {camera.id: camera for camera in db.scalars(
+        select(Camera).where(Camera.id.in_({s.camera_id for s in sessions})))}
+    devices = {device.id: device for device in db.scalars(select(Device).where(Device.id.in_(
+        {_publisher_device(s) for s in sessions if s.kind is SessionKind.WHIP})))}
     ended, expiries = [], []
     for session in sessions:
-        camera = db.get(Camera, session.camera_id)
+        camera = cameras.get(session.camera_id)
         expiry: datetime | None = None
         if camera is None:
             reason: str | None = f"camera {session.camera_id} was removed"
         elif session.kind is SessionKind.WHEP:
             reason, expiry = _viewer_access(db, session, camera, sources, moment)
         else:
-            reason = _publisher_revoked(db, session, camera)
+            reason = _publisher_revoked(devices.get(_publisher_device(session)), session,
+                                        camera)
         if reason is not None:
             ended.append((session, reason))
         elif expiry is not None:
@@ -177,8 +185,12 @@ def _viewer_access(db: Session, session: RtcSession, camera: Camera,
     return None, scope.live_until(place)
 
 
-def _publisher_revoked(db: Session, session: RtcSession, camera: Camera) -> str | None:
-    device = db.get(Device, int(session.owner.removeprefix("device:")))
+def _publisher_device(session: RtcSession) -> int:
+    return int(session.owner.removeprefix("device:"))
+
+
+def _publisher_revoked(device: Device | None, session: RtcSession,
+                       camera: Camera) -> str | None:
     if device is None or not device.is_active:
         return "the device was disabled"
     if device.token_hash != session.credential:

@@ -66,6 +66,11 @@ export function socketUrl(path) {
  * Keeps a WebSocket to the alerts endpoint open: a closed or failed socket is replaced after a
  * backoff delay, except when the server says the login is gone (close code 1008).
  *
+ * A clustered server numbers its messages (`seq`, their place in the alert stream, sent
+ * beside each message after the hello, not part of it): the stream keeps the newest it saw and
+ * reconnects with `?after=<seq>`, so the server replays what was sent while the socket was
+ * down (an API node restarting), once each. One node sends no `seq`: the hello is the picture.
+ *
  * Observable fields: `state` ("idle" | "connecting" | "open" | "retrying" | "closed"),
  * `error` (why the last socket closed) and `retryInMs` (while "retrying").
  */
@@ -92,6 +97,8 @@ export class AlertStream {
     this.retryInMs = 0;
     /** @type {WebSocket | null} */
     this.socket = null;
+    /** @type {number | null} the latest stream sequence received (clustered servers) */
+    this.lastSeq = null;
     this._attempts = 0;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this._timer = undefined;
@@ -115,7 +122,8 @@ export class AlertStream {
   _connect() {
     let socket;
     try {
-      socket = new WebSocket(socketUrl(this.path));
+      const after = this.lastSeq === null ? "" : `?after=${this.lastSeq}`;
+      socket = new WebSocket(socketUrl(this.path + after));
     } catch (error) {
       this._retry(error instanceof Error ? error.message : String(error));
       return;
@@ -149,6 +157,9 @@ export class AlertStream {
       console.warn("alerts: ignoring a message that is not JSON");
       return;
     }
+    // the stream's numbering beside the message (the server sends each number once)
+    const { seq } = /** @type {{seq?: unknown}} */ (/** @type {unknown} */ (message));
+    if (typeof seq === "number") this.lastSeq = seq;
     if (message.type === "hello") this._attempts = 0;
     this.onMessage(message);
   }
