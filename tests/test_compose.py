@@ -197,6 +197,23 @@ def test_the_nats_cluster_routes_to_every_node_with_a_password() -> None:
         assert {"nats-1", "nats-2", "nats-3"} <= set(services[node]["depends_on"])
 
 
+def test_the_analysis_worker_runs_apart_on_the_internal_network_only() -> None:
+    services = rendered(BASE, OVERLAY)["services"]
+    worker = services["analysis-worker"]
+    assert worker["command"] == ["proctor", "analysis-worker"]
+    assert {"cluster", "vision"} <= set(
+        worker["build"]["args"]["PROCTOR_EXTRAS"].split(":-")[1].rstrip("}").split(","))
+    assert set(worker["networks"]) == {"backend"} and "backend" in INTERNAL
+    assert "ports" not in worker and worker["restart"] == "unless-stopped"
+    assert worker["cap_drop"] == ["ALL"] and "no-new-privileges:true" in worker["security_opt"]
+    assert worker["environment"]["PROCTOR_NATS_URL"].count("@nats-") == 3
+    assert "PROCTOR_DATABASE_URL" not in worker["environment"]  # it needs NATS only
+    assert "models_cache:/app/models/cache:ro" in worker["volumes"]
+    assert {"nats-1", "nats-2", "nats-3"} <= set(worker["depends_on"])
+    for node in ("server", "server-2"):  # the nodes hand detection to the workers
+        assert services[node]["environment"]["PROCTOR_ANALYSIS_WORKERS"].endswith("remote}")
+
+
 def _compose_plugin() -> bool:
     docker = shutil.which("docker")
     return bool(docker) and subprocess.run([docker or "docker", "compose", "version"],
