@@ -9,12 +9,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from support.tracks import H264Camera as Camera
 from support.tracks import QueueTrack, frame
 from support.wait import wait_until
 
 from proctor.media import forward
 from proctor.media.delivery import choose_delivery
-from proctor.media.feed import CameraFeed, FeedRegistry, SourceInfo
+from proctor.media.feed import FeedRegistry, SourceInfo
 from proctor.media.playback import PlaybackHub
 from proctor.rtc.encoded import EncodedFrame, nal_units
 from proctor.rtc.h264 import EncoderSettings, H264Encoder
@@ -37,25 +38,6 @@ async def hub(feeds: FeedRegistry) -> AsyncIterator[PlaybackHub]:
     playback = PlaybackHub(feeds, EncoderSettings())
     yield playback
     await playback.close()
-
-
-class Camera:
-    """Publishes libx264 access units (a keyframe every GOP frames) into a feed's track."""
-
-    def __init__(self, feed: CameraFeed) -> None:
-        self.track = QueueTrack()
-        self.encoder = H264Encoder(EncoderSettings(gop_seconds=GOP / 15))
-        self.sent: list[EncodedFrame] = []
-        self._timestamp = 0
-        feed.attach(self.track)
-
-    def send(self, count: int) -> None:
-        for _ in range(count):
-            for packet in self.encoder.encode(frame(64, 48)):
-                self._timestamp += 6000
-                encoded = EncodedFrame.parse(bytes(packet), self._timestamp)
-                self.sent.append(encoded)
-                self.track.queue.put_nowait(encoded)  # type: ignore[arg-type]
 
 
 async def received(track: PacketTrack, count: int) -> list[tuple[bytes, int]]:

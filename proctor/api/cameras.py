@@ -51,7 +51,7 @@ def list_visible_cameras(db: SessionDep, scope: CurrentScope, media: MediaDep,
                     height=status.height,
                     fps=status.fps,
                     viewers=media.playback.viewer_count(camera.id),
-                    streams=list(media.feeds.streams(camera.id)),
+                    streams=list(media.streams(camera.id)),
                 ),
                 analysis=AnalysisStatus.model_validate(analysis, from_attributes=True)
                 if analysis else None,

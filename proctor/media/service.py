@@ -9,6 +9,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from proctor.errors import InvalidInput, NotFound
 from proctor.media.delivery import choose_delivery
+from proctor.media.fallback import StalledSubWatch, stream_to_watch, viewable_streams
 from proctor.media.feed import CameraFeed, FeedRegistry, FeedStatus, Stream
 from proctor.media.peer import apply_offer, create_answer, new_peer_connection
 from proctor.media.playback import PlaybackHub
@@ -56,6 +57,7 @@ class MediaService:
         self.feeds = FeedRegistry(settings.camera_offline_after_s)
         self.playback = PlaybackHub(self.feeds, settings.playback_encoder)
         self.sessions = SessionRegistry(settings.webrtc_setup_timeout_s)
+        self.stalled_sub_watch = StalledSubWatch(self.feeds, self._end_sub_viewers)
 
     def _new_session(self, kind: SessionKind, camera_id: int, owner: str,
                      credential: str) -> RtcSession:
@@ -102,6 +104,8 @@ class MediaService:
                     "camera": session.camera_id, "replaced_session": previous.id})
                 await self.sessions.close(previous.id)
         feeds = self.feeds.publish(session.camera_id, [name for name, _ in streams])
+        if len(feeds) > 1:
+            self.stalled_sub_watch.start()
         for feed, (_, track) in zip(feeds, streams, strict=True):
             feed.attach(track)
 
@@ -113,11 +117,13 @@ class MediaService:
     async def play(self, camera_id: int, owner: str, credential: str, body: bytes,
                    stream: Stream | None = None) -> tuple[RtcSession, str]:
         """Accept a WHEP offer for the camera's ``stream`` (None: its live feed, the sub
-        stream when it publishes one): the viewer gets the camera's own H.264 if it can
-        decode it, else the stream's shared transcoded picture."""
+        stream when it publishes one; the main stream when the sub stream has stalled, see
+        proctor/media/fallback.py): the viewer gets the camera's own H.264 if it can decode
+        it, else the stream's shared transcoded picture."""
         offer = parse_offer(body, self.settings.max_sdp_bytes, need_direction="recv")
         if not offers_h264(offer):
             raise InvalidInput("viewer must accept H.264 video; the offer lists no H264 codec")
+        asked, stream = stream, stream_to_watch(self.feeds, camera_id, stream)
         feed = self.feeds.stream(camera_id, stream)
         watching = self.sessions.owned(SessionKind.WHEP, owner)
         if watching >= self.settings.max_whep_sessions_per_user:
@@ -147,10 +153,10 @@ class MediaService:
             await self.sessions.close(session.id)
             raise
         answer = await self._answer(session)
-        shown: str = stream or next(iter(self.feeds.streams(camera_id)), None) or "live"
-        logger.info("viewer connected to the %s stream, %s: %s",
-                    shown, "forwarded" if delivery.forward else "transcoded",
-                    delivery.reason,
+        session.stream = stream or next(iter(self.feeds.streams(camera_id)), None)
+        logger.info("viewer connected to the %s stream%s, %s: %s", session.stream or "live",
+                    " (the sub stream has stalled)" if stream != asked else "",
+                    "forwarded" if delivery.forward else "transcoded", delivery.reason,
                     extra={"camera": camera_id, "session": session.id})
         return session, answer
 
@@ -163,12 +169,28 @@ class MediaService:
             raise NotFound(f"{kind.value} session {session_id} does not exist or has ended")
         await self.sessions.close(session_id)
 
+    async def _end_sub_viewers(self, camera_id: int) -> None:
+        """End the sessions watching the camera's sub stream (it has stalled): their clients
+        reconnect and get the main stream."""
+        for session in self.sessions.find(SessionKind.WHEP, camera_id):
+            if session.stream == "sub":
+                logger.warning("sub stream stalled while the main stream goes on: ending its "
+                               "viewer so it reconnects to the main stream",
+                               extra={"camera": camera_id, "session": session.id})
+                await self.sessions.close(session.id)
+
     def status(self, camera_id: int) -> FeedStatus:
-        """The camera's live feed status."""
-        return self.feeds.get(camera_id).status()
+        """The camera's live feed status (its main stream's while the sub stream stalls)."""
+        return self.feeds.stream(camera_id, stream_to_watch(self.feeds, camera_id, None)).status()
+
+    def streams(self, camera_id: int) -> tuple[Stream, ...]:
+        """The streams a viewer can pick now, the default first (a stalled sub stream is not
+        listed)."""
+        return viewable_streams(self.feeds, camera_id)
 
     async def close(self) -> None:
         """Shut everything down (server stop)."""
+        await self.stalled_sub_watch.close()
         await self.sessions.close_all()
         await self.playback.close()
         await self.feeds.close()

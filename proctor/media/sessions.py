@@ -39,6 +39,7 @@ class RtcSession:
     pc: RTCPeerConnection
     id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     started_at: float = field(default_factory=time.time)
+    stream: str | None = None  # the camera stream a WHEP viewer gets (main or sub)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property

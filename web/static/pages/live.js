@@ -203,12 +203,15 @@ function pickStream(cameraId, stream) {
 }
 
 /**
- * The stream a tile plays: the one picked, else the server's default (listed first).
+ * The stream a tile plays: the one picked while the camera lists it, else the server's
+ * default (listed first). A sub stream that stalls while the main stream goes on is no
+ * longer listed: the server ends its session, and the tile comes back on the main stream.
  * @param {Camera} camera
  * @returns {StreamName | null}
  */
 function shownStream(camera) {
-  return picked.get(camera.id) ?? camera.live.streams[0] ?? null;
+  const choice = picked.get(camera.id);
+  return choice && camera.live.streams.includes(choice) ? choice : camera.live.streams[0] ?? null;
 }
 
 /**
