@@ -15,6 +15,7 @@ from edge_agent.pipeline import CameraPipeline
 from edge_agent.publisher import CameraPublisher, PublisherState
 from edge_agent.recorder import AGENT_VERSION, SegmentRecorder
 from edge_agent.recovery import recover_spool
+from edge_agent.send_log import send_log_from_env
 from edge_agent.spool import Spool
 from edge_agent.status import StatusReporter
 from edge_agent.uploader import SegmentUploader
@@ -45,6 +46,7 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     publishers = [CameraPublisher(camera, live, client, config)
                   for camera, (_, live) in zip(config.cameras, streams, strict=True)]
     pipelines = [pipeline for running, _ in streams for pipeline in running]
+    send_log = send_log_from_env(pipelines)
 
     def camera_states() -> dict[int, dict[str, bool]]:
         return {p.camera.id: {"recording": r.recording,
@@ -80,6 +82,8 @@ async def run_agent(config: AgentConfig, stop: asyncio.Event) -> None:
         await asyncio.gather(*(_finish(pipeline) for pipeline in pipelines))
         await http.aclose()
         await client.close()
+        if send_log is not None:
+            send_log.close()
         logger.info("edge agent stopped")
 
 

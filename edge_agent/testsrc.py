@@ -61,10 +61,10 @@ class StampedPattern:
         self._chroma = np.full((height // 2, width), 128, dtype=np.uint8)
         self._index = 0
 
-    def next_frame(self) -> av.VideoFrame:
-        """The next frame, stamped with the current time."""
+    def next_frame(self, stamp: int | None = None) -> av.VideoFrame:
+        """The next frame, stamped with ``stamp`` (default: the current time in ms)."""
         self._index += 1
         luma = np.roll(self._base, self._index * 4, axis=1)
-        stamp_luma(luma, now_millis())
+        stamp_luma(luma, now_millis() if stamp is None else stamp)
         frame = av.VideoFrame.from_ndarray(np.vstack([luma, self._chroma]), format="yuv420p")
         return frame

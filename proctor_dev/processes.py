@@ -108,7 +108,8 @@ def server_process(data_dir: Path, port: int, *, host: str = "127.0.0.1",
                                         log_path=log_path)
 
 
-def agent_process(config_path: Path, log_path: Path | None = None) -> ManagedProcess:
-    """A ``proctor-edge run`` process."""
+def agent_process(config_path: Path, log_path: Path | None = None,
+                  env: Mapping[str, str] | None = None) -> ManagedProcess:
+    """A ``proctor-edge run`` process (``env`` added to this process's environment)."""
     return ManagedProcess.python_module("proctor-edge", "edge_agent", "run", "--config",
-                                        str(config_path), log_path=log_path)
+                                        str(config_path), env=env, log_path=log_path)

@@ -29,6 +29,7 @@ class ViewerStats:
     first_frame_s: float | None = None  # since start(), negotiation included
     connected_s: float | None = None  # since start(), when the peer connection connected
     latencies_ms: list[float] = field(default_factory=list)
+    indexes: list[tuple[int, int]] = field(default_factory=list)  # (arrival ms, frame index)
     frame_times: list[float] = field(default_factory=list)
 
     @property
@@ -43,11 +44,14 @@ class ViewerStats:
 class WhepViewer:
     """Watches ``camera_id`` on ``base_url`` with a console session token: its ``stream``
     (``main`` or ``sub``; None: the server's default). ``edit_offer`` changes the SDP offer
-    before it is sent (a test's way to offer other codecs than aiortc's)."""
+    before it is sent (a test's way to offer other codecs than aiortc's). ``read_stamps``
+    reads each frame's stamp as its send time (latency now); ``read_indexes`` keeps it as a
+    frame index with the arrival time, for the caller to join with the send times."""
 
     def __init__(self, base_url: str, camera_id: int, session_token: str,
                  read_stamps: bool = False, stream: str | None = None,
-                 edit_offer: Callable[[str], str] | None = None) -> None:
+                 edit_offer: Callable[[str], str] | None = None,
+                 read_indexes: bool = False) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.camera_id = camera_id
         self.stream = stream
@@ -55,6 +59,7 @@ class WhepViewer:
         self.stats = ViewerStats()
         self._token = session_token
         self._read_stamps = read_stamps
+        self._read_indexes = read_indexes
         self._pc = RTCPeerConnection(build_rtc_configuration([]))
         self._location: str | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -103,6 +108,8 @@ class WhepViewer:
                 stats.frame_times.append(now)
                 if self._read_stamps:
                     stats.latencies_ms.append(now_millis() - read_stamp(frame_luma(frame)))
+                if self._read_indexes:
+                    stats.indexes.append((now_millis(), read_stamp(frame_luma(frame))))
 
     async def stop(self) -> None:
         """End the session (DELETE) and close the connection."""

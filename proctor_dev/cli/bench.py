@@ -36,6 +36,13 @@ def live(
         help="switch forwarding off: every viewer gets the server's re-encode")] = False,
     compare: Annotated[bool, typer.Option(
         help="run forwarded, then transcoded; print both under those keys")] = False,
+    clip: Annotated[bool, typer.Option(
+        help="publish a pre-encoded clip passed through by the agent (no live encoder: "
+        "16 × 720p15 fit on 2 cores); latency from frame indexes and the agent's send log"
+    )] = False,
+    full: Annotated[bool, typer.Option(
+        help="the server also records (real SeaweedFS) and analyses every camera: its whole "
+        "per-camera work, for capacity")] = False,
 ) -> None:
     """Edge → WHIP → server → WHEP viewers: frame rates, glass-to-glass latency, CPU."""
     from proctor.logging_setup import configure_logging
@@ -47,7 +54,8 @@ def live(
                  ("transcoded",) if transcode else ("forwarded",)):
         result = asyncio.run(run_live_bench(cameras, viewers, seconds, width, height, fps,
                                             log=lambda m: typer.echo(m, err=True),
-                                            transcode=mode == "transcoded"))
+                                            transcode=mode == "transcoded", clip=clip,
+                                            full=full))
         typer.echo(mode, err=True)
         for key, value in result_line(result).items():
             typer.echo(f"  {key:<26} {value}", err=True)
