@@ -13,11 +13,15 @@ from proctor.api.params import Id
 from proctor.auth.device_access import camera_of_device
 from proctor.auth.scope import CameraPlace, Permission, camera_in_scope
 from proctor.db.models import Camera
+from proctor.db.session import release_connection
 
 
 def publishable_camera(camera_id: Id, device: CurrentDevice, db: SessionDep) -> Camera:
-    """The camera, if it exists and belongs to the calling device (404 for both alike)."""
-    return camera_of_device(db, device.id, camera_id)
+    """The camera, if it exists and belongs to the calling device (404 for both alike);
+    the connection handed back (see :func:`proctor.api.deps.get_current_user`)."""
+    camera = camera_of_device(db, device.id, camera_id)
+    release_connection(db)
+    return camera
 
 
 PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
@@ -25,7 +29,9 @@ PublishableCamera = Annotated[Camera, Depends(publishable_camera)]
 
 def _camera_for(permission: Permission) -> Callable[[Id, CurrentScope, SessionDep], Camera]:
     def dependency(camera_id: Id, scope: CurrentScope, db: SessionDep) -> Camera:
-        return camera_in_scope(db, scope, camera_id, permission)
+        camera = camera_in_scope(db, scope, camera_id, permission)
+        release_connection(db)  # see proctor.api.deps.get_current_user
+        return camera
 
     return dependency
 

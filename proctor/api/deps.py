@@ -96,16 +96,27 @@ StoreDep = Annotated[ObjectStore | None, Depends(get_store)]
 
 
 def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> User:
-    """The logged-in user (session cookie or ``Bearer pst_...``); 401 otherwise."""
-    return authenticate(request, db, settings.session_key)
+    """The logged-in user (session cookie or ``Bearer pst_...``); 401 otherwise.
+
+    This and the other plain (thread-run) dependencies that read hand their connection back
+    before returning: a request holding one while it waits for a worker thread for its next
+    dependency or its handler, while every thread waits for a connection, stalls the node
+    until the pool's timeout (bench fleet, 1,000 cameras: 40 threads waiting in
+    ``device_for_token`` and ``user_for_token_hash``, 15 connections idle in transaction
+    after a scope or camera look-up)."""
+    user = authenticate(request, db, settings.session_key)
+    release_connection(db)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def get_scope(user: CurrentUser, db: SessionDep, services: ServicesDep) -> Scope:
-    """What the logged-in user may do, where and when."""
-    return load_scope(db, user, sources=services.scope_sources)
+    """What the logged-in user may do, where and when (the connection handed back)."""
+    scope = load_scope(db, user, sources=services.scope_sources)
+    release_connection(db)
+    return scope
 
 
 CurrentScope = Annotated[Scope, Depends(get_scope)]
