@@ -36,10 +36,10 @@ def pin_to_core(process: ManagedProcess, core: int) -> ManagedProcess:
 @contextmanager
 def cluster_nodes(data_dir: Path, env: dict[str, str], names: tuple[str, ...] = ("a", "b"),
                   cores: tuple[int, ...] | None = None) -> Iterator[list[BenchNode]]:
-    """Nodes ``names``, started one after the other (the first prepares the bucket), each
-    with its state and log in ``data_dir``; ``env`` names the shared database, NATS and
-    store. With ``cores``, node ``i`` runs on CPU ``cores[i]`` only. Stopped at the end of
-    the block."""
+    """Nodes ``names``, started side by side (the buckets are created idempotently, the
+    migrations under a PostgreSQL advisory lock), each with its state and log in
+    ``data_dir``; ``env`` names the shared database, NATS and store. With ``cores``, node
+    ``i`` runs on CPU ``cores[i]`` only. Stopped at the end of the block."""
     nodes = []
     try:
         for index, name in enumerate(names):
@@ -51,7 +51,8 @@ def cluster_nodes(data_dir: Path, env: dict[str, str], names: tuple[str, ...] = 
             if cores is not None:
                 pin_to_core(process, cores[index])
             nodes.append(BenchNode(name, port, process.start()))
-            wait_http_ready(f"http://127.0.0.1:{port}/healthz", process)
+        for node in nodes:
+            wait_http_ready(f"{node.url}/healthz", node.process)
         yield nodes
     finally:
         for node in nodes:

@@ -231,25 +231,35 @@ def failover(
 @app.command()
 def fleet(
     cameras: Annotated[int, typer.Option(min=1, help="simulated cameras (stub agents)")] = 200,
-    minutes: Annotated[float, typer.Option(min=0.5, help="wall time the exam day is "
-                                            "compressed into")] = 2,
+    minutes: Annotated[float, typer.Option(min=0.5, help="wall time the exam day (08:20 to "
+                                            "16:10) is compressed into; per-camera rates "
+                                            "stay real")] = 2,
     readers: Annotated[int, typer.Option(min=1, help="site-scoped supervisors reading")] = 10,
     lease_s: Annotated[float, typer.Option(min=1, help="PROCTOR_CAMERA_LEASE_S")] = 5,
     segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 10,
     observe_seconds: Annotated[float, typer.Option(
         min=0.2, max=9, help="edge observation period per camera (the agent's is 1 s; "
                              "under 10 s, or the server samples the camera itself)")] = 5,
+    stub_processes: Annotated[int | None, typer.Option(
+        min=1, help="processes the stub agents run in (default: one per core)")] = None,
+    kill_node_at: Annotated[str, typer.Option(
+        help="HH:MM of the day the busier node is SIGKILLed (08:30: inside the morning's "
+             "opening wave)")] = "08:30",
     logs: Annotated[Path | None, typer.Option(help="copy the nodes' logs here")] = None,
 ) -> None:
     """A province exam day, time-compressed, on 2 nodes: WHIP storms, segment PUTs, edge
-    observations raising alerts, readers, a node SIGKILLed at 14:30; api_p95_ms,
+    observations raising alerts, readers, a node SIGKILLed in the morning wave; api_p95_ms,
     put_p95_ms, jetstream_lag_p95_ms, alerts_lag_p95_ms, reconnect_recovery_s."""
     from proctor.logging_setup import configure_logging
-    from proctor_dev.bench.fleet import run_fleet_bench
+    from proctor_dev.bench.fleet import day_minute, run_fleet_bench
 
+    try:
+        kill_at = day_minute(kill_node_at)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--kill-node-at") from None
     configure_logging("WARNING")
     result = asyncio.run(run_fleet_bench(cameras, minutes, readers, lease_s, segment_seconds,
-                                         observe_seconds, logs,
+                                         observe_seconds, stub_processes, kill_at, logs,
                                          log=lambda m: typer.echo(m, err=True)))
     _print_figures(result, 30, last_line_json=True)
 
