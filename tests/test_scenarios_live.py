@@ -1,27 +1,25 @@
 """Scenario clips through the live path (``proctor eval scenarios`` checks them offline, in
-tests/test_scenarios.py): a real agent publishes each clip over WHIP as H.264 (one scenario
-picture per second, held for 5 frames, a keyframe each second, no B-frames), the server's feed
-decodes keyframes only, and the live analysis (real detector process) raises the clip's event,
+tests/test_scenarios.py, and ``--live`` runs them all this way): a real agent publishes each
+clip over WHIP as H.264 (proctor_dev/evaluation/live.py: one scenario picture per second,
+held for 5 frames, a keyframe each second, no B-frames), the server's feed decodes keyframes
+only, and the live analysis (real detector process) raises the clip's event,
 and no other kind, while the clip plays. The clips are built from real footage with their
 truth known by construction (proctor_dev/evaluation/scenarios.py)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import av
-import cv2
 import httpx
 import pytest
 from support.stack import Stack
 from support.wait import wait_until
 
 from proctor_dev.evaluation import scenarios as sc
+from proctor_dev.evaluation.live import CLIP_FPS, encode_clip, metric_value
 
-FPS = 5  # pictures per second of the published clip; each scenario sample is held 1 s
 CLIPS = {"covered": "covered", "frozen": "frozen"}  # clip name -> the event kind it must raise
 
 
@@ -29,31 +27,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def encode(scenario: sc.Scenario, path: Path) -> Path:
-    """The clip as an MP4 a camera could send: a keyframe per sample, constrained baseline."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=FPS)
-        first = scenario.frame(0)
-        assert first is not None
-        stream.width, stream.height, stream.pix_fmt = first.shape[1], first.shape[0], "yuv420p"
-        stream.codec_context.profile = "Baseline"
-        stream.codec_context.options = {"preset": "veryfast", "bf": "0", "g": str(FPS),
-                                        "keyint_min": str(FPS), "sc_threshold": "0"}
-        for i in range(scenario.samples):
-            picture = scenario.frame(i)
-            assert picture is not None, "these clips have a picture every second"
-            rgb = cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
-            for _ in range(FPS):
-                out.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
-        out.mux(stream.encode(None))
-    return path
-
-
 @pytest.fixture(scope="module")
 def clips(raw_footage: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("scenario-clips")
     built = {s.name: s for s in sc.tamper_scenarios(sc.read_footage(raw_footage))}
-    return {name: encode(built[name], folder / f"{name}.mp4") for name in CLIPS}
+    return {name: encode_clip(built[name], folder / f"{name}.mp4") for name in CLIPS}
 
 
 def events(stack: Stack, token: str, camera: int) -> list[dict[str, Any]]:
@@ -65,9 +43,8 @@ def events(stack: Stack, token: str, camera: int) -> list[dict[str, Any]]:
 
 def counter(stack: Stack, token: str, name: str, camera: int) -> float:
     text = httpx.get(f"{stack.url}/metrics", headers=bearer(token), timeout=60).text
-    match = re.search(rf'^{name}_total{{camera="{camera}"}} (\S+)$', text, re.MULTILINE)
-    assert match, f"{name} of camera {camera} not in /metrics"
-    return float(match.group(1))
+    assert f'{name}_total{{camera="{camera}"}}' in text, f"{name} of camera {camera} missing"
+    return metric_value(text, f"{name}_total", camera)
 
 
 @pytest.mark.timeout(420)
@@ -97,5 +74,5 @@ async def test_scenarios_raise_their_events_from_keyframes_only(
         assert not others, f"{name}: false alarms {others}"
         received = counter(stack, admin, "proctor_camera_frames_received", camera)
         decoded = counter(stack, admin, "proctor_camera_frames_decoded", camera)
-        # keyframes only: one picture in FPS (nobody watches, so nothing else is decoded)
-        assert 0 < decoded <= received / FPS + 2, (name, decoded, received)
+        # keyframes only: one picture in CLIP_FPS (nobody watches, so nothing else is decoded)
+        assert 0 < decoded <= received / CLIP_FPS + 2, (name, decoded, received)

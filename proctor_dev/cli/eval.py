@@ -110,26 +110,34 @@ def scenarios(
     imgsz: ImgszOpt = None,
     confidence: ConfidenceOpt = None,
     threads: ThreadsOpt = None,
+    live: Annotated[bool, typer.Option(
+        help="through the real live path instead: agent → WHIP → server feed (keyframes "
+        "only) → sampler → analysis → events; prints the frames decoded per camera")] = False,
 ) -> None:
     """Run scenario clips (tamper and people, ground truth by construction) through the real
     analysis, counting people in each sample alone and over the latest samples (the
     default); print each clip's events both ways, then totals and per event kind precision,
-    recall and onset delay for each (last line, JSON)."""
+    recall and onset delay for each (last line, JSON). With ``--live`` the clips go through
+    a real agent and server instead, counted the server's way."""
     from proctor.config import load_settings
     from proctor.vision.options import load_detector
     from proctor_dev.evaluation import scenarios as sc
     from proctor_dev.samples import raw_sample
 
-    detector = load_detector(backend, model, imgsz, confidence, threads)
-    rules = load_settings().analysis_rules
     path = footage or raw_sample(REPO_ROOT / "var" / "media")
     clips = sc.tamper_scenarios(sc.read_footage(path))
-    for number in (int(n) for n in base_frames.split(",") if n.strip()):
-        base = sc.read_frame(path, number)
-        people = [d for d in detector.detect([base])[0] if d.label == "person"]
-        for clip in sc.people_scenarios(base, people):
-            clip.name = f"{clip.name}@{number}"
-            clips.append(clip)
+    with _errors(skip=live):  # live, the tamper clips run without a local detector
+        detector = load_detector(backend, model, imgsz, confidence, threads)
+        for number in (int(n) for n in base_frames.split(",") if n.strip()):
+            base = sc.read_frame(path, number)
+            people = [d for d in detector.detect([base])[0] if d.label == "person"]
+            for clip in sc.people_scenarios(base, people):
+                clip.name = f"{clip.name}@{number}"
+                clips.append(clip)
+    if live:
+        _live(clips)
+        return
+    rules = load_settings().analysis_rules
     results: dict[str, list[sc.ScenarioResult]] = {way: [] for way in sc.COUNTINGS}
     for by_way in sc.iterate(clips, detector, rules):
         for way, result in by_way.items():
@@ -141,6 +149,40 @@ def scenarios(
                            "totals": {way: _totals(found) for way, found in results.items()},
                            "kinds": {way: sc.summarise(found)
                                      for way, found in results.items()}}))
+
+
+def _live(clips: list[sc.Scenario]) -> None:
+    """The clips through the live path: the same table and totals, and frames decoded."""
+    import asyncio
+    import statistics
+    import tempfile
+
+    from proctor.logging_setup import configure_logging
+    from proctor_dev.evaluation import scenarios as sc
+    from proctor_dev.evaluation.live import run_live, unplayable
+
+    configure_logging("WARNING")
+    skipped = {clip.name: reason for clip in clips if (reason := unplayable(clip))}
+    for name, reason in skipped.items():
+        typer.echo(f"--- live         {name:<22} skipped: {reason}")
+    playable = [clip for clip in clips if clip.name not in skipped]
+    with tempfile.TemporaryDirectory(prefix="proctor-eval-live-") as work:
+        run = asyncio.run(run_live(playable, Path(work), log=lambda m: typer.echo(m, err=True)))
+    for result in run.results:
+        _print_scenario("live", result)
+        name = result.scenario.name
+        typer.echo(f"      frames decoded {run.frames_decoded[name]} of "
+                   f"{run.frames_received[name]} received")
+    decoded = statistics.fmean(run.frames_decoded.values())
+    received = statistics.fmean(run.frames_received.values())
+    typer.echo(f"decoded per camera: {decoded:.0f} of {received:.0f} frames received "
+               f"({decoded / received:.1%}); {run.startup_events} startup events set apart")
+    typer.echo(json.dumps({"mode": "live", "clips": len(playable), "skipped": skipped,
+                           "totals": {"live": _totals(run.results)},
+                           "kinds": {"live": sc.summarise(run.results)},
+                           "frames_decoded_per_camera": round(decoded, 1),
+                           "frames_received_per_camera": round(received, 1),
+                           "startup_events": run.startup_events}))
 
 
 def _print_scenario(way: str, result: sc.ScenarioResult) -> None:

@@ -332,7 +332,7 @@ def compare_counting(scenario: Scenario, detector: Detector, rules: AnalysisRule
             events[name].extend(_opened(transition, t0)
                                 for transition in monitor.observe(sample)
                                 if transition.action == "open")
-    return {name: _score(scenario, found) for name, found in events.items()}
+    return {name: score(scenario, found) for name, found in events.items()}
 
 
 def _opened(transition: Transition, t0: float) -> OpenedEvent:
@@ -340,7 +340,8 @@ def _opened(transition: Transition, t0: float) -> OpenedEvent:
                        transition.at - t0)
 
 
-def _score(scenario: Scenario, events: list[OpenedEvent]) -> ScenarioResult:
+def score(scenario: Scenario, events: list[OpenedEvent]) -> ScenarioResult:
+    """Match ``events`` to the clip's truths: the rest are false alarms."""
     matched: dict[Truth, OpenedEvent] = {}
     false_alarms = []
     for event in events:
