@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import fractions
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiortc
 import av
 import numpy as np
 import pytest
-from aiortc import RTCPeerConnection
-from aiortc.rtp import RtpPacket
+from aiortc import RTCPeerConnection, RTCRtpSender
+from aiortc.rtp import RtpPacket, is_rtcp
 
 from proctor.rtc.encoded import (
     TESTED_AIORTC,
@@ -48,23 +48,29 @@ async def pair() -> AsyncIterator[tuple[RTCPeerConnection, RTCPeerConnection]]:
     await receiver.close()
 
 
-async def connect(sender: RTCPeerConnection, receiver: RTCPeerConnection,
-                  source: PacketTrack) -> aiortc.mediastreams.MediaStreamTrack:
-    prefer_h264(sender.addTransceiver(source, direction="sendonly"))
+async def connect(sender: RTCPeerConnection, receiver: RTCPeerConnection, source: PacketTrack,
+                  prepacked: Callable[[float], None] | bool = False,
+                  ) -> tuple[RTCRtpSender, aiortc.mediastreams.MediaStreamTrack]:
+    """Connect the pair, ``source`` sent to a tapped receiver: the sender and the receiving
+    track. With ``prepacked``, the sender is given send_prepacked (a callable: its on_sent)."""
+    transceiver = sender.addTransceiver(source, direction="sendonly")
+    prefer_h264(transceiver)
+    if prepacked:
+        send_prepacked(transceiver.sender, None if prepacked is True else prepacked)
     await sender.setLocalDescription(await sender.createOffer())
     await receiver.setRemoteDescription(sender.localDescription)
-    (transceiver,) = receiver.getTransceivers()
-    tap_encoded(transceiver.receiver)
+    (receiving,) = receiver.getTransceivers()
+    tap_encoded(receiving.receiver)
     await receiver.setLocalDescription(await receiver.createAnswer())
     await sender.setRemoteDescription(receiver.localDescription)
-    return transceiver.receiver.track
+    return transceiver.sender, receiving.receiver.track
 
 
 async def test_tapped_receiver_yields_the_sent_access_units(
         pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
     assert aiortc.__version__.startswith(TESTED_AIORTC)
     source = PacketTrack(max_queue=300)
-    track = await connect(*pair, source)
+    _, track = await connect(*pair, source)
     encoder = H264Encoder(EncoderSettings(gop_seconds=5 / 15))  # a keyframe every 5 frames
     sent: list[bytes] = []
     stamps: list[int] = []
@@ -166,18 +172,9 @@ async def test_forwarded_frames_are_sent_prepacked_and_received_at_once(
     """A frame reaches the tapped receiver without waiting for the next one (aiortc's own
     jitter buffer holds each frame until the next frame's first packet), and a sender given
     send_prepacked sends the access units' shared payloads and reports the server's time."""
-    sender, receiver = pair
     source = PacketTrack(max_queue=300)
-    transceiver = sender.addTransceiver(source, direction="sendonly")
-    prefer_h264(transceiver)
     delays: list[float] = []
-    send_prepacked(transceiver.sender, delays.append)
-    await sender.setLocalDescription(await sender.createOffer())
-    await receiver.setRemoteDescription(sender.localDescription)
-    (receiving,) = receiver.getTransceivers()
-    tap_encoded(receiving.receiver)
-    await receiver.setLocalDescription(await receiver.createAnswer())
-    await sender.setRemoteDescription(receiver.localDescription)
+    _, track = await connect(*pair, source, delays.append)
     encoder = H264Encoder(EncoderSettings(gop_seconds=1 / 15))  # every frame a keyframe
     waits: list[float] = []
     for index in range(12):
@@ -185,7 +182,7 @@ async def test_forwarded_frames_are_sent_prepacked_and_received_at_once(
         frame = EncodedFrame.parse(bytes(packet), int(packet.pts or 0))
         source.push(ForwardedFrame(frame, frame.timestamp))
         try:  # the first frames may be lost while the connection comes up
-            item = await asyncio.wait_for(recv_media(receiving.receiver.track), 2 if waits else 10)
+            item = await asyncio.wait_for(recv_media(track), 2 if waits else 10)
         except TimeoutError:
             continue
         waits.append(time.monotonic() - frame.received_at)
@@ -193,3 +190,63 @@ async def test_forwarded_frames_are_sent_prepacked_and_received_at_once(
         assert len(frame.payloads) > 1  # cut once, into several RTP packets
     assert len(waits) >= 8 and max(waits) < 1.0  # not held back until a next frame came
     assert len(delays) >= len(waits) and all(0 <= d < 1.0 for d in delays)
+
+
+async def test_a_forwarded_packet_reported_lost_is_retransmitted(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
+    """The forwarding loop answers a NACK from its own history (over RTX, as negotiated) and
+    keeps the counts aiortc's sender reports and stats are made of: one packet of a frame
+    lost on the wire still reaches the receiver, and the frame arrives whole."""
+    source = PacketTrack(max_queue=300)
+    rtp_sender, track = await connect(*pair, source, prepacked=True)
+    encoder = H264Encoder(EncoderSettings(gop_seconds=1 / 15))
+    frames = []
+    for index in range(16):
+        (packet,) = encoder.encode(picture(index))
+        frames.append(EncodedFrame.parse(bytes(packet), index * 6000))
+    source.push(ForwardedFrame(frames[0], frames[0].timestamp))
+    await asyncio.wait_for(recv_media(track), 10)  # connected
+
+    dtls = rtp_sender.transport
+    send_rtp, dropped = dtls._send_rtp, list[bytes]()
+
+    async def lose_one(data: bytes) -> None:  # the first RTP packet that does not end a frame
+        if not dropped and not is_rtcp(data) and not data[1] & 0x80:
+            dropped.append(data)
+            return
+        await send_rtp(data)
+
+    dtls._send_rtp = lose_one  # type: ignore[method-assign]
+    stats_before = await _packets_sent(rtp_sender)
+
+    async def feed() -> None:  # live pace: the jitter buffer hands on a frame per packet
+        for frame in frames[1:]:
+            source.push(ForwardedFrame(frame, frame.timestamp))
+            await asyncio.sleep(1 / 30)
+
+    feeding = asyncio.create_task(feed())
+    got = [await asyncio.wait_for(recv_media(track), 10) for _ in range(8)]
+    await feeding
+    assert dropped, "no packet was dropped"
+    assert [nal_units(item.data) for item in got if isinstance(item, EncodedFrame)] == [
+        nal_units(frame.data) for frame in frames[1:9]]
+    sent = sum(len(frame.payloads) for frame in frames[1:])
+    deadline = time.monotonic() + 10  # the last frames may still be queued
+    while await _packets_sent(rtp_sender) - stats_before < sent and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert await _packets_sent(rtp_sender) - stats_before == sent
+
+
+async def _packets_sent(sender: RTCRtpSender) -> int:
+    """What the sender's stats (and so its RTCP sender reports) count as sent."""
+    report = await sender.getStats()
+    return sum(stats.packetsSent for stats in report.values() if stats.type == "outbound-rtp")
+
+
+async def test_a_sender_without_the_state_the_loop_uses_is_refused(
+        pair: tuple[RTCPeerConnection, RTCPeerConnection]) -> None:
+    """send_prepacked checks aiortc's sender before replacing its RTP loop."""
+    sender = pair[0].addTransceiver(PacketTrack(), direction="sendonly").sender
+    del sender._RTCRtpSender__rtx_sequence_number  # type: ignore[attr-defined]
+    with pytest.raises(UnsupportedAiortc, match="rtx_sequence_number"):
+        send_prepacked(sender)

@@ -66,9 +66,9 @@ class PacketTrack(MediaStreamTrack):
         self._queue.put_nowait(packet)
 
     async def recv(self) -> H264Packet | ForwardedFrame:  # type: ignore[override]
-        """Return the next packet (aiortc's sender packs anything that is not a decoded
-        frame, so a forwarded frame is one too); raises :class:`MediaStreamError` once the
-        track has ended."""
+        """Return the next packet, or forwarded frame (which only a sender given
+        :func:`proctor.rtc.prepacked.send_prepacked` takes); raises
+        :class:`MediaStreamError` once the track has ended."""
         if self.readyState != "live":
             raise MediaStreamError
         if self._on_start is not None:
