@@ -64,6 +64,7 @@ from proctor_dev.bench.fleet_probe import (
 )
 from proctor_dev.bench.fleet_stubs import (
     DAY_END_MIN,
+    SITE_CAMERAS,
     STATUS_S,
     WAVES,
     Clock,
@@ -79,7 +80,6 @@ from proctor_dev.provision import ProvisionedSite, provision_site
 from proctor_dev.seaweed import EmbeddedSeaweedFS
 
 PASSWORD = "fleet bench password"
-SITE_CAMERAS = 40  # cameras per site (one edge device each)
 KILL_AT_MIN = 8 * 60 + 30  # the middle of the morning's opening wave
 CPU_HEADROOM = 0.7  # plan nodes at 70 % of their cores
 NODE_CORES = 2

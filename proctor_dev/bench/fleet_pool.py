@@ -13,7 +13,7 @@ from multiprocessing.process import BaseProcess
 
 from proctor_dev.bench.fleet_stubs import StubReport, StubSlice, StubStatus, run_stub_process
 
-READY_TIMEOUT_S = 120.0  # a spawned process imports the bench (seconds on a loaded host)
+READY_TIMEOUT_S = 300.0  # a spawned process imports the bench and makes its clients
 
 
 class StubPool:

@@ -34,7 +34,9 @@ WAVES = ((8 * 60 + 30, 11 * 60 + 30), (13 * 60 + 30, 16 * 60))  # sessions open,
 OPEN_SPREAD_MIN = 10
 HEALTH_POLL_S = 0.5
 READ_INTERVAL_S = 2.0
+SITE_CAMERAS = 40  # cameras per site (one edge device each)
 STATUS_S = 0.25  # how often a stub process tells the parent what it owns
+DRAIN_S = 60.0  # after 16:10, how long the stubs may still upload and end their sessions
 
 
 def p95(values: list[float]) -> float | None:
@@ -145,6 +147,14 @@ class _Stub:
     next_start_ms: int = 0  # start of the segment being recorded
 
 
+def _client(connections: int) -> httpx.AsyncClient:
+    """An HTTP client of ``connections`` connections; idle ones are dropped before the
+    server's keep-alive (uvicorn: 5 s) ends them: a request sent on one the server is
+    closing fails with RemoteProtocolError."""
+    return httpx.AsyncClient(timeout=60, limits=httpx.Limits(
+        max_connections=connections, keepalive_expiry=2))
+
+
 class _Fleet:
     """The stubs, the readers and the watchers of one stub process."""
 
@@ -161,10 +171,13 @@ class _Fleet:
         self.open: set[int] = set()  # cameras whose session is open now
         self.owned_seconds = 0.0  # cameras owned × seconds, integrated by the health watch
         self.loop_lags_ms: list[float] = []
-        # idle connections are dropped before the server's keep-alive (uvicorn: 5 s) ends
-        # them: a request sent on one the server is closing fails with RemoteProtocolError
-        self.http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(
-            max_connections=200, keepalive_expiry=2))
+        # one client per edge device (a site's cameras) and one for the readers, each with
+        # a connection per camera or reader, as the agents have: one client for all queued
+        # thousands of requests in its pool, whose every change rescans the queue (httpcore:
+        # the stub processes spent their CPU there at 1,000 cameras)
+        tokens = {token for _, token in work.cameras}
+        self.clients = {token: _client(SITE_CAMERAS) for token in tokens}
+        self.readers_http = _client(max(1, len(work.readers)))
         self.health = httpx.AsyncClient(timeout=2)  # its own: never queued behind the stubs
 
     def status(self) -> StubStatus:
@@ -195,11 +208,16 @@ class _Fleet:
             await asyncio.sleep(HEALTH_POLL_S)
             self.loop_lags_ms.append((time.monotonic() - asleep - HEALTH_POLL_S) * 1000)
 
-    async def _request(self, kind: str, method: str, url: str,
-                       **kwargs: object) -> httpx.Response | None:
+    async def _request(self, kind: str, method: str, url: str, token: str, *,
+                       content: bytes | None = None, headers: dict[str, str] | None = None,
+                       params: dict[str, int] | None = None) -> httpx.Response | None:
+        """One request with the bearer ``token``, on its device's (or the readers') client."""
+        http = self.clients.get(token, self.readers_http)
         started = time.monotonic()
         try:
-            response = await self.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+            response = await http.request(
+                method, url, content=content, params=params,
+                headers={"Authorization": f"Bearer {token}", **(headers or {})})
         except httpx.TransportError as error:
             self.stats.note(kind, started, type(error).__name__)
             return None
@@ -208,12 +226,12 @@ class _Fleet:
 
     async def _publish(self, stub: _Stub, closes: float) -> None:
         """WHIP until a node takes the camera: 307 followed, 503 Retry-After honoured."""
-        headers = {"Authorization": f"Bearer {stub.token}", "Content-Type": "application/sdp"}
+        headers = {"Content-Type": "application/sdp"}
         while time.monotonic() < closes:
             url = f"{self._entry()}/whip/{stub.camera_id}"
             for _ in range(3):
-                response = await self._request("whip", "POST", url, content=self.bodies.offer,
-                                               headers=headers)
+                response = await self._request("whip", "POST", url, stub.token,
+                                               content=self.bodies.offer, headers=headers)
                 if response is None or response.status_code != 307:
                     break
                 url = response.headers["location"]
@@ -233,8 +251,7 @@ class _Fleet:
             digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
             response = await self._request(
                 "put", "PUT", f"{stub.owner}/api/cameras/{stub.camera_id}/segments/{start_ms}",
-                content=body, headers={
-                    "Authorization": f"Bearer {stub.token}", "Content-Type": "video/mp2t",
+                stub.token, content=body, headers={"Content-Type": "video/mp2t",
                     "Repr-Digest": f"sha-256=:{digest}:",
                     "X-Segment-End-Ms": str(start_ms + segment_ms)})
             if response is not None and response.headers.get("x-proctor-reject") == "permanent":
@@ -250,7 +267,7 @@ class _Fleet:
         random moment, the lens covered for :data:`COVERED_SAMPLES` samples."""
         samples = int((closes - time.monotonic()) / self.observe_s)
         covered_from = random.randrange(max(1, samples - COVERED_SAMPLES))
-        headers = {"Authorization": f"Bearer {stub.token}", "Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json"}
         await asyncio.sleep(random.uniform(0, self.observe_s))
         index = 0
         while time.monotonic() < closes:
@@ -259,7 +276,7 @@ class _Fleet:
                 covered = covered_from <= index < covered_from + COVERED_SAMPLES
                 await self._request(
                     "observe", "POST", f"{owner}/api/cameras/{stub.camera_id}/observations",
-                    content=self.bodies.pictures.body(index, covered, time.time()),
+                    stub.token, content=self.bodies.pictures.body(index, covered, time.time()),
                     headers=headers)
                 index += 1
             await asyncio.sleep(self.observe_s)
@@ -293,22 +310,19 @@ class _Fleet:
         await observer
         await self._put_pending(stub)
         if stub.session_url is not None:
-            await self._request("delete", "DELETE", stub.session_url,
-                                headers={"Authorization": f"Bearer {stub.token}"})
+            await self._request("delete", "DELETE", stub.session_url, stub.token)
         stub.owner = stub.session_url = None
 
     async def reader(self, token: str, camera_ids: list[int], until: float) -> None:
         """A scoped supervisor with the console open: camera list and one coverage."""
-        headers = {"Authorization": f"Bearer {token}"}
         await asyncio.sleep(random.uniform(0, READ_INTERVAL_S))
         while time.monotonic() < until:
             node = self._entry()
-            await self._request("read", "GET", f"{node}/api/cameras", headers=headers)
+            await self._request("read", "GET", f"{node}/api/cameras", token)
             now_ms = int(time.time() * 1000)
             await self._request("read", "GET",
                                 f"{node}/api/cameras/{random.choice(camera_ids)}/coverage",
-                                params={"from": now_ms - 600_000, "to": now_ms},
-                                headers=headers)
+                                token, params={"from": now_ms - 600_000, "to": now_ms})
             await asyncio.sleep(READ_INTERVAL_S)
 
     async def watch_health(self) -> None:
@@ -347,15 +361,19 @@ class _Fleet:
 
 
 def run_stub_process(work: StubSlice, parent: Connection) -> None:
-    """A stub process's body: say ready, receive the day's ``t0`` (monotonic), live the day,
-    send the :class:`StubReport`."""
+    """A stub process's body: make its clients, say ready, receive the day's ``t0``
+    (monotonic), live the day, send the :class:`StubReport`."""
+    asyncio.run(_live(work, parent))
+
+
+async def _live(work: StubSlice, parent: Connection) -> None:
+    # the clients first (an SSL context each, seconds for 75 sites on a loaded host): made
+    # after t0, they delayed every camera's opening, and a kill early in the wave found
+    # none open
+    fleet = _Fleet(work, Clock(work.minutes, time.monotonic()))
     parent.send("ready")
-    t0 = parent.recv()
-    asyncio.run(_live(work, Clock(work.minutes, t0), parent))
-
-
-async def _live(work: StubSlice, clock: Clock, parent: Connection) -> None:
-    fleet = _Fleet(work, clock)
+    t0 = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
+    fleet.clock = clock = Clock(work.minutes, t0)
     watchers = [asyncio.create_task(fleet.watch_health()),
                 asyncio.create_task(fleet.watch_loop()),
                 asyncio.create_task(fleet.tell(parent))]
@@ -366,11 +384,13 @@ async def _live(work: StubSlice, clock: Clock, parent: Connection) -> None:
             opened = opens + random.uniform(-OPEN_SPREAD_MIN, OPEN_SPREAD_MIN)
             tasks.append(asyncio.create_task(fleet.camera(stub, opened, closes)))
     try:
-        await asyncio.gather(*tasks)
+        # a stalled node would hold the last uploads and DELETEs for a request timeout each,
+        # one after the other: what is not done by then is counted as unsent
+        await asyncio.wait(tasks, timeout=clock.wall(DAY_END_MIN) + DRAIN_S - time.monotonic())
     finally:
         for task in [*tasks, *watchers]:
             task.cancel()
-        await fleet.http.aclose()
-        await fleet.health.aclose()
+        for client in [*fleet.clients.values(), fleet.readers_http, fleet.health]:
+            await client.aclose()
     parent.send(fleet.status())
     parent.send(fleet.report())
