@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from proctor.auth.grants import CameraGrant, GrantSource, Window, merge_windows
 from proctor.db.base import utcnow
@@ -189,8 +189,12 @@ class Scope:
                          f"{camera.camera_id} only within the granted windows (UTC): {allowed}")
 
     def cameras_query(self) -> Select[Camera]:
-        """The cameras within the scope (whatever the permission or time), ordered by id."""
-        query = select(Camera).join(Room).order_by(Camera.id)
+        """The cameras within the scope (whatever the permission or time), ordered by id,
+        with their room and site loaded in the same query (a console list of a thousand
+        cameras is one round trip, not two per camera)."""
+        query = (select(Camera).join(Room)
+                 .options(contains_eager(Camera.room).joinedload(Room.site))
+                 .order_by(Camera.id))
         if self.everywhere:
             return query
         granted = {grant.camera_id for grant in self.camera_grants}
