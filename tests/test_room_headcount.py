@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from support.batches import World, at, build_world, database, planned_batch
+from support.statements import counted_statements
 
 from proctor.db.models import Camera
 from proctor.scenes.records import save_settings
 from proctor.scenes.store import DbSceneStore
-from proctor.supervision.headcount import RoomRoster, RosterHeadcount, room_roster
+from proctor.supervision.headcount import RoomRoster, RosterHeadcount, room_roster, room_rosters
 from proctor.supervision.states import BatchState
 from proctor.vision.detector import Detection
 from proctor.vision.kinds import EventKind
@@ -100,6 +101,24 @@ def test_the_roster_names_the_rooms_cameras(db: Session, room: tuple[World, int]
     assert room_roster(db, world.cameras[0], INSIDE) == RoomRoster(4, (world.cameras[0],
                                                                        second))
     assert room_roster(db, world.cameras[1], INSIDE) is None  # the other room: no session
+
+
+def test_rosters_of_many_cameras_take_three_statements(db: Session,
+                                                       room: tuple[World, int]) -> None:
+    """The analyzer asks for every camera of its node on each pass: the rosters come in a
+    fixed number of statements (sessions, their staff, the rooms' cameras), not per camera."""
+    world, second = room
+    extra = [Camera(room_id=world.rooms[index % 2], name=f"加{index}") for index in range(10)]
+    db.add_all(extra)
+    db.commit()
+    cameras = [*world.cameras, second, *(camera.id for camera in extra)]
+    one_by_one = {camera_id: room_roster(db, camera_id, INSIDE) for camera_id in cameras}
+    db.expunge_all()
+    with counted_statements(db) as statements:
+        together = room_rosters(db, cameras, INSIDE)
+    assert together == one_by_one
+    assert len(statements) == 3
+    assert sum(roster is not None for roster in together.values()) == 7  # the first room's
 
 
 def test_two_cameras_judge_the_room_together(db: Session, room: tuple[World, int]) -> None:

@@ -4,32 +4,13 @@ two lazy loads per camera held pooled connections long enough to exhaust the poo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from support.places import ADMIN, add_user, build_place
+from support.statements import counted_statements
 
 from proctor import directory
 from proctor.auth.scope import cameras_within, load_scope
 from proctor.db.models import Role
-
-
-@contextmanager
-def counted_statements(db: Session) -> Iterator[list[str]]:
-    """The SQL statements ``db``'s engine runs inside the block."""
-    statements: list[str] = []
-    engine = db.get_bind()
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _list_with_places(db: Session) -> tuple[int, int]:

@@ -17,12 +17,13 @@ root passes a :class:`RosterHeadcount` to the analyzer, so vision never imports 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from proctor.db.models import Camera
 from proctor.db.session import session_scope
@@ -50,18 +51,37 @@ def expected_headcount(db: Session, camera_id: int, at: datetime) -> int | None:
 def room_roster(db: Session, camera_id: int, at: datetime) -> RoomRoster | None:
     """The roster's count for the camera's room at ``at`` and the room's cameras; ``None``
     when no running batch's session uses the room then."""
-    rooms = db.scalars(
-        select(SessionRoom)
-        .join(Camera, Camera.room_id == SessionRoom.room_id)
+    return room_rosters(db, (camera_id,), at)[camera_id]
+
+
+def room_rosters(db: Session, camera_ids: Collection[int], at: datetime
+                 ) -> dict[int, RoomRoster | None]:
+    """:func:`room_roster` of many cameras in two statements, whatever their number (the
+    analyzer asks for every camera of a node on each pass)."""
+    uses = db.execute(
+        select(Camera.id, SessionRoom)
+        .join(SessionRoom, Camera.room_id == SessionRoom.room_id)
         .join(ExamSession, ExamSession.id == SessionRoom.session_id)
         .join(Batch, Batch.id == ExamSession.batch_id)
-        .where(Camera.id == camera_id, Batch.state.in_(RUNNING),
-               ExamSession.starts_at <= at, ExamSession.ends_at > at)).all()
-    if not rooms:
-        return None
-    cameras = db.scalars(select(Camera.id).where(Camera.room_id == rooms[0].room_id)
-                         .order_by(Camera.id)).all()
-    return RoomRoster(sum(_people(room) for room in rooms), tuple(cameras))
+        .where(Camera.id.in_(camera_ids), Batch.state.in_(RUNNING),
+               ExamSession.starts_at <= at, ExamSession.ends_at > at)
+        .options(selectinload(SessionRoom.staff))).all()
+    rooms_of_camera: dict[int, list[SessionRoom]] = defaultdict(list)
+    for camera_id, room in uses:
+        rooms_of_camera[camera_id].append(room)
+    cameras_of_room: dict[int, list[int]] = defaultdict(list)
+    used_rooms = {rooms[0].room_id for rooms in rooms_of_camera.values()}
+    for camera_id, room_id in db.execute(select(Camera.id, Camera.room_id)
+                                         .where(Camera.room_id.in_(used_rooms))
+                                         .order_by(Camera.id)):
+        cameras_of_room[room_id].append(camera_id)
+    return {camera_id: _roster(rooms_of_camera[camera_id], cameras_of_room)
+            if camera_id in rooms_of_camera else None for camera_id in camera_ids}
+
+
+def _roster(rooms: list[SessionRoom], cameras_of_room: dict[int, list[int]]) -> RoomRoster:
+    return RoomRoster(sum(_people(room) for room in rooms),
+                      tuple(cameras_of_room[rooms[0].room_id]))
 
 
 def _people(room: SessionRoom) -> int:
@@ -70,7 +90,7 @@ def _people(room: SessionRoom) -> int:
 
 
 class RosterHeadcount:
-    """:func:`room_roster` of several cameras in one short session: the analyzer's
+    """:func:`room_rosters` of several cameras in one short session: the analyzer's
     headcount source (:data:`proctor.vision.monitors.HeadcountSource`)."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -80,4 +100,4 @@ class RosterHeadcount:
                  ) -> dict[int, RoomRoster | None]:
         """Each camera's room roster at ``at`` (``None``: no session uses its room)."""
         with session_scope(self.session_factory) as db:
-            return {camera_id: room_roster(db, camera_id, at) for camera_id in camera_ids}
+            return room_rosters(db, camera_ids, at)
