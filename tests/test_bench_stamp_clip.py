@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import pytest
 
 from edge_agent.testsrc import frame_luma, read_stamp
 from proctor.rtc.h264 import VIDEO_CLOCK_RATE
@@ -42,3 +43,18 @@ def test_latency_is_arrival_minus_the_latest_send_of_that_index() -> None:
     assert sent.latency_ms(3, 7, 21030) == 30, "the second loop's send, not the first"
     assert sent.latency_ms(3, 8, 1100) is None, "not sent before it arrived"
     assert sent.latency_ms(4, 7, 1045) is None, "another camera"
+
+
+def test_the_live_bench_refuses_a_frame_too_small_for_its_stamp() -> None:
+    """A frame narrower than the stamp would publish nothing and print 0 fps: the CLI's
+    bounds are the pattern's own, and a smaller frame is refused before anything starts."""
+    from typer.testing import CliRunner
+
+    from edge_agent.testsrc import StampedPattern
+    from proctor_dev.cli.bench import STAMP_MIN_HEIGHT, STAMP_MIN_WIDTH, app
+
+    StampedPattern(STAMP_MIN_WIDTH, STAMP_MIN_HEIGHT)  # the smallest it takes
+    with pytest.raises(ValueError):
+        StampedPattern(STAMP_MIN_WIDTH - 16, STAMP_MIN_HEIGHT)
+    refused = CliRunner().invoke(app, ["live", "--width", "640", "--height", "360"])
+    assert refused.exit_code == 2 and "--width" in refused.output

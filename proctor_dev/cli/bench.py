@@ -12,6 +12,10 @@ import typer
 
 from proctor.vision.options import Backend, ImgszOpt, ModelOpt, ThreadsOpt
 
+# the smallest frame the live bench's time stamp fits in (edge_agent.testsrc: 48 bits of
+# 16-pixel blocks, 4 block rows); kept here so that --help does not import PyAV
+STAMP_MIN_WIDTH, STAMP_MIN_HEIGHT = 768, 64
+
 app = typer.Typer(help="Benchmarks (loopback only).", no_args_is_help=True)
 
 
@@ -29,8 +33,9 @@ def live(
     cameras: Annotated[int, typer.Option(min=1, help="synthetic cameras")] = 1,
     viewers: Annotated[int, typer.Option(min=1, help="WHEP viewers per camera")] = 1,
     seconds: Annotated[float, typer.Option(min=1, help="measurement window")] = 20,
-    width: int = 1280,
-    height: int = 720,
+    width: Annotated[int, typer.Option(
+        min=STAMP_MIN_WIDTH, max=3840, help="frame width (the stamp needs 768 pixels)")] = 1280,
+    height: Annotated[int, typer.Option(min=STAMP_MIN_HEIGHT, max=2160)] = 720,
     fps: float = 15,
     transcode: Annotated[bool, typer.Option(
         help="switch forwarding off: every viewer gets the server's re-encode")] = False,
