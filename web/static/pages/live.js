@@ -38,6 +38,8 @@ const ICE_CONFIG_TTL_MS = 5 * 60 * 1000;
 const sessions = new Map();
 /** @type {Map<number, StreamName>} cameraId -> the stream picked on its tile (else the default) */
 const picked = new Map();
+/** @type {Map<number, StreamName | null>} cameraId -> the stream its session asked for */
+const playing = new Map();
 /** @type {Map<number, Camera>} cameraId -> latest camera from /api/cameras (shown ones) */
 const cameras = new Map();
 /** @type {Set<number> | null} the rooms of the chosen batch (null: every room) */
@@ -203,6 +205,19 @@ function pickStream(cameraId, stream) {
 }
 
 /**
+ * Move a tile's session to the stream it should show when that changed under it: a sub
+ * stream that stalled (no longer listed) or came back (listed, and picked or the default).
+ * The switch then always names the stream the tile plays.
+ * @param {Camera} camera
+ */
+function followStreams(camera) {
+  const wanted = shownStream(camera);
+  if (!wanted || !sessions.has(camera.id) || playing.get(camera.id) === wanted) return;
+  sessions.get(camera.id)?.stop();
+  startSession(camera.id);
+}
+
+/**
  * The stream a tile plays: the one picked while the camera lists it, else the server's
  * default (listed first). A sub stream that stalls while the main stream goes on is no
  * longer listed: the server ends its session, and the tile comes back on the main stream.
@@ -315,8 +330,11 @@ function toastFor(action, event) {
  */
 function startSession(cameraId) {
   const video = byId(`video-${cameraId}`, HTMLVideoElement);
+  const camera = cameras.get(cameraId);
+  const stream = camera ? shownStream(camera) : null;
+  playing.set(cameraId, stream);
   const client = new WhepClient({
-    endpoint: whepEndpoint(cameraId, picked.get(cameraId) ?? null),
+    endpoint: whepEndpoint(cameraId, picked.has(cameraId) ? stream : null),
     getConfiguration,
     onTrack: (stream) => {
       if (video.srcObject !== stream) video.srcObject = stream;
@@ -374,6 +392,7 @@ function removeCamera(cameraId) {
   sessions.get(cameraId)?.stop();
   sessions.delete(cameraId);
   picked.delete(cameraId);
+  playing.delete(cameraId);
   cameras.delete(cameraId);
   const tile = tileOf(cameraId);
   const room = tile?.closest(".room");
@@ -395,6 +414,7 @@ function syncCameras(list) {
   for (const camera of shown) {
     if (cameras.has(camera.id)) {
       cameras.set(camera.id, camera);
+      followStreams(camera);
       renderTile(camera.id);
       alertBoard.offerState(camera.id, camera.analysis);
     } else {
