@@ -100,6 +100,15 @@ def start_rtsp(gstreamer_rtsp: None, h264_footage: Path,
         process.stop()
 
 
+def _shown(stack: Stack, token: str, camera: int, streams: list[str] | None = None) -> bool:
+    """The camera is online with its picture size known (the size comes from the first
+    decoded keyframe, a moment after the first frame on a busy machine) and, if given, lists
+    ``streams``."""
+    status = stack.camera_status(token, camera)
+    return bool(status["online"]) and status["width"] is not None and (
+        streams is None or status["streams"] == streams)
+
+
 def _nal_types(data: bytes) -> list[int]:
     """NAL unit types of an Annex-B access unit."""
     return [data[i + 3] & 0x1F for i in range(len(data) - 3) if data[i:i + 3] == b"\x00\x00\x01"]
@@ -150,7 +159,7 @@ async def test_rtsp_camera_end_to_end(stack: Stack, start_rtsp: StartRtsp) -> No
     camera = stack.site_a.camera_ids[0]
     stack.start_agent({camera: rtsp.url()})
     token = stack.login("admin")
-    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15), (
+    assert await wait_until(lambda: _shown(stack, token, camera), 60), (
         (stack.data_dir / "agent.log").read_text()
     )
     status = stack.camera_status(token, camera)
@@ -213,9 +222,7 @@ async def test_agent_waits_for_a_camera_that_starts_late(
     assert agent.running() and not stack.camera_status(token, camera)["online"]
 
     start_rtsp(port=port)
-    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 15), (
-        log_path.read_text()
-    )
+    assert await wait_until(lambda: _shown(stack, token, camera), 60), log_path.read_text()
     assert stack.camera_status(token, camera)["width"] == FOOTAGE_SIZE[0]
 
 
@@ -300,8 +307,7 @@ async def test_sub_stream_is_live_while_the_main_stream_is_recorded(
                       camera_options={camera: {"sub_source": rtsp.url(path="/sub")}})
     token = stack.login("admin")
     log_path = stack.data_dir / "agent.log"
-    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 20), (
-        log_path.read_text())
+    assert await wait_until(lambda: _shown(stack, token, camera), 60), log_path.read_text()
     status = stack.camera_status(token, camera)
     assert (status["width"], status["height"]) == SUB_SIZE, "the server must receive the sub stream"
 
@@ -356,10 +362,10 @@ async def test_a_viewer_picks_sub_or_main_while_the_main_stream_is_recorded(
                                                "live": "both"}})
     token = stack.login("sup_a")
     log_path = stack.data_dir / "agent.log"
-    assert await wait_until(lambda: stack.camera_status(token, camera)["online"], 20), (
+    # sub first: analysed and shown by default
+    assert await wait_until(lambda: _shown(stack, token, camera, ["sub", "main"]), 60), (
         log_path.read_text())
     status = stack.camera_status(token, camera)
-    assert status["streams"] == ["sub", "main"]  # sub first: analysed and shown by default
     assert (status["width"], status["height"]) == SUB_SIZE
 
     assert await _watch_size(stack, token, camera, "sub") == SUB_SIZE

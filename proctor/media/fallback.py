@@ -3,9 +3,11 @@ channel died, the agent's sub pipeline is retrying): its viewers fall back to th
 
 Without this a viewer of the sub stream (named, or the default) froze on its last picture for
 as long as the publisher stayed connected, since the session itself was healthy. A sub stream
-is stalled when it has sent no frame for the feed's ``offline_after_s`` while the main stream
-has. Then new viewers asking for it get the main stream, the camera's streams are listed as
-main only (the console hides its 主码流/子码流 switch), its status is the main stream's, and
+is stalled when it has sent no frame for ``STALL_FACTOR`` times the feed's ``offline_after_s``
+(9 s by default) while the main stream is online: a hiccup of a few seconds (a burst lost and
+retransmitted, a slow keyframe) must not move every viewer. Then new viewers asking for it
+get the main stream, the camera's streams are listed as main only (the console hides its
+主码流/子码流 switch), its status is the main stream's, and
 :class:`StalledSubWatch` ends the sessions still on the sub stream so their clients, which
 reconnect by themselves (web/static/whep.js), come back on the main stream.
 """
@@ -22,6 +24,7 @@ from proctor.media.feed import FeedRegistry, Stream
 logger = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 1.0
+STALL_FACTOR = 3.0
 
 
 def sub_stalled(feeds: FeedRegistry, camera_id: int) -> bool:
@@ -29,8 +32,10 @@ def sub_stalled(feeds: FeedRegistry, camera_id: int) -> bool:
     published = feeds.streams(camera_id)
     if published[:1] != ("sub",) or "main" not in published:
         return False
-    return (not feeds.stream(camera_id, "sub").status().online
-            and feeds.stream(camera_id, "main").status().online)
+    sub = feeds.stream(camera_id, "sub")
+    age = sub.status().last_frame_age_s
+    stalled = age is None or age > STALL_FACTOR * sub.offline_after_s
+    return stalled and feeds.stream(camera_id, "main").status().online
 
 
 def viewable_streams(feeds: FeedRegistry, camera_id: int) -> tuple[Stream, ...]:
