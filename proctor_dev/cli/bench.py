@@ -198,7 +198,7 @@ def oversight(
 @app.command()
 def console(
     cameras: Annotated[int, typer.Option(min=1, help="synthetic cameras, four per room")] = 16,
-    width: Annotated[int, typer.Option(min=768, help="the test pattern's smallest")] = 768,
+    width: Annotated[int, typer.Option(min=STAMP_MIN_WIDTH, help="the smallest")] = 768,
     height: int = 432,
     fps: float = 10,
     timeout: Annotated[float, typer.Option(min=10, help="seconds for every camera to play")] = 180,
@@ -276,7 +276,7 @@ def scaling(
     viewers: Annotated[int, typer.Option(min=1, help="WHEP viewers per camera")] = 1,
     readers: Annotated[int, typer.Option(min=1, help="archive clip readers per node")] = 2,
     seconds: Annotated[float, typer.Option(min=5, help="each phase's measurement window")] = 20,
-    width: Annotated[int, typer.Option(min=768, help="the stamped pattern's smallest")] = 768,
+    width: Annotated[int, typer.Option(min=STAMP_MIN_WIDTH, help="the smallest")] = 768,
     height: int = 432,
     fps: float = 15,
     segment_seconds: Annotated[float, typer.Option(min=1, help="segment length")] = 4,
